@@ -1,0 +1,57 @@
+// k3d logs through logrus: `INFO[0003] Starting servers...`, coloured with ANSI codes even
+// when piped, or logfmt (`time="..." level=info msg="..."`) with LOG_COLORS=false.
+
+export type K3dLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'panic';
+
+export interface K3dLogLine {
+  level?: K3dLevel;
+  /** Seconds since k3d started, from `[0003]`. */
+  elapsed?: number;
+  message: string;
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '');
+}
+
+const LEVELS: Record<string, K3dLevel> = {
+  TRAC: 'trace', DEBU: 'debug', INFO: 'info', WARN: 'warn', ERRO: 'error', FATA: 'fatal', PANI: 'panic',
+  trace: 'trace', debug: 'debug', info: 'info', warning: 'warn', warn: 'warn', error: 'error', fatal: 'fatal', panic: 'panic',
+};
+
+const TEXT_LINE = /^(TRAC|DEBU|INFO|WARN|ERRO|FATA|PANI)\[(\d+)\]\s?(.*)$/;
+const LOGFMT_LEVEL = /(?:^|\s)level=("?)(\w+)\1/;
+const LOGFMT_MSG = /(?:^|\s)msg=(?:"((?:[^"\\]|\\.)*)"|(\S+))/;
+
+export function parseLogLine(raw: string): K3dLogLine {
+  const line = stripAnsi(raw).replace(/\r$/, '');
+  const text = TEXT_LINE.exec(line);
+  if (text) {
+    return { level: LEVELS[text[1]], elapsed: Number(text[2]), message: text[3].trim() };
+  }
+  const level = LOGFMT_LEVEL.exec(line);
+  const msg = LOGFMT_MSG.exec(line);
+  if (level && msg) {
+    const message = msg[1] !== undefined ? msg[1].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)) : msg[2];
+    return { level: LEVELS[level[2].toLowerCase()], message };
+  }
+  return { message: line };
+}
+
+/** The message of the last FATA (else ERRO) line: what k3d itself says went wrong. */
+export function lastErrorMessage(lines: readonly string[]): string | undefined {
+  let error: string | undefined;
+  for (const raw of lines) {
+    const parsed = parseLogLine(raw);
+    if (parsed.level === 'fatal' || parsed.level === 'panic') {
+      return parsed.message;
+    }
+    if (parsed.level === 'error' && error === undefined) {
+      error = parsed.message;
+    }
+  }
+  return error;
+}

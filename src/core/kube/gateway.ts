@@ -1,0 +1,142 @@
+// The only door to @kubernetes/client-node. It is ~2 MB and ESM-only: esbuild bundles it,
+// and the dynamic import keeps its module code from running until a feature needs the API.
+import type * as k8s from '@kubernetes/client-node';
+
+type ClientNode = typeof k8s;
+let clientNode: Promise<ClientNode> | undefined;
+
+export function loadClientNode(): Promise<ClientNode> {
+  clientNode ??= import('@kubernetes/client-node');
+  return clientNode;
+}
+
+export type KubeErrorKind = 'unreachable' | 'unauthorized' | 'forbidden' | 'notFound' | 'noContext' | 'failed';
+
+export class KubeError extends Error {
+  override readonly name = 'KubeError';
+  readonly kind: KubeErrorKind;
+  readonly status?: number;
+
+  constructor(kind: KubeErrorKind, message: string, status?: number) {
+    super(message);
+    this.kind = kind;
+    this.status = status;
+  }
+}
+
+/** Turns client-node's errors (ApiException, fetch TypeError with a cause) into KubeError. */
+export function toKubeError(error: unknown, server?: string): KubeError {
+  if (error instanceof KubeError) {
+    return error;
+  }
+  const e = error as { code?: unknown; body?: unknown; message?: string; cause?: { code?: string; message?: string } };
+  if (typeof e?.code === 'number') {
+    const status = e.code;
+    let reason = '';
+    try {
+      reason = (JSON.parse(String(e.body)) as { message?: string }).message ?? '';
+    } catch {
+      reason = typeof e.body === 'string' ? e.body.slice(0, 200) : '';
+    }
+    const kind: KubeErrorKind = status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : status === 404 ? 'notFound' : 'failed';
+    return new KubeError(kind, `The API server answered ${status}${reason ? `: ${reason}` : ''}`, status);
+  }
+  const cause = e?.cause?.code ?? '';
+  if (['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET'].includes(cause)) {
+    return new KubeError('unreachable', `The API server at ${server ?? 'the context\'s address'} does not answer (${cause}).`);
+  }
+  return new KubeError('failed', e?.cause?.message ?? e?.message ?? String(error));
+}
+
+export interface ClusterInfo {
+  context: string;
+  server: string;
+  version?: string;
+  /** `kubectl cluster-info`'s list: services labelled kubernetes.io/cluster-service=true. */
+  services: Array<{ title: string; url: string }>;
+  nodes: Array<{ name: string; ready: boolean; roles: string[]; version: string }>;
+}
+
+/** What `kubectl cluster-info` and `kubectl get nodes` tell, for one context. */
+export async function getClusterInfo(contextName: string, kubeconfigFiles?: string[]): Promise<ClusterInfo> {
+  const k8s = await loadClientNode();
+  const kc = await loadConfig(k8s, contextName, kubeconfigFiles);
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) {
+    throw new KubeError('noContext', `Context '${contextName}' has no cluster server.`);
+  }
+  try {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const [version, services, nodes] = await Promise.all([
+      kc.makeApiClient(k8s.VersionApi).getCode(),
+      core.listNamespacedService({ namespace: 'kube-system', labelSelector: 'kubernetes.io/cluster-service=true' }),
+      core.listNode(),
+    ]);
+    return {
+      context: contextName,
+      server,
+      version: version.gitVersion,
+      services: services.items.flatMap((svc) => serviceLinks(server, svc)),
+      nodes: nodes.items.map((n) => ({
+        name: n.metadata?.name ?? '?',
+        ready: n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+        roles: Object.keys(n.metadata?.labels ?? {})
+          .filter((l) => l.startsWith('node-role.kubernetes.io/'))
+          .map((l) => l.slice('node-role.kubernetes.io/'.length)),
+        version: n.status?.nodeInfo?.kubeletVersion ?? '',
+      })),
+    };
+  } catch (e) {
+    throw toKubeError(e, server);
+  }
+}
+
+/** As kubectl: `CoreDNS is running at <server>/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy`. */
+function serviceLinks(server: string, svc: k8s.V1Service): Array<{ title: string; url: string }> {
+  const name = svc.metadata?.name ?? '';
+  const title = svc.metadata?.labels?.['kubernetes.io/name'] ?? name;
+  const ports = svc.spec?.ports ?? [];
+  if (svc.status?.loadBalancer?.ingress?.length && ports.length) {
+    const ingress = svc.status.loadBalancer.ingress[0];
+    return [{ title, url: `http://${ingress.ip || ingress.hostname}:${ports[0].port}` }];
+  }
+  return ports.map((p) => ({
+    title,
+    url: `${server.replace(/\/$/, '')}/api/v1/namespaces/${svc.metadata?.namespace ?? 'kube-system'}/services/${p.name ? `${name}:${p.name}` : name}/proxy`,
+  }));
+}
+
+async function loadConfig(k8s: ClientNode, contextName: string, files?: string[]): Promise<k8s.KubeConfig> {
+  const kc = new k8s.KubeConfig();
+  if (files && files.length > 0) {
+    // Merge as kubectl does: the first file that defines a name wins (client-node's own
+    // mergeConfig throws on duplicates instead).
+    const clusters = new Map<string, k8s.Cluster>();
+    const users = new Map<string, k8s.User>();
+    const contexts = new Map<string, k8s.Context>();
+    for (const file of files) {
+      const one = new k8s.KubeConfig();
+      try {
+        one.loadFromFile(file);
+      } catch {
+        continue; // missing or broken: the clusters view reports it
+      }
+      for (const c of one.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
+      for (const u of one.users) if (!users.has(u.name)) users.set(u.name, u);
+      for (const c of one.contexts) if (!contexts.has(c.name)) contexts.set(c.name, c);
+    }
+    kc.loadFromOptions({
+      clusters: [...clusters.values()],
+      users: [...users.values()],
+      contexts: [...contexts.values()],
+      currentContext: contextName,
+    });
+  } else {
+    kc.loadFromDefault(undefined, true);
+  }
+  if (!kc.getContextObject(contextName)) {
+    throw new KubeError('noContext', `There is no kubeconfig context named '${contextName}'.`);
+  }
+  kc.setCurrentContext(contextName);
+  return kc;
+}

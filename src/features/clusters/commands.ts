@@ -1,0 +1,271 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CreateClusterOptions } from '../../core/k3d/args.ts';
+import { K3dError } from '../../core/k3d/errors.ts';
+import type { K3dCluster } from '../../core/k3d/types.ts';
+import { useContext } from '../../core/kube/kubeconfig.ts';
+import type { Ctx } from '../../ctx.ts';
+import { showClusterInfo } from './clusterInfo.ts';
+import type { ClusterStore } from './ClusterStore.ts';
+import type { ClusterTreeNode } from './ClusterTreeProvider.ts';
+import { askConfigFile, askCreateOptions } from './createWizard.ts';
+import { showK3dError } from './errors.ts';
+import { withK3dProgress } from './k3dProgress.ts';
+import { kubeconfigUri } from './kubeconfigDocument.ts';
+
+export function registerClusterCommands(ctx: Ctx, store: ClusterStore): void {
+  ctx.registerCommand('refresh', () => store.refresh());
+  ctx.registerCommand('showLog', () => ctx.log.show());
+  ctx.registerCommand('createCluster', () => createCluster(ctx, store));
+  ctx.registerCommand('createClusterFromConfig', (uri?: vscode.Uri) => createClusterFromConfig(ctx, store, uri));
+  ctx.registerCommand('startCluster', (node?: ClusterTreeNode) => startCluster(ctx, store, node));
+  ctx.registerCommand('stopCluster', (node?: ClusterTreeNode) => stopCluster(ctx, store, node));
+  ctx.registerCommand('deleteCluster', (node?: ClusterTreeNode) => deleteCluster(ctx, store, node));
+  ctx.registerCommand('useContext', (node?: ClusterTreeNode) => switchContext(ctx, store, node));
+  ctx.registerCommand('showKubeconfig', (node?: ClusterTreeNode) => showKubeconfig(store, node));
+  ctx.registerCommand('clusterInfo', (node?: ClusterTreeNode) => clusterInfo(ctx, store, node));
+}
+
+async function createCluster(ctx: Ctx, store: ClusterStore): Promise<void> {
+  if (!(await k3dReady(ctx, store))) {
+    return;
+  }
+  const choice = await vscode.window.showQuickPick(
+    [
+      { label: '$(add) New cluster...', detail: 'Choose the name, agents, servers, port mappings and k3s image', fromConfig: false },
+      { label: '$(file-code) From a k3d config file...', detail: 'k3d cluster create --config FILE', fromConfig: true },
+    ],
+    { title: 'Create k3d Cluster', placeHolder: 'How should the cluster be defined?' },
+  );
+  if (!choice) {
+    return;
+  }
+  if (choice.fromConfig) {
+    await createClusterFromConfig(ctx, store);
+    return;
+  }
+  const options = await askCreateOptions(new Set(store.snapshot?.clusters.map((c) => c.name)));
+  if (options) {
+    await runCreate(ctx, store, options);
+  }
+}
+
+async function createClusterFromConfig(ctx: Ctx, store: ClusterStore, uri?: vscode.Uri): Promise<void> {
+  if (!(await k3dReady(ctx, store))) {
+    return;
+  }
+  const file = uri ?? (await askConfigFile());
+  if (!file) {
+    return;
+  }
+  const name = await configuredName(file);
+  await runCreate(ctx, store, { name: name ?? '', configFile: file.fsPath });
+}
+
+/** metadata.name of a k3d config file, to show and track the cluster while it is created. */
+async function configuredName(file: vscode.Uri): Promise<string | undefined> {
+  const text = Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8');
+  return /^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*["']?([A-Za-z0-9-]+)/m.exec(text)?.[1];
+}
+
+async function runCreate(ctx: Ctx, store: ClusterStore, options: CreateClusterOptions): Promise<void> {
+  const label = options.name || (options.configFile ? path.basename(options.configFile) : 'k3s-default');
+  const doing = `Creating cluster '${label}'`;
+  try {
+    await store.track(options.name || label, { verb: 'creating' }, () =>
+      withK3dProgress(ctx, doing, (run) => ctx.k3d.createCluster(options, run)),
+    );
+  } catch (e) {
+    await showK3dError(ctx, doing, e, await leftover(store, options.name, e));
+    return;
+  }
+  const cluster = store.snapshot?.clusters.find((c) => c.name === options.name);
+  const current = store.snapshot?.kubeconfig.currentContext;
+  const switched = cluster && current === cluster.contextName ? ` Context ${current} is now current.` : '';
+  void vscode.window.showInformationMessage(`Cluster '${cluster?.name ?? label}' is running.${switched}`);
+}
+
+/** After a failed or cancelled create: k3d rolls back, but say what is left if it did not. */
+async function leftover(store: ClusterStore, name: string, error: unknown): Promise<string> {
+  if (error instanceof K3dError && (error.kind === 'nameTaken' || error.kind === 'notInstalled')) {
+    return '';
+  }
+  const remains = name !== '' && store.snapshot?.clusters.some((c) => c.name === name);
+  return remains
+    ? `Cluster '${name}' was left partly created: delete it from the Clusters view.`
+    : 'k3d rolled back everything it had created.';
+}
+
+async function startCluster(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
+  const cluster = await resolveCluster(store, node, (c) => c.state !== 'running', 'Start which cluster?', 'No cluster is stopped.');
+  if (!cluster) {
+    return;
+  }
+  const doing = `Starting cluster '${cluster.name}'`;
+  try {
+    await store.track(cluster.name, { verb: 'starting' }, () =>
+      withK3dProgress(ctx, doing, (run) => ctx.k3d.startCluster(cluster.name, run)),
+    );
+    void vscode.window.showInformationMessage(`Cluster '${cluster.name}' is running.`);
+  } catch (e) {
+    await showK3dError(ctx, doing, e);
+  }
+}
+
+async function stopCluster(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
+  const cluster = await resolveCluster(store, node, (c) => c.state !== 'stopped', 'Stop which cluster?', 'No cluster is running.');
+  if (!cluster) {
+    return;
+  }
+  const doing = `Stopping cluster '${cluster.name}'`;
+  try {
+    await store.track(cluster.name, { verb: 'stopping' }, () =>
+      withK3dProgress(ctx, doing, (run) => ctx.k3d.stopCluster(cluster.name, run)),
+    );
+    vscode.window.setStatusBarMessage(`$(debug-stop) Cluster '${cluster.name}' stopped`, 5000);
+  } catch (e) {
+    await showK3dError(ctx, doing, e);
+  }
+}
+
+async function deleteCluster(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
+  const cluster = await resolveCluster(store, node, () => true, 'Delete which cluster?', 'There is no cluster to delete.');
+  if (!cluster) {
+    return;
+  }
+  const containers = cluster.nodes.length;
+  const answer = await vscode.window.showWarningMessage(
+    `Delete cluster '${cluster.name}'?`,
+    {
+      modal: true,
+      detail: `This removes its ${containers} node container${containers === 1 ? '' : 's'}, its network and volumes, and the kubeconfig context ${cluster.contextName}. Everything deployed in it is lost.`,
+    },
+    'Delete',
+  );
+  if (answer !== 'Delete') {
+    return;
+  }
+  const doing = `Deleting cluster '${cluster.name}'`;
+  try {
+    await store.track(cluster.name, { verb: 'deleting' }, () =>
+      withK3dProgress(ctx, doing, (run) => ctx.k3d.deleteCluster(cluster.name, run)),
+    );
+    vscode.window.setStatusBarMessage(`$(trash) Cluster '${cluster.name}' deleted`, 5000);
+  } catch (e) {
+    await showK3dError(ctx, doing, e);
+  }
+}
+
+async function switchContext(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
+  let name = node?.type === 'cluster' ? node.cluster.contextName : node?.type === 'context' ? node.context.name : undefined;
+  const view = store.snapshot?.kubeconfig;
+  if (!name) {
+    const contexts = view?.contexts ?? [];
+    if (contexts.length === 0) {
+      void vscode.window.showInformationMessage('The kubeconfig has no contexts yet. Create a cluster first.', 'Create Cluster').then((c) => {
+        if (c) {
+          void vscode.commands.executeCommand('k3dDeploy.createCluster');
+        }
+      });
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      contexts.map((c) => ({
+        label: c.name,
+        description: c.name === view?.currentContext ? 'current' : undefined,
+        detail: c.server,
+        iconPath: new vscode.ThemeIcon(c.name === view?.currentContext ? 'pass-filled' : 'circle-large-outline'),
+      })),
+      { title: 'Use Context', placeHolder: `Current: ${view?.currentContext ?? 'none'}`, matchOnDetail: true },
+    );
+    name = picked?.label;
+  }
+  if (!name || name === view?.currentContext) {
+    return;
+  }
+  const file = await useContext(ctx.kubeconfigPaths(), name);
+  ctx.log.info(`Switched current-context to ${name} in ${file}`);
+  await store.refresh();
+  vscode.window.setStatusBarMessage(`$(target) Switched to context ${name}`, 4000);
+}
+
+async function showKubeconfig(store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
+  const cluster = await resolveCluster(store, node, () => true, 'Show the kubeconfig of which cluster?', 'There is no k3d cluster.');
+  if (!cluster) {
+    return;
+  }
+  const doc = await vscode.workspace.openTextDocument(kubeconfigUri(cluster.name));
+  await vscode.window.showTextDocument(doc, { preview: true });
+}
+
+async function clusterInfo(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
+  let context = node?.type === 'context' ? node.context.name : undefined;
+  let cluster = node?.type === 'cluster' ? node.cluster : undefined;
+  if (!node) {
+    const view = store.snapshot?.kubeconfig;
+    const picked = await vscode.window.showQuickPick(
+      (view?.contexts ?? []).map((c) => ({ label: c.name, description: c.name === view?.currentContext ? 'current' : undefined, detail: c.server })),
+      { title: 'Cluster Info', placeHolder: 'Which context?' },
+    );
+    context = picked?.label;
+    cluster = store.snapshot?.clusters.find((c) => c.contextName === context);
+  }
+  if (cluster) {
+    context = cluster.contextName;
+    if (cluster.state === 'stopped') {
+      const start = await vscode.window.showWarningMessage(`Cluster '${cluster.name}' is stopped, so its API does not answer.`, 'Start Cluster');
+      if (start) {
+        await vscode.commands.executeCommand('k3dDeploy.startCluster', { type: 'cluster', cluster } satisfies ClusterTreeNode);
+      }
+      return;
+    }
+  }
+  if (context) {
+    await showClusterInfo(ctx, context);
+  }
+}
+
+/** The cluster a command acts on: the tree item it was started from, or a pick. */
+async function resolveCluster(
+  store: ClusterStore,
+  node: ClusterTreeNode | undefined,
+  eligible: (c: K3dCluster) => boolean,
+  placeHolder: string,
+  noneMessage: string,
+): Promise<K3dCluster | undefined> {
+  if (node?.type === 'cluster') {
+    return node.cluster;
+  }
+  if (node?.type === 'node') {
+    return node.cluster;
+  }
+  if (!store.snapshot) {
+    await store.refresh();
+  }
+  const clusters = (store.snapshot?.clusters ?? []).filter(eligible);
+  if (clusters.length === 0) {
+    void vscode.window.showInformationMessage(noneMessage);
+    return undefined;
+  }
+  const current = store.snapshot?.kubeconfig.currentContext;
+  const picked = await vscode.window.showQuickPick(
+    clusters.map((cluster) => ({
+      label: cluster.name,
+      description: [cluster.contextName === current ? 'current' : '', cluster.state].filter(Boolean).join(' · '),
+      cluster,
+    })),
+    { placeHolder },
+  );
+  return picked?.cluster;
+}
+
+/** k3d must answer before a wizard is worth filling in. */
+async function k3dReady(ctx: Ctx, store: ClusterStore): Promise<boolean> {
+  await store.refresh();
+  const k3d = store.snapshot?.k3d;
+  if (k3d?.kind === 'error' && (k3d.error.kind === 'notInstalled' || k3d.error.kind === 'dockerDown')) {
+    await showK3dError(ctx, 'Creating a cluster', k3d.error);
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,46 @@
+import * as vscode from 'vscode';
+import type { Ctx } from '../../ctx.ts';
+import { registerClusterInfoDocuments } from './clusterInfo.ts';
+import { ClusterStore } from './ClusterStore.ts';
+import { ClusterTreeProvider } from './ClusterTreeProvider.ts';
+import { registerClusterCommands } from './commands.ts';
+import { registerKubeconfigDocuments } from './kubeconfigDocument.ts';
+import { registerContextStatusBar } from './statusBar.ts';
+
+export function register(ctx: Ctx): ClusterStore {
+  const store = new ClusterStore(ctx);
+  const subscriptions: vscode.Disposable[] = [];
+  const provider = new ClusterTreeProvider(store, subscriptions);
+  subscriptions.forEach((d) => ctx.register(d));
+  const view = ctx.register(vscode.window.createTreeView('k3dDeploy.clusters', { treeDataProvider: provider, showCollapseAll: true }));
+
+  ctx.register(
+    store.onDidChange(() => {
+      const snapshot = store.snapshot;
+      const clusters = snapshot?.clusters ?? [];
+      void vscode.commands.executeCommand('setContext', 'k3dDeploy.loaded', snapshot !== undefined);
+      void vscode.commands.executeCommand('setContext', 'k3dDeploy.state', store.viewState);
+      void vscode.commands.executeCommand('setContext', 'k3dDeploy.hasClusters', clusters.length > 0);
+      void vscode.commands.executeCommand('setContext', 'k3dDeploy.hasRunningClusters', clusters.some((c) => c.state !== 'stopped'));
+      void vscode.commands.executeCommand('setContext', 'k3dDeploy.hasStoppedClusters', clusters.some((c) => c.state !== 'running'));
+      void vscode.commands.executeCommand('setContext', 'k3dDeploy.hasContexts', (snapshot?.kubeconfig.contexts.length ?? 0) > 0);
+      view.description = store.k3dVersion?.simulated ? 'simulated k3d' : undefined;
+    }),
+  );
+  ctx.register(view.onDidChangeVisibility((e) => store.setPolling(e.visible)));
+  ctx.register(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('k3d.refreshInterval')) {
+        store.setPolling(view.visible);
+      }
+    }),
+  );
+  store.setPolling(view.visible);
+
+  registerClusterCommands(ctx, store);
+  registerKubeconfigDocuments(ctx);
+  registerClusterInfoDocuments(ctx);
+  registerContextStatusBar(ctx, store);
+  void store.refresh();
+  return store;
+}

@@ -1,0 +1,27 @@
+import * as vscode from 'vscode';
+import type { Ctx } from '../../ctx.ts';
+import type { ClusterStore } from './ClusterStore.ts';
+
+/** The current kubeconfig context, always in sight; a click switches it. */
+export function registerContextStatusBar(ctx: Ctx, store: ClusterStore): void {
+  const item = ctx.register(vscode.window.createStatusBarItem('k3dDeploy.context', vscode.StatusBarAlignment.Left, 50));
+  item.name = 'Kubernetes Context';
+  item.command = 'k3dDeploy.useContext';
+  const update = () => {
+    const view = store.snapshot?.kubeconfig;
+    if (!view || view.contexts.length === 0) {
+      item.hide();
+      return;
+    }
+    const current = view.currentContext;
+    const cluster = store.snapshot?.clusters.find((c) => c.contextName === current);
+    item.text = `$(server-environment) ${current ?? 'no context'}`;
+    item.tooltip = current
+      ? `Kubernetes context: ${current}${cluster ? ` (k3d cluster ${cluster.name}, ${cluster.state})` : ''}\nClick to switch`
+      : 'No current Kubernetes context. Click to choose one';
+    item.backgroundColor = cluster && cluster.state === 'stopped' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    item.show();
+  };
+  ctx.register(store.onDidChange(update));
+  update();
+}
