@@ -1,0 +1,301 @@
+// The command tree of the k3d v5 CLI that the simulator answers, with cobra-style help and errors.
+
+import { clusterCreate } from './create.ts';
+import {
+  clusterListCmd, imageImportCmd, kubeconfigGetCmd, kubeconfigMergeCmd, nodeListCmd, printVersion, versionCmd,
+} from './commands.ts';
+import type { SimContext } from './context.ts';
+import { clusterDelete, clusterStart, clusterStop } from './lifecycle.ts';
+import { flagUsage, globalUsage, parseFlags, UsageError } from './flags.ts';
+import type { FlagDef, Parsed } from './flags.ts';
+import { configureLogging, ExitError, fatal } from './log.ts';
+
+interface Leaf {
+  use: string;
+  short: string;
+  aliases?: string[];
+  flags: FlagDef[];
+  run: (ctx: SimContext, p: Parsed) => void | Promise<void>;
+}
+
+interface Group {
+  use: string;
+  short: string;
+  children: Record<string, Leaf>;
+}
+
+const createFlags: FlagDef[] = [
+  { long: 'agents', short: 'a', kind: 'int', default: 0, usage: 'Specify how many agents you want to create' },
+  { long: 'agents-memory', kind: 'string', default: '', usage: 'Memory limit imposed on the agents nodes [From docker]' },
+  { long: 'api-port', kind: 'string', default: '', usage: 'Specify the Kubernetes API server port exposed on the LoadBalancer (Format: [HOST:]HOSTPORT)' },
+  { long: 'config', short: 'c', kind: 'string', default: '', usage: 'Path of a config file to use' },
+  { long: 'env', short: 'e', kind: 'stringArray', usage: 'Add environment variables to nodes (Format: KEY[=VALUE][@NODEFILTER[;NODEFILTER...]]' },
+  { long: 'gpus', kind: 'string', default: '', usage: "GPU devices to add to the cluster node containers ('all' to pass all GPUs) [From docker]" },
+  { long: 'host-alias', kind: 'stringArray', usage: 'Add ip:host[,host,...] mappings' },
+  { long: 'host-pid-mode', kind: 'bool', default: false, usage: 'Enable host pid mode of server(s) and agent(s)' },
+  { long: 'image', short: 'i', kind: 'string', default: '', usage: 'Specify k3s image that you want to use for the nodes' },
+  { long: 'k3s-arg', kind: 'stringArray', usage: 'Additional args passed to k3s command (Format: ARG@NODEFILTER[;@NODEFILTER])' },
+  { long: 'k3s-node-label', kind: 'stringArray', usage: 'Add label to k3s node (Format: KEY[=VALUE][@NODEFILTER[;NODEFILTER...]]' },
+  { long: 'kubeconfig-switch-context', kind: 'bool', default: true, usage: "Directly switch the default kubeconfig's current-context to the new cluster's context (requires --kubeconfig-update-default)" },
+  { long: 'kubeconfig-update-default', kind: 'bool', default: true, usage: "Directly update the default kubeconfig with the new cluster's context" },
+  { long: 'lb-config-override', kind: 'stringArray', usage: 'Use dotted YAML path syntax to override nginx loadbalancer settings' },
+  { long: 'network', kind: 'string', default: '', usage: 'Join an existing network' },
+  { long: 'no-image-volume', kind: 'bool', default: false, usage: 'Disable the creation of a volume for importing images' },
+  { long: 'no-lb', kind: 'bool', default: false, usage: 'Disable the creation of a LoadBalancer in front of the server nodes' },
+  { long: 'no-rollback', kind: 'bool', default: false, usage: 'Disable the automatic rollback actions, if anything goes wrong' },
+  { long: 'port', short: 'p', kind: 'stringArray', usage: 'Map ports from the node containers (via the serverlb) to the host (Format: [HOST:][HOSTPORT:]CONTAINERPORT[/PROTOCOL][@NODEFILTER])' },
+  { long: 'registry-config', kind: 'string', default: '', usage: 'Specify path to an extra registries.yaml file' },
+  { long: 'registry-create', kind: 'string', default: '', usage: 'Create a k3d-managed registry and connect it to the cluster (Format: NAME[:HOST][:HOSTPORT]' },
+  { long: 'registry-use', kind: 'stringArray', usage: 'Connect to one or more k3d-managed registries running locally' },
+  { long: 'runtime-label', kind: 'stringArray', usage: 'Add label to container runtime (Format: KEY[=VALUE][@NODEFILTER[;NODEFILTER...]]' },
+  { long: 'servers', short: 's', kind: 'int', default: 0, usage: 'Specify how many servers you want to create' },
+  { long: 'servers-memory', kind: 'string', default: '', usage: 'Memory limit imposed on the server nodes [From docker]' },
+  { long: 'subnet', kind: 'string', default: '', usage: '[Experimental: IPAM] Define a subnet for the newly created container network (Example: 172.28.0.0/16)' },
+  { long: 'timeout', kind: 'duration', default: '0s', usage: "Rollback changes if cluster couldn't be created in specified duration." },
+  { long: 'token', kind: 'string', default: '', usage: 'Specify a cluster token. By default, we generate one.' },
+  { long: 'volume', short: 'v', kind: 'stringArray', usage: 'Mount volumes into the nodes (Format: [SOURCE:]DEST[@NODEFILTER[;NODEFILTER...]]' },
+  { long: 'wait', kind: 'bool', default: true, usage: "Wait for the server(s) to be ready before returning. Use '--timeout DURATION' to not wait forever." },
+];
+
+const tree: Record<string, Group> = {
+  cluster: {
+    use: 'cluster',
+    short: 'Manage cluster(s)',
+    children: {
+      create: { use: 'create NAME', short: 'Create a new cluster', flags: createFlags, run: clusterCreate },
+      delete: {
+        use: 'delete [NAME [NAME ...] | --all]', short: 'Delete cluster(s).', aliases: ['del', 'rm'],
+        flags: [
+          { long: 'all', short: 'a', kind: 'bool', default: false, usage: 'Delete all existing clusters' },
+          { long: 'config', short: 'c', kind: 'string', default: '', usage: 'Path of a config file to use' },
+        ],
+        run: clusterDelete,
+      },
+      list: {
+        use: 'list [NAME [NAME...]]', short: 'List cluster(s)', aliases: ['ls', 'get'],
+        flags: [
+          { long: 'no-headers', kind: 'bool', default: false, usage: 'Disable headers' },
+          { long: 'output', short: 'o', kind: 'string', default: '', usage: 'Output format. One of: json|yaml' },
+          { long: 'token', kind: 'bool', default: false, usage: 'Print k3s cluster token' },
+        ],
+        run: clusterListCmd,
+      },
+      start: {
+        use: 'start [NAME [NAME...] | --all]', short: 'Start existing k3d cluster(s)',
+        flags: [
+          { long: 'all', short: 'a', kind: 'bool', default: false, usage: 'Start all existing clusters' },
+          { long: 'timeout', kind: 'duration', default: '0s', usage: "Maximum waiting time for '--wait' before canceling/returning." },
+          { long: 'wait', kind: 'bool', default: true, usage: 'Wait for the server(s) (and loadbalancer) to be ready before returning.' },
+        ],
+        run: clusterStart,
+      },
+      stop: {
+        use: 'stop [NAME [NAME...] | --all]', short: 'Stop existing k3d cluster(s)',
+        flags: [{ long: 'all', short: 'a', kind: 'bool', default: false, usage: 'Stop all existing clusters' }],
+        run: clusterStop,
+      },
+    },
+  },
+  node: {
+    use: 'node',
+    short: 'Manage node(s)',
+    children: {
+      list: {
+        use: 'list [NODE [NODE...]]', short: 'List node(s)', aliases: ['ls', 'get'],
+        flags: [
+          { long: 'no-headers', kind: 'bool', default: false, usage: 'Disable headers' },
+          { long: 'output', short: 'o', kind: 'string', default: '', usage: 'Output format. One of: json|yaml' },
+        ],
+        run: nodeListCmd,
+      },
+    },
+  },
+  kubeconfig: {
+    use: 'kubeconfig',
+    short: 'Manage kubeconfig(s)',
+    children: {
+      get: {
+        use: 'get [CLUSTER [CLUSTER [...]] | --all]', short: 'Print kubeconfig(s) from cluster(s).', aliases: ['print', 'show'],
+        flags: [{ long: 'all', short: 'a', kind: 'bool', default: false, usage: 'Output kubeconfigs from all existing clusters' }],
+        run: kubeconfigGetCmd,
+      },
+      merge: {
+        use: 'merge [CLUSTER [CLUSTER [...]] | --all]', short: 'Write/Merge kubeconfig(s) from cluster(s) into new or existing kubeconfig/file.', aliases: ['write'],
+        flags: [
+          { long: 'all', short: 'a', kind: 'bool', default: false, usage: 'Get kubeconfigs from all existing clusters' },
+          { long: 'kubeconfig-merge-default', short: 'd', kind: 'bool', default: false, usage: 'Merge into the default kubeconfig ($KUBECONFIG or $HOME/.kube/config)' },
+          { long: 'kubeconfig-switch-context', short: 's', kind: 'bool', default: true, usage: 'Switch to new context' },
+          { long: 'output', short: 'o', kind: 'string', default: '', usage: 'Define output [ - | FILE ] (default from $KUBECONFIG or $HOME/.kube/config' },
+          { long: 'overwrite', kind: 'bool', default: false, usage: '[Careful!] Overwrite existing file, ignoring its contents' },
+          { long: 'update', short: 'u', kind: 'bool', default: true, usage: 'Update conflicting fields in existing kubeconfig' },
+        ],
+        run: kubeconfigMergeCmd,
+      },
+    },
+  },
+  image: {
+    use: 'image',
+    short: 'Handle container images.',
+    children: {
+      import: {
+        use: 'import [IMAGE | ARCHIVE [IMAGE | ARCHIVE...]]', short: 'Import image(s) from docker into k3d cluster(s).', aliases: ['load'],
+        flags: [
+          { long: 'cluster', short: 'c', kind: 'stringArray', default: ['k3s-default'], usage: 'Select clusters to load the image to.' },
+          { long: 'keep-tarball', short: 'k', kind: 'bool', default: false, usage: 'Do not delete the tarball containing the saved images from the shared volume' },
+          { long: 'keep-tools', short: 't', kind: 'bool', default: false, usage: 'Do not delete the tools node after import' },
+          { long: 'mode', short: 'm', kind: 'string', default: 'tools-node', usage: 'Which method to use to import images into the cluster [auto, direct, tools]. See https://k3d.io/stable/usage/importing_images/' },
+        ],
+        run: imageImportCmd,
+      },
+    },
+  },
+};
+
+const versionLeaf: Leaf = {
+  use: 'version',
+  short: 'Show k3d and default k3s version',
+  flags: [{ long: 'output', short: 'o', kind: 'string', default: '', usage: 'This will return version information as a different format.  Only json is supported' }],
+  run: (_ctx, p) => versionCmd(p),
+};
+
+const notSimulated = ['completion', 'config', 'registry', 'debug', 'help'];
+
+function rootHelp(): string {
+  return `https://k3d.io/
+k3d is a wrapper CLI that helps you to easily create k3s clusters inside docker.
+Nodes of a k3d cluster are docker containers running a k3s image.
+All Nodes of a k3d cluster are part of the same docker network.
+
+Usage:
+  k3d [flags]
+  k3d [command]
+
+Available Commands:
+  cluster     Manage cluster(s)
+  completion  Generate completion scripts for [bash, zsh, fish, powershell | psh]
+  config      Work with config file(s)
+  help        Help about any command
+  image       Handle container images.
+  kubeconfig  Manage kubeconfig(s)
+  node        Manage node(s)
+  registry    Manage registry/registries
+  version     Show k3d and default k3s version
+
+Flags:
+  -h, --help         help for k3d
+      --timestamps   Enable Log timestamps
+      --trace        Enable super verbose output (trace logging)
+      --verbose      Enable verbose output (debug logging)
+      --version      Show k3d and default k3s version
+
+Use "k3d [command] --help" for more information about a command.
+
+This k3d is SIMULATED (test/sim/bin/k3d): no Docker involved; state in $K3D_SIM_HOME (default ~/.k3d-sim).
+`;
+}
+
+function groupHelp(name: string, g: Group): string {
+  const cmds = Object.entries(g.children).map(([n, l]) => `  ${n.padEnd(11)}${l.short}`).join('\n');
+  return `${g.short}
+
+Usage:
+  k3d ${name} [flags]
+  k3d ${name} [command]
+
+Available Commands:
+${cmds}
+
+Flags:
+  -h, --help   help for ${name}
+
+Global Flags:
+${globalUsage()}
+
+Use "k3d ${name} [command] --help" for more information about a command.
+`;
+}
+
+function leafHelp(pathName: string, l: Leaf): string {
+  const aliases = l.aliases?.length ? `\nAliases:\n  ${[l.use.split(' ')[0], ...l.aliases].join(', ')}\n` : '';
+  return `${l.short}
+
+Usage:
+  k3d ${pathName.replace(/ \S+$/, '')} ${l.use} [flags]
+${aliases}
+Flags:
+${flagUsage(l.flags)}
+
+Global Flags:
+${globalUsage()}
+`;
+}
+
+function usageFail(commandPath: string, message: string): never {
+  process.stderr.write(`Error: ${message}\nRun '${commandPath} --help' for usage.\n`);
+  fatal(message);
+}
+
+/** Pre-scan for the persistent flags so logging is configured before anything is printed. */
+function persistent(argv: string[]) {
+  const has = (f: string) => argv.some((a) => a === f || a === `${f}=true`);
+  return { verbose: has('--verbose'), trace: has('--trace'), timestamps: has('--timestamps') };
+}
+
+export async function runCli(ctx: SimContext, argv: string[]): Promise<void> {
+  configureLogging(ctx.env, persistent(argv));
+  const first = argv.find((a) => !a.startsWith('-'));
+
+  if (first === undefined) {
+    if (argv.includes('--version')) return printVersion();
+    const unknown = argv.find((a) => !['-h', '--help', '--verbose', '--trace', '--timestamps'].includes(a));
+    if (unknown) usageFail('k3d', `unknown flag: ${unknown}`);
+    process.stdout.write(rootHelp());
+    return;
+  }
+
+  if (first === 'version') {
+    const rest = argv.slice(argv.indexOf('version') + 1);
+    return runLeaf(ctx, 'k3d version', versionLeaf, rest);
+  }
+
+  const group = tree[first];
+  if (!group) {
+    if (notSimulated.includes(first)) fatal(`'k3d ${first}' is not simulated by test/sim/bin/k3d`);
+    process.stderr.write(`Error: unknown command "${first}" for "k3d"\nRun 'k3d --help' for usage.\n`);
+    fatal(`unknown command "${first}" for "k3d"`);
+  }
+  const afterGroup = argv.slice(argv.indexOf(first) + 1);
+  const sub = afterGroup.find((a) => !a.startsWith('-'));
+  if (sub === undefined) {
+    process.stdout.write(groupHelp(first, group));
+    return;
+  }
+  const entry = Object.entries(group.children).find(([n, l]) => n === sub || l.aliases?.includes(sub));
+  if (!entry) {
+    process.stderr.write(`Error: unknown command "${sub}" for "k3d ${first}"\nRun 'k3d ${first} --help' for usage.\n`);
+    fatal(`unknown command "${sub}" for "k3d ${first}"`);
+  }
+  const rest = afterGroup.slice(afterGroup.indexOf(sub) + 1);
+  return runLeaf(ctx, `k3d ${first} ${entry[0]}`, entry[1], rest);
+}
+
+async function runLeaf(ctx: SimContext, commandPath: string, leaf: Leaf, rest: string[]): Promise<void> {
+  let parsed: Parsed;
+  try {
+    parsed = parseFlags(rest, leaf.flags);
+  } catch (err) {
+    if (err instanceof UsageError) usageFail(commandPath, err.message);
+    throw err;
+  }
+  if (parsed.help) {
+    process.stdout.write(leafHelp(commandPath, leaf));
+    return;
+  }
+  try {
+    await leaf.run(ctx, parsed);
+  } catch (err) {
+    if (err instanceof UsageError) usageFail(commandPath, err.message);
+    if (err instanceof ExitError) throw err;
+    throw err;
+  }
+}

@@ -1,0 +1,222 @@
+// `k3d cluster list`, `node list`, `kubeconfig get|merge`, `image import`, `version`.
+
+import * as path from 'node:path';
+import { Interrupted } from './clock.ts';
+import {
+  clusterGet, clusterGetOrFatal, clusterList, dirOf, isDockerDown, labelsError, NoNodesFound,
+} from './context.ts';
+import type { SimContext } from './context.ts';
+import type { Parsed } from './flags.ts';
+import { UsageError } from './flags.ts';
+import {
+  clusterKubeconfig, defaultKubeconfigPath, mergeIntoFile, serializeKubeconfig,
+} from './kubeconfig.ts';
+import { error, ExitError, fatal, info, println, warn } from './log.ts';
+import { withToolsNode } from './lifecycle.ts';
+import { updateCluster, withLock, listClusterStates, collectAbandoned } from './state.ts';
+import type { ClusterState } from './state.ts';
+import { clusterJson, clusterTable, goYaml, K3D_VERSION, K3S_VERSION, nodeJson, tabulate } from './view.ts';
+
+export function clusterListCmd(ctx: SimContext, p: Parsed): void {
+  const output = String(p.values.get('output') ?? '').toLowerCase();
+  const detailed = p.args.length > 0;
+  const states = detailed ? p.args.map((n) => clusterGetOrFatal(ctx, n)) : clusterList(ctx);
+  const sorted = [...states].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (output === 'json' || output === 'yaml') {
+    const entries = sorted.map((s) => {
+      const j = clusterJson(s, detailed);
+      if (p.values.get('token') === true) return { ...j, clusterToken: s.token };
+      return j;
+    });
+    if (output === 'json') println(JSON.stringify(entries));
+    else println(goYaml(entries));
+    return;
+  }
+  process.stdout.write(clusterTable(sorted, p.values.get('no-headers') !== true, p.values.get('token') === true));
+}
+
+export function nodeListCmd(ctx: SimContext, p: Parsed): void {
+  if (isDockerDown(ctx)) fatal(`failed to list nodes: ${labelsError('map[app:k3d]')}`);
+  collectAbandoned(ctx.home);
+  const all: { state: ClusterState; node: ClusterState['nodes'][number] | ClusterState['helperNodes'][number] }[] = [];
+  for (const state of listClusterStates(ctx.home)) {
+    for (const node of [...state.nodes, ...state.helperNodes]) all.push({ state, node });
+  }
+  let selected = all;
+  if (p.args.length) {
+    selected = [];
+    for (const name of p.args) {
+      const hit = all.find((e) => e.node.name === name);
+      if (!hit) fatal(`failed to get node '${name}': Failed to get nodes: No node found with name '${name}'`);
+      selected.push(hit);
+    }
+  }
+  selected.sort((a, b) => (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0));
+  const output = String(p.values.get('output') ?? '').toLowerCase();
+  if (output === 'json' || output === 'yaml') {
+    const items = selected.length === 0 && p.args.length === 0 ? null : selected.map((e) => nodeJson(e.state, e.node));
+    if (output === 'json') println(JSON.stringify(items));
+    else println(items === null ? 'null\n' : goYaml(items));
+    return;
+  }
+  const rows: string[][] = [];
+  if (p.values.get('no-headers') !== true) rows.push(['NAME', 'ROLE', 'CLUSTER', 'STATUS']);
+  for (const e of selected) rows.push([e.node.name, e.node.role === 'noRole' ? '' : e.node.role, e.state.name, e.node.status]);
+  process.stdout.write(tabulate(rows));
+}
+
+function kubeconfigClusters(ctx: SimContext, p: Parsed, defaultName: string | undefined): ClusterState[] {
+  if (p.values.get('all') === true) return clusterList(ctx);
+  const names = p.args.length ? p.args : defaultName ? [defaultName] : [];
+  return names.map((n) => clusterGetOrFatal(ctx, n));
+}
+
+export function kubeconfigGetCmd(ctx: SimContext, p: Parsed): void {
+  const all = p.values.get('all') === true;
+  if ((p.args.length < 1 && !all) || (p.args.length > 0 && all)) {
+    throw new UsageError('Need to specify one or more cluster names *or* set `--all` flag');
+  }
+  let failed = false;
+  for (const c of kubeconfigClusters(ctx, p, undefined)) {
+    println('---');
+    try {
+      process.stdout.write(serializeKubeconfig(clusterKubeconfig(c, dirOf(ctx, c.name))));
+    } catch (err) {
+      error(`failed to get kubeconfig for cluster '${c.name}': ${(err as Error).message}`);
+      failed = true;
+    }
+  }
+  if (failed) throw new ExitError(1);
+}
+
+export async function kubeconfigMergeCmd(ctx: SimContext, p: Parsed): Promise<void> {
+  const output = String(p.values.get('output') ?? '');
+  const toDefault = p.values.get('kubeconfig-merge-default') === true;
+  if (toDefault && output !== '') fatal("Cannot use both '--output' and '--kubeconfig-merge-default' at the same time");
+  const clusters = kubeconfigClusters(ctx, p, 'k3s-default');
+  const outputs: string[] = [];
+  let failed = false;
+  for (const c of clusters) {
+    try {
+      const config = clusterKubeconfig(c, dirOf(ctx, c.name));
+      if (output === '-') {
+        process.stdout.write(serializeKubeconfig(config));
+        continue;
+      }
+      const file = output !== '' ? path.resolve(output) : toDefault ? defaultKubeconfigPath(ctx.env) : path.join(ctx.home, 'config', `kubeconfig-${c.name}.yaml`);
+      const overwrite = p.values.get('overwrite') === true;
+      await withLock(ctx.home, () => {
+        if (overwrite) mergeIntoFile(file, config, true, true);
+        else mergeIntoFile(file, config, p.values.get('kubeconfig-switch-context') !== false, p.values.get('update') !== false);
+      });
+      outputs.push(output !== '' ? output : file);
+    } catch (err) {
+      const message = (err as Error).message;
+      error(message.startsWith('multiple kubeconfigs') ? `failed to get default kubeconfig path: ${message}` : message);
+      failed = true;
+    }
+  }
+  if (output !== '-') println(outputs.join(':'));
+  if (failed) throw new ExitError(1);
+}
+
+/** k3d's canonical image name: docker.io/ and library/ stripped, :latest added. */
+export function canonicalImage(image: string): string {
+  let name = image;
+  for (const prefix of ['docker.io/library/', 'docker.io/', 'library/']) {
+    if (name.startsWith(prefix)) {
+      name = name.slice(prefix.length);
+      break;
+    }
+  }
+  const afterSlash = name.slice(name.lastIndexOf('/') + 1);
+  if (!afterSlash.includes(':') && !name.includes('@')) name += ':latest';
+  return name;
+}
+
+export async function imageImportCmd(ctx: SimContext, p: Parsed): Promise<void> {
+  if (p.args.length < 1) throw new UsageError(`requires at least 1 arg(s), only received 0`);
+  const mode = String(p.values.get('mode') ?? 'tools-node');
+  const clusterNames = (p.values.get('cluster') as string[] | undefined) ?? ['k3s-default'];
+  const clusters: ClusterState[] = [];
+  for (const name of clusterNames) {
+    try {
+      clusters.push(clusterGet(ctx, name));
+    } catch (err) {
+      if (err instanceof NoNodesFound) fatal(`failed to get cluster ${name}: ${err.message}`);
+      throw err;
+    }
+  }
+  if (!['auto', 'direct', 'tools-node'].includes(mode)) fatal(`Unknown image loading mode '${mode}'\n`);
+  const images = p.args;
+  let errOccurred = false;
+  for (const c of clusters) {
+    info(`Importing image(s) into cluster '${c.name}'`);
+    const targets = c.nodes.filter((n) => n.role === 'server' || n.role === 'agent');
+    let imported = false;
+    const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+    const tar = `/k3d/images/k3d-${c.name}-images-${stamp}.tar`;
+    try {
+      if (mode === 'direct') {
+        info(`Loading ${images.length} image(s) from runtime into nodes...`);
+        await ctx.clock.sleep(2);
+        for (const n of targets) {
+          info(`Importing images '[${images.join(' ')}]' into node '${n.name}'...`);
+          if (!n.running) {
+            error(`Failed to import image(s) into cluster '${c.name}': could not load image to cluster from stream [${images.join(' ')}]: error loading image to cluster, first error: failed to import images in node '${n.name}': Error response from daemon: container ${n.id} is not running`);
+            errOccurred = true;
+          } else {
+            imported = true;
+          }
+        }
+        await ctx.clock.sleep(2);
+      } else {
+        await withToolsNode(ctx, c, async () => {
+          info(`Saving ${images.length} image(s) from runtime...`);
+          await ctx.clock.sleep(3);
+          info('Importing images into nodes...');
+          for (const n of targets) {
+            info(`Importing images from tarball '${tar}' into node '${n.name}'...`);
+            if (!n.running) error(`failed to import images in node '${n.name}': Error response from daemon: container ${n.id} is not running`);
+            else imported = true;
+          }
+          await ctx.clock.sleep(2);
+          info('Removing the tarball(s) from image volume...');
+          await ctx.clock.sleep(0.2);
+          info('Removing k3d-tools node...');
+        });
+        info('Successfully imported image(s)');
+      }
+    } catch (err) {
+      if (err instanceof Interrupted) fatal('context canceled');
+      throw err;
+    }
+    if (imported) {
+      await updateCluster(ctx.home, c.name, (s) => {
+        for (const image of images) {
+          const canonical = canonicalImage(image);
+          if (!s.importedImages.includes(canonical)) s.importedImages.push(canonical);
+        }
+      });
+    }
+  }
+  if (errOccurred) {
+    warn('At least one error occured while trying to import the image(s) into the selected cluster(s)');
+    throw new ExitError(1);
+  }
+  info(`Successfully imported ${images.length} image(s) into ${clusters.length} cluster(s)`);
+}
+
+export function versionCmd(p: Parsed): void {
+  if (p.args.length > 0) throw new UsageError(`unknown command "${p.args[0]}" for "k3d version"`);
+  if (String(p.values.get('output') ?? '') === 'json') {
+    println(JSON.stringify({ k3d: K3D_VERSION, k3s: K3S_VERSION, simulated: true }));
+    return;
+  }
+  printVersion();
+}
+
+export function printVersion(): void {
+  println(`k3d version ${K3D_VERSION} (simulated)`);
+  println(`k3s version ${K3S_VERSION} (default)`);
+}
