@@ -1,0 +1,241 @@
+// What a person does in VS Code, as Playwright steps against code-server's workbench: click the
+// activity bar, read and right-click tree rows, run palette commands, answer quick inputs and
+// dialogs, read notifications. Selectors are VS Code's own DOM classes and ARIA roles.
+import type { Locator, Page } from 'playwright-core';
+
+export const DEFAULT_TIMEOUT = 20_000;
+
+export class Workbench {
+  readonly page: Page;
+
+  constructor(page: Page) {
+    this.page = page;
+  }
+
+  /** Loads the workbench and waits until extensions have activated (the status bar says so). */
+  async open(url: string): Promise<void> {
+    await this.page.goto(url);
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await this.page.locator('.activitybar [role="tab"]').first().waitFor({ timeout: 60_000 });
+  }
+
+  // ---- activity bar and views ----
+
+  /** The activity bar icon whose hover label is `title` (e.g. "k3d"). */
+  activityBarItem(title: string): Locator {
+    return this.page.locator('.activitybar [role="tab"]').filter({ has: this.page.locator(activityLabelSelector(title)) });
+  }
+
+  /** Clicks the activity bar icon unless its container is already showing. */
+  async openViewContainer(title: string): Promise<void> {
+    const tab = this.activityBarItem(title);
+    await tab.waitFor({ timeout: DEFAULT_TIMEOUT });
+    if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.locator(activityLabelSelector(title)).click();
+    // The header reads "k3d" or, with a single view, "k3d: Clusters".
+    await this.page.locator('.part.sidebar .composite.title h2', { hasText: new RegExp(`^${escapeRegExp(title)}(:|$)`, 'i') }).waitFor({ timeout: DEFAULT_TIMEOUT });
+  }
+
+  /** A view pane of the side bar, by the view's title (e.g. "Clusters"); its header may be hidden when it is alone. */
+  viewPane(title: string): Locator {
+    return this.page.locator('.part.sidebar .pane').filter({ has: this.page.locator(`.pane-header[aria-label="${title} Section"]`) });
+  }
+
+  /** The side bar's content, where a lone view's tree and welcome content render. */
+  sideBar(): Locator {
+    return this.page.locator('.part.sidebar');
+  }
+
+  /** A tree row whose visible label is exactly `label`. */
+  treeItem(label: string, scope: Locator = this.sideBar()): Locator {
+    return scope.locator('.monaco-list-row[role="treeitem"]', {
+      has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }),
+    });
+  }
+
+  /** The description (grey text beside the label) of a tree row. */
+  async treeItemDescription(row: Locator): Promise<string> {
+    return ((await row.locator('.label-description').first().textContent()) ?? '').trim();
+  }
+
+  /** Labels of the rows under an expanded row (rows one level deeper, up to the next sibling). */
+  async childLabels(parentLabel: string, scope: Locator = this.sideBar()): Promise<string[]> {
+    const rows = scope.locator('.monaco-list-row[role="treeitem"]');
+    const all = await rows.evaluateAll((els) =>
+      els
+        .map((el) => ({
+          level: Number(el.getAttribute('aria-level') ?? 0),
+          top: parseFloat(el.getAttribute("data-index") ?? "0"),
+          label: (el.querySelector('.label-name')?.textContent ?? '').trim(),
+        }))
+        .sort((a, b) => a.top - b.top),
+    );
+    const index = all.findIndex((row) => row.label === parentLabel);
+    if (index < 0) return [];
+    const level = all[index]!.level;
+    const children: string[] = [];
+    for (const row of all.slice(index + 1)) {
+      if (row.level <= level) break;
+      if (row.level === level + 1) children.push(row.label);
+    }
+    return children;
+  }
+
+  async expand(row: Locator): Promise<void> {
+    if ((await row.getAttribute('aria-expanded')) === 'false') {
+      await row.locator('.monaco-tl-twistie').click();
+    }
+    await expectAttribute(row, 'aria-expanded', 'true');
+  }
+
+  /** Right-clicks `target` and chooses `action` from its context menu. */
+  async contextMenu(target: Locator, action: string): Promise<void> {
+    await target.click({ button: 'right' });
+    const item = this.page.locator('.monaco-menu .action-item a.action-menu-item', {
+      has: this.page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(action)}$`) }),
+    });
+    await item.first().waitFor({ timeout: DEFAULT_TIMEOUT });
+    await item.first().click();
+  }
+
+  // ---- command palette and quick input ----
+
+  quickInput(): Locator {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  quickInputBox(): Locator {
+    return this.quickInput().locator('.quick-input-box input');
+  }
+
+  /** Runs a command from the palette by its palette label, e.g. "k3d: Create Cluster...". */
+  async runCommand(label: string): Promise<void> {
+    await this.dismissQuickInput();
+    await this.page.keyboard.press('F1');
+    const box = this.quickInputBox();
+    await box.waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT });
+    await box.fill(`>${label}`);
+    const row = this.quickPickRow(label);
+    await row.first().waitFor({ timeout: DEFAULT_TIMEOUT });
+    await row.first().click();
+  }
+
+  /** A row of the visible quick pick whose label is `label`. */
+  quickPickRow(label: string): Locator {
+    return this.quickInput().locator('.quick-input-list .monaco-list-row', {
+      has: this.page.locator('.quick-input-list-label .label-name, .monaco-highlighted-label', {
+        hasText: new RegExp(`^${escapeRegExp(label)}$`),
+      }),
+    });
+  }
+
+  /** The quick input's title, prompt/message and placeholder, for recognising a wizard step. */
+  async quickInputText(): Promise<string> {
+    const widget = this.quickInput();
+    const parts = await Promise.all([
+      widget.locator('.quick-input-title').textContent().catch(() => ''),
+      widget.locator('.quick-input-message').textContent().catch(() => ''),
+      this.quickInputBox().getAttribute('placeholder').catch(() => ''),
+      this.quickInputBox().getAttribute('aria-label').catch(() => ''),
+    ]);
+    return parts.filter(Boolean).join(' | ');
+  }
+
+  async quickInputVisible(): Promise<boolean> {
+    return this.quickInput().isVisible();
+  }
+
+  /** Replaces the quick input's text with `value` and presses Enter, like a person typing. */
+  async answerInput(value: string): Promise<void> {
+    const box = this.quickInputBox();
+    await box.waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT });
+    await box.click();
+    await this.page.keyboard.press('ControlOrMeta+A');
+    if (value === '') await this.page.keyboard.press('Backspace');
+    else await this.page.keyboard.type(value);
+    await this.page.keyboard.press('Enter');
+  }
+
+  async dismissQuickInput(): Promise<void> {
+    for (let i = 0; i < 3 && (await this.quickInput().isVisible()); i++) {
+      await this.page.keyboard.press('Escape');
+      await this.page.waitForTimeout(150);
+    }
+  }
+
+  // ---- dialogs and notifications ----
+
+  dialog(): Locator {
+    return this.page.locator('.monaco-dialog-box');
+  }
+
+  async dialogMessage(): Promise<string> {
+    return ((await this.dialog().locator('.dialog-message').textContent()) ?? '').trim();
+  }
+
+  async clickDialogButton(name: string): Promise<void> {
+    await this.dialog().getByRole('button', { name, exact: true }).click();
+  }
+
+  notificationToasts(): Locator {
+    return this.page.locator('.notifications-toasts .notification-toast');
+  }
+
+  /** A visible notification toast whose message matches `text`. */
+  notification(text: RegExp | string): Locator {
+    return this.notificationToasts().filter({ has: this.page.locator('.notification-list-item-message', { hasText: text }) });
+  }
+
+  async clearNotifications(): Promise<void> {
+    const toasts = this.notificationToasts();
+    while ((await toasts.count()) > 0) {
+      const toast = toasts.first();
+      await toast.hover();
+      const close = toast.locator('.codicon-notifications-clear, .codicon-close').first();
+      if (!(await close.isVisible())) break;
+      await close.click();
+      await this.page.waitForTimeout(100);
+    }
+  }
+
+  /** Status bar entries' texts. */
+  async statusBarTexts(): Promise<string[]> {
+    return this.page.locator('.statusbar .statusbar-item').evaluateAll((els) => els.map((el) => (el.textContent ?? '').trim()).filter(Boolean));
+  }
+}
+
+/** The icon link of an activity bar tab: its aria-label is the title, maybe with a keybinding. */
+function activityLabelSelector(title: string): string {
+  return `a.action-label[aria-label="${title}"], a.action-label[aria-label^="${title} ("]`;
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Polls `read` until `accept` holds; throws with the last value read. */
+export async function waitUntil<T>(
+  what: string,
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = DEFAULT_TIMEOUT,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await read();
+      lastError = undefined;
+      if (accept(last)) return last;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const detail = lastError ? `last error: ${String(lastError)}` : `last value: ${JSON.stringify(last)}`;
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (${detail})`);
+}
+
+async function expectAttribute(locator: Locator, name: string, value: string): Promise<void> {
+  await waitUntil(`${name}=${value}`, () => locator.getAttribute(name), (v) => v === value);
+}

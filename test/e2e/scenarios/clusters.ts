@@ -1,0 +1,172 @@
+// Issue 4's first scenarios: the Clusters view and a cluster's lifecycle, as a person does them.
+import { k3dOk } from '../../../scripts/lib/k3dEnv.ts';
+import { check, scenario } from '../lib/harness.ts';
+import type { ScenarioContext } from '../lib/harness.ts';
+import { DEFAULT_TIMEOUT, waitUntil } from '../lib/workbench.ts';
+import type { Workbench } from '../lib/workbench.ts';
+
+const CONTAINER = 'k3d';
+const VIEW = 'Clusters';
+/** The cluster the wizard creates; Stop, Start and Delete then work on it. */
+const NEW_CLUSTER = 'e2e-wizard';
+/** How long a simulated create/start may take in the UI (the simulator runs at E2E_SIM_SPEED). */
+const LIFECYCLE_TIMEOUT = 60_000;
+
+async function openClustersView(wb: Workbench): Promise<void> {
+  await wb.openViewContainer(CONTAINER);
+  await wb.viewPane(VIEW).first().waitFor({ timeout: DEFAULT_TIMEOUT });
+}
+
+function clusterRow(wb: Workbench, name: string) {
+  return wb.treeItem(name, wb.viewPane(VIEW));
+}
+
+/** Waits until the cluster's row description satisfies `accept`; returns the description. */
+function waitForClusterDescription(wb: Workbench, name: string, what: string, accept: (description: string) => boolean, timeoutMs = LIFECYCLE_TIMEOUT): Promise<string> {
+  return waitUntil(`cluster '${name}' to show ${what}`, () => wb.treeItemDescription(clusterRow(wb, name)), accept, timeoutMs);
+}
+
+const isRunning = (d: string) => /\brunning\b/.test(d) && !/partly/.test(d) && /servers 1\/1/.test(d) && /agents 2\/2/.test(d);
+const isStopped = (d: string) => /\bstopped\b/.test(d) && /servers 0\/1/.test(d) && /agents 0\/2/.test(d);
+
+/** Clicks the view's Refresh button (title bar), as a person would after changing things outside VS Code. */
+async function refreshView(wb: Workbench): Promise<void> {
+  const button = wb.viewPane(VIEW).locator('.actions a.action-label[aria-label^="Refresh"]').or(wb.page.locator('.sidebar .title-actions a.action-label[aria-label^="Refresh"]'));
+  await button.first().click();
+}
+
+/**
+ * Makes sure NEW_CLUSTER exists in `state` even when an earlier scenario failed to get it there
+ * (setup through the simulated CLI, then Refresh in the view), so that each scenario tests one thing.
+ */
+async function ensureNewCluster(ctx: ScenarioContext, state: 'running' | 'stopped'): Promise<void> {
+  const { wb, sim } = ctx;
+  check(sim, 'this scenario needs the simulated k3d');
+  const row = clusterRow(wb, NEW_CLUSTER);
+  const description = (await row.count()) > 0 ? await wb.treeItemDescription(row) : '';
+  const wanted = state === 'running' ? isRunning : isStopped;
+  if (wanted(description)) return;
+  ctx.step(`setup: cluster '${NEW_CLUSTER}' was "${description}", bringing it to ${state} with the simulated k3d CLI`);
+  const list = JSON.parse(await k3dOk(sim, ['cluster', 'list', '-o', 'json'])) as { name: string }[];
+  if (!list.some((c) => c.name === NEW_CLUSTER)) await k3dOk(sim, ['cluster', 'create', NEW_CLUSTER, '-a', '2']);
+  await k3dOk(sim, ['cluster', state === 'running' ? 'start' : 'stop', NEW_CLUSTER]);
+  await refreshView(wb);
+  await waitForClusterDescription(wb, NEW_CLUSTER, state, wanted);
+}
+
+scenario('the k3d view lists the simulated cluster with its 4 node containers', 'simulated', async (ctx) => {
+  const { wb } = ctx;
+  ctx.step('click the k3d icon in the activity bar');
+  await openClustersView(wb);
+  const row = clusterRow(wb, 'k3s-default');
+  await row.waitFor({ timeout: DEFAULT_TIMEOUT });
+  const description = await waitForClusterDescription(wb, 'k3s-default', 'running with 1 server and 2 agents', isRunning, DEFAULT_TIMEOUT);
+  check(/simulated/.test(description), `the cluster should be marked simulated: "${description}"`);
+  ctx.step(`k3s-default: "${description}"; expand it`);
+  await wb.expand(row);
+  const expected = ['k3d-k3s-default-server-0', 'k3d-k3s-default-agent-0', 'k3d-k3s-default-agent-1', 'k3d-k3s-default-serverlb'];
+  const children = await waitUntil('the 4 node containers under k3s-default', () => wb.childLabels('k3s-default', wb.viewPane(VIEW)), (labels) => expected.every((n) => labels.includes(n)));
+  check(children.length === 4, `expected exactly 4 node containers, got ${JSON.stringify(children)}`);
+  for (const name of expected) {
+    const nodeDescription = await wb.treeItemDescription(wb.treeItem(name, wb.viewPane(VIEW)));
+    check(/running/.test(nodeDescription), `${name} should be running: "${nodeDescription}"`);
+  }
+  await ctx.shot('clusters view with k3s-default and its nodes');
+});
+
+scenario('Create Cluster through the palette wizard (name, 2 agents) shows a new running cluster', 'simulated', async (ctx) => {
+  const { wb } = ctx;
+  await openClustersView(wb);
+  ctx.step('F1, k3d: Create Cluster...');
+  await wb.runCommand('k3d: Create Cluster...');
+  const answered: string[] = [];
+  // Answer whatever step the wizard shows, recognised by its title, prompt or placeholder.
+  for (let i = 0; i < 8; i++) {
+    const text = await waitUntil('a wizard step', () => wb.quickInputText(), (t) => t !== '' && !answered.includes(t), DEFAULT_TIMEOUT).catch(() => '');
+    if (!text || !(await wb.quickInputVisible())) break;
+    answered.push(text);
+    ctx.step(`wizard: ${text}`);
+    if (await wb.quickPickRow('New cluster...').count()) {
+      await wb.quickPickRow('New cluster...').first().click();
+    } else if (/name/i.test(text)) {
+      await wb.answerInput(NEW_CLUSTER);
+      await ctx.shot('wizard asks for the name');
+    } else if (/agent/i.test(text)) {
+      await wb.answerInput('2');
+      await ctx.shot('wizard asks for agents');
+    } else if (/server/i.test(text)) {
+      await wb.answerInput('1');
+    } else if (/port/i.test(text) || /image/i.test(text)) {
+      await wb.answerInput('');
+    } else {
+      throw new Error(`unexpected wizard step: ${text}`);
+    }
+    await wb.page.waitForTimeout(200);
+    if (!(await wb.quickInputVisible())) break;
+  }
+  check(answered.some((t) => /name/i.test(t)) && answered.some((t) => /agent/i.test(t)), `the wizard should ask for the name and the agents; it asked: ${JSON.stringify(answered)}`);
+  ctx.step('wait for the progress notification');
+  const progress = wb.notificationToasts().filter({ hasText: new RegExp(NEW_CLUSTER) });
+  await progress.first().waitFor({ timeout: DEFAULT_TIMEOUT }).then(
+    () => ctx.shot('progress notification while k3d creates the cluster'),
+    () => ctx.step('(no progress notification seen: the create may have finished already)'),
+  );
+  const description = await waitForClusterDescription(wb, NEW_CLUSTER, 'running with 1 server and 2 agents', isRunning);
+  ctx.step(`${NEW_CLUSTER}: "${description}"`);
+  await ctx.shot('new cluster running in the view');
+});
+
+scenario('Stop Cluster from the context menu shows the cluster stopped', 'simulated', async (ctx) => {
+  const { wb } = ctx;
+  await openClustersView(wb);
+  await ensureNewCluster(ctx, 'running');
+  ctx.step(`right-click ${NEW_CLUSTER}, Stop Cluster`);
+  await wb.contextMenu(clusterRow(wb, NEW_CLUSTER), 'Stop Cluster');
+  const description = await waitForClusterDescription(wb, NEW_CLUSTER, 'stopped', isStopped);
+  ctx.step(`${NEW_CLUSTER}: "${description}"`);
+  await wb.expand(clusterRow(wb, NEW_CLUSTER));
+  const server = wb.treeItem(`k3d-${NEW_CLUSTER}-server-0`, wb.viewPane(VIEW));
+  const serverState = await waitUntil('the server node to be not running', () => wb.treeItemDescription(server), (d) => d !== '' && !/running/.test(d));
+  ctx.step(`server-0: "${serverState}"`);
+  await ctx.shot('cluster stopped');
+});
+
+scenario('Start Cluster from the context menu brings it back', 'simulated', async (ctx) => {
+  const { wb } = ctx;
+  await openClustersView(wb);
+  await ensureNewCluster(ctx, 'stopped');
+  ctx.step(`right-click ${NEW_CLUSTER}, Start Cluster`);
+  await wb.contextMenu(clusterRow(wb, NEW_CLUSTER), 'Start Cluster');
+  const description = await waitForClusterDescription(wb, NEW_CLUSTER, 'running again', isRunning);
+  ctx.step(`${NEW_CLUSTER}: "${description}"`);
+  await ctx.shot('cluster running again');
+});
+
+scenario('Delete Cluster asks for confirmation, then removes the cluster', 'simulated', async (ctx) => {
+  const { wb } = ctx;
+  await openClustersView(wb);
+  await ensureNewCluster(ctx, 'running');
+  ctx.step(`right-click ${NEW_CLUSTER}, Delete Cluster...`);
+  await wb.contextMenu(clusterRow(wb, NEW_CLUSTER), 'Delete Cluster...');
+  await wb.dialog().waitFor({ timeout: DEFAULT_TIMEOUT });
+  const message = await wb.dialogMessage();
+  check(message.includes(NEW_CLUSTER), `the confirmation should name the cluster: "${message}"`);
+  await ctx.shot('delete confirmation dialog');
+  await wb.clickDialogButton('Delete');
+  await waitUntil(`'${NEW_CLUSTER}' to disappear from the view`, () => clusterRow(wb, NEW_CLUSTER).count(), (n) => n === 0, LIFECYCLE_TIMEOUT);
+  check((await clusterRow(wb, 'k3s-default').count()) === 1, 'k3s-default should still be listed');
+  await ctx.shot('cluster deleted');
+});
+
+scenario('with k3d missing, the k3d view shows how to install it', 'noK3d', async (ctx) => {
+  const { wb } = ctx;
+  await openClustersView(wb);
+  const welcome = wb.viewPane(VIEW).locator('.welcome-view-content');
+  await waitUntil('the install guidance', async () => (await welcome.textContent()) ?? '', (t) => /k3d was not found/i.test(t) || /install k3d/i.test(t));
+  const install = welcome.getByRole('button', { name: /install k3d/i }).or(welcome.getByRole('link', { name: /install k3d/i }));
+  await install.first().waitFor({ timeout: DEFAULT_TIMEOUT });
+  const text = ((await welcome.textContent()) ?? '').replace(/\s+/g, ' ');
+  ctx.step(`welcome: ${text}`);
+  check(/not found/i.test(text), `the view should say that k3d was not found: "${text}"`);
+  await ctx.shot('install guidance when k3d is missing');
+});
