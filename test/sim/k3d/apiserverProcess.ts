@@ -14,7 +14,10 @@ import { isAlive } from './state.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+/** test/sim/apiserver/main.ts next to this folder; K3D_SIM_APISERVER_MAIN overrides it (tests). */
 export function apiserverMain(): string {
+  const override = process.env.K3D_SIM_APISERVER_MAIN;
+  if (override) return path.resolve(override);
   return path.resolve(here, '..', 'apiserver', 'main.ts');
 }
 
@@ -35,8 +38,11 @@ function readPid(dir: string): number | undefined {
   }
 }
 
-/** Starts the API server unless one is already running for this cluster. */
-export async function startApiserver(clusterDir: string, timeoutMs = 15_000): Promise<StartResult> {
+/**
+ * Starts the API server unless one is already running for this cluster. On failure the log is
+ * copied to `keepLogAs` (a failed create rolls the cluster folder back, log included).
+ */
+export async function startApiserver(clusterDir: string, keepLogAs?: string, timeoutMs = 15_000): Promise<StartResult> {
   const main = apiserverMain();
   if (!fs.existsSync(main)) return { ok: true, skipped: true };
   const dir = apiserverDir(clusterDir);
@@ -50,7 +56,19 @@ export async function startApiserver(clusterDir: string, timeoutMs = 15_000): Pr
   fs.rmSync(path.join(dir, 'ready'), { force: true });
   fs.rmSync(path.join(dir, 'pid'), { force: true });
 
-  const logFd = fs.openSync(path.join(dir, 'apiserver.log'), 'a');
+  const logFile = path.join(dir, 'apiserver.log');
+  const logFd = fs.openSync(logFile, 'a');
+  const failed = (reason: string): StartResult => {
+    let where = logFile;
+    if (keepLogAs) {
+      try {
+        fs.mkdirSync(path.dirname(keepLogAs), { recursive: true });
+        fs.copyFileSync(logFile, keepLogAs);
+        where = keepLogAs;
+      } catch { /* keep the original path */ }
+    }
+    return { ok: false, reason: `${reason} (see ${where})` };
+  };
   let exited: string | undefined;
   try {
     const child = spawn(process.execPath, [main, '--cluster-dir', clusterDir], {
@@ -68,7 +86,7 @@ export async function startApiserver(clusterDir: string, timeoutMs = 15_000): Pr
         return { ok: true, skipped: false };
       }
       if (exited !== undefined) {
-        return { ok: false, reason: `API server process ${exited} (see ${path.join(dir, 'apiserver.log')})` };
+        return failed(`API server process ${exited}`);
       }
       await sleep(25);
     }
@@ -76,7 +94,7 @@ export async function startApiserver(clusterDir: string, timeoutMs = 15_000): Pr
     if (pid !== undefined && isAlive(pid)) {
       try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     }
-    return { ok: false, reason: `API server did not become ready within ${timeoutMs / 1000}s (see ${path.join(dir, 'apiserver.log')})` };
+    return failed(`API server did not become ready within ${timeoutMs / 1000}s`);
   } finally {
     fs.closeSync(logFd);
   }

@@ -5,6 +5,7 @@
 
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import YAML from 'yaml';
 import { createHash } from 'node:crypto';
 import { DeadlineExceeded, Interrupted } from './clock.ts';
@@ -461,7 +462,7 @@ export async function startNodes(ctx: SimContext, state: ClusterState, sp: Start
     await setNode(ctx, name, server, { running: true, status: 'running' });
     if (first) {
       first = false;
-      const result = await startApiserver(clusterDir(ctx.home, name));
+      const result = await startApiserver(clusterDir(ctx.home, name), path.join(ctx.home, 'logs', `${name}-apiserver.log`));
       if (!result.ok) {
         throw new StartFailure(`Failed Cluster Start: Failed to start server ${server}: Node ${server} failed to get ready: error waiting for log line \`k3s is up and running\` from node '${server}': ${result.reason}`);
       }
@@ -481,7 +482,7 @@ export async function startNodes(ctx: SimContext, state: ClusterState, sp: Start
   }
   if (first && servers.length === 0 && sp.serverNames.length > 0) {
     // servers were already running: make sure the API server is too
-    const result = await startApiserver(clusterDir(ctx.home, name));
+    const result = await startApiserver(clusterDir(ctx.home, name), path.join(ctx.home, 'logs', `${name}-apiserver.log`));
     if (!result.ok) throw new StartFailure(`Failed Cluster Start: Failed to start server ${sp.serverNames[0]}: ${result.reason}`);
   }
 
