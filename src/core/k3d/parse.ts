@@ -94,6 +94,7 @@ function toNode(raw: RawK3dNode, clusterName: string | undefined): K3dNode {
     running,
     status: raw.State?.Status || (running ? 'running' : 'exited'),
     ip: raw.IP?.IP || undefined,
+    created: raw.created || undefined,
   };
 }
 

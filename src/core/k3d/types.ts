@@ -9,6 +9,7 @@ export interface RawK3dNode {
   portMappings?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null;
   runtimeLabels?: Record<string, string> | null;
   State?: { Running?: boolean; Status?: string; Started?: string } | null;
+  created?: string;
   IP?: { IP?: string; Static?: boolean } | null;
   serverOpts?: { kubeAPI?: { Port?: string; Binding?: { HostIp?: string; HostPort?: string }; host?: string } | null } | null;
 }
@@ -35,6 +36,8 @@ export interface K3dNode {
   /** Docker's status word: running, exited, created, restarting... */
   status: string;
   ip?: string;
+  /** When the container was created: a re-created cluster has new ones. */
+  created?: string;
 }
 
 export type ClusterState = 'running' | 'partial' | 'stopped';

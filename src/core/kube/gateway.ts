@@ -60,7 +60,7 @@ export interface ClusterInfo {
 /** What `kubectl cluster-info` and `kubectl get nodes` tell, for one context. */
 export async function getClusterInfo(contextName: string, kubeconfigFiles?: string[]): Promise<ClusterInfo> {
   const k8s = await loadClientNode();
-  const kc = await loadConfig(k8s, contextName, kubeconfigFiles);
+  const kc = await loadKubeConfig(k8s, contextName, kubeconfigFiles);
   const server = kc.getCurrentCluster()?.server;
   if (!server) {
     throw new KubeError('noContext', `Context '${contextName}' has no cluster server.`);
@@ -106,7 +106,7 @@ function serviceLinks(server: string, svc: k8s.V1Service): Array<{ title: string
   }));
 }
 
-async function loadConfig(k8s: ClientNode, contextName: string, files?: string[]): Promise<k8s.KubeConfig> {
+export async function loadKubeConfig(k8s: ClientNode, contextName: string, files?: string[]): Promise<k8s.KubeConfig> {
   const kc = new k8s.KubeConfig();
   if (files && files.length > 0) {
     // Merge as kubectl does: the first file that defines a name wins (client-node's own

@@ -28,6 +28,8 @@ export class ClusterStore implements vscode.Disposable {
   private kubeconfigWatch: FileWatch | undefined;
   private watchedPaths = '';
   private poll: NodeJS.Timeout | undefined;
+  /** What the last fired snapshot looked like: a poll that finds nothing new fires nothing. */
+  private lastFired = '';
 
   constructor(ctx: Ctx) {
     this.ctx = ctx;
@@ -73,11 +75,13 @@ export class ClusterStore implements vscode.Disposable {
   /** Marks a cluster busy for the duration of `work`, then refreshes. */
   async track<T>(name: string, op: PendingOperation, work: () => Promise<T>): Promise<T> {
     this.pendingOps.set(name, op);
+    this.lastFired = '';
     this.changed.fire();
     try {
       return await work();
     } finally {
       this.pendingOps.delete(name);
+      this.lastFired = '';
       await this.refresh();
     }
   }
@@ -121,7 +125,11 @@ export class ClusterStore implements vscode.Disposable {
     }
     this.current = snapshot;
     this.rearmKubeconfigWatch(paths);
-    this.changed.fire();
+    const signature = JSON.stringify([snapshot, this.version, [...this.pendingOps]]);
+    if (signature !== this.lastFired) {
+      this.lastFired = signature;
+      this.changed.fire();
+    }
   }
 
   private rearmKubeconfigWatch(paths: string[]): void {

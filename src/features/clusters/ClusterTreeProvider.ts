@@ -1,15 +1,19 @@
 import * as vscode from 'vscode';
 import type { K3dCluster, K3dNode, NodeRole } from '../../core/k3d/types.ts';
 import type { KubeContext } from '../../core/kube/kubeconfig.ts';
+import { isWorkloadNode, type WorkloadNode, type WorkloadTree } from '../workloads/WorkloadTree.ts';
 import type { ClusterStore } from './ClusterStore.ts';
 
 export type ClusterTreeNode =
   | { type: 'cluster'; cluster: K3dCluster }
   | { type: 'pendingCluster'; name: string }
+  | { type: 'containers'; cluster: K3dCluster }
   | { type: 'node'; cluster: K3dCluster; node: K3dNode }
   | { type: 'contextsGroup' }
   | { type: 'context'; context: KubeContext }
   | { type: 'k3dProblem'; message: string };
+
+export type TreeNode = ClusterTreeNode | WorkloadNode;
 
 const STATE_ICONS = {
   running: new vscode.ThemeIcon('vm-running', new vscode.ThemeColor('charts.green')),
@@ -27,20 +31,58 @@ const ROLE_ICONS: Record<NodeRole, string> = {
 };
 
 /** The Clusters view: k3d clusters with their node containers, then other kubeconfig contexts. */
-export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterTreeNode> {
+export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode> {
   private readonly store: ClusterStore;
-  private readonly changed = new vscode.EventEmitter<ClusterTreeNode | undefined>();
+  private readonly workloads: WorkloadTree;
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  /** Cluster and context nodes by id, kept so that a refresh of one of them can name it. */
+  private readonly roots = new Map<string, ClusterTreeNode>();
 
-  constructor(store: ClusterStore, subscriptions: vscode.Disposable[]) {
+  constructor(store: ClusterStore, workloads: WorkloadTree, subscriptions: vscode.Disposable[]) {
     this.store = store;
-    subscriptions.push(this.changed, store.onDidChange(() => this.changed.fire(undefined)));
+    this.workloads = workloads;
+    subscriptions.push(
+      this.changed,
+      store.onDidChange(() => {
+        this.workloads.retain(this.liveContexts());
+        this.changed.fire(undefined);
+      }),
+      workloads.onDidChange((target) => {
+        if (target === undefined) {
+          this.changed.fire(undefined);
+        } else if ('type' in target) {
+          this.changed.fire(target);
+        } else {
+          const root = this.roots.get(`cluster:${target.context.replace(/^k3d-/, '')}`) ?? this.roots.get(`context:${target.context}`);
+          this.changed.fire(root);
+        }
+      }),
+    );
   }
 
-  getChildren(element?: ClusterTreeNode): ClusterTreeNode[] {
+  /** The contexts whose workloads may be watched, with what identifies their API server. */
+  private liveContexts(): Map<string, string> {
+    const live = new Map<string, string>();
+    const snapshot = this.store.snapshot;
+    for (const c of snapshot?.clusters ?? []) {
+      if (c.state !== 'stopped' && !this.store.pending(c.name)) {
+        live.set(c.contextName, fingerprint(snapshot?.kubeconfig.contexts.find((k) => k.name === c.contextName), c));
+      }
+    }
+    for (const k of snapshot?.otherContexts ?? []) {
+      live.set(k.name, fingerprint(k));
+    }
+    return live;
+  }
+
+  getChildren(element?: TreeNode): TreeNode[] {
     const snapshot = this.store.snapshot;
     if (!snapshot) {
       return [];
+    }
+    if (element && isWorkloadNode(element)) {
+      return this.workloads.getChildren(element);
     }
     if (!element) {
       const roots: ClusterTreeNode[] = [];
@@ -49,7 +91,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterTreeN
         roots.push({ type: 'k3dProblem', message: snapshot.k3d.error.message });
       }
       const names = new Set(snapshot.clusters.map((c) => c.name));
-      roots.push(...snapshot.clusters.map((cluster): ClusterTreeNode => ({ type: 'cluster', cluster })));
+      roots.push(...snapshot.clusters.map((cluster) => this.root(`cluster:${cluster.name}`, { type: 'cluster', cluster })));
       for (const name of this.store.pendingNames()) {
         if (!names.has(name)) {
           roots.push({ type: 'pendingCluster', name });
@@ -61,19 +103,51 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterTreeN
       return roots;
     }
     switch (element.type) {
-      case 'cluster':
+      case 'cluster': {
+        const cluster = element.cluster;
+        const containers: TreeNode = { type: 'containers', cluster };
+        const live = this.liveContexts().get(cluster.contextName);
+        return live === undefined ? [containers] : [containers, ...this.workloads.rootChildren(cluster.contextName, live)];
+      }
+      case 'containers':
         return element.cluster.nodes.map((node): ClusterTreeNode => ({ type: 'node', cluster: element.cluster, node }));
       case 'contextsGroup':
-        return snapshot.otherContexts.map((context): ClusterTreeNode => ({ type: 'context', context }));
+        return snapshot.otherContexts.map((context) => this.root(`context:${context.name}`, { type: 'context', context }));
+      case 'context':
+        return this.workloads.rootChildren(element.context.name, fingerprint(element.context));
       default:
         return [];
     }
   }
 
-  getTreeItem(element: ClusterTreeNode): vscode.TreeItem {
+  /** Keeps one node object per id, updated in place, so VS Code can match refreshes to it. */
+  private root<T extends ClusterTreeNode>(id: string, fresh: T): T {
+    const existing = this.roots.get(id) as T | undefined;
+    if (existing && existing.type === fresh.type) {
+      Object.assign(existing, fresh);
+      return existing;
+    }
+    this.roots.set(id, fresh);
+    return fresh;
+  }
+
+  getTreeItem(element: TreeNode): vscode.TreeItem {
+    if (isWorkloadNode(element)) {
+      return this.workloads.getTreeItem(element);
+    }
     switch (element.type) {
       case 'cluster':
         return this.clusterItem(element.cluster);
+      case 'containers': {
+        const item = new vscode.TreeItem('Containers', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `containers:${element.cluster.name}`;
+        const running = element.cluster.nodes.filter((n) => n.running).length;
+        item.description = `${running}/${element.cluster.nodes.length} running · docker ps`;
+        item.iconPath = new vscode.ThemeIcon('package');
+        item.tooltip = 'The Docker containers k3d runs for this cluster';
+        item.contextValue = 'k3dContainers';
+        return item;
+      }
       case 'pendingCluster': {
         const item = new vscode.TreeItem(element.name, vscode.TreeItemCollapsibleState.None);
         item.id = `cluster:${element.name}`;
@@ -140,7 +214,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterTreeN
 
   private contextItem(context: KubeContext): vscode.TreeItem {
     const current = this.store.snapshot?.kubeconfig.currentContext === context.name;
-    const item = new vscode.TreeItem(context.name, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(context.name, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = `context:${context.name}`;
     item.description = [...(current ? ['current'] : []), ...(context.server ? [context.server] : [])].join(' · ');
     item.iconPath = new vscode.ThemeIcon(current ? 'pass-filled' : 'circle-large-outline', current ? new vscode.ThemeColor('charts.green') : undefined);
@@ -148,6 +222,12 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<ClusterTreeN
     item.tooltip = `${context.name}\ncluster: ${context.cluster ?? '?'}\nuser: ${context.user ?? '?'}${context.namespace ? `\nnamespace: ${context.namespace}` : ''}\nserver: ${context.server ?? '?'}\nfile: ${context.file}`;
     return item;
   }
+}
+
+/** What identifies the API server behind a context: a re-created cluster gets a new one. */
+function fingerprint(context: KubeContext | undefined, cluster?: K3dCluster): string {
+  const server = cluster?.nodes.find((n) => n.role === 'server');
+  return [context?.server ?? '', cluster?.apiPort ?? '', server?.created ?? ''].join('|');
 }
 
 function nodeItem(cluster: K3dCluster, node: K3dNode): vscode.TreeItem {

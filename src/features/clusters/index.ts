@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../../ctx.ts';
+import type { WorkloadTree } from '../workloads/WorkloadTree.ts';
 import { registerClusterInfoDocuments } from './clusterInfo.ts';
 import { ClusterStore } from './ClusterStore.ts';
 import { ClusterTreeProvider } from './ClusterTreeProvider.ts';
@@ -7,10 +8,10 @@ import { registerClusterCommands } from './commands.ts';
 import { registerKubeconfigDocuments } from './kubeconfigDocument.ts';
 import { registerContextStatusBar } from './statusBar.ts';
 
-export function register(ctx: Ctx): ClusterStore {
+export function register(ctx: Ctx, workloads: WorkloadTree): ClusterStore {
   const store = new ClusterStore(ctx);
   const subscriptions: vscode.Disposable[] = [];
-  const provider = new ClusterTreeProvider(store, subscriptions);
+  const provider = new ClusterTreeProvider(store, workloads, subscriptions);
   subscriptions.forEach((d) => ctx.register(d));
   const view = ctx.register(vscode.window.createTreeView('k3dDeploy.clusters', { treeDataProvider: provider, showCollapseAll: true }));
 
@@ -28,6 +29,14 @@ export function register(ctx: Ctx): ClusterStore {
     }),
   );
   ctx.register(view.onDidChangeVisibility((e) => store.setPolling(e.visible)));
+  // A collapsed cluster or context is not watched.
+  ctx.register(
+    view.onDidCollapseElement((e) => {
+      const n = e.element;
+      if (n.type === 'cluster') workloads.stop(n.cluster.contextName);
+      else if (n.type === 'context') workloads.stop(n.context.name);
+    }),
+  );
   ctx.register(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('k3d.refreshInterval')) {

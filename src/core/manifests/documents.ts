@@ -1,0 +1,232 @@
+import { parseAllDocuments, parseDocument } from 'yaml';
+import type { Document } from 'yaml';
+import { treeFromYaml } from './fromYaml.ts';
+import { getString } from './node.ts';
+import type { YNode } from './node.ts';
+import type { ManifestProblem } from './problems.ts';
+import { scanDocument } from './scan.ts';
+import { LineIndex } from './text.ts';
+import type { Range, Span } from './text.ts';
+
+/**
+ * A YAML file as a list of documents with source positions.
+ *
+ * Splitting on `---` lines is exact (the YAML spec forbids a `---` or `...` line at column 0
+ * inside any content, block scalars and quoted strings included) and costs a millisecond for
+ * 5 MB, so it is done eagerly. Each document is read lazily: `tree` by the fast block-YAML
+ * scanner (falling back to `yaml`), `full()` by `yaml` itself, which is what validation and
+ * applying use because only it reports syntax errors.
+ */
+export class ManifestFile {
+  readonly text: string;
+  /** The non-empty documents, in file order; comment-only documents are left out, as kubectl does. */
+  readonly documents: readonly ManifestDocument[];
+  private lineIndex: LineIndex | undefined;
+
+  constructor(text: string) {
+    this.text = text;
+    this.documents = splitDocuments(this);
+  }
+
+  get lines(): LineIndex {
+    this.lineIndex ??= new LineIndex(this.text);
+    return this.lineIndex;
+  }
+
+  rangeOf(s: Span): Range {
+    return this.lines.rangeOf(s);
+  }
+
+  /** Kubernetes YAML: at least one document has a string apiVersion and kind. */
+  get isKubernetes(): boolean {
+    return this.documents.some((d) => d.isKubernetes);
+  }
+
+  /** The document that contains `offset` (a cursor position), if any. */
+  documentAt(offset: number): ManifestDocument | undefined {
+    return this.documents.find((d) => offset >= d.span.start && offset <= d.span.end);
+  }
+}
+
+/** The result of `yaml`'s full parse of one document. */
+export interface FullDocument {
+  readonly yaml: Document.Parsed;
+  readonly tree: YNode | null;
+  /** YAML syntax errors and warnings, at their positions in the whole file. */
+  readonly problems: readonly ManifestProblem[];
+}
+
+export class ManifestDocument {
+  readonly file: ManifestFile;
+  /** Position among the file's non-empty documents, from 0. */
+  readonly index: number;
+  /** From the start of its `---` line (or of the file) to the start of the next one. */
+  readonly span: Span;
+  /** Where the document's own content starts: after its `---` line. */
+  readonly contentStart: number;
+  private readonly scannable: boolean;
+  private readonly preParsed: Document.Parsed | undefined;
+  private scanned: YNode | null | undefined | false = false;
+  private parsed: FullDocument | undefined;
+
+  constructor(file: ManifestFile, index: number, span: Span, contentStart: number, scannable: boolean, preParsed?: Document.Parsed) {
+    this.file = file;
+    this.index = index;
+    this.span = span;
+    this.contentStart = contentStart;
+    this.scannable = scannable;
+    this.preParsed = preParsed;
+  }
+
+  /** The document's tree, from the fast scanner when it can read the document. */
+  get tree(): YNode | null {
+    if (this.scanned === false) {
+      this.scanned = this.scannable ? scanDocument(this.file.text, this.contentStart, this.span.end) : undefined;
+    }
+    return this.scanned === undefined ? this.full().tree : this.scanned;
+  }
+
+  /** True when `tree` came from the fast scanner (exposed for tests and the benchmark). */
+  get fastPath(): boolean {
+    void this.tree;
+    return this.scanned !== undefined && this.scanned !== false;
+  }
+
+  get apiVersion(): string | undefined {
+    return getString(this.tree ?? undefined, ['apiVersion']);
+  }
+
+  get kind(): string | undefined {
+    return getString(this.tree ?? undefined, ['kind']);
+  }
+
+  get name(): string | undefined {
+    return getString(this.tree ?? undefined, ['metadata', 'name']);
+  }
+
+  get namespace(): string | undefined {
+    return getString(this.tree ?? undefined, ['metadata', 'namespace']);
+  }
+
+  get isKubernetes(): boolean {
+    return this.apiVersion !== undefined && this.kind !== undefined;
+  }
+
+  /** `deployment/hashgenerator-dep`, as kubectl names objects in messages. */
+  get label(): string {
+    return `${(this.kind ?? 'document').toLowerCase()}/${this.name ?? `#${this.index + 1}`}`;
+  }
+
+  get range(): Range {
+    return this.file.rangeOf(this.span);
+  }
+
+  /** The document's text, its `---` line included. */
+  get text(): string {
+    return this.file.text.slice(this.span.start, this.span.end);
+  }
+
+  full(): FullDocument {
+    if (this.parsed === undefined) {
+      const base = this.preParsed ? 0 : this.span.start;
+      const yaml = this.preParsed ?? parseDocument(this.text, { prettyErrors: false, uniqueKeys: true });
+      const problems: ManifestProblem[] = [];
+      for (const [severity, list] of [['error', yaml.errors], ['warning', yaml.warnings]] as const) {
+        for (const e of list) {
+          const s = { start: base + e.pos[0], end: base + Math.max(e.pos[0], e.pos[1]) };
+          problems.push({ severity, code: `yaml.${e.code}`, message: yamlMessage(e.message), span: s, range: this.file.rangeOf(s), documentIndex: this.index });
+        }
+      }
+      this.parsed = { yaml, tree: treeFromYaml(yaml, this.file.text, base), problems };
+    }
+    return this.parsed;
+  }
+
+  /** The plain object to send to the cluster (full parse), or undefined when it has syntax errors. */
+  toObject(): unknown {
+    const { yaml, problems } = this.full();
+    return problems.some((p) => p.severity === 'error') ? undefined : yaml.toJS({ maxAliasCount: 1000 });
+  }
+}
+
+export function parseManifest(text: string): ManifestFile {
+  return new ManifestFile(text);
+}
+
+const MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+
+function splitDocuments(file: ManifestFile): ManifestDocument[] {
+  const { text } = file;
+  if (/^%/m.test(text)) {
+    return splitWithYaml(file); // directives (`%YAML 1.2`) belong to the next document: let `yaml` group them
+  }
+  const docs: ManifestDocument[] = [];
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let contentStart = start;
+  let scannable = true;
+  const close = (end: number) => {
+    if (hasContent(text, contentStart, end) || !scannable) {
+      docs.push(new ManifestDocument(file, docs.length, { start, end }, contentStart, scannable));
+    }
+  };
+  for (const m of text.matchAll(MARKER)) {
+    const at = m.index;
+    close(at);
+    const lineEnd = text.indexOf('\n', at);
+    const next = lineEnd === -1 ? text.length : lineEnd + 1;
+    if (m[0] === '...') {
+      // A document end marker: the following lines, up to the next `---`, are a bare document.
+      start = next;
+      contentStart = next;
+      scannable = true;
+    } else {
+      start = at;
+      contentStart = next;
+      // `--- value` on the marker line itself: unusual, leave it to `yaml`.
+      scannable = !hasContent(text, at + 3, lineEnd === -1 ? text.length : lineEnd);
+    }
+  }
+  close(text.length);
+  return docs;
+}
+
+function splitWithYaml(file: ManifestFile): ManifestDocument[] {
+  const docs: ManifestDocument[] = [];
+  for (const yaml of parseAllDocuments(file.text, { prettyErrors: false, uniqueKeys: true })) {
+    if (!('contents' in yaml)) {
+      continue; // an EmptyStream
+    }
+    if (yaml.contents === null && yaml.errors.length === 0) {
+      continue;
+    }
+    const [start, , end] = yaml.range;
+    docs.push(new ManifestDocument(file, docs.length, { start, end }, start, false, yaml));
+  }
+  return docs;
+}
+
+/** Is there anything but blank lines and comments in `text[start, end)`? */
+function hasContent(text: string, start: number, end: number): boolean {
+  let i = start;
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      i++;
+    } else if (c === 35) {
+      const eol = text.indexOf('\n', i);
+      if (eol === -1 || eol >= end) {
+        return false;
+      }
+      i = eol + 1;
+    } else {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** `yaml`'s messages end with "at line L, column C" and a code frame; positions travel separately. */
+function yamlMessage(message: string): string {
+  const first = message.split('\n')[0];
+  return first.replace(/ at line \d+, column \d+:?$/, '').trim();
+}

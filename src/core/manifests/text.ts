@@ -1,0 +1,71 @@
+/**
+ * Positions in a manifest's text. Offsets are indexes into the JavaScript string (UTF-16 code
+ * units), not UTF-8 bytes: that is what `vscode.TextDocument.positionAt/offsetAt` take, so an
+ * adapter converts without re-encoding.
+ */
+
+/** A half-open range of offsets `[start, end)` into the whole file's text. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Zero-based line and character (UTF-16 units), like `vscode.Position`. */
+export interface Position {
+  readonly line: number;
+  readonly character: number;
+}
+
+export interface Range {
+  readonly start: Position;
+  readonly end: Position;
+}
+
+export function span(start: number, end: number): Span {
+  return { start, end };
+}
+
+/** Line starts of a text, built once (one indexOf pass) and binary-searched for each lookup. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  private readonly length: number;
+
+  constructor(text: string) {
+    this.length = text.length;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+      this.starts.push(i + 1);
+    }
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  positionAt(offset: number): Position {
+    const clamped = Math.max(0, Math.min(offset, this.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= clamped) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return { line: lo, character: clamped - this.starts[lo] };
+  }
+
+  offsetAt(position: Position): number {
+    if (position.line >= this.starts.length) {
+      return this.length;
+    }
+    const start = this.starts[Math.max(0, position.line)];
+    const next = position.line + 1 < this.starts.length ? this.starts[position.line + 1] : this.length + 1;
+    return Math.min(start + Math.max(0, position.character), next - 1);
+  }
+
+  rangeOf(s: Span): Range {
+    return { start: this.positionAt(s.start), end: this.positionAt(s.end) };
+  }
+}

@@ -1,0 +1,12 @@
+import type { Ctx } from '../../ctx.ts';
+import { registerWorkloadCommands } from './commands.ts';
+import { registerReadOnlyDocuments } from './documents.ts';
+import { WorkloadTree } from './WorkloadTree.ts';
+
+/** The workloads under each cluster: the tree part (shown by the clusters view) and its commands. */
+export function register(ctx: Ctx): WorkloadTree {
+  const tree = new WorkloadTree(ctx);
+  registerReadOnlyDocuments(ctx);
+  registerWorkloadCommands(ctx, tree);
+  return tree;
+}
