@@ -1,0 +1,193 @@
+// Test harness: a cluster folder as the simulated k3d writes it (cluster.json, PKI), the API server started on it,
+// and the real kubectl pointed at it through a kubeconfig.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { spawn, execFile } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import forge from 'node-forge';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const MAIN = join(here, '..', 'main.ts');
+export const KUBECTL = '/usr/bin/kubectl';
+export const hasKubectl = existsSync(KUBECTL);
+
+interface Pair { key: forge.pki.rsa.PrivateKey; pub: forge.pki.rsa.PublicKey; pem: string }
+
+function pair(): Pair {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const key = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
+  return { key, pub: forge.pki.setRsaPublicKey(key.n, key.e) as forge.pki.rsa.PublicKey, pem };
+}
+
+function cn(value: string): forge.pki.CertificateField {
+  return { name: 'commonName', value, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class };
+}
+
+function cert(subject: forge.pki.CertificateField[], keys: Pair, issuer: forge.pki.Certificate | undefined, issuerKeys: Pair, ext: object[]): forge.pki.Certificate {
+  const c = forge.pki.createCertificate();
+  c.publicKey = keys.pub;
+  c.serialNumber = `01${randomBytes(8).toString('hex')}`;
+  c.validity.notBefore = new Date(Date.now() - 60_000);
+  c.validity.notAfter = new Date(Date.now() + 365 * 86400_000);
+  c.setSubject(subject);
+  c.setIssuer(issuer ? issuer.subject.attributes : subject);
+  c.setExtensions(ext);
+  c.sign(issuerKeys.key, forge.md.sha256.create());
+  return c;
+}
+
+const pem = (c: forge.pki.Certificate): string => forge.pki.certificateToPem(c);
+
+export interface Pki { caCrt: string; clientCaCrt: string; adminCrt: string; adminKey: string; files: Record<string, string> }
+
+export function makePki(): Pki {
+  const caKeys = pair();
+  const ca = cert([cn('k3s-server-ca')], caKeys, undefined, caKeys, [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, digitalSignature: true, critical: true }]);
+  const clientCaKeys = pair();
+  const clientCa = cert([cn('k3s-client-ca')], clientCaKeys, undefined, clientCaKeys, [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, digitalSignature: true, critical: true }]);
+  const serverKeys = pair();
+  const server = cert([cn('k3s')], serverKeys, ca, caKeys, [
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 2, value: 'kubernetes' }, { type: 7, ip: '0.0.0.0' }, { type: 7, ip: '127.0.0.1' }] },
+  ]);
+  const adminKeys = pair();
+  const admin = cert([cn('system:admin'), { name: 'organizationName', value: 'system:masters', valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class }], adminKeys, clientCa, clientCaKeys, [
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+    { name: 'extKeyUsage', clientAuth: true },
+  ]);
+  const files = {
+    'ca.crt': pem(ca), 'ca.key': caKeys.pem, 'client-ca.crt': pem(clientCa), 'client-ca.key': clientCaKeys.pem,
+    'server.crt': pem(server), 'server.key': serverKeys.pem, 'admin.crt': pem(admin), 'admin.key': adminKeys.pem,
+  };
+  return { caCrt: files['ca.crt'], clientCaCrt: files['client-ca.crt'], adminCrt: files['admin.crt'], adminKey: files['admin.key'], files };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface TestCluster {
+  dir: string;
+  port: number;
+  kubeconfig: string;
+  pki: Pki;
+  env: NodeJS.ProcessEnv;
+  kubectl(args: string[], input?: string): Promise<{ stdout: string; stderr: string; code: number }>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  cleanup(): Promise<void>;
+  setImported(images: string[]): void;
+}
+
+export async function makeCluster(opts: { agents?: number; speed?: string; name?: string } = {}): Promise<TestCluster> {
+  const root = mkdtempSync(join(tmpdir(), 'k3dsim-api-'));
+  const name = opts.name ?? 'test';
+  const dir = join(root, 'clusters', name);
+  mkdirSync(join(dir, 'pki'), { recursive: true });
+  const port = await freePort();
+  const pki = makePki();
+  for (const [f, text] of Object.entries(pki.files)) writeFileSync(join(dir, 'pki', f), text);
+  const nodes = [{ name: `k3d-${name}-server-0`, role: 'server', running: true, ip: '172.18.0.3' }];
+  for (let i = 0; i < (opts.agents ?? 2); i++) nodes.push({ name: `k3d-${name}-agent-${i}`, role: 'agent', running: true, ip: `172.18.0.${4 + i}` });
+  nodes.push({ name: `k3d-${name}-serverlb`, role: 'loadbalancer', running: true, ip: '172.18.0.9' });
+  const cluster = { name, created: new Date().toISOString(), image: 'rancher/k3s:v1.31.5-k3s1', k3sVersion: 'v1.31.5+k3s1', network: `k3d-${name}`, token: 'x', apiHost: '0.0.0.0', apiPort: port, hasLoadbalancer: true, ports: [], registries: [], importedImages: [] as string[], nodes };
+  const writeCluster = (): void => writeFileSync(join(dir, 'cluster.json'), JSON.stringify(cluster, null, 2));
+  writeCluster();
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  const kubeconfig = join(root, 'kubeconfig');
+  writeFileSync(kubeconfig, `apiVersion: v1
+kind: Config
+clusters:
+- cluster:
+    certificate-authority-data: ${b64(pki.caCrt)}
+    server: https://0.0.0.0:${port}
+  name: k3d-${name}
+contexts:
+- context:
+    cluster: k3d-${name}
+    user: admin@k3d-${name}
+  name: k3d-${name}
+current-context: k3d-${name}
+preferences: {}
+users:
+- name: admin@k3d-${name}
+  user:
+    client-certificate-data: ${b64(pki.adminCrt)}
+    client-key-data: ${b64(pki.adminKey)}
+`);
+  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig, HOME: root, KUBECACHEDIR: join(root, 'kubecache'), K3D_SIM_SPEED: opts.speed ?? '0.02' };
+  let child: ChildProcess | undefined;
+  const tc: TestCluster = {
+    dir, port, kubeconfig, pki, env,
+    kubectl(args, input) {
+      return new Promise((resolve) => {
+        const p = execFile(KUBECTL, args, { env, maxBuffer: 64 << 20, timeout: 60_000 }, (err, stdout, stderr) => {
+          resolve({ stdout, stderr, code: err ? (typeof err.code === 'number' ? err.code : 1) : 0 });
+        });
+        if (input !== undefined) p.stdin!.end(input);
+      });
+    },
+    async start() {
+      rmSync(join(dir, 'apiserver', 'ready'), { force: true });
+      child = spawn(process.execPath, [MAIN, '--cluster-dir', dir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let log = '';
+      child.stdout!.on('data', (d) => { log += d; });
+      child.stderr!.on('data', (d) => { log += d; });
+      const deadline = Date.now() + 15_000;
+      while (!existsSync(join(dir, 'apiserver', 'ready'))) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`apiserver did not start:\n${log}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async stop() {
+      if (!child || child.exitCode !== null) return;
+      const c = child;
+      const done = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      await done;
+    },
+    async cleanup() {
+      await tc.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+    setImported(images) {
+      cluster.importedImages = images;
+      writeCluster();
+    },
+  };
+  await tc.start();
+  return tc;
+}
+
+export function readState(dir: string): unknown {
+  return JSON.parse(readFileSync(join(dir, 'apiserver', 'state.json'), 'utf8'));
+}
+
+export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
