@@ -1,0 +1,126 @@
+// The list+watch cache against a scripted fake API server: resume after a watch ends,
+// re-list after 410 Gone, keep retrying while the server is away.
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeHttp } from '../../src/core/kube/http.ts';
+import { Reflector, type KubeObject, type ReflectorState } from '../../src/core/kube/reflector.ts';
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => void;
+
+async function fakeApi(handler: Handler): Promise<{ server: http.Server; url: string; requests: string[] }> {
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    requests.push(`${url.pathname}?${url.searchParams.toString()}`);
+    handler(req, res, url);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+}
+
+function kubeHttp(server: string): KubeHttp {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server, skipTLSVerify: true }],
+    users: [{ name: 'u' }],
+    contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }],
+    currentContext: 'ctx',
+  });
+  return new KubeHttp(kc);
+}
+
+const pod = (name: string, rv: string, phase = 'Running'): KubeObject & { status: { phase: string } } => ({
+  metadata: { name, namespace: 'default', resourceVersion: rv, uid: name },
+  status: { phase },
+});
+
+function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      if (predicate()) resolve();
+      else if (Date.now() - start > timeoutMs) reject(new Error('timed out waiting'));
+      else setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
+test('lists, applies watch events, resumes from the last resourceVersion, re-lists after 410', async () => {
+  let watches = 0;
+  let lists = 0;
+  const { server, url, requests } = await fakeApi((_req, res, u) => {
+    res.setHeader('Content-Type', 'application/json');
+    if (u.searchParams.get('watch') !== '1') {
+      lists++;
+      const items = lists === 1 ? [pod('a', '10')] : [pod('a', '30'), pod('c', '31')];
+      res.end(JSON.stringify({ kind: 'PodList', metadata: { resourceVersion: lists === 1 ? '10' : '31' }, items }));
+      return;
+    }
+    watches++;
+    if (watches === 1) {
+      // Two events, then the server closes the watch (as its timeoutSeconds would).
+      res.write(`${JSON.stringify({ type: 'ADDED', object: pod('b', '11', 'Pending') })}\n`);
+      res.write(`${JSON.stringify({ type: 'MODIFIED', object: pod('b', '12', 'Running') })}\n`);
+      res.end();
+    } else if (watches === 2) {
+      res.write(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 12 (25)' } })}\n`);
+      res.end();
+    } else {
+      // Stay open and quiet.
+    }
+  });
+  const changes: Array<{ keys: string[]; reset: boolean }> = [];
+  const reflector = new Reflector<KubeObject>(kubeHttp(url), {
+    path: '/api/v1/pods',
+    batchMs: 5,
+    onChange: (keys, reset) => changes.push({ keys: [...keys], reset }),
+  });
+  reflector.start();
+  try {
+    await waitFor(() => lists === 2 && reflector.list().length === 2 && watches >= 3);
+    assert.deepEqual(reflector.list().map((p) => p.metadata?.name).sort(), ['a', 'c']);
+    const watchQueries = requests.filter((r) => r.includes('watch=1'));
+    assert.match(watchQueries[0], /resourceVersion=10/);
+    assert.match(watchQueries[1], /resourceVersion=12/, 'the second watch resumes after the last event');
+    assert.match(watchQueries[2], /resourceVersion=31/, 'after the re-list, the watch starts from the list');
+    assert.ok(changes.some((c) => c.keys.includes('default/b')), 'b was reported as changed');
+    assert.ok(changes.filter((c) => c.reset).length >= 2);
+    assert.match(watchQueries[0], /allowWatchBookmarks=true/);
+  } finally {
+    reflector.stop();
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+test('a server that is away: error state with a retry delay, then it syncs when the server answers', async () => {
+  let up = false;
+  const { server, url } = await fakeApi((_req, res, u) => {
+    if (!up) {
+      res.statusCode = 503;
+      res.end(JSON.stringify({ kind: 'Status', code: 503, message: 'the server is currently unable to handle the request' }));
+      return;
+    }
+    if (u.searchParams.get('watch') === '1') return; // keep open
+    res.end(JSON.stringify({ metadata: { resourceVersion: '5' }, items: [pod('a', '5')] }));
+  });
+  const states: ReflectorState[] = [];
+  const reflector = new Reflector<KubeObject>(kubeHttp(url), { path: '/api/v1/pods', onChange: () => undefined, onState: (s) => states.push(s) });
+  reflector.start();
+  try {
+    await waitFor(() => states.some((s) => s.kind === 'error'));
+    const error = states.find((s) => s.kind === 'error');
+    assert.ok(error?.kind === 'error' && /unable to handle/.test(error.error.message) && error.retryInMs > 0);
+    up = true;
+    await waitFor(() => reflector.hasSynced, 5000);
+    assert.deepEqual(reflector.list().map((p) => p.metadata?.name), ['a']);
+  } finally {
+    reflector.stop();
+    server.closeAllConnections();
+    server.close();
+  }
+});
