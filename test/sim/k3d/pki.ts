@@ -21,6 +21,11 @@ function newKeyPair(): KeyPair {
   return { privateKey: forgeKey, publicKey, privatePem };
 }
 
+/** forge encodes names as PrintableString, which has no '@' (k3s-server-ca@<time>): Go rejects that. */
+function utf8(name: string, value: string): forge.pki.CertificateField {
+  return { name, value, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class };
+}
+
 function serial(): string {
   // positive, 16 bytes
   return '01' + crypto.randomBytes(15).toString('hex');
@@ -37,7 +42,9 @@ function selfSignedCa(commonName: string, keys: KeyPair): forge.pki.Certificate 
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
   validity(cert, 10);
-  const attrs = [{ name: 'commonName', value: commonName }];
+  // k3s names its CAs 'k3s-server-ca@<unix time>'; '@' is not allowed in the PrintableString
+  // forge uses by default, and Go's x509 (kubectl) rejects the certificate: use UTF8String.
+  const attrs = [{ name: 'commonName', value: commonName, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class }];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
   cert.setExtensions([
@@ -91,7 +98,7 @@ export function writeClusterPki(clusterDir: string, clusterName: string): Cluste
 
   const serverKeys = newKeyPair();
   const server = leaf(
-    [{ name: 'commonName', value: 'k3s' }, { name: 'organizationName', value: 'k3s' }],
+    [utf8('commonName', 'k3s'), utf8('organizationName', 'k3s')],
     serverKeys,
     ca,
     caKeys,
@@ -117,7 +124,7 @@ export function writeClusterPki(clusterDir: string, clusterName: string): Cluste
 
   const adminKeys = newKeyPair();
   const admin = leaf(
-    [{ name: 'commonName', value: 'system:admin' }, { name: 'organizationName', value: 'system:masters' }],
+    [utf8('commonName', 'system:admin'), utf8('organizationName', 'system:masters')],
     adminKeys,
     clientCa,
     clientCaKeys,
