@@ -100,10 +100,14 @@ function serviceLinks(server: string, svc: k8s.V1Service): Array<{ title: string
     const ingress = svc.status.loadBalancer.ingress[0];
     return [{ title, url: `http://${ingress.ip || ingress.hostname}:${ports[0].port}` }];
   }
-  return ports.map((p) => ({
-    title,
-    url: `${server.replace(/\/$/, '')}/api/v1/namespaces/${svc.metadata?.namespace ?? 'kube-system'}/services/${p.name ? `${name}:${p.name}` : name}/proxy`,
-  }));
+  // kubectl links the first port only, with an https: prefix when the port is named https.
+  const port = ports[0];
+  if (!port) {
+    return [];
+  }
+  const scheme = port.name === 'https' ? 'https:' : '';
+  const ref = port.name ? `${scheme}${name}:${port.name}` : name;
+  return [{ title, url: `${server.replace(/\/$/, '')}/api/v1/namespaces/${svc.metadata?.namespace ?? 'kube-system'}/services/${ref}/proxy` }];
 }
 
 export async function loadKubeConfig(k8s: ClientNode, contextName: string, files?: string[]): Promise<k8s.KubeConfig> {
