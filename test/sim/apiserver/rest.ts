@@ -374,10 +374,11 @@ function keyOf(o: Obj): string {
   return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
+/** Equal apart from managedFields timestamps: such a write changes nothing and keeps the resourceVersion. */
 function same(a: Obj, b: Obj): boolean {
   const strip = (o: Obj): unknown => {
     const c = clone(o);
-    delete c.metadata.managedFields;
+    for (const m of c.metadata.managedFields ?? []) delete m.time;
     return canonical(c);
   };
   return JSON.stringify(strip(a)) === JSON.stringify(strip(b));

@@ -30,7 +30,7 @@ export function startControllers(api: Api, cluster: ClusterFile): Controllers {
     } catch (e) {
       console.error('node sync failed', (e as Error).message);
     }
-  }, 2000);
+  }, 200);
   return {
     logs: logHandler(logStore),
     logStore,

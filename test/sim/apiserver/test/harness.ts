@@ -9,65 +9,29 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import forge from 'node-forge';
+import { writeClusterPki } from '../../k3d/pki.ts';
+import type { ClusterPki } from '../../k3d/pki.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const MAIN = join(here, '..', 'main.ts');
 export const KUBECTL = '/usr/bin/kubectl';
 export const hasKubectl = existsSync(KUBECTL);
 
-interface Pair { key: forge.pki.rsa.PrivateKey; pub: forge.pki.rsa.PublicKey; pem: string }
-
-function pair(): Pair {
+/** A client certificate and key signed by nobody the cluster trusts (for 401 tests). */
+export function strangerCert(): { cert: string; key: string } {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  const key = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
-  return { key, pub: forge.pki.setRsaPublicKey(key.n, key.e) as forge.pki.rsa.PublicKey, pem };
-}
-
-function cn(value: string): forge.pki.CertificateField {
-  return { name: 'commonName', value, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class };
-}
-
-function cert(subject: forge.pki.CertificateField[], keys: Pair, issuer: forge.pki.Certificate | undefined, issuerKeys: Pair, ext: object[]): forge.pki.Certificate {
+  const keyPem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   const c = forge.pki.createCertificate();
-  c.publicKey = keys.pub;
+  c.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
   c.serialNumber = `01${randomBytes(8).toString('hex')}`;
   c.validity.notBefore = new Date(Date.now() - 60_000);
-  c.validity.notAfter = new Date(Date.now() + 365 * 86400_000);
+  c.validity.notAfter = new Date(Date.now() + 86400_000);
+  const subject = [{ name: 'commonName', value: 'system:admin' }];
   c.setSubject(subject);
-  c.setIssuer(issuer ? issuer.subject.attributes : subject);
-  c.setExtensions(ext);
-  c.sign(issuerKeys.key, forge.md.sha256.create());
-  return c;
-}
-
-const pem = (c: forge.pki.Certificate): string => forge.pki.certificateToPem(c);
-
-export interface Pki { caCrt: string; clientCaCrt: string; adminCrt: string; adminKey: string; files: Record<string, string> }
-
-export function makePki(): Pki {
-  const caKeys = pair();
-  const ca = cert([cn('k3s-server-ca')], caKeys, undefined, caKeys, [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, digitalSignature: true, critical: true }]);
-  const clientCaKeys = pair();
-  const clientCa = cert([cn('k3s-client-ca')], clientCaKeys, undefined, clientCaKeys, [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, digitalSignature: true, critical: true }]);
-  const serverKeys = pair();
-  const server = cert([cn('k3s')], serverKeys, ca, caKeys, [
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-    { name: 'extKeyUsage', serverAuth: true },
-    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 2, value: 'kubernetes' }, { type: 7, ip: '0.0.0.0' }, { type: 7, ip: '127.0.0.1' }] },
-  ]);
-  const adminKeys = pair();
-  const admin = cert([cn('system:admin'), { name: 'organizationName', value: 'system:masters', valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class }], adminKeys, clientCa, clientCaKeys, [
-    { name: 'basicConstraints', cA: false },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-    { name: 'extKeyUsage', clientAuth: true },
-  ]);
-  const files = {
-    'ca.crt': pem(ca), 'ca.key': caKeys.pem, 'client-ca.crt': pem(clientCa), 'client-ca.key': clientCaKeys.pem,
-    'server.crt': pem(server), 'server.key': serverKeys.pem, 'admin.crt': pem(admin), 'admin.key': adminKeys.pem,
-  };
-  return { caCrt: files['ca.crt'], clientCaCrt: files['client-ca.crt'], adminCrt: files['admin.crt'], adminKey: files['admin.key'], files };
+  c.setIssuer(subject);
+  c.sign(key, forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(c), key: keyPem };
 }
 
 export function freePort(): Promise<number> {
@@ -84,7 +48,7 @@ export interface TestCluster {
   dir: string;
   port: number;
   kubeconfig: string;
-  pki: Pki;
+  pki: ClusterPki;
   env: NodeJS.ProcessEnv;
   kubectl(args: string[], input?: string): Promise<{ stdout: string; stderr: string; code: number }>;
   start(): Promise<void>;
@@ -99,8 +63,7 @@ export async function makeCluster(opts: { agents?: number; speed?: string; name?
   const dir = join(root, 'clusters', name);
   mkdirSync(join(dir, 'pki'), { recursive: true });
   const port = await freePort();
-  const pki = makePki();
-  for (const [f, text] of Object.entries(pki.files)) writeFileSync(join(dir, 'pki', f), text);
+  const pki = writeClusterPki(dir, name);
   const nodes = [{ name: `k3d-${name}-server-0`, role: 'server', running: true, ip: '172.18.0.3' }];
   for (let i = 0; i < (opts.agents ?? 2); i++) nodes.push({ name: `k3d-${name}-agent-${i}`, role: 'agent', running: true, ip: `172.18.0.${4 + i}` });
   nodes.push({ name: `k3d-${name}-serverlb`, role: 'loadbalancer', running: true, ip: '172.18.0.9' });
