@@ -1,0 +1,176 @@
+// `kubectl apply -f` as server-side apply with our own field manager: validate everything
+// (discovery, then a server-side dry run with strict field validation) before applying
+// anything, then apply in the given order and report per object as kubectl does.
+import { objectPath } from './actions.ts';
+import type { Discovery, ResourceInfo } from './discovery.ts';
+import { KubeError } from './gateway.ts';
+import type { KubeHttp, KubeStatus } from './http.ts';
+import type { KubeObject } from './reflector.ts';
+
+export const FIELD_MANAGER = 'k3d-deploy';
+
+export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
+
+export interface ApplyProblem {
+  kind: 'conflict' | 'invalid' | 'unknownKind' | 'unreachable' | 'failed';
+  message: string;
+  /** For conflicts: which fields another manager owns. */
+  conflicts?: Array<{ field: string; manager: string }>;
+  /** For invalid objects: the fields the server named (`.spec.replicass`). */
+  causes?: Array<{ field?: string; message: string }>;
+}
+
+export interface ApplyResult {
+  /** kubectl's name for it: `deployment.apps/hashgenerator-dep`. */
+  ref: string;
+  index: number;
+  namespace?: string;
+  outcome?: ApplyOutcome;
+  problem?: ApplyProblem;
+  /** What the cluster holds after the apply (or would, for a dry run). */
+  object?: KubeObject;
+  before?: KubeObject;
+}
+
+export interface ApplyOptions {
+  defaultNamespace?: string;
+  force?: boolean;
+  /** Only validate (a server-side dry run); nothing changes. */
+  dryRun?: boolean;
+  fieldManager?: string;
+}
+
+type Obj = KubeObject & Record<string, unknown>;
+
+export function kubectlRef(obj: KubeObject, info?: ResourceInfo): string {
+  const group = obj.apiVersion?.includes('/') ? obj.apiVersion.split('/')[0] : '';
+  const resource = info ? info.resource.replace(/s$/, '') : (obj.kind ?? '').toLowerCase();
+  const singular = info?.kind.toLowerCase() ?? resource;
+  return `${singular}${group ? `.${group}` : ''}/${obj.metadata?.name ?? ''}`;
+}
+
+/**
+ * Applies `objects` in order. Phase 1 checks every object (kind known, dry run accepted);
+ * if any fails, nothing is applied and the results carry the problems. Phase 2 applies.
+ */
+export async function applyObjects(http: KubeHttp, discovery: Discovery, objects: Obj[], options: ApplyOptions = {}): Promise<{ applied: boolean; results: ApplyResult[] }> {
+  const prepared = await Promise.all(objects.map((obj, index) => prepare(http, discovery, obj, index, options)));
+  const results = prepared.map((p) => p.result);
+  if (results.some((r) => r.problem) || options.dryRun) {
+    return { applied: false, results };
+  }
+  for (const p of prepared) {
+    if (!p.info) continue;
+    try {
+      const after = await ssa(http, p.path, p.obj, options, false);
+      p.result.object = after;
+      p.result.outcome = !p.result.before
+        ? 'created'
+        : after.metadata?.resourceVersion === p.result.before.metadata?.resourceVersion
+          ? 'unchanged'
+          : 'configured';
+    } catch (e) {
+      p.result.problem = toProblem(e, p.obj);
+      // Stop at the first failure: what was applied before it is reported as applied.
+      break;
+    }
+  }
+  return { applied: results.every((r) => r.outcome !== undefined), results };
+}
+
+interface Prepared {
+  result: ApplyResult;
+  info?: ResourceInfo;
+  path: string;
+  obj: Obj;
+}
+
+async function prepare(http: KubeHttp, discovery: Discovery, original: Obj, index: number, options: ApplyOptions): Promise<Prepared> {
+  const obj = structuredClone(original);
+  const result: ApplyResult = { ref: kubectlRef(obj), index };
+  const apiVersion = obj.apiVersion ?? '';
+  const kind = obj.kind ?? '';
+  let info: ResourceInfo | undefined;
+  try {
+    info = await discovery.find(apiVersion, kind);
+  } catch (e) {
+    result.problem = toProblem(e, obj);
+    return { result, path: '', obj };
+  }
+  if (!info) {
+    result.problem = { kind: 'unknownKind', message: `no matches for kind "${kind}" in version "${apiVersion}": the cluster does not know this kind` };
+    return { result, path: '', obj };
+  }
+  result.ref = kubectlRef(obj, info);
+  if (info.namespaced) {
+    obj.metadata = { ...obj.metadata, namespace: obj.metadata?.namespace ?? options.defaultNamespace ?? 'default' };
+    result.namespace = obj.metadata.namespace;
+  }
+  const path = objectPath({ apiVersion, resource: info.resource, namespace: info.namespaced ? result.namespace : undefined, name: obj.metadata?.name ?? '' });
+  try {
+    result.before = await http.json<KubeObject>(path).catch((e: unknown) => {
+      if (e instanceof KubeError && e.status === 404) return undefined;
+      throw e;
+    });
+    result.object = await ssa(http, path, obj, options, true);
+  } catch (e) {
+    result.problem = toProblem(e, obj);
+  }
+  return { result, info, path, obj };
+}
+
+function ssa(http: KubeHttp, path: string, obj: Obj, options: ApplyOptions, dryRun: boolean): Promise<KubeObject> {
+  return http.json<KubeObject>(path, {
+    method: 'PATCH',
+    contentType: 'application/apply-patch+yaml',
+    query: {
+      fieldManager: options.fieldManager ?? FIELD_MANAGER,
+      force: options.force ? true : undefined,
+      fieldValidation: 'Strict',
+      dryRun: dryRun ? 'All' : undefined,
+    },
+    body: JSON.stringify(obj),
+  });
+}
+
+function toProblem(e: unknown, obj: KubeObject): ApplyProblem {
+  if (!(e instanceof KubeError)) {
+    return { kind: 'failed', message: (e as Error).message };
+  }
+  const status = (e as KubeError & { statusObject?: KubeStatus }).statusObject;
+  const causes = status?.details?.causes ?? [];
+  if (e.status === 409 && causes.some((c) => c.reason === 'FieldManagerConflict')) {
+    const conflicts = causes
+      .filter((c) => c.reason === 'FieldManagerConflict')
+      .map((c) => ({ field: c.field ?? '', manager: /conflict with "([^"]+)"/.exec(c.message ?? '')?.[1] ?? 'another manager' }));
+    return { kind: 'conflict', message: `Apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}: ${conflicts.map((c) => `${c.field} is owned by "${c.manager}"`).join('; ')}`, conflicts };
+  }
+  if (e.status === 422 || e.status === 400) {
+    return { kind: 'invalid', message: `${obj.kind ?? 'object'} "${obj.metadata?.name ?? ''}" is invalid: ${e.message}`, causes: causes.map((c) => ({ field: c.field, message: c.message ?? '' })) };
+  }
+  if (e.kind === 'unreachable') {
+    return { kind: 'unreachable', message: e.message };
+  }
+  return { kind: 'failed', message: e.message };
+}
+
+/** `kubectl delete -f`: what a file declares, in reverse order; absent objects are reported, not errors. */
+export async function deleteObjects(http: KubeHttp, discovery: Discovery, objects: Obj[], defaultNamespace = 'default'): Promise<Array<{ ref: string; deleted: boolean; message?: string }>> {
+  const out: Array<{ ref: string; deleted: boolean; message?: string }> = [];
+  for (const obj of [...objects].reverse()) {
+    const info = await discovery.find(obj.apiVersion ?? '', obj.kind ?? '');
+    const ref = kubectlRef(obj, info);
+    if (!info) {
+      out.push({ ref, deleted: false, message: 'unknown kind' });
+      continue;
+    }
+    const path = objectPath({ apiVersion: obj.apiVersion ?? '', resource: info.resource, namespace: info.namespaced ? (obj.metadata?.namespace ?? defaultNamespace) : undefined, name: obj.metadata?.name ?? '' });
+    try {
+      await http.json(path, { method: 'DELETE', contentType: 'application/json', body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }) });
+      out.push({ ref, deleted: true });
+    } catch (e) {
+      out.push({ ref, deleted: false, message: e instanceof KubeError && e.status === 404 ? 'not found' : (e as Error).message });
+    }
+  }
+  return out;
+}
