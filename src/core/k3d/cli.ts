@@ -116,10 +116,12 @@ export class K3dCli {
         stdout += chunk;
       });
       for (const stream of ['stdout', 'stderr'] as const) {
-        createInterface({ input: child[stream], crlfDelay: Infinity }).on('line', (line) => {
-          lines.push(line);
-          options.onLine?.(line, stream);
-        });
+        createInterface({ input: child[stream], crlfDelay: Infinity })
+          .on('line', (line) => {
+            lines.push(line);
+            options.onLine?.(line, stream);
+          })
+          .on('error', () => undefined); // the 'close' of the process reports the outcome
       }
 
       let settled = false;

@@ -6,7 +6,9 @@ import type { KubeObject } from './reflector.ts';
 
 const MERGE = 'application/merge-patch+json';
 const STRATEGIC = 'application/strategic-merge-patch+json';
-const FIELD_MANAGER = 'k3d-deploy';
+// Imperative changes get their own field managers (as kubectl's kubectl-scale, kubectl-set...),
+// so that an apply that disagrees names what changed the field.
+const MANAGER = { scale: 'k3d-deploy-scale', set: 'k3d-deploy-set', rollout: 'k3d-deploy-rollout', create: 'k3d-deploy-create' };
 
 export interface ObjectRef {
   /** e.g. `apps/v1` or `v1`. */
@@ -30,7 +32,7 @@ export function scaleDeployment(http: KubeHttp, namespace: string, name: string,
   return http.json(`${objectPath(deploymentRef(namespace, name))}/scale`, {
     method: 'PATCH',
     contentType: MERGE,
-    query: { fieldManager: FIELD_MANAGER },
+    query: { fieldManager: MANAGER.scale },
     body: JSON.stringify({ spec: { replicas } }),
   });
 }
@@ -40,7 +42,7 @@ export function setDeploymentImage(http: KubeHttp, namespace: string, name: stri
   return http.json(objectPath(deploymentRef(namespace, name)), {
     method: 'PATCH',
     contentType: STRATEGIC,
-    query: { fieldManager: FIELD_MANAGER },
+    query: { fieldManager: MANAGER.set },
     body: JSON.stringify({ spec: { template: { spec: { containers: [{ name: container, image }] } } } }),
   });
 }
@@ -50,7 +52,7 @@ export function restartDeployment(http: KubeHttp, namespace: string, name: strin
   return http.json(objectPath(deploymentRef(namespace, name)), {
     method: 'PATCH',
     contentType: STRATEGIC,
-    query: { fieldManager: FIELD_MANAGER },
+    query: { fieldManager: MANAGER.rollout },
     body: JSON.stringify({ spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': now.toISOString() } } } } }),
   });
 }
@@ -60,7 +62,7 @@ export function deleteObject(http: KubeHttp, ref: ObjectRef): Promise<KubeObject
   return http.json(objectPath(ref), {
     method: 'DELETE',
     contentType: 'application/json',
-    body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }),
+    body: JSON.stringify({ propagationPolicy: 'Background' }),
   });
 }
 
@@ -104,7 +106,7 @@ export function createDeployment(http: KubeHttp, namespace: string, name: string
   return http.json(`/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments`, {
     method: 'POST',
     contentType: 'application/json',
-    query: { fieldManager: 'kubectl-create' },
+    query: { fieldManager: MANAGER.create },
     body: JSON.stringify(deploymentManifest(namespace, name, image, replicas)),
   });
 }

@@ -64,11 +64,7 @@ export async function applyObjects(http: KubeHttp, discovery: Discovery, objects
     try {
       const after = await ssa(http, p.path, p.obj, options, false);
       p.result.object = after;
-      p.result.outcome = !p.result.before
-        ? 'created'
-        : after.metadata?.resourceVersion === p.result.before.metadata?.resourceVersion
-          ? 'unchanged'
-          : 'configured';
+      p.result.outcome = !p.result.before ? 'created' : sameDeclaredState(p.result.before, after) ? 'unchanged' : 'configured';
     } catch (e) {
       p.result.problem = toProblem(e, p.obj);
       // Stop at the first failure: what was applied before it is reported as applied.
@@ -119,6 +115,28 @@ async function prepare(http: KubeHttp, discovery: Discovery, original: Obj, inde
   return { result, info, path, obj };
 }
 
+/**
+ * Whether an apply changed nothing a user declares. Not by resourceVersion: controllers
+ * write status between our read and our apply.
+ */
+export function sameDeclaredState(before: KubeObject, after: KubeObject): boolean {
+  return canonical(declared(before)) === canonical(declared(after));
+}
+
+function declared(obj: KubeObject): unknown {
+  const { status: _status, metadata, ...rest } = obj as KubeObject & { status?: unknown };
+  const { resourceVersion: _rv, managedFields: _mf, generation: _g, ...meta } = (metadata ?? {}) as Record<string, unknown>;
+  return { ...rest, metadata: meta };
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
+}
+
 function ssa(http: KubeHttp, path: string, obj: Obj, options: ApplyOptions, dryRun: boolean): Promise<KubeObject> {
   return http.json<KubeObject>(path, {
     method: 'PATCH',
@@ -166,7 +184,7 @@ export async function deleteObjects(http: KubeHttp, discovery: Discovery, object
     }
     const path = objectPath({ apiVersion: obj.apiVersion ?? '', resource: info.resource, namespace: info.namespaced ? (obj.metadata?.namespace ?? defaultNamespace) : undefined, name: obj.metadata?.name ?? '' });
     try {
-      await http.json(path, { method: 'DELETE', contentType: 'application/json', body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }) });
+      await http.json(path, { method: 'DELETE', contentType: 'application/json', body: JSON.stringify({ propagationPolicy: 'Background' }) });
       out.push({ ref, deleted: true });
     } catch (e) {
       out.push({ ref, deleted: false, message: e instanceof KubeError && e.status === 404 ? 'not found' : (e as Error).message });

@@ -62,6 +62,8 @@ export class KubeHttp {
     await new Promise<void>((resolve, reject) => {
       const rl = createInterface({ input: res, crlfDelay: Infinity });
       rl.on('line', onLine);
+      // readline re-emits its input's errors; the response's own listener below decides.
+      rl.on('error', () => undefined);
       res.on('error', (e) => (request.signal?.aborted ? resolve() : reject(toNetworkError(e, this.server))));
       res.on('aborted', () => (request.signal?.aborted ? resolve() : reject(new KubeError('unreachable', 'The connection to the API server dropped.'))));
       rl.on('close', () => resolve());
@@ -77,7 +79,11 @@ export class KubeHttp {
     }
     const options: https.RequestOptions = {
       method: request.method ?? 'GET',
-      headers: { Accept: 'application/json', ...(request.contentType ? { 'Content-Type': request.contentType } : {}) },
+      headers: {
+        Accept: 'application/json',
+        ...(request.contentType ? { 'Content-Type': request.contentType } : {}),
+        ...(request.body !== undefined ? { 'Content-Length': Buffer.byteLength(request.body) } : {}),
+      },
     };
     await this.kc.applyToHTTPSOptions(options);
     const transport = url.protocol === 'http:' ? http : https;
@@ -87,6 +93,9 @@ export class KubeHttp {
         return;
       }
       const req = transport.request(url, { ...options, signal: request.signal }, (res) => {
+        // The socket can close under a response at any moment (an abort, the server going
+        // away); the readers below report that. Without a listener it would be uncaught.
+        res.on('error', () => undefined);
         if (request.idleTimeoutMs) {
           res.socket?.setTimeout(request.idleTimeoutMs, () => req.destroy(new KubeError('unreachable', 'The API server stopped answering (timeout).')));
         }

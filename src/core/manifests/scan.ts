@@ -22,10 +22,19 @@ type MMap = { kind: 'map'; span: MSpan; pairs: YPair[] };
 type MSeq = { kind: 'seq'; span: MSpan; items: YNode[] };
 type MPair = { key: string; keySpan: Span; value: YNode };
 
+/**
+ * Which parts of a document to read: a key maps to what to keep below it, `'[]'` to what to
+ * keep of each sequence item, `true` keeps everything. Unlisted keys are skipped by
+ * indentation alone, which is what makes an outline (kind, name, images) cheap to scan.
+ */
+export type Keep = true | { readonly [key: string]: Keep };
+
 interface Frame {
   readonly type: 'map' | 'seq';
   readonly indent: number;
   readonly node: MMap | MSeq;
+  /** What to keep of this node's children (pairs of a map, items of a sequence). */
+  readonly keep: Keep;
   /** The last pair's value (or the last item) has not been written yet: deeper lines fill it. */
   open: boolean;
 }
@@ -55,9 +64,9 @@ const SQUOTE = 39;
  * `null` for a document with nothing but comments and blank lines, `undefined` when the
  * document uses YAML this scanner does not read (use the full parse instead).
  */
-export function scanDocument(text: string, start: number, end: number): YNode | null | undefined {
+export function scanDocument(text: string, start: number, end: number, keep: Keep = true): YNode | null | undefined {
   try {
-    return new Scanner(text, end).run(start);
+    return new Scanner(text, end, keep).run(start);
   } catch (e) {
     if (e instanceof GiveUp) {
       return undefined;
@@ -74,9 +83,15 @@ class Scanner {
   private block: Block | undefined;
   private lineStart = 0;
 
-  constructor(text: string, end: number) {
+  private readonly keep: Keep;
+  /** Skipping an unkept value: lines deeper than `indent` (and `- ` at it, when `dash`) are its. */
+  private skipIndent = -1;
+  private skipDash = false;
+
+  constructor(text: string, end: number, keep: Keep) {
     this.text = text;
     this.end = end;
+    this.keep = keep;
   }
 
   run(start: number): YNode | null {
@@ -92,11 +107,13 @@ class Scanner {
         le--;
       }
       this.lineStart = pos;
-      this.line(pos, le);
+      if (this.skipIndent < 0 || !this.skipped(pos, le)) {
+        this.line(pos, le);
+      }
       pos = eol + 1;
     }
     if (this.block) {
-      this.endBlock(true);
+      this.endBlock();
     }
     while (this.stack.length > 0) {
       this.pop();
@@ -175,7 +192,7 @@ class Scanner {
     if (this.isDash(i, le)) {
       const seq: MSeq = { kind: 'seq', span: { start: i, end: i + 1 }, items: [] };
       this.assign(parent, seq);
-      const frame: Frame = { type: 'seq', indent: col, node: seq, open: false };
+      const frame: Frame = { type: 'seq', indent: col, node: seq, open: false, keep: this.childKeep(parent) };
       this.stack.push(frame);
       this.item(frame, i, le);
       return;
@@ -184,7 +201,7 @@ class Scanner {
     if (key !== undefined) {
       const map: MMap = { kind: 'map', span: { start: i, end: key.keySpan.end }, pairs: [] };
       this.assign(parent, map);
-      const frame: Frame = { type: 'map', indent: col, node: map, open: false };
+      const frame: Frame = { type: 'map', indent: col, node: map, open: false, keep: this.childKeep(parent) };
       this.stack.push(frame);
       this.pairFrom(frame, key, le);
       return;
@@ -202,14 +219,15 @@ class Scanner {
     while (j < le && (this.text.charCodeAt(j) === SPACE || this.text.charCodeAt(j) === TAB)) {
       j++;
     }
-    seq.items.push(nullAt(dashAt + 1));
     if (j === le || this.text.charCodeAt(j) === HASH) {
+      seq.items.push(nullAt(dashAt + 1));
       frame.open = true;
       return;
     }
     if (this.text.charCodeAt(j - 1) === TAB) {
       throw new GiveUp(); // compact nested content after a tab: its indentation is ambiguous
     }
+    seq.items.push(NO_VALUE);
     frame.open = true;
     this.startNode(j - this.lineStart, j, le, frame);
   }
@@ -224,17 +242,66 @@ class Scanner {
 
   private pairFrom(frame: Frame, key: { key: string; keySpan: Span; after: number }, le: number): void {
     const map = frame.node as MMap;
-    map.pairs.push({ key: key.key, keySpan: key.keySpan, value: nullAt(key.after) } satisfies MPair);
     let j = key.after;
+    if (frame.keep !== true && frame.keep[key.key] === undefined) {
+      while (j < le && (this.text.charCodeAt(j) === SPACE || this.text.charCodeAt(j) === TAB)) {
+        j++;
+      }
+      const c = this.text.charCodeAt(j);
+      if (c === 38 || c === 42 || c === 33) {
+        throw new GiveUp(); // an anchor may be used by a kept part
+      }
+      this.skipIndent = frame.indent;
+      this.skipDash = j === le || c === HASH;
+      frame.open = false;
+      return;
+    }
     while (j < le && (this.text.charCodeAt(j) === SPACE || this.text.charCodeAt(j) === TAB)) {
       j++;
     }
     if (j === le || this.text.charCodeAt(j) === HASH) {
+      map.pairs.push({ key: key.key, keySpan: key.keySpan, value: nullAt(key.after) });
       frame.open = true;
       return;
     }
+    // The value is read before the pair is stored so that no placeholder is allocated.
+    map.pairs.push({ key: key.key, keySpan: key.keySpan, value: NO_VALUE });
     frame.open = true;
     this.assign(frame, this.value(j, le, frame.indent));
+  }
+
+  /** What to keep below the node that fills `parent`'s open slot. */
+  private childKeep(parent: Frame | undefined): Keep {
+    if (parent === undefined) {
+      return this.keep;
+    }
+    if (parent.keep === true) {
+      return true;
+    }
+    if (parent.type === 'seq') {
+      return parent.keep['[]'] ?? {};
+    }
+    const pairs = (parent.node as MMap).pairs;
+    return parent.keep[pairs[pairs.length - 1].key] ?? {};
+  }
+
+  /** Returns true when the line belongs to the value being skipped. */
+  private skipped(ls: number, le: number): boolean {
+    const { text } = this;
+    let i = ls;
+    while (i < le && text.charCodeAt(i) === SPACE) {
+      i++;
+    }
+    const c = text.charCodeAt(i);
+    if (i === le || c === HASH || c === TAB || c === 13) {
+      return true; // blank, comment (or tab-indented, which YAML forbids anyway)
+    }
+    const indent = i - ls;
+    if (indent > this.skipIndent || (indent === this.skipIndent && this.skipDash && this.isDash(i, le))) {
+      return true;
+    }
+    this.skipIndent = -1;
+    return false;
   }
 
   private assign(parent: Frame | undefined, node: YNode): void {
@@ -255,11 +322,13 @@ class Scanner {
   private pop(): void {
     const frame = this.stack.pop() as Frame;
     const node = frame.node;
-    let last: number;
+    let last = node.span.end;
     if (node.kind === 'map') {
       const pair = node.pairs[node.pairs.length - 1];
-      last = Math.max(pair.keySpan.end, pair.value.span.end);
-    } else {
+      if (pair !== undefined) {
+        last = Math.max(pair.keySpan.end, pair.value.span.end);
+      }
+    } else if (node.items.length > 0) {
       last = node.items[node.items.length - 1].span.end;
     }
     node.span.end = Math.max(node.span.end, last);
@@ -413,7 +482,7 @@ class Scanner {
     }
     if (block.contentIndent === -1) {
       if (indent <= block.parentIndent) {
-        this.endBlock(false);
+        this.endBlock();
         return false;
       }
       if (block.maxBlankIndent > indent) {
@@ -421,7 +490,7 @@ class Scanner {
       }
       block.contentIndent = indent;
     } else if (indent < block.contentIndent) {
-      this.endBlock(false);
+      this.endBlock();
       return false;
     }
     block.lastContent = block.lines.length;
@@ -429,7 +498,7 @@ class Scanner {
     return true;
   }
 
-  private endBlock(atDocumentEnd: boolean): void {
+  private endBlock(): void {
     const block = this.block as Block;
     this.block = undefined;
     const { text } = this;
@@ -477,9 +546,9 @@ class Scanner {
       first = false;
     }
     const lastEnd = lines[lastContent + 1];
-    const hasFinalBreak = !(atDocumentEnd && lastEnd === this.end && lines.length === lastContent + 2);
+    // `yaml` (like the spec's examples) ends a clipped scalar with a line break even at the end of the file.
     let value = parts.join('');
-    if (block.chomp !== 'strip' && hasFinalBreak) {
+    if (block.chomp !== 'strip') {
       value += '\n';
     }
     if (block.chomp === 'keep') {
@@ -680,6 +749,9 @@ function isIndicatorStart(text: string, i: number, le: number): boolean {
 function isBlank(c: number): boolean {
   return c === SPACE || c === TAB;
 }
+
+/** Stands for a value about to be assigned; never left in a finished tree. */
+const NO_VALUE: YScalar = { kind: 'scalar', span: { start: 0, end: 0 }, value: null, style: 'plain' };
 
 function nullAt(offset: number): YScalar {
   return { kind: 'scalar', span: { start: offset, end: offset }, value: null, style: 'plain' };

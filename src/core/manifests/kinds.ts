@@ -1,0 +1,105 @@
+import type { PathSegment } from './node.ts';
+import type { Keep } from './scan.ts';
+
+/** Where each workload kind keeps its pod spec. */
+const POD_SPEC_PATHS: Readonly<Record<string, readonly PathSegment[]>> = {
+  Pod: ['spec'],
+  PodTemplate: ['template', 'spec'],
+  Deployment: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  ReplicationController: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+};
+
+export function podSpecPath(kind: string | undefined): readonly PathSegment[] | undefined {
+  return kind === undefined ? undefined : POD_SPEC_PATHS[kind];
+}
+
+export const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+export type ContainerList = (typeof CONTAINER_LISTS)[number];
+
+const CONTAINER: Keep = { name: true, image: true, imagePullPolicy: true };
+const POD_SPEC: Keep = { initContainers: { '[]': CONTAINER }, containers: { '[]': CONTAINER }, ephemeralContainers: { '[]': CONTAINER } };
+
+/**
+ * The parts of a document that CodeLenses and image diagnostics read: identity and containers.
+ * Scanning only these is what keeps a 5 MB file's lenses fast (see bench/manifests.ts).
+ */
+export const OUTLINE_KEEP: Keep = {
+  apiVersion: true,
+  kind: true,
+  metadata: { name: true, namespace: true },
+  spec: { ...POD_SPEC, template: { spec: POD_SPEC }, jobTemplate: { spec: { template: { spec: POD_SPEC } } } },
+  template: { spec: POD_SPEC },
+};
+
+/**
+ * Apply order by kind: namespaces, then CRDs, then what workloads refer to (quotas, service
+ * accounts, secrets, config maps, storage, RBAC), services, workloads, then what refers to them.
+ * Within groups this is Helm's install order (pkg/release/util/kind_sorter.go), with CRDs moved
+ * up because custom resources in the same file need them. Unknown kinds (custom resources) go last.
+ */
+const APPLY_ORDER = [
+  'Namespace',
+  'CustomResourceDefinition',
+  'PriorityClass',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PodSecurityPolicy',
+  'PodDisruptionBudget',
+  'ServiceAccount',
+  'Secret',
+  'SecretList',
+  'ConfigMap',
+  'StorageClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'ClusterRole',
+  'ClusterRoleList',
+  'ClusterRoleBinding',
+  'ClusterRoleBindingList',
+  'Role',
+  'RoleList',
+  'RoleBinding',
+  'RoleBindingList',
+  'Service',
+  'DaemonSet',
+  'Pod',
+  'ReplicationController',
+  'ReplicaSet',
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'IngressClass',
+  'Ingress',
+  'APIService',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+];
+const RANK = new Map(APPLY_ORDER.map((kind, i) => [kind, i]));
+
+export function applyRank(kind: string | undefined): number {
+  return (kind !== undefined ? RANK.get(kind) : undefined) ?? APPLY_ORDER.length;
+}
+
+/** Sorts for applying; a stable sort, so documents of one kind keep their file order. */
+export function sortForApply<T extends { readonly kind?: string }>(docs: readonly T[]): T[] {
+  return docs
+    .map((doc, i) => ({ doc, i, rank: applyRank(doc.kind) }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map((x) => x.doc);
+}
+
+/** The reverse: workloads go before the namespace, config and CRDs they live in or use. */
+export function sortForDelete<T extends { readonly kind?: string }>(docs: readonly T[]): T[] {
+  return docs
+    .map((doc, i) => ({ doc, i, rank: applyRank(doc.kind) }))
+    .sort((a, b) => b.rank - a.rank || a.i - b.i)
+    .map((x) => x.doc);
+}

@@ -1,0 +1,160 @@
+// The extension's Kubernetes code (src/core/kube) against a simulated cluster made by the
+// simulated k3d: what the workloads tree, its actions and Apply will do for a user.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, test } from 'node:test';
+import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { createDeployment, deleteObject, deploymentRef, objectYaml, restartDeployment, scaleDeployment, setDeploymentImage } from '../../src/core/kube/actions.ts';
+import { applyObjects } from '../../src/core/kube/apply.ts';
+import { connectContext } from '../../src/core/kube/connect.ts';
+import { Discovery } from '../../src/core/kube/discovery.ts';
+import { explain } from '../../src/core/kube/explain.ts';
+import type { KubeHttp } from '../../src/core/kube/http.ts';
+import { rolloutStatus } from '../../src/core/kube/rollout.ts';
+import { podSummary } from '../../src/core/kube/status.ts';
+import { ClusterWorkloads } from '../../src/core/kube/workloads.ts';
+
+const run = promisify(execFile);
+const K3D = path.resolve(import.meta.dirname, '../sim/bin/k3d');
+const home = mkdtempSync(path.join(tmpdir(), 'k3d-deploy-api-'));
+const kubeconfig = path.join(home, 'kubeconfig');
+const env = { ...process.env, K3D_SIM_HOME: path.join(home, 'sim'), KUBECONFIG: kubeconfig, K3D_SIM_SPEED: '0.02' };
+let http: KubeHttp;
+let workloads: ClusterWorkloads;
+
+before(async () => {
+  await run(K3D, ['cluster', 'create', 'api', '--agents', '2'], { env });
+  http = await connectContext('k3d-api', [kubeconfig]);
+  workloads = new ClusterWorkloads(http, { onChange: () => undefined, batchMs: 5 });
+  workloads.start();
+  await until('the caches to sync', () => workloads.synced);
+});
+
+after(async () => {
+  workloads?.stop();
+  await run(K3D, ['cluster', 'delete', 'api'], { env }).catch(() => undefined);
+});
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const deployment = (name: string) => workloads.deployments.get(`default/${name}`) as V1Deployment | undefined;
+const runningPods = (name: string) => {
+  const d = deployment(name);
+  return d ? workloads.podsOfDeployment(d).filter((p) => podSummary(p as V1Pod).status === 'Running' && !p.metadata?.deletionTimestamp) : [];
+};
+
+test('the tree sees what a fresh k3s has: 3 Ready nodes, default first, the system pods', () => {
+  assert.equal(workloads.nodeList().length, 3);
+  assert.equal(workloads.namespaceNames()[0], 'default');
+  assert.ok(workloads.namespaceNames().includes('kube-system'));
+  assert.ok(workloads.deploymentsIn('kube-system').some((d) => d.metadata?.name === 'coredns'));
+});
+
+test('create deployment (as kubectl create deployment) shows up live and becomes 1/1 Running', async () => {
+  await createDeployment(http, 'default', 'hashgenerator-dep', 'jakousa/dwk-app1');
+  const d = await until('the deployment in the cache', () => deployment('hashgenerator-dep'));
+  assert.equal(d.spec?.template?.spec?.containers?.[0]?.name, 'dwk-app1');
+  await until('one running pod', () => runningPods('hashgenerator-dep').length === 1);
+  const rs = workloads.replicaSetsOf(deployment('hashgenerator-dep')!);
+  assert.equal(rs.length, 1);
+  assert.equal(workloads.standalonePods('default').length, 0);
+});
+
+test('scale to 4 gives 4 running pods', async () => {
+  await scaleDeployment(http, 'default', 'hashgenerator-dep', 4);
+  await until('4 running pods', () => runningPods('hashgenerator-dep').length === 4);
+});
+
+test('set image rolls out a new ReplicaSet, and rollout status reaches done', async () => {
+  await setDeploymentImage(http, 'default', 'hashgenerator-dep', 'dwk-app1', 'jakousa/dwk-app1:b7fc18de2376da80ff0cfc72cf581a9f94d10e64');
+  await until('a second ReplicaSet', () => workloads.replicaSetsOf(deployment('hashgenerator-dep')!).length === 2);
+  const done = await until('the rollout to complete', () => {
+    const status = rolloutStatus(deployment('hashgenerator-dep')!);
+    return status.done && status;
+  }, 30_000);
+  assert.match(done.message, /successfully rolled out/);
+});
+
+test('restart makes a new ReplicaSet too; show YAML has no managedFields', async () => {
+  await restartDeployment(http, 'default', 'hashgenerator-dep');
+  await until('a third ReplicaSet', () => workloads.replicaSetsOf(deployment('hashgenerator-dep')!).length === 3);
+  const yaml = await objectYaml(http, deploymentRef('default', 'hashgenerator-dep'));
+  assert.match(yaml, /kubectl\.kubernetes\.io\/restartedAt/);
+  assert.doesNotMatch(yaml, /managedFields/);
+});
+
+test('delete takes the ReplicaSets and pods with it', async () => {
+  await deleteObject(http, deploymentRef('default', 'hashgenerator-dep'));
+  await until('no deployment, ReplicaSets or pods left', () =>
+    !deployment('hashgenerator-dep') && workloads.pods.list().filter((p) => p.metadata?.namespace === 'default').length === 0 &&
+    workloads.replicasets.list().filter((r) => r.metadata?.namespace === 'default').length === 0, 30_000);
+});
+
+const course = (tag: string) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'course-dep' },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: 'hashgenerator' } },
+    template: { metadata: { labels: { app: 'hashgenerator' } }, spec: { containers: [{ name: 'hashgenerator', image: `jakousa/dwk-app1:${tag}` }] } },
+  },
+});
+
+test('apply: created, then unchanged, then configured with a new tag', async () => {
+  const discovery = new Discovery(http);
+  const first = await applyObjects(http, discovery, [course('b7fc18de2376da80ff0cfc72cf581a9f94d10e64')]);
+  assert.equal(first.applied, true);
+  assert.deepEqual(first.results.map((r) => [r.ref, r.outcome]), [['deployment.apps/course-dep', 'created']]);
+  const again = await applyObjects(http, discovery, [course('b7fc18de2376da80ff0cfc72cf581a9f94d10e64')]);
+  assert.equal(again.results[0].outcome, 'unchanged');
+  const bumped = await applyObjects(http, discovery, [course('0b7c5f3a1e9d')]);
+  assert.equal(bumped.results[0].outcome, 'configured');
+});
+
+test('apply validates everything first: one bad document means nothing is applied', async () => {
+  const discovery = new Discovery(http);
+  const good = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'should-not-exist' }, data: { a: '1' } };
+  const unknownField = { ...course('x1'), metadata: { name: 'bad-dep' }, spec: { ...course('x1').spec, replicass: 2 } };
+  const unknownKind = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } };
+  const result = await applyObjects(http, discovery, [good, unknownField, unknownKind]);
+  assert.equal(result.applied, false);
+  assert.equal(result.results[0].problem, undefined);
+  assert.equal(result.results[1].problem?.kind, 'invalid');
+  assert.match(result.results[1].problem?.message ?? '', /replicass/);
+  assert.equal(result.results[2].problem?.kind, 'unknownKind');
+  await assert.rejects(http.json('/api/v1/namespaces/default/configmaps/should-not-exist'), /not found/);
+});
+
+test('a field another manager changed is a conflict naming the manager; force takes it over', async () => {
+  await scaleDeployment(http, 'default', 'course-dep', 3);
+  const discovery = new Discovery(http);
+  const conflicted = await applyObjects(http, discovery, [course('0b7c5f3a1e9d')]);
+  assert.equal(conflicted.applied, false);
+  const problem = conflicted.results[0].problem;
+  assert.equal(problem?.kind, 'conflict');
+  assert.deepEqual(problem?.conflicts?.map((c) => c.field), ['.spec.replicas']);
+  const forced = await applyObjects(http, discovery, [course('0b7c5f3a1e9d')], { force: true });
+  assert.equal(forced.results[0].outcome, 'configured');
+});
+
+test('explain pod reads like kubectl explain', async () => {
+  const text = await explain(http, 'pod');
+  assert.match(text, /\*\*KIND:\*\* Pod/);
+  assert.match(text, /\*\*spec\*\* `<PodSpec>`/);
+  const field = await explain(http, 'deployment.spec.replicas');
+  assert.match(field, /\*\*FIELD:\*\* replicas `<integer>`/);
+  await assert.rejects(explain(http, 'nosuchthing'), /doesn't have a resource type/);
+});
