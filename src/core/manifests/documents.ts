@@ -101,10 +101,16 @@ export class ManifestDocument {
     return this.outlined === undefined ? this.full().tree : this.outlined;
   }
 
-  /** True when `outline` came from the fast scanner (exposed for tests and the benchmark). */
-  get fastPath(): boolean {
+  /** Did the fast scanner read `outline` (rather than `yaml`)? For tests and the benchmark. */
+  get outlineScanned(): boolean {
     void this.outline;
     return this.outlined !== undefined && this.outlined !== false;
+  }
+
+  /** Did the fast scanner read `tree`? */
+  get treeScanned(): boolean {
+    void this.tree;
+    return this.scanned !== undefined && this.scanned !== false;
   }
 
   get apiVersion(): string | undefined {

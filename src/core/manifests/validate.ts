@@ -1,7 +1,7 @@
 import type { ManifestDocument, ManifestFile } from './documents.ts';
 import { CONTAINER_LISTS, podSpecPath } from './kinds.ts';
 import { getNode, getPair } from './node.ts';
-import type { PathSegment, YMap, YNode } from './node.ts';
+import type { PathSegment, YMap, YNode, YPair } from './node.ts';
 import { documentHeadSpan, formatFieldPath } from './paths.ts';
 import type { ManifestProblem, ProblemSeverity } from './problems.ts';
 import type { Span } from './text.ts';
@@ -118,7 +118,7 @@ class Checker {
       this.add('k8s.missingField', `Missing ${formatFieldPath(specPath)}: the pod template's spec with its containers.`, parent, [...specPath]);
       return;
     }
-    if (!this.type(spec, specPath, 'map')) {
+    if (!this.type(spec, [...specPath], 'map')) {
       return;
     }
     const containersPair = getPair(spec, 'containers');
@@ -317,7 +317,7 @@ class Checker {
     if (ok) {
       return true;
     }
-    this.add('k8s.wrongType', wrongTypeMessage(path, type, actual, node), node.span, path);
+    this.add('k8s.wrongType', wrongTypeMessage(path, type, actual, node, this.doc.file.text.slice(node.span.start, node.span.end)), node.span, path);
     return false;
   }
 
@@ -325,7 +325,7 @@ class Checker {
     let span = documentHeadSpan(this.doc);
     let node: YNode | undefined = root;
     for (const segment of path) {
-      const pair = typeof segment === 'string' ? getPair(node, segment) : undefined;
+      const pair: YPair | undefined = typeof segment === 'string' ? getPair(node, segment) : undefined;
       if (pair === undefined) {
         break;
       }
@@ -371,11 +371,11 @@ const TYPE_NAMES: Record<FieldType | 'null', string> = {
   null: 'empty',
 };
 
-function wrongTypeMessage(path: PathSegment[], expected: FieldType, actual: FieldType | 'null', node: YNode): string {
+function wrongTypeMessage(path: PathSegment[], expected: FieldType, actual: FieldType | 'null', node: YNode, source: string): string {
   const field = formatFieldPath(path);
   const base = `${field} must be ${TYPE_NAMES[expected]}, not ${TYPE_NAMES[actual]}`;
   if (expected === 'string' && node.kind === 'scalar' && node.style === 'plain' && actual !== 'null') {
-    return `${base}: quote it, "${String(node.value)}".`;
+    return `${base}: quote it, "${source}".`;
   }
   if (expected === 'integer' && actual === 'string' && node.kind === 'scalar' && /^\d+$/.test(String(node.value))) {
     return `${base}: remove the quotes, ${String(node.value)}.`;
