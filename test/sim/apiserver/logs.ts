@@ -20,7 +20,8 @@ export class LogBuffer {
     if (this.closed) return;
     const line = { t, text };
     this.lines.push(line);
-    if (this.lines.length > MAX_LINES) this.lines.splice(0, this.lines.length - MAX_LINES);
+    // Trim in batches: dropping one line per write would copy the whole buffer every time.
+    if (this.lines.length > MAX_LINES * 1.25) this.lines = this.lines.slice(-MAX_LINES);
     for (const f of this.followers) f(line);
   }
 

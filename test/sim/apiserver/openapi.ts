@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { KINDS, apiVersionOf } from './kinds.ts';
+import { KINDS } from './kinds.ts';
 import type { KindInfo } from './kinds.ts';
 import { isObj } from './util.ts';
 import type { Obj } from './util.ts';
@@ -275,16 +275,16 @@ export function openapiIndex(): Obj {
 
 // ---- strict field validation ----
 
-function walkUnknown(value: unknown, type: string, path: string, out: string[]): void {
+function walkUnknown(value: unknown, type: string, path: string, out: string[], prune = false): void {
   if (value === null || value === undefined) return;
   const arr = /^Array<(.*)>$/.exec(type);
   if (arr) {
-    if (Array.isArray(value)) value.forEach((v, i) => walkUnknown(v, arr[1]!, `${path}[${i}]`, out));
+    if (Array.isArray(value)) value.forEach((v, i) => walkUnknown(v, arr[1]!, `${path}[${i}]`, out, prune));
     return;
   }
   const map = /^\{ \[key: string\]: (.*); \}$/.exec(type);
   if (map) {
-    if (isObj(value)) for (const [k, v] of Object.entries(value)) walkUnknown(v, map[1]!, `${path}.${k}`, out);
+    if (isObj(value)) for (const [k, v] of Object.entries(value)) walkUnknown(v, map[1]!, `${path}.${k}`, out, prune);
     return;
   }
   const model = loadModel(type);
@@ -292,8 +292,10 @@ function walkUnknown(value: unknown, type: string, path: string, out: string[]):
   for (const [k, v] of Object.entries(value)) {
     const p = model.props.find((x) => x.name === k);
     const sub = path ? `${path}.${k}` : k;
-    if (!p) out.push(sub);
-    else walkUnknown(v, p.type, sub, out);
+    if (!p) {
+      out.push(sub);
+      if (prune) delete value[k];
+    } else walkUnknown(v, p.type, sub, out, prune);
   }
 }
 
@@ -304,6 +306,9 @@ export function unknownFields(info: KindInfo, obj: Obj): string[] {
   return out;
 }
 
-export function schemaApiVersion(info: KindInfo): string {
-  return apiVersionOf(info);
+/** Drops undeclared fields, as decoding into the Go types does when validation is not Strict. */
+export function pruneUnknownFields(info: KindInfo, obj: Obj): string[] {
+  const out: string[] = [];
+  walkUnknown(obj, info.model, '', out, true);
+  return out;
 }

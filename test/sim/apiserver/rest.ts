@@ -8,7 +8,7 @@ import { applyJsonPatch, applyMergePatch, canonical, strategicMerge } from './pa
 import { serverSideApply, trackUpdate } from './managedfields.ts';
 import { checkFieldSelector, labelSelectorString, matchFields, matchRequirements, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { Store } from './storage.ts';
-import { unknownFields } from './openapi.ts';
+import { pruneUnknownFields, unknownFields } from './openapi.ts';
 import { clone, isObj, nowISO, randomSuffix, uid } from './util.ts';
 import type { Obj } from './util.ts';
 
@@ -129,9 +129,8 @@ export class Api {
 
   private strict(info: KindInfo, o: Obj, opts: WriteOptions): void {
     const mode = opts.fieldValidation ?? 'Ignore';
-    if (mode === 'Ignore') return;
-    const unknown = unknownFields(info, o);
-    if (!unknown.length) return;
+    const unknown = mode === 'Strict' ? unknownFields(info, o) : pruneUnknownFields(info, o);
+    if (!unknown.length || mode === 'Ignore') return;
     if (mode === 'Strict') {
       const list = unknown.map((f) => `unknown field "${f}"`).join(', ');
       throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: strict decoding error: ${list}`);
