@@ -5,6 +5,7 @@ import { spawn, execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,4 +154,63 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false>, ti
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+export interface RawResponse { status: number; headers: Record<string, string | string[] | undefined>; body: string; json(): any }
+
+/** One HTTPS request with the cluster's admin client certificate (or the given one). */
+export function request(tc: TestCluster, method: string, path: string, body?: unknown, headers: Record<string, string> = {}, client?: { cert: string; key: string } | null): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const cert = client === null ? undefined : (client?.cert ?? tc.pki.adminCrt);
+    const key = client === null ? undefined : (client?.key ?? tc.pki.adminKey);
+    const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const req = httpsRequest({
+      host: '127.0.0.1', port: tc.port, method, path, ca: tc.pki.caCrt, cert, key, servername: 'localhost',
+      headers: { Accept: 'application/json', ...(data ? { 'Content-Type': 'application/json' } : {}), ...headers },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    if (data) req.write(data);
+    req.end();
+  });
+}
+
+/** Reads a watch stream's events until `until` says stop (or the time runs out). */
+export function watchEvents(tc: TestCluster, path: string, until: (events: any[]) => boolean, ms = 10_000): Promise<any[]> {
+  return new Promise((resolve, reject) => {
+    const events: any[] = [];
+    let buf = '';
+    const req = httpsRequest({ host: '127.0.0.1', port: tc.port, path, ca: tc.pki.caCrt, cert: tc.pki.adminCrt, key: tc.pki.adminKey, servername: 'localhost' }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (d) => {
+        buf += d;
+        let i: number;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          events.push(JSON.parse(buf.slice(0, i)));
+          buf = buf.slice(i + 1);
+        }
+        if (until(events)) {
+          clearTimeout(timer);
+          req.destroy();
+          resolve(events);
+        }
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve(events);
+      });
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      resolve(events);
+    }, ms);
+    req.on('error', (e) => {
+      if (!req.destroyed) reject(e);
+    });
+    req.end();
+  });
 }
