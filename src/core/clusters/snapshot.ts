@@ -40,8 +40,10 @@ async function loadK3d(
 ): Promise<{ kind: 'ok'; clusters: K3dCluster[]; version?: K3dVersion } | { kind: 'error'; error: K3dError }> {
   try {
     // The version tells whether this is our simulator; it never changes while k3d.path does not.
-    const version = previousVersion ?? (await cli.version().catch((e: unknown) => rethrowIf(e, ['notInstalled'])));
-    const clusters = await cli.listClusters();
+    const [version, clusters] = await Promise.all([
+      previousVersion ?? cli.version().catch((e: unknown) => rethrowIf(e, ['notInstalled'])),
+      cli.listClusters(),
+    ]);
     return { kind: 'ok', clusters, version: version ?? undefined };
   } catch (e) {
     return { kind: 'error', error: e instanceof K3dError ? e : new K3dError('failed', String(e)) };

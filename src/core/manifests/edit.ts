@@ -1,0 +1,146 @@
+import { isDeepStrictEqual } from 'node:util';
+import { parseDocument } from 'yaml';
+import type { ManifestFile } from './documents.ts';
+import type { ContainerImage } from './images.ts';
+import { formatImageReference } from './imageReference.ts';
+import type { PathSegment } from './node.ts';
+import { isSafePlainString } from './scalars.ts';
+import type { Range, Span } from './text.ts';
+
+/**
+ * Minimal text edits on image lines. "An edit never corrupts the user's file": each edit
+ * touches only the characters it must (the tag, or one inserted line), and before it is
+ * returned the edited document is parsed again and compared with the original: it must differ
+ * in exactly the intended field. Otherwise the result is an error, never an edit.
+ */
+export interface TextEdit {
+  /** The text to replace (empty for an insertion), in the file the image was found in. */
+  readonly span: Span;
+  readonly range: Range;
+  readonly newText: string;
+}
+
+export type EditResult =
+  | { readonly ok: true; readonly edit: TextEdit; /** The whole file after the edit. */ readonly text: string }
+  | { readonly ok: false; readonly reason: string };
+
+const TAG = /^[\w][\w.-]{0,127}$/;
+
+export interface SetTagOptions {
+  /** An image pinned by digest (`app@sha256:...`): drop the digest so the tag counts. */
+  readonly dropDigest?: boolean;
+}
+
+/** Changes (or adds) the image's tag, touching only the tag's characters. */
+export function setImageTag(file: ManifestFile, image: ContainerImage, tag: string, options: SetTagOptions = {}): EditResult {
+  if (!TAG.test(tag)) {
+    return { ok: false, reason: `"${tag}" is not a valid tag: letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'.` };
+  }
+  const ref = image.reference;
+  if (!ref.valid) {
+    return { ok: false, reason: `The image "${image.image}" is not a valid reference (${ref.message}); fix it by hand.` };
+  }
+  if (image.valueSpan === undefined || image.tagInsertAt === undefined) {
+    return { ok: false, reason: 'The image is written with escapes or as a block scalar; edit it by hand.' };
+  }
+  if (ref.digest !== undefined && !options.dropDigest) {
+    return { ok: false, reason: 'The image is pinned by digest, which wins over any tag: switch it to a tag (drop the digest) to bump it.' };
+  }
+  const newImage = formatImageReference({ registry: ref.registry, path: ref.path, tag });
+  if (image.style === 'plain' && !isSafePlainString(newImage)) {
+    return replaceWith(file, image, image.span, JSON.stringify(newImage), newImage);
+  }
+  let edit: Span;
+  let newText: string;
+  if (ref.digest !== undefined) {
+    edit = { start: image.tagInsertAt, end: image.valueSpan.end };
+    newText = `:${tag}`;
+  } else if (image.tagSpan !== undefined) {
+    edit = image.tagSpan;
+    newText = tag;
+  } else {
+    edit = { start: image.tagInsertAt, end: image.tagInsertAt };
+    newText = `:${tag}`;
+  }
+  return replaceWith(file, image, edit, newText, newImage);
+}
+
+/** Replaces the whole image string (for "Set image..."), keeping its quotes. */
+export function setImage(file: ManifestFile, image: ContainerImage, newImage: string): EditResult {
+  if (newImage.trim() === '' || /[\r\n]/.test(newImage)) {
+    return { ok: false, reason: 'The image must be one non-empty line.' };
+  }
+  if (image.valueSpan !== undefined && (image.style !== 'plain' || isSafePlainString(newImage))) {
+    const escaped = image.style === 'single' ? newImage.replaceAll("'", "''") : image.style === 'double' ? JSON.stringify(newImage).slice(1, -1) : newImage;
+    return replaceWith(file, image, image.valueSpan, escaped, newImage);
+  }
+  return replaceWith(file, image, image.span, JSON.stringify(newImage), newImage);
+}
+
+export type PullPolicyValue = 'Always' | 'IfNotPresent' | 'Never';
+
+/** Sets the container's imagePullPolicy: its value if present, else a new line under `image:`. */
+export function setImagePullPolicy(file: ManifestFile, image: ContainerImage, policy: PullPolicyValue): EditResult {
+  const containerPath = image.path.slice(0, -1);
+  const expected = [...containerPath, 'imagePullPolicy'];
+  if (image.pullPolicy !== undefined) {
+    return verified(file, image, { span: image.pullPolicy.span, range: file.rangeOf(image.pullPolicy.span), newText: policy }, expected, policy);
+  }
+  const text = file.text;
+  const lineStart = text.lastIndexOf('\n', image.keySpan.start - 1) + 1;
+  const column = image.keySpan.start - lineStart;
+  let lineEnd = text.indexOf('\n', image.span.end);
+  if (lineEnd === -1) {
+    lineEnd = text.length;
+  }
+  const crlf = text.charCodeAt(lineEnd - 1) === 13;
+  const at = crlf ? lineEnd - 1 : lineEnd;
+  const newText = `${crlf ? '\r\n' : '\n'}${' '.repeat(column)}imagePullPolicy: ${policy}`;
+  const span = { start: at, end: at };
+  return verified(file, image, { span, range: file.rangeOf(span), newText }, expected, policy);
+}
+
+function replaceWith(file: ManifestFile, image: ContainerImage, span: Span, newText: string, newImage: string): EditResult {
+  return verified(file, image, { span, range: file.rangeOf(span), newText }, image.path, newImage);
+}
+
+/** Applies the edit to a copy and checks that the document now differs in `path` only. */
+function verified(file: ManifestFile, image: ContainerImage, edit: TextEdit, path: readonly PathSegment[], value: string): EditResult {
+  const doc = image.document;
+  if (doc.file !== file || edit.span.start < doc.span.start || edit.span.end > doc.span.end) {
+    return { ok: false, reason: 'The image does not belong to this version of the file; try again.' };
+  }
+  const before = doc.toObject();
+  if (before === undefined) {
+    return { ok: false, reason: 'The document has YAML errors; fix them first, so the edit can be checked.' };
+  }
+  const text = file.text.slice(0, edit.span.start) + edit.newText + file.text.slice(edit.span.end);
+  const delta = edit.newText.length - (edit.span.end - edit.span.start);
+  const reparsed = parseDocument(text.slice(doc.span.start, doc.span.end + delta), { prettyErrors: false, uniqueKeys: true });
+  if (reparsed.errors.length > 0) {
+    return { ok: false, reason: `The edit would break the YAML (${reparsed.errors[0].code}); nothing was changed.` };
+  }
+  const expected = structuredClone(before);
+  setIn(expected, path, value);
+  if (!isDeepStrictEqual(reparsed.toJS({ maxAliasCount: 1000 }), expected)) {
+    return { ok: false, reason: 'The edit would change more than intended (anchors or an unusual layout?); nothing was changed.' };
+  }
+  return { ok: true, edit, text };
+}
+
+function setIn(root: unknown, path: readonly PathSegment[], value: unknown): void {
+  let node = root as Record<string | number, unknown>;
+  for (const segment of path.slice(0, -1)) {
+    node = node[segment] as Record<string | number, unknown>;
+  }
+  node[path[path.length - 1]] = value;
+}
+
+/** Applies edits (non-overlapping, any order) to a text: for tests and for previews. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.span.start - a.span.start)) {
+    out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
+  }
+  return out;
+}

@@ -1,0 +1,225 @@
+/**
+ * Image tag schemes and "the next tag" for each (issue 7). The course tags images with the git
+ * commit SHA; other projects use semver, build numbers or dates. Nothing here guesses when the
+ * tag has no scheme (`latest`, `stable`): the adapter asks the user instead.
+ */
+
+export type TagKind = 'semver' | 'version' | 'sha' | 'number' | 'date' | 'latest' | 'none' | 'unknown';
+export type BumpPart = 'major' | 'minor' | 'patch' | 'prerelease';
+
+export interface TagClass {
+  readonly kind: TagKind;
+  /** For the lens or picker: "semantic version", "git commit SHA (7 characters)". */
+  readonly description: string;
+}
+
+export interface BumpOptions {
+  /** Which part of a version to raise; `patch` by default (the last part of `1.25`). */
+  readonly part?: BumpPart;
+  /** The workspace's HEAD commit, full 40 hex digits: the next tag of a SHA-tagged image. */
+  readonly headSha?: string;
+  /** The clock for date tags; the local calendar date is used. */
+  readonly now?: Date;
+}
+
+export type BumpResult =
+  | { readonly ok: true; readonly tag: string; readonly kind: TagKind }
+  | { readonly ok: false; readonly kind: TagKind; readonly reason: string };
+
+// Pre-release identifiers as people write them; any other suffix (`-alpine`, `-slim`) is an
+// image variant, which a bump keeps: 3.19.1-alpine -> 3.19.2-alpine, not 3.19.1.
+const PRERELEASE = /^(?:alpha|beta|rc|pre|preview|dev|snapshot|canary|next|nightly|insiders|b|a|m|milestone|\d+)(?:[.-]?\d+)*(?:\.[0-9A-Za-z-]+)*$/i;
+const VERSION = /^(v?)(0|[1-9]\d*)\.(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:-([0-9A-Za-z.-]+))?$/;
+const DATE = /^((?:19|20)\d{2})([.-]?)(\d{2})\2(\d{2})(?:([.-])(\d+))?$/;
+const SHA = /^([A-Za-z][A-Za-z0-9_.-]*[-_.])?([0-9a-f]{7,40})$/;
+const NUMBER = /^(.*?)(\d+)$/;
+
+interface Version {
+  readonly prefix: string;
+  readonly parts: number[];
+  readonly prerelease?: string;
+  readonly variant?: string;
+}
+
+interface DateTag {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly separator: string;
+  readonly suffixSeparator?: string;
+  readonly suffix?: number;
+}
+
+export function classifyTag(tag: string | undefined): TagClass {
+  if (tag === undefined || tag === '') {
+    return { kind: 'none', description: 'no tag (Kubernetes pulls latest)' };
+  }
+  if (tag === 'latest') {
+    return { kind: 'latest', description: 'latest (not a version: a new build does not roll out)' };
+  }
+  if (parseDate(tag)) {
+    return { kind: 'date', description: 'date stamp' };
+  }
+  const version = parseVersion(tag);
+  if (version) {
+    return version.parts.length === 3
+      ? { kind: 'semver', description: `semantic version${version.prerelease ? ' (pre-release)' : ''}` }
+      : { kind: 'version', description: 'version number' };
+  }
+  const sha = SHA.exec(tag);
+  if (sha && /[a-f]/.test(sha[2])) {
+    return { kind: 'sha', description: `git commit SHA (${sha[2].length === 40 ? 'full' : `${sha[2].length} characters`})` };
+  }
+  if (NUMBER.test(tag)) {
+    return { kind: 'number', description: 'build number' };
+  }
+  return { kind: 'unknown', description: 'a name, not a version' };
+}
+
+export function bumpTag(tag: string | undefined, options: BumpOptions = {}): BumpResult {
+  const { kind } = classifyTag(tag);
+  const fail = (reason: string): BumpResult => ({ ok: false, kind, reason });
+  const done = (next: string): BumpResult => ({ ok: true, tag: next, kind });
+  switch (kind) {
+    case 'none':
+    case 'latest':
+      return fail('The image has no version tag to raise (it means "latest"): choose a tag, e.g. the commit SHA you built.');
+    case 'unknown':
+      return fail(`"${tag}" is a name, not a version: choose the new tag.`);
+    case 'date':
+      return done(bumpDate(parseDate(tag as string) as DateTag, options.now ?? new Date()));
+    case 'semver':
+    case 'version':
+      return done(bumpVersion(parseVersion(tag as string) as Version, options.part ?? 'patch'));
+    case 'sha': {
+      const [, prefix = '', old] = SHA.exec(tag as string) as RegExpExecArray;
+      const head = options.headSha?.trim().toLowerCase();
+      if (!head || !/^[0-9a-f]{7,40}$/.test(head)) {
+        return fail('The tag is a commit SHA: the next one is the commit you build, and no git HEAD is known.');
+      }
+      const next = head.slice(0, Math.min(old.length, head.length));
+      if (next === old) {
+        return fail('The tag already is the current commit: commit your change first, so the new image gets a new tag.');
+      }
+      return done(`${prefix}${next}`);
+    }
+    case 'number': {
+      const [, prefix, digits] = NUMBER.exec(tag as string) as RegExpExecArray;
+      const next = (BigInt(digits) + 1n).toString();
+      return done(`${prefix}${next.padStart(digits.length, '0')}`);
+    }
+  }
+}
+
+/** The choices a picker offers for a version tag, each with the tag it would give. */
+export function bumpChoices(tag: string | undefined, options: BumpOptions = {}): { part: BumpPart; tag: string }[] {
+  const { kind } = classifyTag(tag);
+  if (kind !== 'semver' && kind !== 'version') {
+    return [];
+  }
+  const parts: BumpPart[] = kind === 'semver' ? ['patch', 'minor', 'major', 'prerelease'] : ['minor', 'major'];
+  return parts.flatMap((part) => {
+    const r = bumpTag(tag, { ...options, part });
+    return r.ok ? [{ part, tag: r.tag }] : [];
+  });
+}
+
+function parseVersion(tag: string): Version | undefined {
+  const m = VERSION.exec(tag);
+  if (!m) {
+    return undefined;
+  }
+  const parts = [Number(m[2]), Number(m[3])];
+  if (m[4] !== undefined) {
+    parts.push(Number(m[4]));
+  }
+  const suffix = m[5];
+  if (suffix === undefined) {
+    return { prefix: m[1], parts };
+  }
+  return parts.length === 3 && PRERELEASE.test(suffix) ? { prefix: m[1], parts, prerelease: suffix } : { prefix: m[1], parts, variant: suffix };
+}
+
+/** The rules of `npm version` (semver.inc): a pre-release bumps to its own release first. */
+function bumpVersion(v: Version, part: BumpPart): string {
+  let [major, minor, patch = -1] = v.parts;
+  const two = v.parts.length === 2;
+  let prerelease: string | undefined;
+  const pre = v.prerelease !== undefined;
+  switch (part) {
+    case 'major':
+      if (!(pre && minor === 0 && patch === 0)) {
+        major++;
+      }
+      minor = 0;
+      patch = two ? -1 : 0;
+      break;
+    case 'minor':
+      if (!(pre && patch === 0) || two) {
+        minor++;
+      }
+      patch = two ? -1 : 0;
+      break;
+    case 'patch':
+      if (two) {
+        minor++;
+      } else if (!pre) {
+        patch++;
+      }
+      break;
+    case 'prerelease':
+      if (two) {
+        minor++;
+      } else if (pre) {
+        prerelease = nextPrerelease(v.prerelease as string);
+      } else {
+        patch++;
+        prerelease = '0';
+      }
+      break;
+  }
+  const core = patch === -1 ? `${major}.${minor}` : `${major}.${minor}.${patch}`;
+  return `${v.prefix}${core}${prerelease !== undefined ? `-${prerelease}` : ''}${v.variant !== undefined ? `-${v.variant}` : ''}`;
+}
+
+/** rc.1 -> rc.2, rc -> rc.0, 0 -> 1 (semver.inc('prerelease')). */
+function nextPrerelease(pre: string): string {
+  const ids = pre.split('.');
+  for (let i = ids.length - 1; i >= 0; i--) {
+    if (/^\d+$/.test(ids[i])) {
+      ids[i] = String(Number(ids[i]) + 1);
+      return ids.join('.');
+    }
+  }
+  return `${pre}.0`;
+}
+
+function parseDate(tag: string): DateTag | undefined {
+  const m = DATE.exec(tag);
+  if (!m) {
+    return undefined;
+  }
+  const [year, month, day] = [Number(m[1]), Number(m[3]), Number(m[4])];
+  const d = new Date(Date.UTC(year, month - 1, day));
+  if (d.getUTCFullYear() !== year || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) {
+    return undefined; // 20241399 is a number, not a date
+  }
+  if (m[2] === '' && m[5] === '.') {
+    return undefined; // 20240115.3 reads as a version-ish number; leave it to other schemes
+  }
+  return { year, month, day, separator: m[2], suffixSeparator: m[5], suffix: m[6] !== undefined ? Number(m[6]) : undefined };
+}
+
+/** Today in the old tag's format; a second build on the same day gets (or raises) a `-N` suffix. */
+function bumpDate(old: DateTag, now: Date): string {
+  const sep = old.separator;
+  const fmt = (y: number, m: number, d: number) => `${y}${sep}${String(m).padStart(2, '0')}${sep}${String(d).padStart(2, '0')}`;
+  const today = fmt(now.getFullYear(), now.getMonth() + 1, now.getDate());
+  const previous = fmt(old.year, old.month, old.day);
+  const suffixSep = old.suffixSeparator ?? '-';
+  if (today > previous) {
+    return old.suffix !== undefined ? `${today}${suffixSep}1` : today;
+  }
+  // Same day (or a clock behind the tag): keep the date, count the builds.
+  return `${previous}${suffixSep}${(old.suffix ?? 0) + 1}`;
+}
