@@ -287,6 +287,9 @@ export async function startCodeServer(options: StartOptions): Promise<RunningCod
     '--disable-workspace-trust',
     '--disable-getting-started-override',
     '--ignore-last-opened',
+    // Without this the server replaces the extension host's PATH with a login shell's, which
+    // would hide the simulated k3d (and a k3d-less PATH) that we hand it.
+    '--vscode-option', 'force-disable-user-env',
     options.folder,
   ];
   const env = isolatedEnv(stateDir, options.env ?? markedEnv());

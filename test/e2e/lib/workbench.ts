@@ -37,7 +37,10 @@ export class Workbench {
 
   /** A view pane of the side bar, by the view's title (e.g. "Clusters"); its header may be hidden when it is alone. */
   viewPane(title: string): Locator {
-    return this.page.locator('.part.sidebar .pane').filter({ has: this.page.locator(`.pane-header[aria-label="${title} Section"]`) });
+    // The header's aria-label also carries the view's description ("Clusters - simulated k3d Section").
+    return this.page.locator('.part.sidebar .pane').filter({
+      has: this.page.locator('.pane-header h3.title', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
+    });
   }
 
   /** The side bar's content, where a lone view's tree and welcome content render. */
@@ -90,11 +93,21 @@ export class Workbench {
   /** Right-clicks `target` and chooses `action` from its context menu. */
   async contextMenu(target: Locator, action: string): Promise<void> {
     await target.click({ button: 'right' });
-    const item = this.page.locator('.monaco-menu .action-item a.action-menu-item', {
+    const menu = this.page.locator('.monaco-menu').filter({ visible: true });
+    const item = menu.locator('.action-item a.action-menu-item', {
       has: this.page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(action)}$`) }),
     });
     await item.first().waitFor({ timeout: DEFAULT_TIMEOUT });
+    // The menu ignores a click that comes too soon after it opened (the right button's release
+    // lands on it too), so point at the item first, like a hand does, and make sure it closed.
+    await item.first().hover();
+    await this.page.waitForTimeout(250);
     await item.first().click();
+    if (await menu.isVisible().catch(() => false)) {
+      await this.page.waitForTimeout(250);
+      if (await item.first().isVisible().catch(() => false)) await this.page.keyboard.press('Enter');
+    }
+    await menu.waitFor({ state: 'hidden', timeout: 5000 });
   }
 
   // ---- command palette and quick input ----
@@ -119,25 +132,29 @@ export class Workbench {
     await row.first().click();
   }
 
-  /** A row of the visible quick pick whose label is `label`. */
+  /** A row of the visible quick pick whose label is `label` (after any $(icon)). */
   quickPickRow(label: string): Locator {
     return this.quickInput().locator('.quick-input-list .monaco-list-row', {
-      has: this.page.locator('.quick-input-list-label .label-name, .monaco-highlighted-label', {
-        hasText: new RegExp(`^${escapeRegExp(label)}$`),
-      }),
+      has: this.page.locator('.label-name', { hasText: new RegExp(`(^|\\s)${escapeRegExp(label)}$`) }),
     });
   }
 
-  /** The quick input's title, prompt/message and placeholder, for recognising a wizard step. */
-  async quickInputText(): Promise<string> {
+  /**
+   * The visible quick input's title, message (an input box's prompt or validation) and placeholder,
+   * for recognising a wizard step. The palette has no title, so a step is told apart from it.
+   */
+  async quickInputStep(): Promise<{ title: string; message: string; placeholder: string; isPick: boolean }> {
     const widget = this.quickInput();
-    const parts = await Promise.all([
-      widget.locator('.quick-input-title').textContent().catch(() => ''),
-      widget.locator('.quick-input-message').textContent().catch(() => ''),
-      this.quickInputBox().getAttribute('placeholder').catch(() => ''),
-      this.quickInputBox().getAttribute('aria-label').catch(() => ''),
-    ]);
-    return parts.filter(Boolean).join(' | ');
+    const visibleText = async (selector: string) => {
+      const el = widget.locator(selector).first();
+      return (await el.isVisible()) ? ((await el.textContent()) ?? '').trim() : '';
+    };
+    return {
+      title: await visibleText('.quick-input-title'),
+      message: await visibleText('.quick-input-message'),
+      placeholder: (await this.quickInputBox().getAttribute('placeholder')) ?? '',
+      isPick: await widget.locator('.quick-input-list .monaco-list-row').first().isVisible(),
+    };
   }
 
   async quickInputVisible(): Promise<boolean> {

@@ -79,21 +79,33 @@ scenario('Create Cluster through the palette wizard (name, 2 agents) shows a new
   await openClustersView(wb);
   ctx.step('F1, k3d: Create Cluster...');
   await wb.runCommand('k3d: Create Cluster...');
-  const answered: string[] = [];
-  // Answer whatever step the wizard shows, recognised by its title, prompt or placeholder.
+  // Answer whatever step the wizard shows, recognised by its title ("Create k3d Cluster (2/5)"),
+  // prompt and placeholder; a step is new when that text changes.
+  const asked: string[] = [];
+  let previous = '';
   for (let i = 0; i < 8; i++) {
-    const text = await waitUntil('a wizard step', () => wb.quickInputText(), (t) => t !== '' && !answered.includes(t), DEFAULT_TIMEOUT).catch(() => '');
-    if (!text || !(await wb.quickInputVisible())) break;
-    answered.push(text);
+    const step = await waitUntil(
+      'the next wizard step',
+      () => wb.quickInputStep(),
+      (s) => /create/i.test(s.title) && `${s.title}|${s.message}|${s.placeholder}` !== previous,
+      // After the last answer no step follows: a short wait ends the loop.
+      i === 0 ? DEFAULT_TIMEOUT : 4000,
+    ).catch(() => undefined);
+    if (!step) break;
+    previous = `${step.title}|${step.message}|${step.placeholder}`;
+    const text = `${step.title} | ${step.message} | ${step.placeholder}`;
+    asked.push(text);
     ctx.step(`wizard: ${text}`);
-    if (await wb.quickPickRow('New cluster...').count()) {
-      await wb.quickPickRow('New cluster...').first().click();
+    if (step.isPick) {
+      const row = wb.quickPickRow('New cluster...');
+      check((await row.count()) > 0, `the wizard's first step should offer "New cluster...": ${text}`);
+      await ctx.shot('wizard offers a new cluster or a config file');
+      await row.first().click();
     } else if (/name/i.test(text)) {
       await wb.answerInput(NEW_CLUSTER);
-      await ctx.shot('wizard asks for the name');
     } else if (/agent/i.test(text)) {
       await wb.answerInput('2');
-      await ctx.shot('wizard asks for agents');
+      await ctx.shot('wizard asks for the agents');
     } else if (/server/i.test(text)) {
       await wb.answerInput('1');
     } else if (/port/i.test(text) || /image/i.test(text)) {
@@ -101,10 +113,8 @@ scenario('Create Cluster through the palette wizard (name, 2 agents) shows a new
     } else {
       throw new Error(`unexpected wizard step: ${text}`);
     }
-    await wb.page.waitForTimeout(200);
-    if (!(await wb.quickInputVisible())) break;
   }
-  check(answered.some((t) => /name/i.test(t)) && answered.some((t) => /agent/i.test(t)), `the wizard should ask for the name and the agents; it asked: ${JSON.stringify(answered)}`);
+  check(asked.some((t) => /name/i.test(t)) && asked.some((t) => /agent/i.test(t)), `the wizard should ask for the name and the agents; it asked: ${JSON.stringify(asked)}`);
   ctx.step('wait for the progress notification');
   const progress = wb.notificationToasts().filter({ hasText: new RegExp(NEW_CLUSTER) });
   await progress.first().waitFor({ timeout: DEFAULT_TIMEOUT }).then(
