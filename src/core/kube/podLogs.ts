@@ -205,11 +205,18 @@ export async function streamPodLog(kc: KubeConfig, options: PodLogStreamOptions)
       options.onOpen?.();
       const splitter = new LineSplitter();
       const emit = (lines: string[]) => {
-        for (const line of lines) {
-          if (settled) {
-            return;
+        try {
+          for (const line of lines) {
+            if (settled) {
+              return;
+            }
+            options.onLine(line);
           }
-          options.onLine(line);
+        } catch (e) {
+          // A consumer that throws ends the stream, as an error of this call, not an uncaught one.
+          signal?.removeEventListener('abort', onAbort);
+          req.destroy();
+          finish(new PodLogError('failed', `Reading the log failed: ${(e as Error).message}`));
         }
       };
       res.on('data', (chunk: Buffer) => emit(splitter.push(chunk)));
@@ -324,7 +331,15 @@ function waitingOf(pod: V1Pod, status: V1ContainerStatus | undefined): { reason:
  * Resolves with the final event, which `onEvent` also gets; never rejects.
  */
 export async function followPodLog(kc: KubeConfig, options: FollowPodLogOptions): Promise<FollowEnd> {
-  const { namespace, signal, onEvent } = options;
+  const { namespace, signal } = options;
+  // A consumer that throws loses that event, not the stream.
+  const onEvent = (event: FollowEvent) => {
+    try {
+      options.onEvent(event);
+    } catch {
+      // ignored
+    }
+  };
   const pollMs = options.pollMs ?? 1_000;
   const backoffMs = options.backoffMs ?? 500;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
@@ -400,7 +415,7 @@ export async function followPodLog(kc: KubeConfig, options: FollowPodLogOptions)
     const status = containerStatus(pod, container);
 
     if (options.previous) {
-      return readPrevious(kc, stream, options, container, all);
+      return readPrevious(kc, stream, options, container, all, onEvent);
     }
     if (!hasLog(status)) {
       if (podDeleting(pod)) {
@@ -512,8 +527,15 @@ export async function followPodLog(kc: KubeConfig, options: FollowPodLogOptions)
   return stopped();
 }
 
-async function readPrevious(kc: KubeConfig, stream: typeof streamPodLog, options: FollowPodLogOptions, container: string, all: string[]): Promise<FollowEnd> {
-  const { onEvent, signal } = options;
+async function readPrevious(
+  kc: KubeConfig,
+  stream: typeof streamPodLog,
+  options: FollowPodLogOptions,
+  container: string,
+  all: string[],
+  onEvent: (event: FollowEvent) => void,
+): Promise<FollowEnd> {
+  const { signal } = options;
   try {
     const outcome = await stream(kc, {
       namespace: options.namespace,

@@ -68,7 +68,15 @@ interface TrackedPod {
  * has ended and `ended` was sent.
  */
 export async function aggregatePodLogs(kc: KubeConfig, options: AggregateLogsOptions): Promise<void> {
-  const { namespace, signal, onEvent } = options;
+  const { namespace, signal } = options;
+  // A consumer that throws loses that event, not the streams.
+  const onEvent = (event: AggregateEvent) => {
+    try {
+      options.onEvent(event);
+    } catch {
+      // ignored
+    }
+  };
   const listIntervalMs = options.listIntervalMs ?? 2_000;
   const leaveGraceMs = options.leaveGraceMs ?? 5_000;
   const namer = new PodNamer();

@@ -242,3 +242,21 @@ test('previous: the log of the run before the restart, once', async () => {
   const none = await follow({ pod: 'fresh', previous: true }).done;
   assert.deepEqual([none.reason, none.message], ['error', 'Container app has not restarted: there is no previous log.']);
 });
+
+test('a consumer that throws ends the stream with an error of the call, never an uncaught exception', async () => {
+  api.addPod('p');
+  api.write('p', 'boom');
+  await assert.rejects(
+    streamPodLog(api.kc, { namespace: 'default', pod: 'p', follow: true, onLine: () => { throw new Error('channel disposed'); } }),
+    (e: unknown) => e instanceof PodLogError && e.message === 'Reading the log failed: channel disposed',
+  );
+  await until('the server sees the close', () => api.openLogRequests() === 0);
+  // The follower shrugs it off: the event is lost, the stream is not.
+  let calls = 0;
+  const abort = new AbortController();
+  const done = followPodLog(api.kc, { namespace: 'default', pod: 'p', pods: await coreV1Pods(api.kc), signal: abort.signal, onEvent: () => { calls++; throw new Error('nope'); } });
+  api.write('p', 'more');
+  await until('both lines reached the consumer', () => calls >= 3);
+  abort.abort();
+  assert.equal((await done).reason, 'stopped');
+});
