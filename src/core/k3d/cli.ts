@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import {
   createClusterArgs, deleteClusterArgs, kubeconfigGetArgs, listClustersArgs, startClusterArgs, stopClusterArgs, versionArgs,
   type CreateClusterOptions,
@@ -80,9 +78,11 @@ export class K3dCli {
     return stdout;
   }
 
-  run(args: string[], options: RunOptions = {}): Promise<RunResult> {
+  async run(args: string[], options: RunOptions = {}): Promise<RunResult> {
     const executable = this.options.executable();
     this.options.onRun?.([executable, ...args].map(quoteForLog).join(' '));
+    // Loaded on first use, so that loading the extension stays cheap.
+    const [{ spawn }, { createInterface }] = await Promise.all([import('node:child_process'), import('node:readline')]);
     return new Promise((resolve, reject) => {
       if (options.signal?.aborted) {
         reject(new K3dError('cancelled', 'Cancelled.'));

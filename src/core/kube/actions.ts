@@ -1,6 +1,5 @@
 // The kubectl verbs the workloads tree offers, as API calls: what `kubectl scale`,
 // `set image`, `rollout restart`, `delete` and `create deployment` send.
-import { stringify } from 'yaml';
 import type { KubeHttp } from './http.ts';
 import type { KubeObject } from './reflector.ts';
 
@@ -72,6 +71,7 @@ export async function objectYaml(http: KubeHttp, ref: ObjectRef): Promise<string
   if (obj.metadata) {
     delete (obj.metadata as Record<string, unknown>).managedFields;
   }
+  const { stringify } = await import('yaml');
   return stringify(obj, { lineWidth: 0 });
 }
 

@@ -1,8 +1,8 @@
 // A small HTTPS client for the Kubernetes API: client-node sets up the TLS and credentials
 // (applyToHTTPSOptions), Node's https does the request. Used for lists, watches and logs,
 // where client-node's own helpers lose the server's message or leak aborts (REFERENCE.md).
-import * as https from 'node:https';
-import * as http from 'node:http';
+import type * as http from 'node:http';
+import type * as https from 'node:https';
 import { createInterface } from 'node:readline';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeError } from './gateway.ts';
@@ -86,7 +86,8 @@ export class KubeHttp {
       },
     };
     await this.kc.applyToHTTPSOptions(options);
-    const transport = url.protocol === 'http:' ? http : https;
+    // Loaded on first use: TLS is not needed to activate the extension.
+    const transport = url.protocol === 'http:' ? await import('node:http') : await import('node:https');
     return new Promise((resolve, reject) => {
       if (request.signal?.aborted) {
         reject(new KubeError('failed', 'Aborted.'));

@@ -7,7 +7,9 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseDocument, isMap } from 'yaml';
+
+// `yaml` is imported when first needed, not when the extension loads (activation stays fast).
+const loadYaml = () => import('yaml');
 
 export interface KubeContext {
   name: string;
@@ -57,6 +59,7 @@ export async function readKubeconfig(paths: string[]): Promise<KubeconfigView> {
       }
       continue;
     }
+    const { parseDocument } = await loadYaml();
     const doc = parseDocument(text);
     if (doc.errors.length > 0) {
       problems.push({ file, message: doc.errors[0].message });
@@ -111,6 +114,7 @@ export async function useContext(paths: string[], name: string): Promise<string>
   }
   const file = await destinationFile(paths);
   const text = await fs.readFile(file, 'utf8').catch(() => '');
+  const { parseDocument, isMap } = await loadYaml();
   const doc = parseDocument(text === '' ? 'apiVersion: v1\nkind: Config\n' : text);
   if (doc.errors.length > 0 || !isMap(doc.contents)) {
     throw new KubeconfigError(`${file} is not a valid kubeconfig: ${doc.errors[0]?.message ?? 'not a YAML mapping'}. It was left unchanged.`);

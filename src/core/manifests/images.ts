@@ -96,6 +96,7 @@ function readImages(doc: ManifestDocument): ContainerImage[] {
       const policy = getPair(container, 'imagePullPolicy');
       const reference = parseImageReference(image);
       const valueSpan = valueSpanOf(text, scalar);
+      const spans = referenceSpans(reference, valueSpan);
       images.push({
         document: doc,
         containerList,
@@ -107,7 +108,9 @@ function readImages(doc: ManifestDocument): ContainerImage[] {
         span: scalar.span,
         style: scalar.style,
         valueSpan,
-        ...referenceSpans(reference, valueSpan),
+        tagSpan: spans?.tagSpan,
+        tagInsertAt: spans?.tagInsertAt,
+        digestSpan: spans?.digestSpan,
         pullPolicy:
           policy?.value.kind === 'scalar' && policy.value.value !== null
             ? { value: String(policy.value.value), span: policy.value.span, keySpan: policy.keySpan }
@@ -132,7 +135,7 @@ export function valueSpanOf(text: string, scalar: YScalar): Span | undefined {
 
 function referenceSpans(reference: ImageReference | InvalidImageReference, valueSpan: Span | undefined) {
   if (!reference.valid || valueSpan === undefined) {
-    return {};
+    return undefined;
   }
   const base = valueSpan.start;
   return {

@@ -50,6 +50,7 @@ export function register(ctx: Ctx, workloads: WorkloadTree): ClusterStore {
   registerKubeconfigDocuments(ctx);
   registerClusterInfoDocuments(ctx);
   registerContextStatusBar(ctx, store);
-  void store.refresh();
+  // After activate() returns: the view shows "Looking for k3d clusters…" meanwhile.
+  setImmediate(() => void store.refresh());
   return store;
 }
