@@ -160,7 +160,10 @@ async function paced(name: string, lines: number, rate: number, consumerMs: numb
     await (wait > 1 ? sleep(wait) : tick());
   }
   p.end();
-  await sleep(consumerMs + 100);
+  while (p.batcher.pending > 0) {
+    await sleep(20); // the slow consumer drains what was left when the pod stopped
+  }
+  await sleep(consumerMs + 20);
   const seconds = (performance.now() - t0) / 1000;
   const used = process.cpuUsage(cpu);
   report({

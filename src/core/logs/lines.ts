@@ -251,15 +251,17 @@ export class LineBatcher {
   droppedTotal = 0;
 
   constructor(options: LineBatcherOptions) {
+    // `??`, not a spread: an option passed as undefined (from a setting) keeps its default.
+    const maxPendingLines = Math.max(1, options.maxPendingLines ?? 10_000);
     this.options = {
-      intervalMs: 75,
-      maxBatchLines: 2_000,
-      maxPendingLines: 10_000,
-      maxPendingChars: 4 * 1024 * 1024,
-      ...options,
+      flush: options.flush,
+      skippedLine: options.skippedLine,
+      intervalMs: options.intervalMs ?? 75,
+      maxBatchLines: Math.max(1, Math.min(options.maxBatchLines ?? 2_000, maxPendingLines)),
+      maxPendingLines,
+      maxPendingChars: options.maxPendingChars ?? 4 * 1024 * 1024,
     };
-    this.options.maxBatchLines = Math.max(1, Math.min(this.options.maxBatchLines, this.options.maxPendingLines));
-    this.ring = new Array<string | undefined>(Math.max(1, this.options.maxPendingLines));
+    this.ring = new Array<string | undefined>(maxPendingLines);
   }
 
   get pending(): number {

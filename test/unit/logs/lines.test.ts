@@ -155,3 +155,14 @@ test('a slow async consumer holds batches back; lines that pile up meanwhile are
   release();
   b.close();
 });
+
+test('options passed as undefined keep their defaults (75 ms, not a 1 ms timer)', async () => {
+  const batches: string[][] = [];
+  const b = new LineBatcher({ flush: (lines) => void batches.push(lines), intervalMs: undefined, maxPendingLines: undefined });
+  b.push('a');
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(batches, [], 'still waiting for its interval');
+  await new Promise((r) => setTimeout(r, 80));
+  assert.deepEqual(batches, [['a']]);
+  b.close();
+});
