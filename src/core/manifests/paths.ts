@@ -53,8 +53,7 @@ export interface FieldLocation {
 export function locateField(doc: ManifestDocument, path: readonly PathSegment[] | string): FieldLocation {
   const segments = typeof path === 'string' ? parseFieldPath(path) : path;
   const root = doc.tree;
-  const start = firstContent(doc);
-  let span: Span = { start, end: lineEnd(doc.file.text, start) };
+  let span: Span = documentHeadSpan(doc);
   let node: YNode | undefined = root ?? undefined;
   const found: PathSegment[] = [];
   for (const segment of segments) {

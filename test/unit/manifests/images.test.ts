@@ -167,3 +167,42 @@ test('sameImage compares what the kubelet pulls', () => {
   assert.ok(!sameImage('nginx:1', 'nginx:2'));
   assert.ok(!sameImage('localhost:5000/app:1', 'app:1'));
 });
+
+test('the outline (a pruned scan) finds exactly what a full yaml parse finds, at the same positions', async () => {
+  const { OUTLINE_KEEP } = await import('../../../src/core/manifests/kinds.ts');
+  const { getNode, toPlain } = await import('../../../src/core/manifests/node.ts');
+  type Keep = true | { readonly [key: string]: Keep };
+  const prune = (value: unknown, keep: Keep): unknown => {
+    if (keep === true || value === null || typeof value !== 'object') {
+      return value;
+    }
+    if (Array.isArray(value)) {
+      return value.map((v) => prune(v, keep['[]'] ?? {}));
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (keep[k] !== undefined) {
+        out[k] = prune(v, keep[k]);
+      }
+    }
+    return out;
+  };
+  const env = Array.from({ length: 5 }, (_, i) => `            - name: V${i}\n              value: "x: ${i}"   # not: a key\n`).join('');
+  const text = [
+    course,
+    ALL_KINDS,
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  annotations:\n    note: |\n      image: fake:1\n      containers:\n        - image: fake:2\nspec:\n  template:\n    spec:\n      containers:\n        - env:\n${env}          name: app\n          image: app:2 # trailing\n          args:\n          - --image=other:3\n      volumes:\n      - name: v\n        configMap: {name: c}\n`,
+  ].join('---\n');
+  const file = parseManifest(text);
+  for (const doc of file.documents) {
+    assert.ok(doc.outlineScanned);
+    assert.deepEqual(toPlain(doc.outline!), prune(doc.full().yaml.toJS(), OUTLINE_KEEP));
+  }
+  const images = findImages(file);
+  assert.equal(images.length, 7);
+  for (const image of images) {
+    const full = getNode(image.document.full().tree!, image.path);
+    assert.deepEqual(full?.span, image.span, image.image);
+  }
+  assert.deepEqual(images.at(-1)?.image, 'app:2');
+});
