@@ -25,7 +25,7 @@ export interface SessionOptions {
 }
 
 /** The simulator's speed in the e2e runs: fast, yet slow enough to see progress notifications. */
-const SIM_SPEED = Number(process.env.E2E_SIM_SPEED ?? 0.05);
+const SIM_SPEED = Number(process.env.E2E_SIM_SPEED ?? 0.1);
 
 export const VIEWPORT = { width: 1280, height: 800 };
 
@@ -88,6 +88,7 @@ export class Session {
       page.on('pageerror', (err) => consoleLines.push(`[pageerror] ${err.message}`));
       const session = new Session(options.fixture, sim, server, browser, page, consoleLines);
       await session.wb.open(server.url);
+      await session.wb.resizeSideBar(560);
       return session;
     } catch (err) {
       await browser?.close().catch(() => {});

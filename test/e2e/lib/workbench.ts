@@ -19,6 +19,26 @@ export class Workbench {
     await this.page.locator('.activitybar [role="tab"]').first().waitFor({ timeout: 60_000 });
   }
 
+  /** Drags the sash at the side bar's edge so that it is about `width` pixels wide (tree descriptions fit). */
+  async resizeSideBar(width: number): Promise<void> {
+    const box = await this.sideBar().boundingBox();
+    if (!box) return;
+    const edge = box.x + box.width;
+    const sashes = await this.page.locator('.monaco-sash.vertical').evaluateAll((els) =>
+      els.map((el) => {
+        const r = el.getBoundingClientRect();
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2, height: r.height };
+      }),
+    );
+    const sash = sashes.filter((s) => s.height > 100).sort((a, b) => Math.abs(a.x - edge) - Math.abs(b.x - edge))[0];
+    if (!sash || Math.abs(sash.x - edge) > 20) return;
+    await this.page.mouse.move(sash.x, sash.y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(sash.x + (box.x + width - edge), sash.y, { steps: 10 });
+    await this.page.mouse.up();
+    await this.page.mouse.move(box.x + width + 300, sash.y); // away, so no hover is left behind
+  }
+
   // ---- activity bar and views ----
 
   /** The activity bar icon whose hover label is `title` (e.g. "k3d"). */
@@ -30,7 +50,10 @@ export class Workbench {
   async openViewContainer(title: string): Promise<void> {
     const tab = this.activityBarItem(title);
     await tab.waitFor({ timeout: DEFAULT_TIMEOUT });
-    if ((await tab.getAttribute('aria-selected')) !== 'true') await tab.locator(activityLabelSelector(title)).click();
+    if ((await tab.getAttribute('aria-selected')) !== 'true') {
+      await tab.locator(activityLabelSelector(title)).click();
+      await this.page.mouse.move(700, 500); // the icon's hover label would cover the view
+    }
     // The header reads "k3d" or, with a single view, "k3d: Clusters".
     await this.page.locator('.part.sidebar .composite.title h2', { hasText: new RegExp(`^${escapeRegExp(title)}(:|$)`, 'i') }).waitFor({ timeout: DEFAULT_TIMEOUT });
   }
@@ -191,6 +214,11 @@ export class Workbench {
 
   async clickDialogButton(name: string): Promise<void> {
     await this.dialog().getByRole('button', { name, exact: true }).click();
+  }
+
+  /** A notification toast that shows progress (a cancellable operation, e.g. k3d creating a cluster). */
+  progressNotification(): Locator {
+    return this.notificationToasts().filter({ has: this.page.locator('.monaco-progress-container:not(.done)') });
   }
 
   notificationToasts(): Locator {

@@ -13,6 +13,8 @@ const NEW_CLUSTER = 'e2e-wizard';
 const LIFECYCLE_TIMEOUT = 60_000;
 
 async function openClustersView(wb: Workbench): Promise<void> {
+  // Toasts left from an earlier scenario would clutter its screenshots.
+  await wb.runCommand('Notifications: Clear All Notifications');
   await wb.openViewContainer(CONTAINER);
   await wb.viewPane(VIEW).first().waitFor({ timeout: DEFAULT_TIMEOUT });
 }
@@ -115,12 +117,18 @@ scenario('Create Cluster through the palette wizard (name, 2 agents) shows a new
     }
   }
   check(asked.some((t) => /name/i.test(t)) && asked.some((t) => /agent/i.test(t)), `the wizard should ask for the name and the agents; it asked: ${JSON.stringify(asked)}`);
-  ctx.step('wait for the progress notification');
-  const progress = wb.notificationToasts().filter({ hasText: new RegExp(NEW_CLUSTER) });
-  await progress.first().waitFor({ timeout: DEFAULT_TIMEOUT }).then(
-    () => ctx.shot('progress notification while k3d creates the cluster'),
-    () => ctx.step('(no progress notification seen: the create may have finished already)'),
+  ctx.step('watch the progress notification');
+  const progress = wb.progressNotification();
+  await progress.first().waitFor({ timeout: DEFAULT_TIMEOUT });
+  // k3d's INFO lines stream into the notification's message, e.g. "Starting agents...".
+  const streamed = await waitUntil(
+    "k3d's progress lines in the notification",
+    async () => ((await progress.first().textContent()) ?? '').trim(),
+    (t) => /(Creat|Start|Prep|node|network|cluster)/i.test(t.replace(new RegExp(NEW_CLUSTER, 'g'), '')),
+    LIFECYCLE_TIMEOUT,
   );
+  ctx.step(`progress: ${streamed}`);
+  await ctx.shot('progress notification while k3d creates the cluster');
   const description = await waitForClusterDescription(wb, NEW_CLUSTER, 'running with 1 server and 2 agents', isRunning);
   ctx.step(`${NEW_CLUSTER}: "${description}"`);
   await ctx.shot('new cluster running in the view');
