@@ -63,6 +63,12 @@ export class DeploymentController {
         const ref = controllerOf(c.object);
         if (ref?.kind === 'Deployment') this.queue.add(`${c.object.metadata.namespace}/${ref.name}`);
       }
+      if (c.kind === 'Pod' && c.type === 'DELETED') {
+        const rsRef = controllerOf(c.object);
+        const rs = rsRef?.kind === 'ReplicaSet' ? api.store.peek('ReplicaSet', c.object.metadata.namespace, rsRef.name) : undefined;
+        const dRef = rs ? controllerOf(rs) : undefined;
+        if (dRef?.kind === 'Deployment') this.queue.add(`${c.object.metadata.namespace}/${dRef.name}`);
+      }
     });
     for (const d of api.store.list('Deployment')) this.queue.add(`${d.metadata.namespace}/${d.metadata.name}`);
   }
@@ -141,7 +147,10 @@ export class DeploymentController {
 
     if (!d.spec.paused && !createdNew) {
       if (!rolling) {
-        const oldActive = olds.some((rs) => (rs.spec.replicas ?? 0) > 0 || (rs.status?.replicas ?? 0) > 0);
+        // Recreate waits until the old pods are gone, terminating ones included.
+        const oldUids = new Set(olds.map((rs) => rs.metadata.uid));
+        const oldPods = this.api.store.list('Pod', ns).some((p) => oldUids.has(controllerOf(p)?.uid ?? '') && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+        const oldActive = oldPods || olds.some((rs) => (rs.spec.replicas ?? 0) > 0);
         if (oldActive) for (const rs of olds) this.scale(rs, 0, d);
         else newRS = this.scale(newRS, replicas, d);
       } else {

@@ -11,6 +11,7 @@ import { ReplicaSetController } from './replicaset.ts';
 import { DaemonSetController } from './daemonset.ts';
 import { GarbageCollector } from './gc.ts';
 import { Scheduler } from './scheduler.ts';
+import { EndpointsController } from './endpoints.ts';
 
 export interface Controllers { logs: LogHandler; logStore: LogStore; stop: () => void }
 
@@ -22,6 +23,7 @@ export function startControllers(api: Api, cluster: ClusterFile): Controllers {
   const replicasets = new ReplicaSetController(api, recorder);
   const daemonsets = new DaemonSetController(api, recorder);
   const scheduler = new Scheduler(api, recorder);
+  const endpoints = new EndpointsController(api);
   const kubelet = new Kubelet(api, cluster, recorder, logStore);
   // cluster.json may change while we run (k3d node stop/start, image import).
   const nodeSync = setInterval(() => {
@@ -36,7 +38,7 @@ export function startControllers(api: Api, cluster: ClusterFile): Controllers {
     logStore,
     stop: () => {
       clearInterval(nodeSync);
-      for (const q of [gc.queue, deployments.queue, replicasets.queue, daemonsets.queue, scheduler.queue]) q.stop();
+      for (const q of [gc.queue, deployments.queue, replicasets.queue, daemonsets.queue, scheduler.queue, endpoints.queue]) q.stop();
       kubelet.stop();
     },
   };
