@@ -1,12 +1,15 @@
 import type * as vscode from 'vscode';
 import { Ctx } from './ctx.ts';
 import * as clusters from './features/clusters/index.ts';
+import * as logs from './features/logs/index.ts';
 import * as workloads from './features/workloads/index.ts';
 
 export function activate(context: vscode.ExtensionContext): void {
   const ctx = new Ctx(context);
   context.subscriptions.push(ctx);
-  clusters.register(ctx, workloads.register(ctx));
+  const workloadTree = workloads.register(ctx);
+  clusters.register(ctx, workloadTree);
+  logs.register(ctx, workloadTree);
 }
 
 export function deactivate(): void {
