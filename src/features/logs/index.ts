@@ -30,17 +30,17 @@ export function register(ctx: Ctx, tree: WorkloadTree): LogStreams {
       podsOnly ? Promise.resolve({ items: [] as V1Deployment[] }) : http.json<{ items: V1Deployment[] }>('/apis/apps/v1/deployments'),
     ]);
     const user = (o: { metadata?: { namespace?: string } }) => !['kube-system', 'kube-public', 'kube-node-lease'].includes(o.metadata?.namespace ?? '');
-    type Item = vscode.QuickPickItem & { kind: 'pod' | 'deployment'; obj: V1Pod | V1Deployment };
+    type Item = vscode.QuickPickItem & { what: 'pod' | 'deployment'; obj: V1Pod | V1Deployment };
     const items: Item[] = [
-      ...deployments.items.filter(user).map((obj) => ({ label: `$(layers) ${obj.metadata?.name}`, description: `deployment · ${obj.metadata?.namespace} · all its pods`, kind: 'deployment' as const, obj })),
-      ...pods.items.filter(user).map((obj) => ({ label: `$(circle-filled) ${obj.metadata?.name}`, description: `pod · ${obj.metadata?.namespace} · ${obj.status?.phase ?? ''}`, kind: 'pod' as const, obj })),
+      ...deployments.items.filter(user).map((obj) => ({ label: `$(layers) ${obj.metadata?.name}`, description: `deployment · ${obj.metadata?.namespace} · all its pods`, what: 'deployment' as const, obj })),
+      ...pods.items.filter(user).map((obj) => ({ label: `$(circle-filled) ${obj.metadata?.name}`, description: `pod · ${obj.metadata?.namespace} · ${obj.status?.phase ?? ''}`, what: 'pod' as const, obj })),
     ];
     if (items.length === 0) {
       void vscode.window.showInformationMessage(`No pods in ${context} outside the system namespaces yet.`);
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(items, { title, placeHolder: `Whose logs, in ${context}?`, matchOnDescription: true });
-    return picked && { context, kind: picked.kind, obj: picked.obj };
+    return picked && { context, kind: picked.what, obj: picked.obj };
   };
 
   const pickContainer = async (pod: V1Pod, placeHolder: string): Promise<string | undefined | null> => {
