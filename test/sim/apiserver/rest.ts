@@ -19,6 +19,8 @@ export interface WriteOptions {
   force?: boolean;
   /** Warnings to return to the client (Warning headers). */
   warnings?: string[];
+  /** A create made by server-side apply: these managedFields (an Apply entry), not an Update entry. */
+  appliedManagedFields?: unknown[];
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -160,7 +162,10 @@ export class Api {
     else delete m.generation;
     applyDefaults(info, o, true);
     validate(info, o);
-    trackUpdate(undefined, o, opts.fieldManager ?? defaultManager(), apiVersionOf(info));
+    // An object created by server-side apply is owned by that manager's Apply entry, as on a real
+    // API server; a later apply by the same manager must not conflict with itself.
+    if (opts.appliedManagedFields) m.managedFields = clone(opts.appliedManagedFields);
+    else trackUpdate(undefined, o, opts.fieldManager ?? defaultManager(), apiVersionOf(info));
     orderMetadata(o);
     if (opts.dryRun) return o;
     return this.store.put(info.kind, o);
@@ -197,7 +202,7 @@ export class Api {
       const live = this.tryGet(info, ns, name);
       const merged = serverSideApply(live, body, manager, apiVersionOf(info), !!opts.force);
       if (!live) {
-        const created = this.create(info, ns, { ...merged, metadata: { ...merged.metadata, managedFields: undefined } }, { ...opts, fieldManager: manager });
+        const created = this.create(info, ns, { ...merged, metadata: { ...merged.metadata, managedFields: undefined } }, { ...opts, fieldManager: manager, appliedManagedFields: merged.metadata.managedFields });
         return created;
       }
       return this.commit(info, live, merged, { ...opts, fieldValidation: 'Ignore' }, sub, 'Apply');
