@@ -83,27 +83,30 @@ export class Workbench {
     return ((await row.locator('.label-description').first().textContent()) ?? '').trim();
   }
 
-  /** Labels of the rows under an expanded row (rows one level deeper, up to the next sibling). */
-  async childLabels(parentLabel: string, scope: Locator = this.sideBar()): Promise<string[]> {
+  /**
+   * Labels of the visible rows below an expanded row, down to the next row at its level or above.
+   * depth 1 = its children only.
+   */
+  async descendantLabels(parentLabel: string, scope: Locator = this.sideBar(), depth = 1): Promise<string[]> {
     const rows = scope.locator('.monaco-list-row[role="treeitem"]');
     const all = await rows.evaluateAll((els) =>
       els
         .map((el) => ({
           level: Number(el.getAttribute('aria-level') ?? 0),
-          top: parseFloat(el.getAttribute("data-index") ?? "0"),
+          index: Number(el.getAttribute('data-index') ?? 0),
           label: (el.querySelector('.label-name')?.textContent ?? '').trim(),
         }))
-        .sort((a, b) => a.top - b.top),
+        .sort((a, b) => a.index - b.index),
     );
-    const index = all.findIndex((row) => row.label === parentLabel);
-    if (index < 0) return [];
-    const level = all[index]!.level;
-    const children: string[] = [];
-    for (const row of all.slice(index + 1)) {
+    const start = all.findIndex((row) => row.label === parentLabel);
+    if (start < 0) return [];
+    const level = all[start]!.level;
+    const found: string[] = [];
+    for (const row of all.slice(start + 1)) {
       if (row.level <= level) break;
-      if (row.level === level + 1) children.push(row.label);
+      if (row.level <= level + depth) found.push(row.label);
     }
-    return children;
+    return found;
   }
 
   async expand(row: Locator): Promise<void> {

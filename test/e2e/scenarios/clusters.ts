@@ -56,6 +56,24 @@ async function ensureNewCluster(ctx: ScenarioContext, state: 'running' | 'stoppe
   await waitForClusterDescription(wb, NEW_CLUSTER, state, wanted);
 }
 
+/**
+ * Shows a cluster's node containers (k3d-<cluster>-...) and returns their labels. They are the
+ * cluster's children, or sit in a child group such as "Containers" that is expanded first.
+ */
+async function showNodeContainers(ctx: ScenarioContext, cluster: string): Promise<string[]> {
+  const { wb } = ctx;
+  const pane = wb.viewPane(VIEW);
+  const isNode = (label: string) => label.startsWith(`k3d-${cluster}-`) && !label.endsWith('-tools');
+  const children = await waitUntil(`the children of ${cluster}`, () => wb.descendantLabels(cluster, pane), (l) => l.length > 0);
+  if (!children.some(isNode)) {
+    const group = children.find((label) => /container|node/i.test(label));
+    check(group, `no node containers and no Containers group under ${cluster}: ${JSON.stringify(children)}`);
+    ctx.step(`expand ${cluster} > ${group}`);
+    await wb.expand(wb.treeItem(group, pane).first());
+  }
+  return (await waitUntil(`node containers under ${cluster}`, () => wb.descendantLabels(cluster, pane, 2), (l) => l.filter(isNode).length >= 4)).filter(isNode);
+}
+
 scenario('the k3d view lists the simulated cluster with its 4 node containers', 'simulated', async (ctx) => {
   const { wb } = ctx;
   ctx.step('click the k3d icon in the activity bar');
@@ -67,8 +85,8 @@ scenario('the k3d view lists the simulated cluster with its 4 node containers', 
   ctx.step(`k3s-default: "${description}"; expand it`);
   await wb.expand(row);
   const expected = ['k3d-k3s-default-server-0', 'k3d-k3s-default-agent-0', 'k3d-k3s-default-agent-1', 'k3d-k3s-default-serverlb'];
-  const children = await waitUntil('the 4 node containers under k3s-default', () => wb.childLabels('k3s-default', wb.viewPane(VIEW)), (labels) => expected.every((n) => labels.includes(n)));
-  check(children.length === 4, `expected exactly 4 node containers, got ${JSON.stringify(children)}`);
+  const nodes = await showNodeContainers(ctx, 'k3s-default');
+  check(expected.every((n) => nodes.includes(n)) && nodes.length === 4, `expected exactly the 4 node containers ${JSON.stringify(expected)}, got ${JSON.stringify(nodes)}`);
   for (const name of expected) {
     const nodeDescription = await wb.treeItemDescription(wb.treeItem(name, wb.viewPane(VIEW)));
     check(/running/.test(nodeDescription), `${name} should be running: "${nodeDescription}"`);
@@ -143,6 +161,7 @@ scenario('Stop Cluster from the context menu shows the cluster stopped', 'simula
   const description = await waitForClusterDescription(wb, NEW_CLUSTER, 'stopped', isStopped);
   ctx.step(`${NEW_CLUSTER}: "${description}"`);
   await wb.expand(clusterRow(wb, NEW_CLUSTER));
+  await showNodeContainers(ctx, NEW_CLUSTER);
   const server = wb.treeItem(`k3d-${NEW_CLUSTER}-server-0`, wb.viewPane(VIEW));
   const serverState = await waitUntil('the server node to be not running', () => wb.treeItemDescription(server), (d) => d !== '' && !/running/.test(d));
   ctx.step(`server-0: "${serverState}"`);
