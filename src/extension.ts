@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import { Ctx } from './ctx.ts';
+import * as apply from './features/apply/index.ts';
 import * as clusters from './features/clusters/index.ts';
 import * as logs from './features/logs/index.ts';
 import * as workloads from './features/workloads/index.ts';
@@ -8,7 +9,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const ctx = new Ctx(context);
   context.subscriptions.push(ctx);
   const workloadTree = workloads.register(ctx);
-  clusters.register(ctx, workloadTree);
+  const clusterStore = clusters.register(ctx, workloadTree);
+  apply.register(ctx, clusterStore);
   logs.register(ctx, workloadTree);
 }
 

@@ -16,14 +16,16 @@ export function registerReadOnlyDocuments(ctx: Ctx): void {
   );
 }
 
-export async function showReadOnly(path: string, text: string, markdownPreview = false): Promise<void> {
+/** Sets a read-only document's text and shows it (or only returns its URI, for a diff). */
+export async function showReadOnly(path: string, text: string, markdownPreview = false, show = true): Promise<vscode.Uri> {
   const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${path}` });
   contents.set(uri.path, text);
   changed.fire(uri);
   if (markdownPreview) {
     await vscode.commands.executeCommand('markdown.showPreview', uri);
-    return;
+  } else if (show) {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { preview: true });
   }
-  const doc = await vscode.workspace.openTextDocument(uri);
-  await vscode.window.showTextDocument(doc, { preview: true });
+  return uri;
 }

@@ -1,0 +1,190 @@
+import * as vscode from 'vscode';
+import { applyObjects, type ApplyResult } from '../../core/kube/apply.ts';
+import { connectContext } from '../../core/kube/connect.ts';
+import { Discovery } from '../../core/kube/discovery.ts';
+import type { KubeHttp } from '../../core/kube/http.ts';
+import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
+import { parseManifest, type ManifestDocument, type ManifestFile } from '../../core/manifests/documents.ts';
+import { sortForApply } from '../../core/manifests/kinds.ts';
+import { hasErrors, validateManifest } from '../../core/manifests/validate.ts';
+import type { Ctx } from '../../ctx.ts';
+import type { ClusterStore } from '../clusters/ClusterStore.ts';
+import { serverProblems, toDiagnostic } from './diagnostics.ts';
+import { followRollout, type RolloutOutcome } from './rollout.ts';
+import type { ManifestSource } from './sources.ts';
+
+export interface ApplySummary {
+  applied: boolean;
+  context?: string;
+  results: ApplyResult[];
+  rollouts: Array<{ name: string; outcome: RolloutOutcome }>;
+}
+
+interface Parsed {
+  source: ManifestSource;
+  file: ManifestFile;
+}
+
+/** A document of one of the sources, in the order it is applied. */
+interface Planned {
+  parsed: Parsed;
+  doc: ManifestDocument;
+}
+
+export class Applier {
+  private readonly ctx: Ctx;
+  private readonly store: ClusterStore;
+  readonly diagnostics: vscode.DiagnosticCollection;
+
+  constructor(ctx: Ctx, store: ClusterStore) {
+    this.ctx = ctx;
+    this.store = store;
+    this.diagnostics = ctx.register(vscode.languages.createDiagnosticCollection('k3d-apply'));
+    // A file's apply problems are stale once it is edited.
+    ctx.register(vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length > 0 && this.diagnostics.delete(e.document.uri)));
+  }
+
+  /** Parses and validates; says what is wrong and returns undefined when anything is. */
+  parse(sources: ManifestSource[]): Parsed[] | undefined {
+    const parsed = sources.map((source) => ({ source, file: parseManifest(source.text) }));
+    let errors = 0;
+    let first: string | undefined;
+    for (const p of parsed) {
+      const problems = p.file.isKubernetes || p.file.documents.length === 0 ? validateManifest(p.file) : [];
+      if (!p.file.isKubernetes) {
+        errors++;
+        first ??= `${p.source.label} has no Kubernetes document (one with apiVersion and kind)`;
+      }
+      if (p.source.uri) this.diagnostics.set(p.source.uri, problems.map(toDiagnostic));
+      if (hasErrors(problems)) {
+        const e = problems.filter((x) => x.severity === 'error');
+        errors += e.length;
+        first ??= `${p.source.label}:${e[0].range.start.line + 1}: ${e[0].message}`;
+      }
+    }
+    if (errors > 0) {
+      void vscode.window.showErrorMessage(`Nothing was applied: ${errors} problem${errors === 1 ? '' : 's'} (${first}).`, 'Show Problems').then((c) => {
+        if (c) void vscode.commands.executeCommand('workbench.actions.view.problems');
+      });
+      return undefined;
+    }
+    return parsed;
+  }
+
+  async apply(sources: ManifestSource[], options: { force?: boolean; follow?: boolean } = {}): Promise<ApplySummary> {
+    const none: ApplySummary = { applied: false, results: [], rollouts: [] };
+    const parsed = this.parse(sources);
+    if (!parsed) return none;
+    const target = await this.connect();
+    if (!target) return none;
+    const { context, http } = target;
+    const plan: Planned[] = sortForApply(parsed.flatMap((p) => p.file.documents.map((doc) => ({ parsed: p, doc, kind: doc.kind }))));
+    const objects = plan.map((p) => p.doc.toObject() as Record<string, unknown>);
+    const what = sources.length === 1 ? sources[0].label : `${sources.length} files`;
+    const unsaved = sources.some((s) => s.unsaved) ? ' (with its unsaved edits)' : '';
+    const { applied, results } = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Applying ${what}${unsaved} to ${context}` },
+      () => applyObjects(http, new Discovery(http), objects, { force: options.force }),
+    );
+
+    // Problems go where they point, per file.
+    for (const p of parsed) {
+      if (!p.source.uri) continue;
+      const mine = results.filter((r) => plan[r.index].parsed === p);
+      const order = mine.map((r) => p.file.documents.indexOf(plan[r.index].doc));
+      const remapped = mine.map((r, i) => ({ ...r, index: i }));
+      this.diagnostics.set(p.source.uri, serverProblems(p.file, remapped, order));
+    }
+    for (const r of results) {
+      if (r.outcome) this.ctx.log.info(`${r.ref} ${r.outcome}${r.namespace ? ` (namespace ${r.namespace})` : ''} in ${context}`);
+      else if (r.problem) this.ctx.log.error(`${r.ref}: ${r.problem.message}`);
+    }
+
+    if (!applied) {
+      return { ...(await this.explainFailure(sources, results, context, options)), context };
+    }
+    const summary = results.map((r) => `${r.ref} ${r.outcome}`).join(', ');
+    void vscode.window.showInformationMessage(`Applied ${what}${unsaved} to ${context}: ${summary}.`);
+
+    const rollouts: ApplySummary['rollouts'] = [];
+    const deployments = results.filter((r) => r.ref.startsWith('deployment.apps/'));
+    for (const r of deployments.filter((d) => d.outcome === 'unchanged')) {
+      const name = r.ref.split('/')[1];
+      void vscode.window.showInformationMessage(
+        `deployment/${name} is unchanged, so nothing rolls out. A new version needs a new image tag: change the tag in the manifest (not just rebuild :latest), then apply again.`,
+      );
+    }
+    if (options.follow !== false) {
+      const changed = deployments.filter((d) => d.outcome === 'created' || d.outcome === 'configured');
+      const outcomes = await Promise.all(changed.map((d) => followRollout(this.ctx, http, context, d.namespace ?? 'default', d.ref.split('/')[1])));
+      changed.forEach((d, i) => rollouts.push({ name: d.ref.split('/')[1], outcome: outcomes[i] }));
+    }
+    return { applied: true, context, results, rollouts };
+  }
+
+  private async explainFailure(sources: ManifestSource[], results: ApplyResult[], context: string, options: { force?: boolean; follow?: boolean }): Promise<ApplySummary> {
+    const failed = results.filter((r) => r.problem);
+    const done = results.filter((r) => r.outcome);
+    const conflicts = failed.filter((r) => r.problem?.kind === 'conflict');
+    if (conflicts.length > 0 && conflicts.length === failed.length && done.length === 0) {
+      const fields = conflicts.flatMap((r) => (r.problem?.conflicts ?? []).map((c) => `${r.ref} ${c.field} (changed by "${c.manager}")`));
+      const choice = await vscode.window.showWarningMessage(
+        `Nothing was applied: the file disagrees with changes made in the cluster since: ${fields.join('; ')}. Force makes the file win (like --force-conflicts).`,
+        'Force',
+        'Show Problems',
+      );
+      if (choice === 'Force') return this.apply(sources, { ...options, force: true });
+      if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+      return { applied: false, context, results, rollouts: [] };
+    }
+    const first = failed[0]?.problem;
+    const partial = done.length > 0
+      ? ` Applied before the failure: ${done.map((r) => `${r.ref} ${r.outcome}`).join(', ')}. Not applied: ${results.filter((r) => !r.outcome).map((r) => r.ref).join(', ')}.`
+      : ' Nothing was applied.';
+    const choice = await vscode.window.showErrorMessage(`Apply to ${context} failed: ${failed[0]?.ref}: ${first?.message ?? 'unknown error'}.${partial}`, 'Show Problems', 'Show Log');
+    if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+    if (choice === 'Show Log') this.ctx.log.show(true);
+    return { applied: false, context, results, rollouts: [] };
+  }
+
+  /**
+   * The current context's API, checked before anything is sent: a stopped k3d cluster offers
+   * to start; an unreachable one says so and offers another context.
+   */
+  async connect(): Promise<{ context: string; http: KubeHttp } | undefined> {
+    const view = await readKubeconfig(this.ctx.kubeconfigPaths());
+    const context = view.currentContext;
+    if (!context) {
+      const c = await vscode.window.showWarningMessage('Nothing was applied: there is no current Kubernetes context. Create a k3d cluster, or choose a context.', 'Create Cluster', 'Use Context');
+      if (c) void vscode.commands.executeCommand(c === 'Create Cluster' ? 'k3dDeploy.createCluster' : 'k3dDeploy.useContext');
+      return undefined;
+    }
+    if (!this.store.snapshot) await this.store.refresh();
+    const cluster = this.store.snapshot?.clusters.find((c) => c.contextName === context);
+    if (cluster && cluster.state === 'stopped') {
+      const c = await vscode.window.showWarningMessage(`Nothing was applied: cluster '${cluster.name}' (context ${context}) is stopped.`, 'Start Cluster', 'Use Context');
+      if (c === 'Start Cluster') {
+        await vscode.commands.executeCommand('k3dDeploy.startCluster', { type: 'cluster', cluster });
+        const after = this.store.snapshot?.clusters.find((x) => x.name === cluster.name);
+        if (after?.state !== 'running') return undefined;
+      } else {
+        if (c) void vscode.commands.executeCommand('k3dDeploy.useContext');
+        return undefined;
+      }
+    }
+    try {
+      const http = await connectContext(context, this.ctx.kubeconfigPaths());
+      await http.json('/version', { idleTimeoutMs: 5000 });
+      return { context, http };
+    } catch (e) {
+      const c = await vscode.window.showErrorMessage(
+        `Nothing was applied: the cluster of context ${context} does not answer (${(e as Error).message}).${cluster ? ' Is it running?' : ''}`,
+        ...(cluster ? ['Start Cluster'] : []),
+        'Use Context',
+      );
+      if (c === 'Start Cluster') void vscode.commands.executeCommand('k3dDeploy.startCluster', { type: 'cluster', cluster });
+      if (c === 'Use Context') void vscode.commands.executeCommand('k3dDeploy.useContext');
+      return undefined;
+    }
+  }
+}

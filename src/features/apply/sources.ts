@@ -1,0 +1,76 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+/** The text to apply and where it came from. */
+export interface ManifestSource {
+  /** For messages: a workspace-relative path or the URL. */
+  label: string;
+  text: string;
+  /** The file's URI, when the source is one (for Problems). */
+  uri?: vscode.Uri;
+  /** The editor had unsaved edits, which are what is applied. */
+  unsaved?: boolean;
+}
+
+/**
+ * What a command was invoked on: a file or folder from the Explorer (several when many are
+ * selected), else the active editor. Open documents are read from the editor, unsaved edits
+ * included, as the user sees them.
+ */
+export async function sourcesFor(uri?: vscode.Uri, selected?: vscode.Uri[]): Promise<ManifestSource[] | undefined> {
+  const uris = selected && selected.length > 0 ? selected : uri ? [uri] : undefined;
+  if (!uris) {
+    const doc = vscode.window.activeTextEditor?.document;
+    if (!doc) {
+      void vscode.window.showInformationMessage('Open a Kubernetes YAML file (e.g. manifests/deployment.yaml) to apply it, or right-click it in the Explorer.');
+      return undefined;
+    }
+    return [fromDocument(doc)];
+  }
+  const out: ManifestSource[] = [];
+  for (const u of uris) {
+    const stat = await vscode.workspace.fs.stat(u);
+    if (stat.type & vscode.FileType.Directory) {
+      // `kubectl apply -f dir/`: the folder's .yaml, .yml and .json files, not its subfolders.
+      const entries = (await vscode.workspace.fs.readDirectory(u))
+        .filter(([name, type]) => type & vscode.FileType.File && /\.(ya?ml|json)$/i.test(name))
+        .map(([name]) => vscode.Uri.joinPath(u, name))
+        .sort((a, b) => a.path.localeCompare(b.path));
+      for (const f of entries) out.push(await fromUri(f));
+    } else {
+      out.push(await fromUri(u));
+    }
+  }
+  return out;
+}
+
+async function fromUri(uri: vscode.Uri): Promise<ManifestSource> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open) {
+    return fromDocument(open);
+  }
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  return { label: vscode.workspace.asRelativePath(uri), text: Buffer.from(bytes).toString('utf8'), uri };
+}
+
+function fromDocument(doc: vscode.TextDocument): ManifestSource {
+  return {
+    label: doc.isUntitled ? 'Untitled' : vscode.workspace.asRelativePath(doc.uri),
+    text: doc.getText(),
+    uri: doc.uri,
+    unsaved: doc.isDirty,
+  };
+}
+
+/** `kubectl apply -f https://...`: the manifest at a URL. */
+export async function fromUrl(url: string, signal?: AbortSignal): Promise<ManifestSource> {
+  const res = await fetch(url, { signal, redirect: 'follow' });
+  if (!res.ok) {
+    throw new Error(`${url} answered ${res.status} ${res.statusText}`);
+  }
+  return { label: url, text: await res.text() };
+}
+
+export function baseName(source: ManifestSource): string {
+  return source.uri ? path.basename(source.uri.path) : source.label;
+}
