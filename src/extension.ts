@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import { Ctx } from './ctx.ts';
 import * as apply from './features/apply/index.ts';
 import * as clusters from './features/clusters/index.ts';
+import * as imageTags from './features/imageTags/index.ts';
 import * as logs from './features/logs/index.ts';
 import * as workloads from './features/workloads/index.ts';
 
@@ -12,6 +13,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const clusterStore = clusters.register(ctx, workloadTree);
   apply.register(ctx, clusterStore);
   logs.register(ctx, workloadTree);
+  imageTags.register(ctx);
 }
 
 export function deactivate(): void {

@@ -1,0 +1,103 @@
+// What the image-tag CodeLenses say, computed from the outline (findImages), without vscode:
+// one row per container image, on the line of its `image:` key.
+import type { ManifestFile } from '../manifests/documents.ts';
+import { documentImages, findImages } from '../manifests/images.ts';
+import type { ContainerImage } from '../manifests/images.ts';
+import { classifyTag } from '../manifests/tags.ts';
+import type { TagKind } from '../manifests/tags.ts';
+
+/** Names one container image across versions of a file (offsets move, this does not). */
+export interface ImageTarget {
+  readonly uri: string;
+  readonly documentIndex: number;
+  /** `spec.template.spec.containers.0.image` */
+  readonly path: string;
+}
+
+export function targetOf(uri: string, image: ContainerImage): ImageTarget {
+  return { uri, documentIndex: image.document.index, path: image.path.join('.') };
+}
+
+/** The image a target names in (another version of) the file, if it is still there. */
+export function findTarget(file: ManifestFile, target: ImageTarget): ContainerImage | undefined {
+  const doc = file.documents[target.documentIndex];
+  return doc ? documentImages(doc).find((i) => i.path.join('.') === target.path) : undefined;
+}
+
+export function isImageTarget(value: unknown): value is ImageTarget {
+  const t = value as ImageTarget | undefined;
+  return typeof t?.uri === 'string' && typeof t.documentIndex === 'number' && typeof t.path === 'string';
+}
+
+export interface LensRow {
+  readonly image: ContainerImage;
+  /** Offset of the `image:` key: the row's line. */
+  readonly at: number;
+  /** `$(tag) b7fc18d · git commit SHA`. */
+  readonly summary: string;
+  readonly tooltip: string;
+  readonly tagKind: TagKind | 'digest' | 'invalid';
+  /** False for references that cannot be edited in place (invalid, escapes, block scalars). */
+  readonly editable: boolean;
+}
+
+export function lensRows(file: ManifestFile): LensRow[] {
+  return findImages(file).map(lensRow);
+}
+
+export function lensRow(image: ContainerImage): LensRow {
+  const ref = image.reference;
+  const at = image.keySpan.start;
+  if (!ref.valid) {
+    return { image, at, summary: '$(error) invalid image', tooltip: ref.message, tagKind: 'invalid', editable: false };
+  }
+  const editable = image.valueSpan !== undefined;
+  const where = image.containerName ? `${image.document.label} · ${image.containerName}` : image.document.label;
+  if (ref.digest !== undefined) {
+    return {
+      image,
+      at,
+      summary: `$(pin) pinned by digest${ref.tag ? ` (tag ${shortTag(ref.tag)} ignored)` : ''}`,
+      tooltip: `${where}: ${image.image}\nA digest wins over any tag. Bump or Set tag offers to switch to a tag.`,
+      tagKind: 'digest',
+      editable,
+    };
+  }
+  const tagClass = classifyTag(ref.tag);
+  const icon = tagClass.kind === 'none' || tagClass.kind === 'latest' ? '$(warning)' : '$(tag)';
+  const label = ref.tag === undefined ? 'no tag' : shortTag(ref.tag);
+  return {
+    image,
+    at,
+    summary: `${icon} ${label} · ${shortKind(tagClass.kind)}`,
+    tooltip: `${where}: ${image.image}\nTag: ${ref.tag ?? '(none: Kubernetes pulls latest)'} (${tagClass.description})`,
+    tagKind: tagClass.kind,
+    editable,
+  };
+}
+
+/** A 40-character SHA is shown as git shows commits: its first 7 characters and an ellipsis. */
+export function shortTag(tag: string): string {
+  return tag.length > 20 ? `${tag.slice(0, /^[0-9a-f]{40}$/.test(tag) ? 7 : 16)}…` : tag;
+}
+
+function shortKind(kind: TagKind): string {
+  switch (kind) {
+    case 'semver':
+      return 'semver';
+    case 'version':
+      return 'version';
+    case 'sha':
+      return 'git SHA';
+    case 'number':
+      return 'build number';
+    case 'date':
+      return 'date';
+    case 'latest':
+      return 'not a version';
+    case 'none':
+      return 'means latest';
+    case 'unknown':
+      return 'a name';
+  }
+}

@@ -1,0 +1,43 @@
+import * as vscode from 'vscode';
+import { shortTag } from '../../core/imageTags/lenses.ts';
+import type { ImageTagsFeature } from './ImageTagsFeature.ts';
+import { applyDocument, buildAndDeploy } from './buildDeploy.ts';
+import { applyTag, chooseNextTag, locateImage, pickTag } from './editing.ts';
+import type { Located, TagChoice } from './editing.ts';
+
+function done(located: Located, choice: TagChoice): void {
+  vscode.window.setStatusBarMessage(`$(tag) ${located.image.containerName ?? 'image'}: tag ${shortTag(choice.tag)}`, 5000);
+}
+
+export async function bumpImageTag(feature: ImageTagsFeature, arg: unknown): Promise<boolean> {
+  const located = await locateImage(feature, arg, 'Bump Image Tag');
+  const choice = located && (await chooseNextTag(feature, located));
+  if (!located || !choice || !(await applyTag(feature, located, choice))) return false;
+  done(located, choice);
+  return true;
+}
+
+export async function setImageTag(feature: ImageTagsFeature, arg: unknown): Promise<boolean> {
+  const located = await locateImage(feature, arg, 'Set Image Tag');
+  const choice = located && (await pickTag(feature, located));
+  if (!located || !choice || !(await applyTag(feature, located, choice))) return false;
+  done(located, choice);
+  return true;
+}
+
+export async function bumpImageTagAndApply(feature: ImageTagsFeature, arg: unknown): Promise<void> {
+  const located = await locateImage(feature, arg, 'Bump Tag & Apply');
+  const choice = located && (await chooseNextTag(feature, located));
+  if (!located || !choice || !(await applyTag(feature, located, choice))) return;
+  done(located, choice);
+  if (!(await located.document.save())) {
+    void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(located.document.uri)} could not be saved, so it was not applied.`);
+    return;
+  }
+  await applyDocument(feature, located.document);
+}
+
+export async function buildAndDeployImage(feature: ImageTagsFeature, arg: unknown): Promise<void> {
+  const located = await locateImage(feature, arg, 'Build & Deploy');
+  if (located) await buildAndDeploy(feature, located);
+}

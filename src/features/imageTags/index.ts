@@ -1,0 +1,84 @@
+// Image tags on the `image:` line (issue 7): CodeLenses to bump, set, bump & apply, build &
+// deploy; the course's lessons as Problems with Quick Fixes. Registration is cheap: the parser
+// (`yaml`), child_process and the rest load with ImageTagsFeature.ts on first use.
+import * as vscode from 'vscode';
+import type { Ctx } from '../../ctx.ts';
+import type { ImageTagsFeature } from './ImageTagsFeature.ts';
+
+/** Documents the feature looks at: YAML that lives somewhere (not git's or an output's views). */
+function watched(document: vscode.TextDocument): boolean {
+  return document.languageId === 'yaml' && ['file', 'untitled', 'vscode-remote'].includes(document.uri.scheme);
+}
+
+export function register(ctx: Ctx): void {
+  let feature: Promise<ImageTagsFeature> | undefined;
+  const load = (): Promise<ImageTagsFeature> =>
+    (feature ??= import('./ImageTagsFeature.ts').then((m) => {
+      const f = new m.ImageTagsFeature(ctx);
+      ctx.register(f.onDidChangeLenses(() => lensesChanged.fire()));
+      ctx.register(f.localImages.onDidChange(() => vscode.workspace.textDocuments.filter(watched).forEach((d) => f.lessons.schedule(d, 0))));
+      return f;
+    }));
+  /** Only once loaded: an edit to a YAML file opened before is not a reason to load. */
+  const ifLoaded = (use: (f: ImageTagsFeature) => void) => void feature?.then(use);
+  const lensesChanged = ctx.register(new vscode.EventEmitter<void>());
+  const selector: vscode.DocumentSelector = [
+    { language: 'yaml', scheme: 'file' },
+    { language: 'yaml', scheme: 'untitled' },
+    { language: 'yaml', scheme: 'vscode-remote' },
+  ];
+
+  ctx.register(
+    vscode.languages.registerCodeLensProvider(selector, {
+      onDidChangeCodeLenses: lensesChanged.event,
+      provideCodeLenses: async (document, token) => (await load()).lenses(document, token),
+    }),
+  );
+  ctx.register(
+    vscode.languages.registerCodeActionsProvider(
+      selector,
+      {
+        provideCodeActions: async (document, _range, context) =>
+          context.diagnostics.some((d) => d.source === 'k3d') ? (await load()).lessons.provideCodeActions(document, context) : [],
+      },
+      { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
+    ),
+  );
+
+  const opened = (document: vscode.TextDocument) => {
+    if (!watched(document)) return;
+    void load().then((f) => {
+      f.lessons.schedule(document, 0);
+      f.lessons.refreshLive(document);
+    });
+  };
+  ctx.register(vscode.workspace.onDidOpenTextDocument(opened));
+  ctx.register(
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (watched(e.document) && e.contentChanges.length > 0) ifLoaded((f) => f.lessons.schedule(e.document));
+    }),
+  );
+  ctx.register(
+    vscode.workspace.onDidSaveTextDocument((document) => {
+      if (watched(document)) ifLoaded((f) => f.lessons.refreshLive(document));
+    }),
+  );
+  ctx.register(vscode.workspace.onDidCloseTextDocument((document) => ifLoaded((f) => f.forget(document))));
+  ctx.register(
+    vscode.window.onDidChangeActiveTextEditor((editor) => {
+      if (editor && watched(editor.document)) ifLoaded((f) => f.lessons.refreshLive(editor.document));
+    }),
+  );
+  ctx.register(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('k3d.codeLens.enabled')) lensesChanged.fire();
+    }),
+  );
+  // Manifests already open when the extension starts: after activate() has returned.
+  setTimeout(() => vscode.workspace.textDocuments.forEach(opened), 0);
+
+  ctx.registerCommand('bumpImageTag', async (arg?: unknown) => (await import('./commands.ts')).bumpImageTag(await load(), arg));
+  ctx.registerCommand('setImageTag', async (arg?: unknown) => (await import('./commands.ts')).setImageTag(await load(), arg));
+  ctx.registerCommand('bumpImageTagAndApply', async (arg?: unknown) => (await import('./commands.ts')).bumpImageTagAndApply(await load(), arg));
+  ctx.registerCommand('buildAndDeployImage', async (arg?: unknown) => (await import('./commands.ts')).buildAndDeployImage(await load(), arg));
+}

@@ -1,0 +1,229 @@
+// The course's lessons as Problems with Quick Fixes: `:latest` or no tag; a local-only image
+// that would be pulled; a live deployment running another image than the file says.
+import * as vscode from 'vscode';
+import { targetOf } from '../../core/imageTags/lenses.ts';
+import { connectContext } from '../../core/kube/connect.ts';
+import type { KubeError } from '../../core/kube/gateway.ts';
+import type { KubeHttp } from '../../core/kube/http.ts';
+import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
+import type { ManifestDocument } from '../../core/manifests/documents.ts';
+import { setImage, setImagePullPolicy } from '../../core/manifests/edit.ts';
+import type { ContainerImage } from '../../core/manifests/images.ts';
+import { checkImageTags, checkLocalImagePullPolicy, rolloutFindings } from '../../core/manifests/lessons.ts';
+import type { LessonFinding, LiveContainer } from '../../core/manifests/lessons.ts';
+import type { ImageTagsFeature } from './ImageTagsFeature.ts';
+import { workspaceEdit } from './editing.ts';
+import { isLocalImage } from './sources.ts';
+
+const SOURCE = 'k3d';
+const LIVE_MIN_INTERVAL_MS = 10_000;
+const UNREACHABLE_BACKOFF_MS = 30_000;
+const MAX_LIVE_DEPLOYMENTS = 20;
+
+interface LiveState {
+  context: string;
+  fetchedAt: number;
+  /** namespace/name -> the live containers, or null when the deployment does not exist. */
+  deployments: Map<string, LiveContainer[] | null>;
+  defaultNamespace: string;
+}
+
+interface LiveDeployment {
+  spec?: { template?: { spec?: { containers?: Array<{ name: string; image?: string }>; initContainers?: Array<{ name: string; image?: string }> } } };
+}
+
+export class ImageLessons implements vscode.Disposable {
+  private readonly feature: ImageTagsFeature;
+  private readonly collection: vscode.DiagnosticCollection;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly findings = new Map<string, { version: number; findings: LessonFinding[] }>();
+  private readonly live = new Map<string, LiveState>();
+  private readonly liveInFlight = new Set<string>();
+  private connection: { context: string; http: Promise<KubeHttp> } | undefined;
+  private unreachableUntil = 0;
+  private readonly liveChanged = new vscode.EventEmitter<void>();
+  readonly onDidChangeLive = this.liveChanged.event;
+
+  constructor(feature: ImageTagsFeature) {
+    this.feature = feature;
+    this.collection = vscode.languages.createDiagnosticCollection('k3d-image-tags');
+  }
+
+  /** Recomputes the document's diagnostics after a quiet moment (typing does not re-check every key). */
+  schedule(document: vscode.TextDocument, delayMs = 300): void {
+    if (document.languageId !== 'yaml') return;
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        if (!document.isClosed) this.update(document);
+      }, delayMs),
+    );
+  }
+
+  /** Asks the cluster again (on open, save, focus); at most every 10 s per file unless forced. */
+  refreshLive(document: vscode.TextDocument, force = false): void {
+    const key = document.uri.toString();
+    const state = this.live.get(key);
+    if (!force && state && Date.now() - state.fetchedAt < LIVE_MIN_INTERVAL_MS) return;
+    if (this.liveInFlight.has(key) || (!force && Date.now() < this.unreachableUntil)) return;
+    this.liveInFlight.add(key);
+    void this.fetchLive(document)
+      .catch((e: Error) => this.feature.ctx.log.debug(`live images for ${vscode.workspace.asRelativePath(document.uri)}: ${e.message}`))
+      .finally(() => this.liveInFlight.delete(key));
+  }
+
+  forget(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.findings.delete(key);
+    this.live.delete(key);
+    this.collection.delete(document.uri);
+  }
+
+  /** The image the cluster runs in this container, when known. */
+  liveImageOf(document: vscode.TextDocument, image: ContainerImage): string | undefined {
+    const state = this.live.get(document.uri.toString());
+    const containers = state?.deployments.get(deploymentKey(image.document, state.defaultNamespace));
+    return containers?.find((c) => (c.list ?? 'containers') === image.containerList && c.name === image.containerName)?.image;
+  }
+
+  private update(document: vscode.TextDocument): LessonFinding[] {
+    const file = this.feature.parse(document);
+    if (!file.isKubernetes) {
+      this.collection.delete(document.uri);
+      this.findings.delete(document.uri.toString());
+      return [];
+    }
+    const local = this.feature.localImages.peek();
+    const findings = [
+      ...checkImageTags(file),
+      ...checkLocalImagePullPolicy(file, (ref) => isLocalImage(ref, local, this.feature.imported)),
+      ...this.liveFindings(document),
+    ];
+    this.findings.set(document.uri.toString(), { version: document.version, findings });
+    this.collection.set(document.uri, findings.map((f) => toDiagnostic(document, f)));
+    return findings;
+  }
+
+  private liveFindings(document: vscode.TextDocument): LessonFinding[] {
+    const state = this.live.get(document.uri.toString());
+    if (!state) return [];
+    return this.feature.parse(document).documents.flatMap((doc) => {
+      const containers = doc.kind === 'Deployment' ? state.deployments.get(deploymentKey(doc, state.defaultNamespace)) : undefined;
+      // Only the difference is a Problem; "the cluster already runs this" is in the lens.
+      return containers ? rolloutFindings(doc, containers).filter((f) => f.code === 'lesson.liveImageDiffers') : [];
+    });
+  }
+
+  private async fetchLive(document: vscode.TextDocument): Promise<void> {
+    const file = this.feature.parse(document);
+    const deployments = file.documents.filter((d) => d.kind === 'Deployment' && d.name !== undefined).slice(0, MAX_LIVE_DEPLOYMENTS);
+    if (deployments.length === 0) return;
+    const kubeconfig = await readKubeconfig(this.feature.ctx.kubeconfigPaths());
+    const context = kubeconfig.currentContext;
+    if (!context) return;
+    const defaultNamespace = kubeconfig.contexts.find((c) => c.name === context)?.namespace ?? 'default';
+    if (this.connection?.context !== context) {
+      this.connection = { context, http: connectContext(context, this.feature.ctx.kubeconfigPaths()) };
+    }
+    const http = await this.connection.http.catch((e: Error) => {
+      this.connection = undefined;
+      throw e;
+    });
+    const result = new Map<string, LiveContainer[] | null>();
+    for (const doc of deployments) {
+      const key = deploymentKey(doc, defaultNamespace);
+      const [namespace, name] = key.split('/');
+      try {
+        const live = await http.json<LiveDeployment>(`/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}`, { idleTimeoutMs: 4000 });
+        const spec = live.spec?.template?.spec;
+        result.set(key, [
+          ...(spec?.containers ?? []).map((c) => ({ list: 'containers' as const, name: c.name, image: c.image ?? '' })),
+          ...(spec?.initContainers ?? []).map((c) => ({ list: 'initContainers' as const, name: c.name, image: c.image ?? '' })),
+        ]);
+      } catch (e) {
+        const kind = (e as KubeError).kind;
+        if (kind === 'notFound') {
+          result.set(key, null);
+          continue;
+        }
+        // Unreachable, stopped, unauthorized: say nothing, try again later.
+        this.unreachableUntil = Date.now() + UNREACHABLE_BACKOFF_MS;
+        this.connection = kind === 'unreachable' ? this.connection : undefined;
+        throw e;
+      }
+    }
+    const before = this.live.get(document.uri.toString());
+    this.live.set(document.uri.toString(), { context, fetchedAt: Date.now(), deployments: result, defaultNamespace });
+    if (!document.isClosed) this.update(document);
+    if (!before || JSON.stringify([...before.deployments]) !== JSON.stringify([...result])) this.liveChanged.fire();
+  }
+
+  /** The findings of the document's current version (recomputed if stale), for quick fixes. */
+  findingsOf(document: vscode.TextDocument): LessonFinding[] {
+    const known = this.findings.get(document.uri.toString());
+    return known && known.version === document.version ? known.findings : this.update(document);
+  }
+
+  async provideCodeActions(document: vscode.TextDocument, context: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
+    const ours = context.diagnostics.filter((d) => d.source === SOURCE && typeof d.code === 'string');
+    if (ours.length === 0) return [];
+    const findings = this.findingsOf(document);
+    const actions: vscode.CodeAction[] = [];
+    const hasApply = (await vscode.commands.getCommands(true)).includes('k3dDeploy.apply');
+    for (const diagnostic of ours) {
+      const finding = findings.find((f) => f.code === diagnostic.code && document.positionAt(f.span.start).isEqual(diagnostic.range.start));
+      if (!finding) continue;
+      const target = targetOf(document.uri.toString(), finding.image);
+      const action = (title: string, preferred = false) => {
+        const a = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+        a.diagnostics = [diagnostic];
+        a.isPreferred = preferred;
+        actions.push(a);
+        return a;
+      };
+      if (finding.fix?.kind === 'setTag') {
+        action('Set a tag...', true).command = { title: 'Set a tag...', command: 'k3dDeploy.setImageTag', arguments: [target] };
+      } else if (finding.fix?.kind === 'setPullPolicy') {
+        const result = setImagePullPolicy(this.feature.parse(document), finding.image, finding.fix.policy);
+        if (result.ok) {
+          action(finding.fix.title, true).edit = workspaceEdit(document, result.edit);
+        }
+      } else if (finding.code === 'lesson.liveImageDiffers') {
+        if (hasApply) {
+          action(`Apply the file (rolls out ${finding.image.image})`, true).command = { title: 'Apply', command: 'k3dDeploy.apply', arguments: [document.uri] };
+        }
+        const live = this.liveImageOf(document, finding.image);
+        const result = live !== undefined ? setImage(this.feature.parse(document), finding.image, live) : undefined;
+        if (result?.ok) {
+          action(`Write the cluster's image into the file (${live})`).edit = workspaceEdit(document, result.edit);
+        }
+      }
+    }
+    return actions;
+  }
+
+  dispose(): void {
+    this.timers.forEach((t) => clearTimeout(t));
+    this.timers.clear();
+    this.collection.dispose();
+    this.liveChanged.dispose();
+  }
+}
+
+function deploymentKey(doc: ManifestDocument, defaultNamespace: string): string {
+  return `${doc.namespace ?? defaultNamespace}/${doc.name ?? ''}`;
+}
+
+function toDiagnostic(document: vscode.TextDocument, f: LessonFinding): vscode.Diagnostic {
+  const severity =
+    f.severity === 'error' ? vscode.DiagnosticSeverity.Error : f.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+  const d = new vscode.Diagnostic(new vscode.Range(document.positionAt(f.span.start), document.positionAt(f.span.end)), f.message, severity);
+  d.source = SOURCE;
+  d.code = f.code;
+  return d;
+}

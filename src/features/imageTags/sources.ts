@@ -1,0 +1,119 @@
+// Where tag suggestions and "is this image local?" come from: git, Docker, registries, and the
+// images this extension imported. All cached, all silent when their source does not answer.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { dockerImageListArgs, isLocalOnly, parseDockerImageList } from '../../core/build/docker.ts';
+import type { LocalImage } from '../../core/build/docker.ts';
+import { readGitHead } from '../../core/build/git.ts';
+import { runTool } from '../../core/build/run.ts';
+import { normalizeImageReference } from '../../core/manifests/imageReference.ts';
+import type { ImageReference } from '../../core/manifests/imageReference.ts';
+import { listRegistryTags } from '../../core/registry/tags.ts';
+import type { FetchLike } from '../../core/registry/tags.ts';
+import type { Ctx } from '../../ctx.ts';
+import { imageTagSettings } from './settings.ts';
+
+/** The folder whose git HEAD tags an image built for this manifest. */
+export function gitFolderOf(uri: vscode.Uri): string | undefined {
+  if (uri.scheme === 'file') return path.dirname(uri.fsPath);
+  return vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
+}
+
+export async function gitHeadFor(uri: vscode.Uri): Promise<string | undefined> {
+  const dir = gitFolderOf(uri);
+  return dir ? readGitHead(dir) : undefined;
+}
+
+const LOCAL_TTL_MS = 60_000;
+
+/** `docker image ls`, at most once a minute; undefined while Docker does not answer. */
+export class LocalImages {
+  private readonly ctx: Ctx;
+  private value: LocalImage[] | undefined;
+  private fetchedAt = 0;
+  private pending: Promise<LocalImage[] | undefined> | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(ctx: Ctx) {
+    this.ctx = ctx;
+    ctx.register(this.changed);
+  }
+
+  /** What is known now, without waiting; starts a refresh when stale. */
+  peek(): LocalImage[] | undefined {
+    if (Date.now() - this.fetchedAt > LOCAL_TTL_MS) void this.get();
+    return this.value;
+  }
+
+  async get(force = false): Promise<LocalImage[] | undefined> {
+    if (!force && Date.now() - this.fetchedAt <= LOCAL_TTL_MS) return this.value;
+    this.pending ??= runTool(imageTagSettings.dockerPath, dockerImageListArgs(), { timeoutMs: 8000 })
+      .then(
+        ({ stdout }) => parseDockerImageList(stdout),
+        (e: Error) => {
+          this.ctx.log.debug(`docker image ls: ${e.message} (local image checks are skipped)`);
+          return undefined;
+        },
+      )
+      .then((images) => {
+        const before = JSON.stringify(this.value);
+        this.value = images;
+        this.fetchedAt = Date.now();
+        this.pending = undefined;
+        if (JSON.stringify(images) !== before) this.changed.fire();
+        return images;
+      });
+    return this.pending;
+  }
+}
+
+const IMPORTED_KEY = 'k3dDeploy.importedImages';
+
+/** Images this extension imported with `k3d image import` (so: local, not pullable). */
+export class ImportedImages {
+  private readonly memento: vscode.Memento;
+
+  constructor(memento: vscode.Memento) {
+    this.memento = memento;
+  }
+
+  has(ref: ImageReference): boolean {
+    return (this.memento.get<string[]>(IMPORTED_KEY) ?? []).includes(normalizeImageReference(ref));
+  }
+
+  async add(ref: ImageReference): Promise<void> {
+    const list = (this.memento.get<string[]>(IMPORTED_KEY) ?? []).filter((i) => i !== normalizeImageReference(ref));
+    await this.memento.update(IMPORTED_KEY, [normalizeImageReference(ref), ...list].slice(0, 200));
+  }
+}
+
+/** "Exists only locally": built here and never pushed or pulled, or imported by us. */
+export function isLocalImage(ref: ImageReference, local: LocalImage[] | undefined, imported: ImportedImages): boolean {
+  return imported.has(ref) || (local !== undefined && isLocalOnly(local, ref));
+}
+
+const REGISTRY_TTL_MS = 5 * 60_000;
+const REGISTRY_FAILED_TTL_MS = 60_000;
+
+/** Registry tags per repository; a failure (this machine is often offline) is remembered for a minute. */
+export class RegistryTags {
+  private readonly ctx: Ctx;
+  private readonly entries = new Map<string, { at: number; tags: string[] | undefined }>();
+
+  constructor(ctx: Ctx) {
+    this.ctx = ctx;
+  }
+
+  async get(ref: ImageReference, signal?: AbortSignal): Promise<string[] | undefined> {
+    const key = ref.canonicalName;
+    const hit = this.entries.get(key);
+    if (hit && Date.now() - hit.at < (hit.tags ? REGISTRY_TTL_MS : REGISTRY_FAILED_TTL_MS)) return hit.tags;
+    const fetchLike: FetchLike = (url, init) => fetch(url, init);
+    const result = await listRegistryTags({ domain: ref.domain, repository: ref.repository }, { fetch: fetchLike, timeoutMs: 3000, signal });
+    if (!result.ok) this.ctx.log.debug(`registry tags of ${key}: ${result.reason}`);
+    const tags = result.ok ? result.tags : undefined;
+    if (!signal?.aborted) this.entries.set(key, { at: Date.now(), tags });
+    return tags;
+  }
+}

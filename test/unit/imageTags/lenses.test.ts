@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { findTarget, isImageTarget, lensRows, shortTag, targetOf } from '../../../src/core/imageTags/lenses.ts';
+import { parseManifest } from '../../../src/core/manifests/documents.ts';
+import { applyEdits, setImageTag } from '../../../src/core/manifests/edit.ts';
+
+const COURSE = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: hashgenerator-dep
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: hashgenerator
+  template:
+    metadata:
+      labels:
+        app: hashgenerator
+    spec:
+      containers:
+        - name: hashgenerator
+          image: jakousa/dwk-app1:b7fc18de2376da80ff0cfc72cf581a9f94d10e64
+`;
+
+const MIXED = `# a comment
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  initContainers:
+    - name: init
+      image: "busybox"
+  containers:
+    - name: web
+      image: 'nginx:latest'
+    - name: pinned
+      image: localhost:5000/app@sha256:${'a'.repeat(64)}
+    - name: bad
+      image: Not/Valid
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: c
+spec:
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+            - name: job
+              image: ghcr.io/me/job:v1.2.3-rc.1
+---
+kind: ConfigMap
+apiVersion: v1
+data:
+  image: not-a-container
+`;
+
+test('the course manifest: one row on the image line, the SHA shortened as git does', () => {
+  const file = parseManifest(COURSE);
+  const rows = lensRows(file);
+  assert.equal(rows.length, 1);
+  assert.equal(file.rangeOf({ start: rows[0].at, end: rows[0].at }).start.line, 16);
+  assert.equal(rows[0].summary, '$(tag) b7fc18d… · git SHA');
+  assert.equal(rows[0].tagKind, 'sha');
+  assert.equal(rows[0].editable, true);
+  assert.match(rows[0].tooltip, /deployment\/hashgenerator-dep · hashgenerator/);
+});
+
+test('multi-document files: init containers, quotes, latest, digests, invalid names, CronJobs; no rows for a ConfigMap', () => {
+  const rows = lensRows(parseManifest(MIXED));
+  assert.deepEqual(
+    rows.map((r) => [r.image.containerName, r.tagKind, r.summary, r.editable]),
+    [
+      ['init', 'none', '$(warning) no tag · means latest', true],
+      ['web', 'latest', '$(warning) latest · not a version', true],
+      ['pinned', 'digest', '$(pin) pinned by digest', true],
+      ['bad', 'invalid', '$(error) invalid image', false],
+      ['job', 'semver', '$(tag) v1.2.3-rc.1 · semver', true],
+    ],
+  );
+});
+
+test('a target finds its image again in a later version of the file, after the tag changed', () => {
+  const file = parseManifest(MIXED);
+  const web = lensRows(file)[1].image;
+  const target = targetOf('file:///w/m.yaml', web);
+  assert.deepEqual(target, { uri: 'file:///w/m.yaml', documentIndex: 0, path: 'spec.containers.0.image' });
+  assert.ok(isImageTarget(target));
+  assert.ok(!isImageTarget({ uri: 1 }));
+  const init = lensRows(file)[0].image;
+  const edited = setImageTag(file, init, '1.36');
+  assert.ok(edited.ok);
+  const next = parseManifest(applyEdits(file.text, [edited.edit]));
+  assert.equal(findTarget(next, target)?.image, 'nginx:latest');
+  assert.equal(findTarget(next, targetOf('x', init))?.image, 'busybox:1.36');
+  assert.equal(findTarget(next, { ...target, documentIndex: 9 }), undefined);
+});
+
+test('short tags', () => {
+  assert.equal(shortTag('b7fc18de2376da80ff0cfc72cf581a9f94d10e64'), 'b7fc18d…');
+  assert.equal(shortTag('1.2.3'), '1.2.3');
+  assert.equal(shortTag('a-very-long-branch-name-build-1234'), 'a-very-long-bran…');
+});
