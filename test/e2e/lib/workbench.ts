@@ -191,7 +191,8 @@ export class Workbench {
   async answerInput(value: string): Promise<void> {
     const box = this.quickInputBox();
     await box.waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT });
-    await box.click();
+    // A shown input box has the focus already; focus() (not click()) tolerates its slide-in.
+    await box.focus();
     await this.page.keyboard.press('ControlOrMeta+A');
     if (value === '') await this.page.keyboard.press('Backspace');
     else await this.page.keyboard.type(value);
