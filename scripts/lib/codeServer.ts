@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { cacheDir } from './paths.ts';
+import { withLock } from './lock.ts';
 import { markedEnv, run, spawnGroup, stopGroup } from './processes.ts';
 
 export const CODE_SERVER_SPEC = '4.139.x';
@@ -61,36 +62,6 @@ function readInstall(): CodeServerInstall | undefined {
   return { node, entry, version };
 }
 
-async function withLock<T>(log: Log, body: () => Promise<T>): Promise<T> {
-  fs.mkdirSync(cacheDir, { recursive: true });
-  for (;;) {
-    try {
-      fs.mkdirSync(lockDir);
-      fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
-      break;
-    } catch {
-      const holder = Number(fs.readFileSync(path.join(lockDir, 'pid'), { encoding: 'utf8', flag: 'a+' }) || 0);
-      let alive = false;
-      try {
-        if (holder > 0) process.kill(holder, 0), (alive = true);
-      } catch {
-        alive = false;
-      }
-      if (!alive) {
-        fs.rmSync(lockDir, { recursive: true, force: true });
-        continue;
-      }
-      log(`waiting for another install of code-server (pid ${holder})...`);
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-  }
-  try {
-    return await body();
-  } finally {
-    fs.rmSync(lockDir, { recursive: true, force: true });
-  }
-}
-
 /**
  * Installs code-server into .cache/code-server/ unless it is there already. The first install
  * compiles native modules: about 2 minutes on 2 cores. Needs the Debian packages that
@@ -99,7 +70,7 @@ async function withLock<T>(log: Log, body: () => Promise<T>): Promise<T> {
 export async function ensureCodeServer(log: Log = console.log): Promise<CodeServerInstall> {
   const existing = readInstall();
   if (existing) return existing;
-  return withLock(log, async () => {
+  return withLock(lockDir, 'install of code-server', log, async () => {
     const again = readInstall();
     if (again) return again;
     const started = Date.now();

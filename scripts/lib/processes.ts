@@ -161,7 +161,7 @@ export function killEverythingNow(): void {
  * Runs cleanup once on SIGINT/SIGTERM/SIGHUP and on normal exit. The signal handlers exit with
  * 128+signal after cleanup; `exit` (which cannot wait) kills synchronously.
  */
-export function installCleanupHandlers(cleanup: () => Promise<void>): void {
+export function installCleanupHandlers(cleanup: () => Promise<void>): () => Promise<void> {
   let running: Promise<void> | undefined;
   const once = () => (running ??= cleanup().catch((err) => console.error('cleanup failed:', err)));
   const codes: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
@@ -171,4 +171,5 @@ export function installCleanupHandlers(cleanup: () => Promise<void>): void {
     });
   }
   process.on('exit', killEverythingNow);
+  return once;
 }

@@ -4,7 +4,9 @@
 // With CI=true a missing browser is a failure; elsewhere it skips with the command to install it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ensureCodeServer, installExtensions } from '../../scripts/lib/codeServer.ts';
+import type { CodeServerInstall } from '../../scripts/lib/codeServer.ts';
 import { cacheDir, resultsDir } from '../../scripts/lib/paths.ts';
 import { BUILD_PACKAGES, ensureChromium, ensureDebianPackages } from '../../scripts/lib/prereqs.ts';
 import { installCleanupHandlers, stopEverything } from '../../scripts/lib/processes.ts';
@@ -12,7 +14,15 @@ import { ensureVsix } from '../../scripts/lib/vsix.ts';
 import { scenarios, slug } from './lib/harness.ts';
 import type { FixtureName, Scenario } from './lib/harness.ts';
 import { Session } from './lib/session.ts';
-import './scenarios/clusters.ts';
+import { withLock } from '../../scripts/lib/lock.ts';
+
+/** Every file in scenarios/ registers its scenarios when imported; they run in file-name order. */
+async function loadScenarios(): Promise<void> {
+  const dir = path.join(import.meta.dirname, 'scenarios');
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+    await import(pathToFileURL(path.join(dir, file)).href);
+  }
+}
 
 const e2eResults = path.join(resultsDir, 'e2e');
 const workRoot = path.join(cacheDir, 'e2e');
@@ -27,6 +37,7 @@ installCleanupHandlers(async () => {
 
 async function main(): Promise<number> {
   const started = Date.now();
+  await loadScenarios();
   const filters = process.argv.slice(2).map((f) => f.toLowerCase());
   const selected = scenarios.filter((s) => filters.length === 0 || filters.some((f) => s.name.toLowerCase().includes(f)));
   const ci = process.env.CI === 'true';
@@ -47,6 +58,11 @@ async function main(): Promise<number> {
   }
   const vsix = await ensureVsix({ log });
   const install = await ensureCodeServer(log);
+  // One e2e run at a time per checkout: the fixtures' folders and test-results/e2e are shared.
+  return withLock(path.join(cacheDir, 'e2e.lock'), 'e2e run in this checkout', log, () => runAll(selected, install, vsix, chromiumPath, started));
+}
+
+async function runAll(selected: Scenario[], install: CodeServerInstall, vsix: string, chromiumPath: string, started: number): Promise<number> {
   const extensionsDir = path.join(workRoot, 'extensions');
   fs.rmSync(extensionsDir, { recursive: true, force: true });
   await installExtensions(install, [vsix], extensionsDir, path.join(workRoot, 'install-user-data'));
@@ -113,6 +129,7 @@ async function runScenario(session: Session, s: Scenario, index: number): Promis
     wb: session.wb,
     page: session.page,
     sim: session.sim,
+    workspace: session.workspace,
     step: (text: string) => steps.push(`${seconds(Date.now() - started)} ${text}`),
     shot: async (moment: string) => {
       const file = path.join(dir, `${String(++shots).padStart(2, '0')}-${slug(moment)}.png`);

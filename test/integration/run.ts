@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { ensureCodeServer, installExtensions, latestLogsDir, startCodeServer, writeSettings } from '../../scripts/lib/codeServer.ts';
-import type { RunningCodeServer } from '../../scripts/lib/codeServer.ts';
+import type { CodeServerInstall, RunningCodeServer } from '../../scripts/lib/codeServer.ts';
+import { withLock } from '../../scripts/lib/lock.ts';
 import { stopAllClusters } from '../../scripts/lib/k3dEnv.ts';
 import { cacheDir, repoRoot, resultsDir } from '../../scripts/lib/paths.ts';
 import { BUILD_PACKAGES, CHROMIUM_ARGS, ensureChromium, ensureDebianPackages } from '../../scripts/lib/prereqs.ts';
@@ -120,6 +121,11 @@ async function main(): Promise<number> {
   }
   const vsix = await ensureVsix({ log });
   const install = await ensureCodeServer(log);
+  // One integration run at a time per checkout: the work folder and test-results/integration are shared.
+  return withLock(path.join(cacheDir, 'integration.lock'), 'integration run in this checkout', log, () => runSuites(vsix, install, chromiumPath, started));
+}
+
+async function runSuites(vsix: string, install: CodeServerInstall, chromiumPath: string, started: number): Promise<number> {
   fs.rmSync(workDir, { recursive: true, force: true });
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(workDir, { recursive: true });

@@ -12,6 +12,8 @@ export interface ScenarioContext {
   page: Page;
   /** The simulated k3d of the 'simulated' fixture (for setting up preconditions, never for assertions of UI state). */
   sim: SimulatedK3d | undefined;
+  /** The folder code-server opened: the course's sample workspace with manifests/deployment.yaml. */
+  workspace: string;
   /** Saves test-results/e2e/<scenario>/<NN>-<moment>.png. */
   shot(moment: string): Promise<string>;
   /** Logs a step; the last steps are printed when the scenario fails. */

@@ -37,8 +37,10 @@ export class Session {
   readonly page: Page;
   readonly wb: Workbench;
   readonly consoleLines: string[];
+  readonly workspace: string;
 
-  private constructor(fixture: FixtureName, sim: SimulatedK3d | undefined, server: RunningCodeServer, browser: Browser, page: Page, consoleLines: string[]) {
+  private constructor(fixture: FixtureName, sim: SimulatedK3d | undefined, server: RunningCodeServer, browser: Browser, page: Page, consoleLines: string[], workspace: string) {
+    this.workspace = workspace;
     this.fixture = fixture;
     this.sim = sim;
     this.server = server;
@@ -86,7 +88,7 @@ export class Session {
       const consoleLines: string[] = [];
       page.on('console', (msg) => consoleLines.push(`[${msg.type()}] ${msg.text()}`));
       page.on('pageerror', (err) => consoleLines.push(`[pageerror] ${err.message}`));
-      const session = new Session(options.fixture, sim, server, browser, page, consoleLines);
+      const session = new Session(options.fixture, sim, server, browser, page, consoleLines, workspace);
       await session.wb.open(server.url);
       await session.wb.resizeSideBar(560);
       return session;
