@@ -169,8 +169,22 @@ export class Workbench {
    * The visible quick input's title, message (an input box's prompt or validation) and placeholder,
    * for recognising a wizard step. The palette has no title, so a step is told apart from it.
    */
-  async quickInputStep(): Promise<{ title: string; message: string; placeholder: string; isPick: boolean }> {
+  async quickInputStep(): Promise<QuickInputStep> {
+    // Title, prompt and placeholder change one after another when a step follows a step: read
+    // until two readings agree.
+    let previous = await this.readQuickInputStep();
+    for (let i = 0; i < 20; i++) {
+      await this.page.waitForTimeout(150);
+      const current = await this.readQuickInputStep();
+      if (JSON.stringify(current) === JSON.stringify(previous)) return current;
+      previous = current;
+    }
+    return previous;
+  }
+
+  private async readQuickInputStep(): Promise<QuickInputStep> {
     const widget = this.quickInput();
+    if (!(await widget.isVisible())) return { title: '', message: '', placeholder: '', isPick: false };
     const visibleText = async (selector: string) => {
       const el = widget.locator(selector).first();
       return (await el.isVisible()) ? ((await el.textContent()) ?? '').trim() : '';
@@ -250,6 +264,13 @@ export class Workbench {
   async statusBarTexts(): Promise<string[]> {
     return this.page.locator('.statusbar .statusbar-item').evaluateAll((els) => els.map((el) => (el.textContent ?? '').trim()).filter(Boolean));
   }
+}
+
+export interface QuickInputStep {
+  title: string;
+  message: string;
+  placeholder: string;
+  isPick: boolean;
 }
 
 /** The icon link of an activity bar tab: its aria-label is the title, maybe with a keybinding. */

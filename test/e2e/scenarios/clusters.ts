@@ -3,7 +3,7 @@ import { k3dOk } from '../../../scripts/lib/k3dEnv.ts';
 import { check, scenario } from '../lib/harness.ts';
 import type { ScenarioContext } from '../lib/harness.ts';
 import { DEFAULT_TIMEOUT, waitUntil } from '../lib/workbench.ts';
-import type { Workbench } from '../lib/workbench.ts';
+import type { QuickInputStep, Workbench } from '../lib/workbench.ts';
 
 const CONTAINER = 'k3d';
 const VIEW = 'Clusters';
@@ -94,6 +94,11 @@ scenario('the k3d view lists the simulated cluster with its 4 node containers', 
   await ctx.shot('clusters view with k3s-default and its nodes');
 });
 
+/** What tells wizard steps apart: the title's "(n/N)" counter when it has one. */
+function stepKey(step: QuickInputStep): string {
+  return /\(\d+\/\d+\)/.test(step.title) ? step.title : `${step.title}|${step.message}|${step.placeholder}|${step.isPick}`;
+}
+
 scenario('Create Cluster through the palette wizard (name, 2 agents) shows a new running cluster', 'simulated', async (ctx) => {
   const { wb } = ctx;
   await openClustersView(wb);
@@ -107,12 +112,12 @@ scenario('Create Cluster through the palette wizard (name, 2 agents) shows a new
     const step = await waitUntil(
       'the next wizard step',
       () => wb.quickInputStep(),
-      (s) => /create/i.test(s.title) && `${s.title}|${s.message}|${s.placeholder}` !== previous,
+      (s) => /create/i.test(s.title) && stepKey(s) !== previous,
       // After the last answer no step follows: a short wait ends the loop.
       i === 0 ? DEFAULT_TIMEOUT : 4000,
     ).catch(() => undefined);
     if (!step) break;
-    previous = `${step.title}|${step.message}|${step.placeholder}`;
+    previous = stepKey(step);
     const text = `${step.title} | ${step.message} | ${step.placeholder}`;
     asked.push(text);
     ctx.step(`wizard: ${text}`);
