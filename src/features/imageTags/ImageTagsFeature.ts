@@ -63,8 +63,8 @@ export class ImageTagsFeature {
       if (live !== undefined) {
         const same = sameImage(live, row.image.image);
         const liveRef = parseImageReference(live);
-        summary += same ? ' · $(cloud) running' : ` · $(cloud) cluster runs ${liveRef.valid && liveRef.tag ? shortTag(liveRef.tag) : live}`;
-        tooltip += same ? '\nThe cluster runs this image: applying again rolls out nothing.' : `\nThe cluster runs ${live}.`;
+        summary += same ? ' · $(cloud) deployed' : ` · $(cloud) cluster has ${liveRef.valid && liveRef.tag ? shortTag(liveRef.tag) : live}`;
+        tooltip += same ? '\nThe deployment in the cluster already uses this image: applying again rolls out nothing.' : `\nThe deployment in the cluster uses ${live}.`;
       }
       lenses.push(new vscode.CodeLens(range, { title: summary, tooltip, command: '' }));
       if (!row.editable) continue;

@@ -69,14 +69,22 @@ export async function buildAndDeploy(feature: ImageTagsFeature, located: Located
     }
     if (located.image.pullPolicy?.value === 'Always' && !(await offerPullPolicyFix(feature, located))) return;
   }
+  // Before asking for a tag: with Docker down there is nothing to build.
+  const out = output(feature);
+  out.appendLine('');
+  out.appendLine(`# Build & Deploy ${ref.path} (${vscode.workspace.asRelativePath(document.uri)})`);
+  try {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Checking Docker' }, () => checkDocker(out));
+  } catch (e) {
+    await reportFailure(out, e);
+    return;
+  }
   const choice = await chooseNextTag(feature, located);
   if (!choice) return;
   const image = formatImageReference({ registry: ref.registry, path: ref.path, tag: choice.tag });
   const steps = buildPlan({ image, contextDir: context.contextDir, dockerfile: path.basename(context.dockerfile) === 'Dockerfile' ? undefined : context.dockerfile, publish, cluster });
 
-  const out = output(feature);
-  out.appendLine('');
-  out.appendLine(`# Build & Deploy ${image} (${vscode.workspace.asRelativePath(document.uri)})`);
+  out.appendLine(`# ${image}: ${steps.map((s) => s.title.toLowerCase()).join(', then ')}`);
   try {
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Build & Deploy ${image}`, cancellable: true },
@@ -84,8 +92,6 @@ export async function buildAndDeploy(feature: ImageTagsFeature, located: Located
         const abort = new AbortController();
         const cancel = token.onCancellationRequested(() => abort.abort());
         try {
-          progress.report({ message: 'Is Docker running?' });
-          await checkDocker(out, abort.signal);
           for (const step of steps) {
             progress.report({ message: step.title });
             await runStep(feature, out, step, abort.signal, progress);
@@ -140,7 +146,7 @@ async function offerPullPolicyFix(feature: ImageTagsFeature, located: Located): 
   return applyTextEdit(located.document, result.edit);
 }
 
-async function checkDocker(out: vscode.OutputChannel, signal: AbortSignal): Promise<void> {
+async function checkDocker(out: vscode.OutputChannel, signal?: AbortSignal): Promise<void> {
   const docker = imageTagSettings.dockerPath;
   out.appendLine(`$ ${[docker, ...dockerVersionArgs()].join(' ')}`);
   try {
