@@ -1,11 +1,32 @@
-// Two CommonJS bundles for the extension host (`vscode` is provided by the host):
-//   dist/extension.js   the extension, loaded at activation: small, so activation is fast;
-//   dist/clientNode.js  @kubernetes/client-node, required only when a feature first needs the API.
-// Type-checking is a separate step (`npm run typecheck`).
+// CommonJS bundles for the extension host (`vscode` is provided by the host):
+//   dist/extension.js   the extension, loaded at activation: kept small, so activation is fast;
+//   dist/clientNode.js  @kubernetes/client-node, required when a feature first needs the API;
+//   dist/manifests.js   the manifest core (src/core/manifests/api.ts), required when a manifest
+//                       is first read;
+//   dist/yaml.js        the `yaml` parser, shared by the two above and by kubeconfig reading.
+// The lazy parts are imported dynamically in the source; here they become requires of sibling
+// files, which Node resolves next to the bundle. Type-checking is `npm run typecheck`.
 import * as esbuild from 'esbuild';
+import * as path from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+
+/** Imports of these become `require('./<file>')`, resolved in dist/ at run time. */
+function lazyParts(parts) {
+  return {
+    name: 'lazy-parts',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        for (const [match, file] of parts) {
+          const hit = typeof match === 'string' ? args.path === match : match.test(path.resolve(args.resolveDir, args.path));
+          if (hit && args.kind !== 'entry-point') return { path: `./${file}`, external: true };
+        }
+        return undefined;
+      });
+    },
+  };
+}
 
 const common = {
   bundle: true,
@@ -18,6 +39,8 @@ const common = {
   logLevel: 'info',
 };
 
+const manifestsApi = /src\/core\/manifests\/api\.ts$/;
+
 const contexts = await Promise.all([
   esbuild.context({
     ...common,
@@ -25,12 +48,24 @@ const contexts = await Promise.all([
     outfile: 'dist/extension.js',
     external: ['vscode', '@kubernetes/client-node'],
     define: { K3D_DEPLOY_BUNDLE: 'true' },
+    plugins: [lazyParts([['yaml', 'yaml.js'], [manifestsApi, 'manifests.js']])],
   }),
   esbuild.context({
     ...common,
     entryPoints: ['src/core/kube/clientNode.ts'],
     outfile: 'dist/clientNode.js',
     external: ['vscode'],
+  }),
+  esbuild.context({
+    ...common,
+    entryPoints: ['src/core/manifests/api.ts'],
+    outfile: 'dist/manifests.js',
+    plugins: [lazyParts([['yaml', 'yaml.js']])],
+  }),
+  esbuild.context({
+    ...common,
+    stdin: { contents: "export * from 'yaml';", resolveDir: process.cwd(), loader: 'js' },
+    outfile: 'dist/yaml.js',
   }),
 ]);
 

@@ -2,6 +2,7 @@
 // `set image`, `rollout restart`, `delete` and `create deployment` send.
 import type { KubeHttp } from './http.ts';
 import type { KubeObject } from './reflector.ts';
+import { loadYaml } from '../lazy.ts';
 
 const MERGE = 'application/merge-patch+json';
 const STRATEGIC = 'application/strategic-merge-patch+json';
@@ -71,7 +72,7 @@ export async function objectYaml(http: KubeHttp, ref: ObjectRef): Promise<string
   if (obj.metadata) {
     delete (obj.metadata as Record<string, unknown>).managedFields;
   }
-  const { stringify } = await import('yaml');
+  const { stringify } = await loadYaml();
   return stringify(obj, { lineWidth: 0 });
 }
 

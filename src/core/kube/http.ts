@@ -3,7 +3,6 @@
 // where client-node's own helpers lose the server's message or leak aborts (REFERENCE.md).
 import type * as http from 'node:http';
 import type * as https from 'node:https';
-import { createInterface } from 'node:readline';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeError } from './gateway.ts';
 
@@ -59,6 +58,7 @@ export class KubeHttp {
     if ((res.statusCode ?? 0) >= 300) {
       throw statusError(res.statusCode ?? 0, await readAll(res));
     }
+    const { createInterface } = await import('node:readline');
     await new Promise<void>((resolve, reject) => {
       const rl = createInterface({ input: res, crlfDelay: Infinity });
       rl.on('line', onLine);

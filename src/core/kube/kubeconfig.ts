@@ -7,9 +7,9 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { loadYaml } from '../lazy.ts';
 
 // `yaml` is imported when first needed, not when the extension loads (activation stays fast).
-const loadYaml = () => import('yaml');
 
 export interface KubeContext {
   name: string;

@@ -1,8 +1,7 @@
 // Following a container's log: one GET .../pods/P/log?follow=true with our own HTTPS request
 // (client-node's Log leaks an uncaught AbortError and loses the server's message, REFERENCE.md),
 // and a follower on top that survives restarts, dropped connections and pods not started yet.
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as https from 'node:https';
 import type { KubeConfig, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { KubeError } from './gateway.ts';
 import { containerNames, containerStatus, defaultContainer, podDeleting, podFinished, type PodLookup } from './pods.ts';
@@ -170,7 +169,8 @@ export async function streamPodLog(kc: KubeConfig, options: PodLogStreamOptions)
   if (signal?.aborted) {
     return 'aborted';
   }
-  const transport = url.protocol === 'http:' ? http : https;
+  // Loaded on first use: TLS is not needed to activate the extension.
+  const transport = url.protocol === 'http:' ? await import('node:http') : await import('node:https');
 
   return new Promise<'eof' | 'aborted'>((resolve, reject) => {
     let settled = false;

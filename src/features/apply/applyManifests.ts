@@ -4,14 +4,13 @@ import { connectContext } from '../../core/kube/connect.ts';
 import { Discovery } from '../../core/kube/discovery.ts';
 import type { KubeHttp } from '../../core/kube/http.ts';
 import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
-import { parseManifest, type ManifestDocument, type ManifestFile } from '../../core/manifests/documents.ts';
-import { sortForApply } from '../../core/manifests/kinds.ts';
-import { hasErrors, validateManifest } from '../../core/manifests/validate.ts';
+import type { ManifestDocument, ManifestFile } from '../../core/manifests/documents.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ClusterStore } from '../clusters/ClusterStore.ts';
 import { serverProblems, toDiagnostic } from './diagnostics.ts';
 import { followRollout, type RolloutOutcome } from './rollout.ts';
 import type { ManifestSource } from './sources.ts';
+import { loadManifestCore } from '../../core/lazy.ts';
 
 export interface ApplySummary {
   applied: boolean;
@@ -45,7 +44,8 @@ export class Applier {
   }
 
   /** Parses and validates; says what is wrong and returns undefined when anything is. */
-  parse(sources: ManifestSource[]): Parsed[] | undefined {
+  async parse(sources: ManifestSource[]): Promise<Parsed[] | undefined> {
+    const { parseManifest, validateManifest, hasErrors } = await loadManifestCore();
     const parsed = sources.map((source) => ({ source, file: parseManifest(source.text) }));
     let errors = 0;
     let first: string | undefined;
@@ -73,8 +73,9 @@ export class Applier {
 
   async apply(sources: ManifestSource[], options: { force?: boolean; follow?: boolean } = {}): Promise<ApplySummary> {
     const none: ApplySummary = { applied: false, results: [], rollouts: [] };
-    const parsed = this.parse(sources);
+    const parsed = await this.parse(sources);
     if (!parsed) return none;
+    const { sortForApply } = await loadManifestCore();
     const target = await this.connect();
     if (!target) return none;
     const { context, http } = target;
@@ -93,7 +94,7 @@ export class Applier {
       const mine = results.filter((r) => plan[r.index].parsed === p);
       const order = mine.map((r) => p.file.documents.indexOf(plan[r.index].doc));
       const remapped = mine.map((r, i) => ({ ...r, index: i }));
-      this.diagnostics.set(p.source.uri, serverProblems(p.file, remapped, order));
+      this.diagnostics.set(p.source.uri, await serverProblems(p.file, remapped, order));
     }
     for (const r of results) {
       if (r.outcome) this.ctx.log.info(`${r.ref} ${r.outcome}${r.namespace ? ` (namespace ${r.namespace})` : ''} in ${context}`);

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { ApplyResult } from '../../core/kube/apply.ts';
 import type { ManifestFile } from '../../core/manifests/documents.ts';
-import { documentHeadSpan, fieldErrorsFromServer, locateField, parseFieldPath } from '../../core/manifests/paths.ts';
 import type { ManifestProblem } from '../../core/manifests/problems.ts';
+import { loadManifestCore } from '../../core/lazy.ts';
 
 const SEVERITY: Record<ManifestProblem['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -25,7 +25,8 @@ export function toDiagnostic(p: { severity: ManifestProblem['severity']; message
  * The cluster's complaints about documents, placed where they point: an unknown field at its
  * key, an unknown kind at the document's first line.
  */
-export function serverProblems(file: ManifestFile, results: ApplyResult[], order: number[]): vscode.Diagnostic[] {
+export async function serverProblems(file: ManifestFile, results: ApplyResult[], order: number[]): Promise<vscode.Diagnostic[]> {
+  const { documentHeadSpan, fieldErrorsFromServer, locateField, parseFieldPath } = await loadManifestCore();
   const out: vscode.Diagnostic[] = [];
   for (const r of results) {
     if (!r.problem) continue;

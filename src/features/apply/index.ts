@@ -2,13 +2,12 @@ import * as vscode from 'vscode';
 import { applyObjects, deleteObjects } from '../../core/kube/apply.ts';
 import { Discovery } from '../../core/kube/discovery.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';
-import { sortForApply } from '../../core/manifests/kinds.ts';
-import { parseManifest } from '../../core/manifests/documents.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ClusterStore } from '../clusters/ClusterStore.ts';
 import { showReadOnly } from '../workloads/documents.ts';
 import { Applier, type ApplySummary } from './applyManifests.ts';
 import { fromUrl, sourcesFor } from './sources.ts';
+import { loadYaml, loadManifestCore } from '../../core/lazy.ts';
 
 /** `kubectl apply -f` (file, folder, URL), diff with the cluster, and `kubectl delete -f`. */
 export function register(ctx: Ctx, store: ClusterStore): Applier {
@@ -38,9 +37,10 @@ export function register(ctx: Ctx, store: ClusterStore): Applier {
   ctx.registerCommand('diffWithCluster', async (uri?: vscode.Uri) => {
     const sources = await sourcesFor(uri instanceof vscode.Uri ? uri : undefined);
     if (!sources) return;
-    const parsed = applier.parse(sources);
+    const parsed = await applier.parse(sources);
     const target = parsed && (await applier.connect());
     if (!parsed || !target) return;
+    const { sortForApply } = await loadManifestCore();
     const docs = sortForApply(parsed.flatMap((p) => p.file.documents.map((doc) => ({ doc, kind: doc.kind }))));
     const { results } = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'Dry-run apply' },
@@ -51,7 +51,7 @@ export function register(ctx: Ctx, store: ClusterStore): Applier {
       void vscode.window.showErrorMessage(`Cannot diff: ${problem.ref}: ${problem.problem?.message}`);
       return;
     }
-    const { stringify } = await import('yaml');
+    const { stringify } = await loadYaml();
     const show = (o: KubeObject | undefined) => (o ? stringify(tidy(o), { lineWidth: 0 }) : '# (does not exist in the cluster yet)\n');
     const live = results.map((r) => `# ${r.ref}\n${show(r.before)}`).join('---\n');
     const after = results.map((r) => `# ${r.ref}\n${show(r.object)}`).join('---\n');
@@ -64,7 +64,7 @@ export function register(ctx: Ctx, store: ClusterStore): Applier {
   ctx.registerCommand('deleteFile', async (uri?: vscode.Uri) => {
     const sources = await sourcesFor(uri instanceof vscode.Uri ? uri : undefined);
     if (!sources) return;
-    const parsed = applier.parse(sources);
+    const parsed = await applier.parse(sources);
     const target = parsed && (await applier.connect());
     if (!parsed || !target) return;
     const objects = parsed.flatMap((p) => p.file.documents.map((d) => d.toObject() as KubeObject & Record<string, unknown>));
@@ -87,7 +87,9 @@ export function register(ctx: Ctx, store: ClusterStore): Applier {
   // The editor-title Apply button shows on Kubernetes YAML only.
   const updateKey = (editor: vscode.TextEditor | undefined) => {
     const doc = editor?.document;
-    const isK8s = !!doc && doc.languageId === 'yaml' && doc.getText().length < 10_000_000 && parseManifest(doc.getText()).isKubernetes;
+    // A cheap look (no parse): a top-level apiVersion and kind, as every Kubernetes document has.
+    const text = doc?.languageId === 'yaml' ? doc.getText(new vscode.Range(0, 0, Math.min(doc.lineCount, 5000), 0)) : '';
+    const isK8s = /^apiVersion:\s*\S/m.test(text) && /^kind:\s*\S/m.test(text);
     void vscode.commands.executeCommand('setContext', 'k3dDeploy.kubernetesYaml', isK8s);
   };
   ctx.register(vscode.window.onDidChangeActiveTextEditor(updateKey));

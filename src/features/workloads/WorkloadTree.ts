@@ -4,6 +4,7 @@ import { age, deploymentSummary, nodeSummary, podSummary, replicaSetSummary, res
 import type { KubeObject } from '../../core/kube/reflector.ts';
 import { SYSTEM_NAMESPACES, type ClusterWorkloads, type WorkloadChange } from '../../core/kube/workloads.ts';
 import type { Ctx } from '../../ctx.ts';
+import { differences, type ManifestIndex } from './ManifestIndex.ts';
 import { WorkloadSession } from './WorkloadSession.ts';
 
 type Base = { id: string; context: string };
@@ -54,10 +55,13 @@ export class WorkloadTree implements vscode.Disposable {
   /** A workload node changed (refresh it), or a whole context (refresh its root item), or everything. */
   readonly onDidChange = this.changed.event;
   private ageTimer: NodeJS.Timeout;
+  private readonly manifests: ManifestIndex;
 
-  constructor(ctx: Ctx) {
+  constructor(ctx: Ctx, manifests: ManifestIndex) {
     this.ctx = ctx;
+    this.manifests = manifests;
     ctx.register(this);
+    ctx.register(manifests.onDidChange(() => this.changed.fire(undefined)));
     // kubectl's AGE column moves on; so do the descriptions of what is shown.
     this.ageTimer = setInterval(() => {
       for (const context of this.sessions.keys()) this.changed.fire({ context });
@@ -221,8 +225,24 @@ export class WorkloadTree implements vscode.Disposable {
         item.iconPath = new vscode.ThemeIcon('plug');
         return item;
       }
-      case 'w-deployment':
-        return deploymentItem(node, w?.deployments.get(node.key));
+      case 'w-deployment': {
+        const d = w?.deployments.get(node.key);
+        const item = deploymentItem(node, d);
+        const declared = d ? this.manifests.declared(d.metadata?.namespace ?? 'default', d.metadata?.name ?? '') : undefined;
+        const diff = d && declared ? differences(d, declared) : [];
+        if (declared && diff.length > 0) {
+          // Changed imperatively (scale, set image): the file is no longer the truth.
+          item.description = `≠ ${vscode.workspace.asRelativePath(declared.uri)} · ${String(item.description ?? '')}`;
+          item.iconPath = new vscode.ThemeIcon('layers', new vscode.ThemeColor('charts.orange'));
+          item.contextValue = 'k8sDeployment:drift';
+          const md = item.tooltip instanceof vscode.MarkdownString ? item.tooltip : new vscode.MarkdownString();
+          md.appendMarkdown(`\n\n$(warning) **Differs from ${vscode.workspace.asRelativePath(declared.uri)}:**\n\n${diff.map((x) => `- ${x}`).join('\n')}\n\nEdit the file and apply it, or apply it as it is to undo the change.`);
+          item.tooltip = md;
+        } else if (declared) {
+          item.contextValue = 'k8sDeployment:declared';
+        }
+        return item;
+      }
       case 'w-replicaset':
         return replicaSetItem(node, w?.replicasets.get(node.key));
       case 'w-pod':

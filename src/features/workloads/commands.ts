@@ -11,6 +11,7 @@ import type { KubeObject } from '../../core/kube/reflector.ts';
 import { validateClusterName } from '../../core/k3d/names.ts';
 import type { Ctx } from '../../ctx.ts';
 import { showReadOnly } from './documents.ts';
+import type { ManifestIndex } from './ManifestIndex.ts';
 import type { WorkloadNode, WorkloadTree } from './WorkloadTree.ts';
 
 /** What a command acts on: a live object of a context. */
@@ -22,7 +23,7 @@ interface Target {
   object?: KubeObject & { spec?: { template?: { spec?: { containers?: Array<{ name: string; image?: string }> } }; replicas?: number } };
 }
 
-export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree): void {
+export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests: ManifestIndex): void {
   const http = async (context: string): Promise<KubeHttp> =>
     tree.session(context)?.workloads?.http ?? (await connectContext(context, ctx.kubeconfigPaths()));
 
@@ -59,6 +60,20 @@ export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree): void {
     ctx.log.info(message);
     vscode.window.setStatusBarMessage(`$(check) ${message}`, 5000);
   };
+
+  ctx.registerCommand('openManifest', async (node?: unknown) => {
+    const n = node as WorkloadNode | undefined;
+    if (n?.type !== 'w-deployment') return;
+    const [namespace, name] = n.key.split('/');
+    const declared = manifests.declared(namespace, name);
+    if (!declared) {
+      void vscode.window.showInformationMessage(`No workspace manifest declares deployment ${name}.`);
+      return;
+    }
+    const doc = await vscode.workspace.openTextDocument(declared.uri);
+    const position = new vscode.Position(declared.line, 0);
+    await vscode.window.showTextDocument(doc, { selection: new vscode.Range(position, position) });
+  });
 
   ctx.registerCommand('retryWorkloads', (context?: string) => {
     if (context) tree.retry(context);

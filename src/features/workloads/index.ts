@@ -1,12 +1,14 @@
 import type { Ctx } from '../../ctx.ts';
 import { registerWorkloadCommands } from './commands.ts';
 import { registerReadOnlyDocuments } from './documents.ts';
+import { ManifestIndex } from './ManifestIndex.ts';
 import { WorkloadTree } from './WorkloadTree.ts';
 
 /** The workloads under each cluster: the tree part (shown by the clusters view) and its commands. */
 export function register(ctx: Ctx): WorkloadTree {
-  const tree = new WorkloadTree(ctx);
+  const manifests = new ManifestIndex(ctx);
+  const tree = new WorkloadTree(ctx, manifests);
   registerReadOnlyDocuments(ctx);
-  registerWorkloadCommands(ctx, tree);
+  registerWorkloadCommands(ctx, tree, manifests);
   return tree;
 }

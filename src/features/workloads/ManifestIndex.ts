@@ -1,0 +1,92 @@
+import * as vscode from 'vscode';
+import type { V1Deployment } from '@kubernetes/client-node';
+import type { Ctx } from '../../ctx.ts';
+import { loadManifestCore } from '../../core/lazy.ts';
+
+/** A Deployment as a workspace manifest declares it. */
+export interface DeclaredDeployment {
+  uri: vscode.Uri;
+  line: number;
+  replicas?: number;
+  images: Map<string, string>;
+}
+
+/**
+ * The Deployments that workspace manifests declare, by namespace/name, so that the tree can
+ * say when the cluster no longer matches the file (after `scale` or `set image`): the course
+ * teaches that the file is the truth.
+ */
+export class ManifestIndex implements vscode.Disposable {
+  private readonly byKey = new Map<string, DeclaredDeployment[]>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly watcher: vscode.FileSystemWatcher;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(ctx: Ctx) {
+    ctx.register(this);
+    this.watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}');
+    this.watcher.onDidChange(() => this.schedule());
+    this.watcher.onDidCreate(() => this.schedule());
+    this.watcher.onDidDelete(() => this.schedule());
+    this.schedule(0);
+  }
+
+  declared(namespace: string, name: string): DeclaredDeployment | undefined {
+    return this.byKey.get(`${namespace}/${name}`)?.[0];
+  }
+
+  private schedule(ms = 500): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.scan(), ms);
+  }
+
+  private async scan(): Promise<void> {
+    const { parseManifest } = await loadManifestCore();
+    const files = await vscode.workspace.findFiles('**/*.{yaml,yml}', '**/{node_modules,.git,.cache}/**', 500);
+    this.byKey.clear();
+    for (const uri of files) {
+      const bytes = await vscode.workspace.fs.readFile(uri).then((b) => b, () => undefined);
+      if (!bytes || bytes.byteLength > 1_000_000) continue;
+      const text = Buffer.from(bytes).toString('utf8');
+      if (!/^kind:\s*Deployment\b/m.test(text)) continue;
+      const file = parseManifest(text);
+      for (const doc of file.documents) {
+        if (doc.kind !== 'Deployment' || !doc.name) continue;
+        const obj = doc.toObject() as V1Deployment | undefined;
+        if (!obj) continue;
+        const key = `${obj.metadata?.namespace ?? 'default'}/${doc.name}`;
+        const entry: DeclaredDeployment = {
+          uri,
+          line: file.rangeOf(doc.span).start.line,
+          replicas: obj.spec?.replicas,
+          images: new Map((obj.spec?.template?.spec?.containers ?? []).map((c) => [c.name, c.image ?? ''])),
+        };
+        this.byKey.set(key, [...(this.byKey.get(key) ?? []), entry]);
+      }
+    }
+    this.changed.fire();
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.watcher.dispose();
+    this.changed.dispose();
+  }
+}
+
+/** How the live deployment differs from its manifest: what a person should be told. */
+export function differences(live: V1Deployment, declared: DeclaredDeployment): string[] {
+  const out: string[] = [];
+  const liveReplicas = live.spec?.replicas ?? 1;
+  if (declared.replicas !== undefined && declared.replicas !== liveReplicas) {
+    out.push(`replicas: ${liveReplicas} in the cluster, ${declared.replicas} in the file`);
+  }
+  for (const c of live.spec?.template?.spec?.containers ?? []) {
+    const want = declared.images.get(c.name);
+    if (want !== undefined && want !== c.image) {
+      out.push(`${c.name} image: ${c.image} in the cluster, ${want} in the file`);
+    }
+  }
+  return out;
+}
