@@ -6,14 +6,20 @@ import * as imageTags from './features/imageTags/index.ts';
 import * as logs from './features/logs/index.ts';
 import * as workloads from './features/workloads/index.ts';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate() returns: for tests that run inside VS Code (no public API reads another extension's tree). */
+export interface K3dDeployApi {
+  clusterTreeProvider: vscode.TreeDataProvider<unknown>;
+}
+
+export function activate(context: vscode.ExtensionContext): K3dDeployApi {
   const ctx = new Ctx(context);
   context.subscriptions.push(ctx);
   const workloadTree = workloads.register(ctx);
-  const clusterStore = clusters.register(ctx, workloadTree);
+  const { store: clusterStore, provider } = clusters.register(ctx, workloadTree);
   apply.register(ctx, clusterStore);
   logs.register(ctx, workloadTree);
   imageTags.register(ctx);
+  return { clusterTreeProvider: provider as vscode.TreeDataProvider<unknown> };
 }
 
 export function deactivate(): void {

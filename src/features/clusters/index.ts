@@ -8,7 +8,7 @@ import { registerClusterCommands } from './commands.ts';
 import { registerKubeconfigDocuments } from './kubeconfigDocument.ts';
 import { registerContextStatusBar } from './statusBar.ts';
 
-export function register(ctx: Ctx, workloads: WorkloadTree): ClusterStore {
+export function register(ctx: Ctx, workloads: WorkloadTree): { store: ClusterStore; provider: ClusterTreeProvider } {
   const store = new ClusterStore(ctx);
   const subscriptions: vscode.Disposable[] = [];
   const provider = new ClusterTreeProvider(store, workloads, subscriptions);
@@ -52,5 +52,5 @@ export function register(ctx: Ctx, workloads: WorkloadTree): ClusterStore {
   registerContextStatusBar(ctx, store);
   // After activate() returns: the view shows "Looking for k3d clusters…" meanwhile.
   setImmediate(() => void store.refresh());
-  return store;
+  return { store, provider };
 }
