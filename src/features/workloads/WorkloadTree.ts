@@ -350,6 +350,9 @@ export class WorkloadTree implements vscode.Disposable {
         if (parent) toFire.add(parent);
       }
       if (change.kind === 'namespaces') toFire.add({ context });
+      // The namespace's description counts its deployments and pods.
+      const nsNode = k.includes('/') ? this.nodes.get(`${context}|ns|${k.split('/')[0]}`) : undefined;
+      if (nsNode && (change.kind === 'pods' || change.kind === 'deployments')) toFire.add(nsNode);
     }
     for (const target of toFire) this.changed.fire(target);
   }
