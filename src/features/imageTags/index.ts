@@ -53,9 +53,16 @@ export function register(ctx: Ctx): void {
     });
   };
   ctx.register(vscode.workspace.onDidOpenTextDocument(opened));
+  // VS Code asks again after an edit, but in code-server a lens row's titles were seen to stay
+  // stale after an edit made by a command; an explicit refresh a moment later settles them.
+  let lensRefresh: NodeJS.Timeout | undefined;
+  ctx.register({ dispose: () => clearTimeout(lensRefresh) });
   ctx.register(
     vscode.workspace.onDidChangeTextDocument((e) => {
-      if (watched(e.document) && e.contentChanges.length > 0) ifLoaded((f) => f.lessons.schedule(e.document));
+      if (!watched(e.document) || e.contentChanges.length === 0) return;
+      ifLoaded((f) => f.lessons.schedule(e.document));
+      clearTimeout(lensRefresh);
+      lensRefresh = setTimeout(() => lensesChanged.fire(), 400);
     }),
   );
   ctx.register(

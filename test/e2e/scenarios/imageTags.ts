@@ -3,31 +3,27 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cacheDir } from '../../../scripts/lib/paths.ts';
 import { SAMPLE_DEPLOYMENT } from '../../../scripts/lib/workspace.ts';
 import { check, scenario } from '../lib/harness.ts';
 import type { ScenarioContext } from '../lib/harness.ts';
 import { DEFAULT_TIMEOUT, escapeRegExp, waitUntil } from '../lib/workbench.ts';
 import type { Workbench } from '../lib/workbench.ts';
 
-/** The sample workspace of the 'simulated' fixture (session.ts: <cache>/e2e/<fixture>/workspace). */
-const WORKSPACE = path.join(cacheDir, 'e2e', 'simulated', 'workspace');
-const MANIFEST = path.join(WORKSPACE, 'manifests', 'deployment.yaml');
 const OLD_SHA = 'b7fc18de2376da80ff0cfc72cf581a9f94d10e64';
 
-function git(...args: string[]): string {
-  const r = spawnSync('git', ['-c', 'user.email=learner@example.invalid', '-c', 'user.name=learner', ...args], { cwd: WORKSPACE, encoding: 'utf8' });
+function git(workspace: string, ...args: string[]): string {
+  const r = spawnSync('git', ['-c', 'user.email=learner@example.invalid', '-c', 'user.name=learner', ...args], { cwd: workspace, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout.trim();
 }
 
 /** A commit in the workspace, as the course makes before building: its SHA is the next tag. */
-function commit(message: string): string {
-  if (!fs.existsSync(path.join(WORKSPACE, '.git'))) git('init', '-q', '-b', 'main');
-  fs.writeFileSync(path.join(WORKSPACE, 'app.txt'), `${message} ${Date.now()}\n`);
-  git('add', '-A');
-  git('commit', '-q', '-m', message);
-  return git('rev-parse', 'HEAD');
+function commit(workspace: string, message: string): string {
+  if (!fs.existsSync(path.join(workspace, '.git'))) git(workspace, 'init', '-q', '-b', 'main');
+  fs.writeFileSync(path.join(workspace, 'app.txt'), `${message} ${Date.now()}\n`);
+  git(workspace, 'add', '-A');
+  git(workspace, 'commit', '-q', '-m', message);
+  return git(workspace, 'rev-parse', 'HEAD');
 }
 
 /** The editor's text (Monaco renders spaces as U+00A0). */
@@ -49,7 +45,7 @@ async function openCourseManifest(ctx: ScenarioContext, content = SAMPLE_DEPLOYM
   await wb.dismissQuickInput();
   await wb.runCommand('View: Revert File').catch(() => undefined); // an unsaved edit from an earlier scenario
   await wb.dismissQuickInput();
-  fs.writeFileSync(MANIFEST, content);
+  fs.writeFileSync(path.join(ctx.workspace, 'manifests', 'deployment.yaml'), content);
   // The whole lens row fits beside the code without the side bar.
   await wb.runCommand('View: Close Primary Side Bar').catch(() => wb.dismissQuickInput());
   await wb.runCommand('Notifications: Clear All Notifications');
@@ -78,7 +74,7 @@ scenario('image tags: the lens on the course manifest, Bump tag to the new commi
   }
   await ctx.shot('lenses on the image line of the course manifest');
 
-  const head = commit('a new version of app1');
+  const head = commit(ctx.workspace, 'a new version of app1');
   ctx.step(`git HEAD is ${head}; click Bump tag`);
   await lens(wb, 'Bump tag').first().click();
   const text = await waitUntil('the tag to become the new HEAD', () => editorText(wb), (t) => t.includes(`jakousa/dwk-app1:${head}`));
@@ -106,6 +102,7 @@ scenario('image tags: Set tag... to latest shows the lesson as a warning with it
   await wb.quickPickRow('latest').first().waitFor();
   await page.keyboard.press('Enter');
   await waitUntil('the tag to become latest', () => editorText(wb), (t) => t.includes('jakousa/dwk-app1:latest'));
+  await waitUntil('the lens to say latest is not a version', () => lensText(wb), (t) => /latest · not a version/.test(t));
   ctx.step('wait for the warning squiggle');
   const squiggle = page.locator('.monaco-editor .squiggly-warning');
   await squiggle.first().waitFor({ timeout: DEFAULT_TIMEOUT });
@@ -123,6 +120,7 @@ scenario('image tags: Set tag... to latest shows the lesson as a warning with it
   await page.keyboard.press('Enter');
   await waitUntil('the tag to become 1.0.0', () => editorText(wb), (t) => t.includes('jakousa/dwk-app1:1.0.0'));
   await waitUntil('the warning to go', () => squiggle.count(), (n) => n === 0);
+  await waitUntil('the lens to show the semver tag', () => lensText(wb), (t) => /1\.0\.0 · semver/.test(t));
   await ctx.shot('the quick fix set a version tag');
 });
 
@@ -130,12 +128,12 @@ scenario('image tags: Bump & Apply rolls out a second ReplicaSet', 'simulated', 
   const { wb, page } = ctx;
   await wb.runCommand('Notifications: Clear All Notifications');
   await openCourseManifest(ctx);
-  const first = commit('version one');
+  const first = commit(ctx.workspace, 'version one');
   ctx.step(`HEAD ${first}; Bump & Apply creates the deployment`);
   await lens(wb, 'Bump & Apply').first().click();
   await waitUntil('the first new tag', () => editorText(wb), (t) => t.includes(`dwk-app1:${first}`));
   await waitUntil('the lens to say the cluster has it', () => lensText(wb), (t) => /deployed/.test(t), 60_000);
-  const second = commit('version two');
+  const second = commit(ctx.workspace, 'version two');
   ctx.step(`HEAD ${second}; Bump & Apply rolls out`);
   await lens(wb, 'Bump & Apply').first().click();
   await waitUntil('the second new tag', () => editorText(wb), (t) => t.includes(`dwk-app1:${second}`));
@@ -164,7 +162,7 @@ scenario('image tags: Build & Deploy says clearly when Docker is not running', '
     return;
   }
   await openCourseManifest(ctx);
-  fs.writeFileSync(path.join(WORKSPACE, 'Dockerfile'), 'FROM node:22-alpine\nCOPY app.txt /app/\n');
+  fs.writeFileSync(path.join(ctx.workspace, 'Dockerfile'), 'FROM node:22-alpine\nCOPY app.txt /app/\n');
   ctx.step('click Build & Deploy');
   await lens(wb, 'Build & Deploy').first().click();
   const toast = wb.notification(/Docker is not running/);
