@@ -1,0 +1,197 @@
+// Issues 5, 6 and 8 as a learner meets them: apply the course manifest from the editor, watch
+// the deployment appear live in the k3d view, scale it (the tree says the file no longer
+// matches), follow its pod's logs in the Output panel, and see a broken manifest apply nothing.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SAMPLE_DEPLOYMENT } from '../../../scripts/lib/workspace.ts';
+import { check, scenario } from '../lib/harness.ts';
+import type { ScenarioContext } from '../lib/harness.ts';
+import { DEFAULT_TIMEOUT, waitUntil } from '../lib/workbench.ts';
+import type { Workbench } from '../lib/workbench.ts';
+
+const VIEW = 'Clusters';
+const DEPLOYMENT = 'hashgenerator-dep';
+
+/** The editor's text (Monaco renders spaces as U+00A0). */
+async function editorText(wb: Workbench): Promise<string> {
+  return ((await wb.page.locator('.monaco-editor .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+}
+
+/** Writes `content` as manifests/<file> and opens it with Quick Open. */
+async function openManifest(ctx: ScenarioContext, file: string, content: string): Promise<void> {
+  const { wb, page } = ctx;
+  await wb.dismissQuickInput();
+  await wb.runCommand('View: Revert File').catch(() => undefined);
+  await wb.dismissQuickInput();
+  fs.writeFileSync(path.join(ctx.workspace, 'manifests', file), content);
+  await wb.runCommand('Notifications: Clear All Notifications');
+  ctx.step(`Ctrl+P ${file}`);
+  // A file written a moment ago may not be in Quick Open's index yet: wait until it is listed.
+  await waitUntil(`${file} listed by Quick Open`, async () => {
+    await wb.dismissQuickInput();
+    await page.keyboard.press('ControlOrMeta+P');
+    await wb.quickInputBox().waitFor({ state: 'visible' });
+    await page.keyboard.type(file);
+    const row = wb.quickInput().locator('.quick-input-list .monaco-list-row').first();
+    await row.waitFor({ timeout: 3000 });
+    await page.waitForTimeout(300);
+    return (await row.getAttribute('aria-label')) ?? '';
+  }, (label) => label.startsWith(file), 20_000);
+  await page.keyboard.press('Enter');
+  await waitUntil(`${file} in the editor`, () => editorText(wb), (t) => t.includes(content.split('\n').find((l) => l.includes('name:'))!.trim()));
+}
+
+/** Clicks the editor title's "Apply to Cluster" button. */
+async function clickApply(ctx: ScenarioContext): Promise<void> {
+  const button = ctx.page.locator('.editor-actions a.action-label[aria-label^="Apply to Cluster"]').first();
+  await button.waitFor({ timeout: DEFAULT_TIMEOUT });
+  ctx.step('click "Apply to Cluster" in the editor title');
+  await button.click();
+}
+
+/** The k3d view with k3s-default > default > hashgenerator-dep expanded; returns the pane. */
+async function showDeployment(ctx: ScenarioContext) {
+  const { wb } = ctx;
+  await wb.openViewContainer('k3d');
+  await wb.resizeSideBar(620);
+  const pane = wb.viewPane(VIEW);
+  await pane.first().waitFor({ timeout: DEFAULT_TIMEOUT });
+  await wb.expand(wb.treeItem('k3s-default', pane).first());
+  await waitUntil('the default namespace under k3s-default', () => wb.descendantLabels('k3s-default', pane), (l) => l.includes('default'), 30_000);
+  await wb.expand(wb.treeItem('default', pane).first());
+  const row = wb.treeItem(DEPLOYMENT, pane).first();
+  await row.waitFor({ timeout: 30_000 });
+  await wb.expand(row);
+  return pane;
+}
+
+/** Pod rows of the deployment's newest ReplicaSet (expanded), with their descriptions. */
+async function podRows(ctx: ScenarioContext): Promise<Array<{ label: string; description: string }>> {
+  const { wb } = ctx;
+  const pane = wb.viewPane(VIEW);
+  const replicaSets = (await wb.descendantLabels(DEPLOYMENT, pane)).filter((l) => l.startsWith(`${DEPLOYMENT}-`));
+  if (replicaSets.length === 0) return [];
+  const newest = wb.treeItem(replicaSets[0], pane).first();
+  await wb.expand(newest);
+  const pods = (await wb.descendantLabels(replicaSets[0], pane)).filter((l) => l.startsWith(`${DEPLOYMENT}-`));
+  const out: Array<{ label: string; description: string }> = [];
+  for (const label of pods) out.push({ label, description: await wb.treeItemDescription(wb.treeItem(label, pane).first()) });
+  return out;
+}
+
+function kubectl(ctx: ScenarioContext, ...args: string[]): string {
+  check(ctx.sim, 'this scenario needs the simulated k3d');
+  const r = spawnSync('kubectl', args, { env: ctx.sim.env, encoding: 'utf8' });
+  return `${r.stdout}${r.stderr}`;
+}
+
+scenario('apply: the course manifest from the editor, then the deployment appears live in the tree, Running', 'simulated', async (ctx) => {
+  const { wb } = ctx;
+  check(ctx.sim, 'needs the simulated k3d');
+  // The course cluster is the current context (an earlier scenario may have switched it).
+  kubectl(ctx, 'config', 'use-context', 'k3d-k3s-default');
+  kubectl(ctx, 'delete', 'deployment', DEPLOYMENT, '--ignore-not-found', '--wait=false');
+  await openManifest(ctx, 'deployment.yaml', SAMPLE_DEPLOYMENT);
+  await clickApply(ctx);
+  const toast = await waitUntil('the apply summary', () => wb.notificationToasts().allTextContents().then((t) => t.join(' | ')), (t) => /deployment\.apps\/hashgenerator-dep (created|configured)/.test(t), 30_000);
+  ctx.step(`notification: ${toast}`);
+  await ctx.shot('applied from the editor title button');
+  await showDeployment(ctx);
+  const pods = await waitUntil('a Running pod under the new ReplicaSet', () => podRows(ctx), (p) => p.some((x) => /^Running · 1\/1/.test(x.description)), 30_000);
+  ctx.step(`pods: ${JSON.stringify(pods)}`);
+  const description = await wb.treeItemDescription(wb.treeItem(DEPLOYMENT, wb.viewPane(VIEW)).first());
+  check(/^1\/1 · up-to-date 1 · available 1 · jakousa\/dwk-app1:b7fc18de/.test(description), `deployment row: "${description}"`);
+  await ctx.shot('the deployment, its ReplicaSet and its Running pod in the k3d view');
+});
+
+scenario('workloads: Scale from the tree gives 3 pods, and the deployment is marked as differing from its manifest', 'simulated', async (ctx) => {
+  const { wb, page } = ctx;
+  const pane = await showDeployment(ctx);
+  ctx.step('right-click hashgenerator-dep > Scale Deployment...');
+  await wb.contextMenu(wb.treeItem(DEPLOYMENT, pane).first(), 'Scale Deployment...');
+  await wb.quickInputBox().waitFor({ state: 'visible' });
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('3');
+  await page.keyboard.press('Enter');
+  const pods = await waitUntil('3 Running pods', () => podRows(ctx), (p) => p.filter((x) => /^Running/.test(x.description)).length === 3, 30_000);
+  ctx.step(`pods: ${pods.map((p) => p.description).join(' / ')}`);
+  const description = await waitUntil(
+    'the drift marker and 3/3',
+    () => wb.treeItemDescription(wb.treeItem(DEPLOYMENT, pane).first()),
+    (d) => d.startsWith('≠ manifests/deployment.yaml') && / 3\/3 /.test(d),
+    20_000,
+  );
+  ctx.step(`deployment row: ${description}`);
+  await ctx.shot('scaled to 3 from the tree; the deployment differs from manifests/deployment.yaml');
+});
+
+scenario('logs: Follow Logs on a pod shows the app\'s hashes, coloured, in the Output panel', 'simulated', async (ctx) => {
+  const { wb, page } = ctx;
+  await showDeployment(ctx);
+  // With timestamps, as `kubectl logs --timestamps`: the grammar colours them apart from the text.
+  await wb.runCommand('k3d: Toggle Log Timestamps');
+  const pods = await waitUntil('a Running pod', () => podRows(ctx), (p) => p.some((x) => /^Running/.test(x.description)), 30_000);
+  const pod = pods.find((p) => /^Running/.test(p.description))!.label;
+  ctx.step(`right-click ${pod} > Follow Logs`);
+  await wb.contextMenu(wb.treeItem(pod, wb.viewPane(VIEW)).first(), 'Follow Logs');
+  const output = page.locator('.part.panel .monaco-editor .view-lines').first();
+  await output.waitFor({ timeout: DEFAULT_TIMEOUT });
+  const hashLine = /^\d{4}-\d\d-\d\dT[\d:.]+Z [a-z0-9]{6}$/;
+  const lines = await waitUntil(
+    'timestamped hash lines in the Output panel',
+    () => output.locator('.view-line').allTextContents().then((all) => all.map((l) => l.replace(/\u00a0/g, ' ').trim())),
+    (all) => all.filter((l) => hashLine.test(l)).length >= 3,
+    30_000,
+  );
+  ctx.step(`output: ${lines.slice(-4).join(' / ')}`);
+  const channel = await page.locator('.part.panel select.monaco-select-box').first().evaluate((el) => (el as unknown as { value: string }).value).catch(() => '');
+  ctx.step(`output channel: ${channel}`);
+  const colours = await output.locator('.view-line span span').evaluateAll((spans) => {
+    const style = (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle;
+    return new Set(spans.map((s) => style(s).color)).size;
+  });
+  check(colours >= 2, `the log should be coloured by the k3d-logs grammar (saw ${colours} colour)`);
+  await ctx.shot('Follow Logs: the pod\'s hashes streaming into the Output panel, timestamps coloured');
+  await wb.runCommand('k3d: Stop Following Logs');
+  await wb.runCommand('k3d: Toggle Log Timestamps');
+});
+
+scenario('apply: a manifest with a bad document applies nothing and shows the problem where it is', 'simulated', async (ctx) => {
+  const { wb, page } = ctx;
+  const broken = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: e2e-should-not-exist
+data:
+  a: "1"
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: e2e-broken
+spec:
+  replicas: two
+  selector:
+    matchLabels: {app: e2e-broken}
+  template:
+    metadata:
+      labels: {app: e2e-broken}
+    spec:
+      containers:
+        - name: app
+          image: nginx:1.27
+`;
+  await openManifest(ctx, 'broken.yaml', broken);
+  await clickApply(ctx);
+  const toast = await waitUntil('the "nothing was applied" message', () => wb.notificationToasts().allTextContents().then((t) => t.join(' | ')), (t) => /Nothing was applied/.test(t), 20_000);
+  ctx.step(`notification: ${toast}`);
+  check(/broken\.yaml:13/.test(toast), `the message should point at line 13: "${toast}"`);
+  await wb.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+  const problems = await waitUntil('the problem in the Problems panel', () => page.locator('.markers-panel .monaco-list-row').allTextContents().then((t) => t.join(' | ')), (t) => /replicas/.test(t), 10_000);
+  ctx.step(`problems: ${problems}`);
+  await ctx.shot('nothing applied: the bad replicas value in Problems, at its line');
+  const cm = kubectl(ctx, 'get', 'configmap', 'e2e-should-not-exist');
+  check(/NotFound|not found/.test(cm), `the valid ConfigMap in the same file must not have been applied: ${cm}`);
+  fs.rmSync(path.join(ctx.workspace, 'manifests', 'broken.yaml'), { force: true });
+});
