@@ -131,9 +131,10 @@ async function runScenario(session: Session, s: Scenario, index: number): Promis
     sim: session.sim,
     workspace: session.workspace,
     step: (text: string) => steps.push(`${seconds(Date.now() - started)} ${text}`),
-    shot: async (moment: string) => {
+    shot: async (moment: string, stableName?: string) => {
       const file = path.join(dir, `${String(++shots).padStart(2, '0')}-${slug(moment)}.png`);
       await session.page.screenshot({ path: file });
+      if (stableName) fs.copyFileSync(file, path.join(e2eResults, `${slug(stableName)}.png`));
       return file;
     },
   };

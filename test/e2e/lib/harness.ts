@@ -14,8 +14,11 @@ export interface ScenarioContext {
   sim: SimulatedK3d | undefined;
   /** The folder code-server opened: the course's sample workspace with manifests/deployment.yaml. */
   workspace: string;
-  /** Saves test-results/e2e/<scenario>/<NN>-<moment>.png. */
-  shot(moment: string): Promise<string>;
+  /**
+   * Saves test-results/e2e/<NN-scenario>/<NN>-<moment>.png; with `stableName`, also
+   * test-results/e2e/<stableName>.png, a path that does not depend on scenario order (README).
+   */
+  shot(moment: string, stableName?: string): Promise<string>;
   /** Logs a step; the last steps are printed when the scenario fails. */
   step(text: string): void;
 }
@@ -34,7 +37,7 @@ export function scenario(name: string, fixture: FixtureName, run: (ctx: Scenario
 }
 
 export function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80).replace(/-$/, '');
 }
 
 export class AssertionError extends Error {}

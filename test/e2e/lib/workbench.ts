@@ -201,8 +201,8 @@ export class Workbench {
     return this.quickInput().isVisible();
   }
 
-  /** Replaces the quick input's text with `value` and presses Enter, like a person typing. */
-  async answerInput(value: string): Promise<void> {
+  /** Replaces the quick input's text with `value`, like a person typing (Enter not pressed). */
+  async typeInput(value: string): Promise<void> {
     const box = this.quickInputBox();
     await box.waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT });
     // A shown input box has the focus already; focus() (not click()) tolerates its slide-in.
@@ -210,6 +210,11 @@ export class Workbench {
     await this.page.keyboard.press('ControlOrMeta+A');
     if (value === '') await this.page.keyboard.press('Backspace');
     else await this.page.keyboard.type(value);
+  }
+
+  /** Types `value` into the quick input and presses Enter. */
+  async answerInput(value: string): Promise<void> {
+    await this.typeInput(value);
     await this.page.keyboard.press('Enter');
   }
 

@@ -91,7 +91,9 @@ scenario('the k3d view lists the simulated cluster with its 4 node containers', 
     const nodeDescription = await wb.treeItemDescription(wb.treeItem(name, wb.viewPane(VIEW)));
     check(/running/.test(nodeDescription), `${name} should be running: "${nodeDescription}"`);
   }
-  await ctx.shot('clusters view with k3s-default and its nodes');
+  // Let the rest of the cluster's subtree finish loading for a tidy screenshot (not asserted here).
+  await waitUntil('the tree to finish loading', () => wb.descendantLabels('k3s-default', wb.viewPane(VIEW), 3), (l) => !l.some((x) => /^Loading/i.test(x)), 10_000).catch(() => undefined);
+  await ctx.shot('clusters view with k3s-default and its nodes', 'clusters-view');
 });
 
 /** What tells wizard steps apart: the title's "(n/N)" counter when it has one. */
@@ -129,8 +131,9 @@ scenario('Create Cluster through the palette wizard (name, 2 agents) shows a new
     } else if (/name/i.test(text)) {
       await wb.answerInput(NEW_CLUSTER);
     } else if (/agent/i.test(text)) {
-      await wb.answerInput('2');
+      await wb.typeInput('2');
       await ctx.shot('wizard asks for the agents');
+      await wb.page.keyboard.press('Enter');
     } else if (/server/i.test(text)) {
       await wb.answerInput('1');
     } else if (/port/i.test(text) || /image/i.test(text)) {
@@ -151,7 +154,7 @@ scenario('Create Cluster through the palette wizard (name, 2 agents) shows a new
     LIFECYCLE_TIMEOUT,
   );
   ctx.step(`progress: ${streamed}`);
-  await ctx.shot('progress notification while k3d creates the cluster');
+  await ctx.shot('progress notification while k3d creates the cluster', 'create-cluster-progress');
   const description = await waitForClusterDescription(wb, NEW_CLUSTER, 'running with 1 server and 2 agents', isRunning);
   ctx.step(`${NEW_CLUSTER}: "${description}"`);
   await ctx.shot('new cluster running in the view');
