@@ -7,7 +7,8 @@ import { run } from './processes.ts';
 /** Debian packages that code-server's native modules (kerberos, keytar-like, x11) build with. */
 export const BUILD_PACKAGES = ['build-essential', 'python3', 'pkg-config', 'libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev'];
 export const BROWSER_PACKAGES = ['chromium'];
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium; CHROMIUM_PATH points elsewhere (then nothing is installed for you). */
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 async function missingDebianPackages(packages: readonly string[]): Promise<string[]> {
   const missing: string[] = [];
@@ -52,6 +53,10 @@ export async function ensureDebianPackages(packages: readonly string[], why: str
 /** The Chromium that Playwright drives; undefined (with the reason logged) when unavailable. */
 export async function ensureChromium(log: (line: string) => void = console.log): Promise<string | undefined> {
   if (fs.existsSync(CHROMIUM)) return CHROMIUM;
+  if (process.env.CHROMIUM_PATH) {
+    log(`no browser at CHROMIUM_PATH=${CHROMIUM}`);
+    return undefined;
+  }
   try {
     await ensureDebianPackages(BROWSER_PACKAGES, 'headless browser for the e2e and integration tests', log);
   } catch (err) {

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { ensureCodeServer, installExtensions } from '../../scripts/lib/codeServer.ts';
 import type { CodeServerInstall } from '../../scripts/lib/codeServer.ts';
 import { cacheDir, resultsDir } from '../../scripts/lib/paths.ts';
-import { BUILD_PACKAGES, ensureChromium, ensureDebianPackages } from '../../scripts/lib/prereqs.ts';
+import { BUILD_PACKAGES, CHROMIUM, ensureChromium, ensureDebianPackages } from '../../scripts/lib/prereqs.ts';
 import { installCleanupHandlers, stopEverything } from '../../scripts/lib/processes.ts';
 import { ensureVsix } from '../../scripts/lib/vsix.ts';
 import { scenarios, slug } from './lib/harness.ts';
@@ -45,11 +45,11 @@ async function main(): Promise<number> {
   const chromiumPath = await ensureChromium(log);
   if (!chromiumPath) {
     if (ci) {
-      console.error('e2e: Chromium (/usr/bin/chromium) is missing and CI=true: failing. Install it: apt-get install -y chromium');
+      console.error(`e2e: Chromium (${CHROMIUM}) is missing and CI=true: failing. Install it: apt-get install -y chromium`);
       console.log(`0 passed, ${selected.length} failed`);
       return 1;
     }
-    console.log('e2e: SKIPPED, no Chromium at /usr/bin/chromium. Install it: sudo apt-get install -y chromium');
+    console.log(`e2e: SKIPPED, no Chromium at ${CHROMIUM}. Install it: sudo apt-get install -y chromium`);
     console.log(`0 passed, 0 failed, ${selected.length} skipped`);
     return 0;
   }

@@ -13,7 +13,7 @@ import type { CodeServerInstall, RunningCodeServer } from '../../scripts/lib/cod
 import { withLock } from '../../scripts/lib/lock.ts';
 import { stopAllClusters } from '../../scripts/lib/k3dEnv.ts';
 import { cacheDir, repoRoot, resultsDir } from '../../scripts/lib/paths.ts';
-import { BUILD_PACKAGES, CHROMIUM_ARGS, ensureChromium, ensureDebianPackages } from '../../scripts/lib/prereqs.ts';
+import { BUILD_PACKAGES, CHROMIUM, CHROMIUM_ARGS, ensureChromium, ensureDebianPackages } from '../../scripts/lib/prereqs.ts';
 import { installCleanupHandlers, markedEnv, run, stopEverything } from '../../scripts/lib/processes.ts';
 import { ensureVsix } from '../../scripts/lib/vsix.ts';
 import { bundleForExtensionHost } from './lib/build.ts';
@@ -108,11 +108,11 @@ async function main(): Promise<number> {
   const chromiumPath = await ensureChromium(log);
   if (!chromiumPath) {
     if (ci) {
-      console.error('integration: Chromium (/usr/bin/chromium) is missing and CI=true: failing. Install it: apt-get install -y chromium');
+      console.error(`integration: Chromium (${CHROMIUM}) is missing and CI=true: failing. Install it: apt-get install -y chromium`);
       console.log('0 passed, 1 failed');
       return 1;
     }
-    console.log('integration: SKIPPED, no Chromium at /usr/bin/chromium. Install it: sudo apt-get install -y chromium');
+    console.log(`integration: SKIPPED, no Chromium at ${CHROMIUM}. Install it: sudo apt-get install -y chromium`);
     console.log('0 passed, 0 failed, 1 skipped');
     return 0;
   }
