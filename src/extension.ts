@@ -4,6 +4,7 @@ import * as apply from './features/apply/index.ts';
 import * as clusters from './features/clusters/index.ts';
 import * as imageTags from './features/imageTags/index.ts';
 import * as logs from './features/logs/index.ts';
+import { registerReadOnlyDocuments } from './features/shared/readOnlyDocuments.ts';
 import * as workloads from './features/workloads/index.ts';
 
 /** What activate() returns: for tests that run inside VS Code (no public API reads another extension's tree). */
@@ -14,6 +15,7 @@ export interface K3dDeployApi {
 export function activate(context: vscode.ExtensionContext): K3dDeployApi {
   const ctx = new Ctx(context);
   context.subscriptions.push(ctx);
+  registerReadOnlyDocuments(ctx);
   const workloadTree = workloads.register(ctx);
   const { store: clusterStore, provider } = clusters.register(ctx, workloadTree);
   apply.register(ctx, clusterStore);

@@ -1,4 +1,4 @@
-// Runs a tool (docker, git) with an argument array, never a shell: output streamed line by
+// Runs a tool (k3d, docker, git) with an argument array, never a shell: output streamed line by
 // line, a timeout and cancellation. The caller turns a ToolError into a message with an action.
 
 export type ToolErrorKind = 'notInstalled' | 'failed' | 'cancelled' | 'timedOut';

@@ -3,7 +3,7 @@
 // HEAD` (spawned with an argument array, never a shell) is the fallback for other layouts.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { runTool } from './run.ts';
+import { runTool } from '../process.ts';
 
 const SHA = /^[0-9a-f]{40}$/;
 

@@ -2,6 +2,7 @@ import {
   createClusterArgs, deleteClusterArgs, kubeconfigGetArgs, listClustersArgs, startClusterArgs, stopClusterArgs, versionArgs,
   type CreateClusterOptions,
 } from './args.ts';
+import { runTool, ToolError } from '../process.ts';
 import { classifyFailure, K3dError } from './errors.ts';
 import { parseClusterList } from './parse.ts';
 import type { K3dCluster } from './types.ts';
@@ -81,85 +82,22 @@ export class K3dCli {
   async run(args: string[], options: RunOptions = {}): Promise<RunResult> {
     const executable = this.options.executable();
     this.options.onRun?.([executable, ...args].map(quoteForLog).join(' '));
-    // Loaded on first use, so that loading the extension stays cheap.
-    const [{ spawn }, { createInterface }] = await Promise.all([import('node:child_process'), import('node:readline')]);
-    return new Promise((resolve, reject) => {
-      if (options.signal?.aborted) {
-        reject(new K3dError('cancelled', 'Cancelled.'));
-        return;
+    try {
+      // SIGINT on cancel or timeout: k3d cancels its context and rolls a half-made cluster back.
+      return await runTool(executable, args, { env: this.options.env?.() ?? process.env, onLine: options.onLine, signal: options.signal, timeoutMs: options.timeoutMs });
+    } catch (e) {
+      if (!(e instanceof ToolError)) throw e;
+      switch (e.kind) {
+        case 'notInstalled':
+          throw new K3dError('notInstalled', `k3d was not found (${executable}).`, e.message);
+        case 'cancelled':
+          throw new K3dError('cancelled', 'Cancelled.', undefined, e.exitCode);
+        case 'timedOut':
+          throw new K3dError('timedOut', `k3d ${args.slice(0, 2).join(' ')} did not finish in ${Math.round((options.timeoutMs ?? 0) / 1000)} s.`, undefined, e.exitCode);
+        default:
+          throw e.exitCode === undefined ? new K3dError('failed', `Could not run k3d: ${e.message}`, e.message) : classifyFailure(args, e.exitCode, e.output);
       }
-      const child = spawn(executable, args, {
-        env: this.options.env?.() ?? process.env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        windowsHide: true,
-      });
-      const lines: string[] = [];
-      let stdout = '';
-      let stopReason: 'cancelled' | 'timedOut' | undefined;
-      let killTimer: NodeJS.Timeout | undefined;
-
-      const stop = (reason: 'cancelled' | 'timedOut') => {
-        if (stopReason || child.exitCode !== null) {
-          return;
-        }
-        stopReason = reason;
-        // SIGINT first: k3d cancels its context and rolls a half-made cluster back.
-        child.kill('SIGINT');
-        killTimer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      };
-      const onAbort = () => stop('cancelled');
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const timeout = options.timeoutMs ? setTimeout(() => stop('timedOut'), options.timeoutMs) : undefined;
-
-      child.stdout.setEncoding('utf8');
-      child.stdout.on('data', (chunk: string) => {
-        stdout += chunk;
-      });
-      for (const stream of ['stdout', 'stderr'] as const) {
-        createInterface({ input: child[stream], crlfDelay: Infinity })
-          .on('line', (line) => {
-            lines.push(line);
-            options.onLine?.(line, stream);
-          })
-          .on('error', () => undefined); // the 'close' of the process reports the outcome
-      }
-
-      let settled = false;
-      const finish = (error: Error | undefined) => {
-        if (settled) {
-          return;
-        }
-        settled = true;
-        clearTimeout(timeout);
-        clearTimeout(killTimer);
-        options.signal?.removeEventListener('abort', onAbort);
-        if (error) {
-          reject(error);
-        } else {
-          resolve({ stdout, lines });
-        }
-      };
-
-      child.on('error', (err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT' || err.code === 'EACCES') {
-          finish(new K3dError('notInstalled', `k3d was not found (${executable}).`, err.message));
-        } else {
-          finish(new K3dError('failed', `Could not run k3d: ${err.message}`, err.message));
-        }
-      });
-      // 'close' rather than 'exit': every line has been read by then.
-      child.on('close', (code) => {
-        if (stopReason === 'cancelled') {
-          finish(new K3dError('cancelled', 'Cancelled.', undefined, code));
-        } else if (stopReason === 'timedOut') {
-          finish(new K3dError('timedOut', `k3d ${args.slice(0, 2).join(' ')} did not finish in ${Math.round((options.timeoutMs ?? 0) / 1000)} s.`, undefined, code));
-        } else if (code === 0) {
-          finish(undefined);
-        } else {
-          finish(classifyFailure(args, code, lines));
-        }
-      });
-    });
+    }
   }
 }
 

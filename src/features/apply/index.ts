@@ -4,7 +4,7 @@ import { Discovery } from '../../core/kube/discovery.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ClusterStore } from '../clusters/ClusterStore.ts';
-import { showReadOnly } from '../workloads/documents.ts';
+import { showReadOnly } from '../shared/readOnlyDocuments.ts';
 import { Applier, type ApplySummary } from './applyManifests.ts';
 import { fromUrl, sourcesFor } from './sources.ts';
 import { loadYaml, loadManifestCore } from '../../core/lazy.ts';

@@ -6,7 +6,7 @@ import { labelSelector } from '../../core/kube/pods.ts';
 import { rolloutStatus } from '../../core/kube/rollout.ts';
 import { podSummary } from '../../core/kube/status.ts';
 import type { Ctx } from '../../ctx.ts';
-import { showReadOnly } from '../workloads/documents.ts';
+import { showReadOnly } from '../shared/readOnlyDocuments.ts';
 
 export type RolloutOutcome = 'complete' | 'failed' | 'timedOut' | 'cancelled';
 

@@ -1,20 +1,7 @@
 import * as vscode from 'vscode';
 import { getClusterInfo, KubeError, type ClusterInfo } from '../../core/kube/gateway.ts';
 import type { Ctx } from '../../ctx.ts';
-
-const SCHEME = 'k3d-cluster-info';
-const documents = new Map<string, string>();
-const changed = new vscode.EventEmitter<vscode.Uri>();
-
-export function registerClusterInfoDocuments(ctx: Ctx): void {
-  ctx.register(changed);
-  ctx.register(
-    vscode.workspace.registerTextDocumentContentProvider(SCHEME, {
-      onDidChange: changed.event,
-      provideTextDocumentContent: (uri) => documents.get(uri.toString()) ?? '',
-    }),
-  );
-}
+import { showReadOnly } from '../shared/readOnlyDocuments.ts';
 
 /** As `kubectl cluster-info` plus `kubectl get nodes`, opened as a Markdown preview. */
 export async function showClusterInfo(ctx: Ctx, context: string): Promise<void> {
@@ -36,10 +23,7 @@ export async function showClusterInfo(ctx: Ctx, context: string): Promise<void> 
     }
     return;
   }
-  const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${context}.md` });
-  documents.set(uri.toString(), renderClusterInfo(info));
-  changed.fire(uri);
-  await vscode.commands.executeCommand('markdown.showPreview', uri);
+  await showReadOnly(`cluster-info/${context}.md`, renderClusterInfo(info), true);
 }
 
 export function renderClusterInfo(info: ClusterInfo): string {

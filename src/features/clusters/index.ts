@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../../ctx.ts';
 import type { WorkloadTree } from '../workloads/WorkloadTree.ts';
-import { registerClusterInfoDocuments } from './clusterInfo.ts';
 import { ClusterStore } from './ClusterStore.ts';
 import { ClusterTreeProvider } from './ClusterTreeProvider.ts';
 import { registerClusterCommands } from './commands.ts';
@@ -48,7 +47,6 @@ export function register(ctx: Ctx, workloads: WorkloadTree): { store: ClusterSto
 
   registerClusterCommands(ctx, store);
   registerKubeconfigDocuments(ctx);
-  registerClusterInfoDocuments(ctx);
   registerContextStatusBar(ctx, store);
   // After activate() returns: the view shows "Looking for k3d clusters…" meanwhile.
   setImmediate(() => void store.refresh());

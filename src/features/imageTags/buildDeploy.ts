@@ -8,7 +8,7 @@ import { findBuildContext } from '../../core/build/context.ts';
 import { dockerVersionArgs, isDockerDown } from '../../core/build/docker.ts';
 import { buildPlan, k3dClusterOfContext, publishMethod } from '../../core/build/publish.ts';
 import type { BuildStep } from '../../core/build/publish.ts';
-import { lastMeaningfulLine, runTool, ToolError } from '../../core/build/run.ts';
+import { lastMeaningfulLine, runTool, ToolError } from '../../core/process.ts';
 import { K3dError } from '../../core/k3d/errors.ts';
 import { stripAnsi } from '../../core/k3d/logLine.ts';
 import { readKubeconfig } from '../../core/kube/kubeconfig.ts';

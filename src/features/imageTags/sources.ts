@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { dockerImageListArgs, isLocalOnly, parseDockerImageList } from '../../core/build/docker.ts';
 import type { LocalImage } from '../../core/build/docker.ts';
 import { readGitHead } from '../../core/build/git.ts';
-import { runTool } from '../../core/build/run.ts';
+import { runTool } from '../../core/process.ts';
 import { normalizeImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageReference } from '../../core/manifests/imageReference.ts';
 import { listRegistryTags } from '../../core/registry/tags.ts';

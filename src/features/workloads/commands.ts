@@ -10,7 +10,7 @@ import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';
 import { validateClusterName } from '../../core/k3d/names.ts';
 import type { Ctx } from '../../ctx.ts';
-import { showReadOnly } from './documents.ts';
+import { showReadOnly } from '../shared/readOnlyDocuments.ts';
 import type { ManifestIndex } from './ManifestIndex.ts';
 import type { WorkloadNode, WorkloadTree } from './WorkloadTree.ts';
 

@@ -1,6 +1,5 @@
 import type { Ctx } from '../../ctx.ts';
 import { registerWorkloadCommands } from './commands.ts';
-import { registerReadOnlyDocuments } from './documents.ts';
 import { ManifestIndex } from './ManifestIndex.ts';
 import { WorkloadTree } from './WorkloadTree.ts';
 
@@ -8,7 +7,6 @@ import { WorkloadTree } from './WorkloadTree.ts';
 export function register(ctx: Ctx): WorkloadTree {
   const manifests = new ManifestIndex(ctx);
   const tree = new WorkloadTree(ctx, manifests);
-  registerReadOnlyDocuments(ctx);
   registerWorkloadCommands(ctx, tree, manifests);
   return tree;
 }

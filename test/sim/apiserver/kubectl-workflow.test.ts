@@ -7,28 +7,12 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SAMPLE_DEPLOYMENT } from '../../../scripts/lib/workspace.ts';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const KUBECTL = '/usr/bin/kubectl';
 
-const MANIFEST = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: hashgenerator-dep
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: hashgenerator
-  template:
-    metadata:
-      labels:
-        app: hashgenerator
-    spec:
-      containers:
-        - name: hashgenerator
-          image: jakousa/dwk-app1:b7fc18de2376da80ff0cfc72cf581a9f94d10e64
-`;
+const MANIFEST = SAMPLE_DEPLOYMENT; // the course's manifests/deployment.yaml
 
 test('the course workflow runs with the real kubectl against the simulated k3d', {
   skip: existsSync(KUBECTL) ? false : `${KUBECTL} is absent: install kubectl 1.32 to run this test`,

@@ -3,25 +3,9 @@ import { test } from 'node:test';
 import { findTarget, isImageTarget, lensRows, shortTag, targetOf } from '../../../src/core/imageTags/lenses.ts';
 import { parseManifest } from '../../../src/core/manifests/documents.ts';
 import { applyEdits, setImageTag } from '../../../src/core/manifests/edit.ts';
+import { SAMPLE_DEPLOYMENT } from '../../../scripts/lib/workspace.ts';
 
-const COURSE = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: hashgenerator-dep
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: hashgenerator
-  template:
-    metadata:
-      labels:
-        app: hashgenerator
-    spec:
-      containers:
-        - name: hashgenerator
-          image: jakousa/dwk-app1:b7fc18de2376da80ff0cfc72cf581a9f94d10e64
-`;
+const COURSE = SAMPLE_DEPLOYMENT; // the course's manifests/deployment.yaml
 
 const MIXED = `# a comment
 apiVersion: v1
