@@ -1,7 +1,7 @@
-// Entry for @vscode/test-electron's extensionTestsPath: the same suites, in a desktop VS Code.
+// Entry for @vscode/test-electron's extensionTestsPath: the same suites (suites/*.suite.ts, bundled
+// beside this file by lib/build.ts), in a desktop VS Code.
 // electron/run.ts bundles this file (with the suites) into CommonJS before launching VS Code.
 import { runAll } from '../lib/harness.ts';
-import '../suites/index.ts';
 
 export async function run(): Promise<void> {
   const report = await runAll((line) => console.log(line));

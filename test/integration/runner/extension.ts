@@ -5,7 +5,6 @@
 import * as vscode from 'vscode';
 import { runAll } from '../lib/harness.ts';
 import type { Report } from '../lib/harness.ts';
-import '../suites/index.ts';
 
 export const REPORT_URL_VAR = 'K3D_DEPLOY_TEST_REPORT_URL';
 
