@@ -83,6 +83,8 @@ scenario('the k3d view lists the simulated cluster with its 4 node containers', 
   const description = await waitForClusterDescription(wb, 'k3s-default', 'running with 1 server and 2 agents', isRunning, DEFAULT_TIMEOUT);
   check(/simulated/.test(description), `the cluster should be marked simulated: "${description}"`);
   ctx.step(`k3s-default: "${description}"; expand it`);
+  const status = await waitUntil('the current context in the status bar', () => wb.statusBarTexts(), (t) => t.some((x) => x.includes('k3d-k3s-default')));
+  ctx.step(`status bar: ${status.join(' | ')}`);
   await wb.expand(row);
   const expected = ['k3d-k3s-default-server-0', 'k3d-k3s-default-agent-0', 'k3d-k3s-default-agent-1', 'k3d-k3s-default-serverlb'];
   const nodes = await showNodeContainers(ctx, 'k3s-default');
