@@ -19,8 +19,8 @@ describe('log lines', () => {
     assert.equal(r.code, 0, r.stderr);
     const first = r.stdout.split('\n')[0];
     assert.equal(first, '\x1b[36mINFO\x1b[0m[0000] Prep: Network                                ');
-    assert.match(r.stdout, /\x1b\[36mINFO\x1b\[0m\[0000\] Cluster 'colours' created successfully! +\n/);
-    assert.match(r.stdout, /\x1b\[36mINFO\x1b\[0m\[0000\] --kubeconfig-update-default=false --> sets --kubeconfig-switch-context=false/);
+    assert.match(r.stdout, /\x1b\[36mINFO\x1b\[0m\[\d{4}\] Cluster 'colours' created successfully! +\n/);
+    assert.match(r.stdout, /\x1b\[36mINFO\x1b\[0m\[\d{4}\] --kubeconfig-update-default=false --> sets --kubeconfig-switch-context=false/);
     assert.ok(r.stdout.endsWith('\nexport KUBECONFIG=$(k3d kubeconfig write colours)\nkubectl cluster-info\n'), r.stdout);
   });
 
@@ -37,16 +37,16 @@ describe('log lines', () => {
   it('WARN is yellow on stderr, FATA red on stderr', async () => {
     const r = await sb.k3d(['cluster', 'create', 'two', '-s', '2', '--kubeconfig-update-default=false']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /^\x1b\[33mWARN\x1b\[0m\[0000\] You're creating 2 server nodes: Please consider creating at least 3 to achieve etcd quorum & fault tolerance \n$/);
+    assert.match(r.stderr, /^\x1b\[33mWARN\x1b\[0m\[\d{4}\] You're creating 2 server nodes: Please consider creating at least 3 to achieve etcd quorum & fault tolerance \n$/);
     assert.match(plain(r.stdout), /Creating initializing server node[\s\S]*Starting the initializing server\.\.\.[\s\S]*Starting node 'k3d-two-server-1'/);
     const f = await sb.k3d(['cluster', 'create', 'two']);
-    assert.match(f.stderr, /^\x1b\[31mFATA\x1b\[0m\[0000\] Failed to create cluster 'two' because a cluster with that name already exists \n$/);
+    assert.match(f.stderr, /^\x1b\[31mFATA\x1b\[0m\[\d{4}\] Failed to create cluster 'two' because a cluster with that name already exists \n$/);
   });
 
   it('--verbose adds DEBUG lines in grey', async () => {
     const r = await sb.k3d(['cluster', 'create', 'chatty', '--verbose']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /\x1b\[37mDEBU\x1b\[0m\[0000\] Updating default kubeconfig with a new context for cluster chatty/);
+    assert.match(r.stdout, /\x1b\[37mDEBU\x1b\[0m\[\d{4}\] Updating default kubeconfig with a new context for cluster chatty/);
   });
 });
 
@@ -75,7 +75,7 @@ describe('version and help', () => {
   it('unknown flags and commands fail like cobra', async () => {
     const flag = await sb.k3d(['cluster', 'create', '--bogus']);
     assert.equal(flag.code, 1);
-    assert.match(plain(flag.stderr), /^Error: unknown flag: --bogus\n[\s\S]*FATA\[0000\] unknown flag: --bogus/);
+    assert.match(plain(flag.stderr), /^Error: unknown flag: --bogus\n[\s\S]*FATA\[\d{4}\] unknown flag: --bogus/);
     const cmd = await sb.k3d(['clusters']);
     assert.equal(cmd.code, 1);
     assert.match(plain(cmd.stderr), /Error: unknown command "clusters" for "k3d"/);
@@ -118,9 +118,9 @@ describe('Docker down', () => {
     assert.equal(r.code, 1);
     const err = plain(r.stderr);
     assert.match(err, new RegExp(`^ERRO\\[0000\\] Failed to get nodes for cluster 'x': docker failed to get containers with labels 'map\\[k3d.cluster:x\\]': failed to list containers: ${DOCKER.replace(/[.?]/g, '\\$&')}`));
-    assert.match(err, /ERRO\[0000\] Failed to create cluster >>> Rolling Back/);
-    assert.match(err, /FATA\[0000\] Cluster creation FAILED, also FAILED to rollback changes! \n$/);
-    assert.match(plain(r.stdout), /^INFO\[0000\] Prep: Network/);
+    assert.match(err, /ERRO\[\d{4}\] Failed to create cluster >>> Rolling Back/);
+    assert.match(err, /FATA\[\d{4}\] Cluster creation FAILED, also FAILED to rollback changes! \n$/);
+    assert.match(plain(r.stdout), /^INFO\[\d{4}\] Prep: Network/);
     assert.equal(fs.existsSync(path.join(sb.home, 'clusters', 'x')), false);
   });
 
@@ -138,7 +138,7 @@ describe('Docker down', () => {
       for (const args of [['cluster', 'start', 'x'], ['cluster', 'stop', 'x'], ['kubeconfig', 'get', 'x']]) {
         const s = await sb.k3d(args);
         assert.equal(s.code, 1, args.join(' '));
-        assert.match(plain(s.stderr), /^ERRO\[0000\] Failed to get nodes for cluster 'x': .*Is the docker daemon running\? \nFATA\[0000\] No nodes found for given cluster/);
+        assert.match(plain(s.stderr), /^ERRO\[\d{4}\] Failed to get nodes for cluster 'x': .*Is the docker daemon running\? \nFATA\[\d{4}\] No nodes found for given cluster/);
       }
       assert.equal((await sb.k3d(['version'])).code, 0, 'version needs no Docker');
     } finally {
