@@ -202,6 +202,8 @@ scenario('Delete Cluster asks for confirmation, then removes the cluster', 'simu
   await wb.clickDialogButton('Delete');
   await waitUntil(`'${NEW_CLUSTER}' to disappear from the view`, () => clusterRow(wb, NEW_CLUSTER).count(), (n) => n === 0, LIFECYCLE_TIMEOUT);
   check((await clusterRow(wb, 'k3s-default').count()) === 1, 'k3s-default should still be listed');
+  // k3d removes the cluster's context from the kubeconfig too: it must not linger under "Other contexts".
+  await waitUntil(`context k3d-${NEW_CLUSTER} to disappear from the view`, () => wb.treeItem(`k3d-${NEW_CLUSTER}`, wb.viewPane(VIEW)).count(), (n) => n === 0, 15_000);
   await ctx.shot('cluster deleted');
 });
 
