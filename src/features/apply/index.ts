@@ -44,7 +44,7 @@ export function register(ctx: Ctx, store: ClusterStore): Applier {
     const docs = sortForApply(parsed.flatMap((p) => p.file.documents.map((doc) => ({ doc, kind: doc.kind }))));
     const { results } = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'Dry-run apply' },
-      () => applyObjects(target.http, new Discovery(target.http), docs.map((d) => d.doc.toObject() as Record<string, unknown>), { dryRun: true }),
+      () => applyObjects(target.http, new Discovery(target.http), docs.map((d) => d.doc.toObject() as Record<string, unknown>), { dryRun: true, force: true }),
     );
     const problem = results.find((r) => r.problem);
     if (problem) {
