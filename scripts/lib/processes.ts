@@ -28,7 +28,8 @@ export function run(
 ): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = spawn(command, args, {
-      env: options.env ?? markedEnv(),
+      // Always marked, so that cleanup finds whatever this child leaves behind.
+      env: { ...(options.env ?? process.env), [RUN_MARKER_VAR]: runMarker },
       cwd: options.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
@@ -61,11 +62,9 @@ export function run(
 
 /** Spawns a long-lived child as leader of a new process group, registered for cleanup. */
 export function spawnGroup(command: string, args: readonly string[], options: SpawnOptions): ChildProcess {
-  const child = spawn(command, args, { ...options, detached: true });
+  const child = spawn(command, args, { ...options, env: { ...(options.env ?? process.env), [RUN_MARKER_VAR]: runMarker }, detached: true });
+  // When the leader exits its group may live on; stopGroup() still handles it.
   if (child.pid !== undefined) liveGroups.add(child.pid);
-  child.on('exit', () => {
-    // The leader is gone; its group may not be. stopGroup() still handles it.
-  });
   return child;
 }
 
