@@ -94,6 +94,28 @@ function listenForReport(): Promise<{ url: string; report: Promise<Report & { lo
   });
 }
 
+/** Resolves (with undefined) as soon as the extension host log says the runner extension failed to activate. */
+function watchForRunnerFailure(userDataDir: string): { promise: Promise<undefined>; stop: () => void } {
+  let interval: NodeJS.Timeout | undefined;
+  const promise = new Promise<undefined>((resolve) => {
+    interval = setInterval(() => {
+      const logs = latestLogsDir(userDataDir);
+      if (!logs || !fs.existsSync(logs)) return;
+      for (const dir of fs.readdirSync(logs).filter((d) => d.startsWith('exthost'))) {
+        const file = path.join(logs, dir, 'remoteexthost.log');
+        if (!fs.existsSync(file)) continue;
+        const text = fs.readFileSync(file, 'utf8');
+        const failure = text.split('\n').find((line) => /k3d-deploy-integration-runner/.test(line) && /\[error\]|failed/i.test(line));
+        if (failure) {
+          log(`integration: the runner extension failed: ${failure}`);
+          resolve(undefined);
+        }
+      }
+    }, 2000);
+  });
+  return { promise, stop: () => clearInterval(interval) };
+}
+
 function saveDiagnostics(userDataDir: string): void {
   fs.mkdirSync(outDir, { recursive: true });
   const logs = latestLogsDir(userDataDir);
@@ -152,10 +174,12 @@ async function runSuites(vsix: string, install: CodeServerInstall, chromiumPath:
 
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), REPORT_TIMEOUT_MS)));
-  const received = await Promise.race([report, timeout]);
+  const runnerFailed = watchForRunnerFailure(userDataDir);
+  const received = await Promise.race([report, timeout, runnerFailed.promise]);
   clearTimeout(timer);
+  runnerFailed.stop();
   if (!received) {
-    log(`integration: no report from the runner extension within ${seconds(REPORT_TIMEOUT_MS)}`);
+    log(`integration: no report from the runner extension (it failed, or ${seconds(REPORT_TIMEOUT_MS)} passed)`);
     saveDiagnostics(userDataDir);
     console.log('0 passed, 1 failed');
     return 1;
