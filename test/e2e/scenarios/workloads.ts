@@ -97,6 +97,8 @@ scenario('apply: the course manifest from the editor, then the deployment appear
   const toast = await waitUntil('the apply summary', () => wb.notificationToasts().allTextContents().then((t) => t.join(' | ')), (t) => /deployment\.apps\/hashgenerator-dep (created|configured)/.test(t), 30_000);
   ctx.step(`notification: ${toast}`);
   await ctx.shot('applied from the editor title button');
+  const rolled = await waitUntil('the rollout to complete', () => wb.notificationToasts().allTextContents().then((t) => t.join(' | ')), (t) => /successfully rolled out/.test(t), 30_000);
+  ctx.step(`notification: ${rolled}`);
   await showDeployment(ctx);
   const pods = await waitUntil('a Running pod under the new ReplicaSet', () => podRows(ctx), (p) => p.some((x) => /^Running · 1\/1/.test(x.description)), 30_000);
   ctx.step(`pods: ${JSON.stringify(pods)}`);
@@ -105,25 +107,63 @@ scenario('apply: the course manifest from the editor, then the deployment appear
   await ctx.shot('the deployment, its ReplicaSet and its Running pod in the k3d view');
 });
 
-scenario('workloads: Scale from the tree gives 3 pods, and the deployment is marked as differing from its manifest', 'simulated', async (ctx) => {
+scenario('workloads: Scale from the tree to 4 gives 4 pods, and the deployment is marked as differing from its manifest', 'simulated', async (ctx) => {
   const { wb, page } = ctx;
   const pane = await showDeployment(ctx);
   ctx.step('right-click hashgenerator-dep > Scale Deployment...');
   await wb.contextMenu(wb.treeItem(DEPLOYMENT, pane).first(), 'Scale Deployment...');
   await wb.quickInputBox().waitFor({ state: 'visible' });
   await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.type('3');
+  await page.keyboard.type('4');
   await page.keyboard.press('Enter');
-  const pods = await waitUntil('3 Running pods', () => podRows(ctx), (p) => p.filter((x) => /^Running/.test(x.description)).length === 3, 30_000);
+  const pods = await waitUntil('4 Running pods', () => podRows(ctx), (p) => p.filter((x) => /^Running/.test(x.description)).length === 4, 30_000);
   ctx.step(`pods: ${pods.map((p) => p.description).join(' / ')}`);
   const description = await waitUntil(
-    'the drift marker and 3/3',
+    'the drift marker and 4/4',
     () => wb.treeItemDescription(wb.treeItem(DEPLOYMENT, pane).first()),
-    (d) => d.startsWith('≠ manifests/deployment.yaml') && / 3\/3 /.test(d),
+    (d) => d.startsWith('≠ manifests/deployment.yaml') && / 4\/4 /.test(d),
     20_000,
   );
   ctx.step(`deployment row: ${description}`);
-  await ctx.shot('scaled to 3 from the tree; the deployment differs from manifests/deployment.yaml');
+  const namespace = await waitUntil('the namespace to count 4 pods', () => wb.treeItemDescription(wb.treeItem('default', pane).first()), (d) => /\b4 pods\b/.test(d), 10_000);
+  ctx.step(`namespace row: ${namespace}`);
+  await ctx.shot('scaled to 4 from the tree; the deployment differs from manifests/deployment.yaml');
+});
+
+scenario('workloads: Create Deployment with an image that cannot be pulled shows ImagePullBackOff in warning colour, the reason in the tooltip', 'simulated', async (ctx) => {
+  const { wb, page } = ctx;
+  await showDeployment(ctx);
+  const pane = wb.viewPane(VIEW);
+  ctx.step('right-click default > Create Deployment...');
+  await wb.contextMenu(wb.treeItem('default', pane).first(), 'Create Deployment...');
+  await wb.quickInputBox().waitFor({ state: 'visible' });
+  await page.keyboard.type('nginx:doesnotexist');
+  await page.keyboard.press('Enter');
+  await waitUntil('the name step', () => wb.quickInputStep(), (s) => /2\/2/.test(s.title));
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('broken-image');
+  await page.keyboard.press('Enter');
+  const row = wb.treeItem('broken-image', pane).first();
+  await row.waitFor({ timeout: 30_000 });
+  await wb.expand(row);
+  const rs = await waitUntil('its ReplicaSet', () => wb.descendantLabels('broken-image', pane), (l) => l.some((x) => x.startsWith('broken-image-')), 20_000);
+  await wb.expand(wb.treeItem(rs.find((x) => x.startsWith('broken-image-'))!, pane).first());
+  const podLabel = await waitUntil('its pod', () => wb.descendantLabels(rs.find((x) => x.startsWith('broken-image-'))!, pane), (l) => l.length > 0, 20_000);
+  const podRow = wb.treeItem(podLabel[0], pane).first();
+  const description = await waitUntil('ImagePullBackOff', () => wb.treeItemDescription(podRow), (d) => d.startsWith('ImagePullBackOff'), 45_000);
+  ctx.step(`pod: ${description}`);
+  const iconColour = await podRow.locator('.custom-view-tree-node-item-icon, .codicon').first().evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color);
+  ctx.step(`icon colour: ${iconColour}`);
+  const [r, g] = (iconColour.match(/\d+/g) ?? []).map(Number);
+  check(r > g + 50, `the failing pod's icon should be red/orange (charts.red), not ${iconColour}`);
+  await podRow.hover();
+  const tooltip = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'ImagePullBackOff' }).first();
+  await tooltip.waitFor({ timeout: 10_000 });
+  const tip = (await tooltip.textContent()) ?? '';
+  ctx.step(`tooltip: ${tip.slice(0, 200)}`);
+  check(/doesnotexist/.test(tip), `the tooltip should give the reason: "${tip}"`);
+  await ctx.shot('ImagePullBackOff in warning colour, the reason in the tooltip');
+  await page.mouse.move(0, 0);
 });
 
 scenario('logs: Follow Logs on a pod shows the app\'s hashes, coloured, in the Output panel', 'simulated', async (ctx) => {
