@@ -54,7 +54,8 @@ export function kubectlRef(obj: KubeObject, info?: ResourceInfo): string {
  * if any fails, nothing is applied and the results carry the problems. Phase 2 applies.
  */
 export async function applyObjects(http: KubeHttp, discovery: Discovery, objects: Obj[], options: ApplyOptions = {}): Promise<{ applied: boolean; results: ApplyResult[] }> {
-  const prepared = await Promise.all(objects.map((obj, index) => prepare(http, discovery, obj, index, options)));
+  // A few at a time: over one or two kept-alive connections, not one new TLS connection each.
+  const prepared = await mapLimit(objects, 4, (obj, index) => prepare(http, discovery, obj, index, options));
   const results = prepared.map((p) => p.result);
   if (results.some((r) => r.problem) || options.dryRun) {
     return { applied: false, results };
@@ -72,6 +73,19 @@ export async function applyObjects(http: KubeHttp, discovery: Discovery, objects
     }
   }
   return { applied: results.every((r) => r.outcome !== undefined), results };
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 interface Prepared {

@@ -29,6 +29,11 @@ export interface KubeStatus {
 export class KubeHttp {
   private readonly kc: KubeConfig;
   readonly server: string;
+  /**
+   * One keep-alive agent per connection: client-node's agent closes every socket after its
+   * request, so a 50-document apply opened some 150 TLS connections (bench/apply.ts).
+   */
+  private keepAliveAgent: https.Agent | undefined;
 
   constructor(kc: KubeConfig) {
     this.kc = kc;
@@ -88,6 +93,12 @@ export class KubeHttp {
     await this.kc.applyToHTTPSOptions(options);
     // Loaded on first use: TLS is not needed to activate the extension.
     const transport = url.protocol === 'http:' ? await import('node:http') : await import('node:https');
+    const agent = options.agent;
+    // A plain HTTPS agent (no proxy): keep its TLS settings, and keep its sockets alive.
+    if (url.protocol === 'https:' && agent instanceof transport.Agent && agent.constructor === transport.Agent) {
+      this.keepAliveAgent ??= new (transport as typeof https).Agent({ ...(agent as https.Agent & { options: https.AgentOptions }).options, keepAlive: true });
+      options.agent = this.keepAliveAgent;
+    }
     return new Promise((resolve, reject) => {
       if (request.signal?.aborted) {
         reject(new KubeError('failed', 'Aborted.'));
