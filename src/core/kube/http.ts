@@ -104,7 +104,7 @@ export class KubeHttp {
         reject(new KubeError('failed', 'Aborted.'));
         return;
       }
-      const req = transport.request(url, { ...options, signal: request.signal }, (res) => {
+      const req = transport.request(url, options, (res) => {
         // The socket can close under a response at any moment (an abort, the server going
         // away); the readers below report that. Without a listener it would be uncaught.
         res.on('error', () => undefined);
@@ -114,6 +114,11 @@ export class KubeHttp {
         resolve(res);
       });
       req.on('error', (e) => reject(request.signal?.aborted ? new KubeError('failed', 'Aborted.') : toNetworkError(e, this.server)));
+      // Not http's `signal` option: its AbortError can surface uncaught from a kept-alive
+      // socket's request; destroying the request ends it the same way, quietly.
+      const onAbort = () => req.destroy();
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('close', () => request.signal?.removeEventListener('abort', onAbort));
       if (request.idleTimeoutMs) {
         req.setTimeout(request.idleTimeoutMs, () => req.destroy(new KubeError('unreachable', 'The API server did not answer in time.')));
       }
