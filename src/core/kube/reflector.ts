@@ -203,7 +203,7 @@ export class Reflector<T extends KubeObject> {
     }
     this.batchReset ||= reset;
     if (this.batchTimer === undefined) {
-      this.batchTimer = setTimeout(() => this.flush(), this.options.batchMs ?? 30);
+      this.batchTimer = setTimeout(() => this.flush(), this.options.batchMs ?? 16);
     }
   }
 

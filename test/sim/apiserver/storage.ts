@@ -107,13 +107,23 @@ export class Store {
     this.hub.compactTo(this.rv);
   }
 
+  /**
+   * Saves once writes pause for a second (at the latest 10 s after the first unsaved write):
+   * serialising thousands of objects takes ~100 ms, which must not stall every burst of
+   * requests. A stop (SIGTERM) saves at once, so nothing is lost across stop/start.
+   */
   private scheduleSave(): void {
-    if (!this.file || this.saveTimer) return;
+    if (!this.file) return;
+    this.firstUnsaved ??= Date.now();
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    const wait = Math.max(0, Math.min(1000, this.firstUnsaved + 10_000 - Date.now()));
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
       this.saveNow();
-    }, 200);
+    }, wait);
   }
+
+  private firstUnsaved: number | undefined;
 
   saveNow(): void {
     if (!this.file) return;
@@ -121,6 +131,7 @@ export class Store {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
     }
+    this.firstUnsaved = undefined;
     const objects: Record<string, Obj[]> = {};
     for (const [kind, t] of this.byKind) objects[kind] = [...t.values()];
     const tmp = `${this.file}.${process.pid}.tmp`;
