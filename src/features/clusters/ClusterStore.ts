@@ -23,7 +23,7 @@ export class ClusterStore implements vscode.Disposable {
   private current: ClustersSnapshot | undefined;
   private version: K3dVersion | undefined;
   private running: Promise<void> | undefined;
-  private queued = false;
+  private next: Promise<void> | undefined;
   private readonly pendingOps = new Map<string, PendingOperation>();
   private kubeconfigWatch: FileWatch | undefined;
   private watchedPaths = '';
@@ -86,17 +86,21 @@ export class ClusterStore implements vscode.Disposable {
     }
   }
 
+  /**
+   * Reads k3d and the kubeconfig again. The promise settles after a read that STARTED after
+   * this call (a read already under way may predate what the caller just changed).
+   */
   refresh(): Promise<void> {
     if (this.running) {
-      this.queued = true;
-      return this.running;
+      const again = () => {
+        this.next = undefined;
+        return this.refresh();
+      };
+      this.next ??= this.running.then(again, again);
+      return this.next;
     }
     this.running = this.load().finally(() => {
       this.running = undefined;
-      if (this.queued) {
-        this.queued = false;
-        void this.refresh();
-      }
     });
     return this.running;
   }

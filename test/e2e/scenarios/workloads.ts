@@ -156,10 +156,15 @@ scenario('workloads: Create Deployment with an image that cannot be pulled shows
   ctx.step(`icon colour: ${iconColour}`);
   const [r, g] = (iconColour.match(/\d+/g) ?? []).map(Number);
   check(r > g + 50, `the failing pod's icon should be red/orange (charts.red), not ${iconColour}`);
-  await podRow.hover();
+  // Hover the row's label as a hand does: away, then onto it, until the tooltip shows.
   const tooltip = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'ImagePullBackOff' }).first();
-  await tooltip.waitFor({ timeout: 10_000 });
-  const tip = (await tooltip.textContent()) ?? '';
+  const tip = await waitUntil('the pod tooltip', async () => {
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(200);
+    await podRow.locator('.label-name').first().hover();
+    await tooltip.waitFor({ timeout: 4000 });
+    return (await tooltip.textContent()) ?? '';
+  }, (t) => t.length > 0, 30_000);
   ctx.step(`tooltip: ${tip.slice(0, 200)}`);
   check(/doesnotexist/.test(tip), `the tooltip should give the reason: "${tip}"`);
   await ctx.shot('ImagePullBackOff in warning colour, the reason in the tooltip');
