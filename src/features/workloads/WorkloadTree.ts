@@ -205,9 +205,8 @@ export class WorkloadTree implements vscode.Disposable {
       }
       case 'w-namespace': {
         const deployments = w?.deploymentsIn(node.ns).length ?? 0;
-        const pods = w?.pods.list().filter((p) => p.metadata?.namespace === node.ns).length ?? 0;
         const item = new vscode.TreeItem(node.ns, node.ns === 'default' ? Expanded : Collapsed);
-        item.description = `${plural(deployments, 'deployment')} · ${plural(pods, 'pod')}`;
+        item.description = plural(deployments, 'deployment');
         item.iconPath = new vscode.ThemeIcon('symbol-namespace');
         item.contextValue = 'k8sNamespace';
         return item;
@@ -350,9 +349,6 @@ export class WorkloadTree implements vscode.Disposable {
         if (parent) toFire.add(parent);
       }
       if (change.kind === 'namespaces') toFire.add({ context });
-      // The namespace's description counts its deployments and pods.
-      const nsNode = k.includes('/') ? this.nodes.get(`${context}|ns|${k.split('/')[0]}`) : undefined;
-      if (nsNode && (change.kind === 'pods' || change.kind === 'deployments')) toFire.add(nsNode);
     }
     for (const target of toFire) this.changed.fire(target);
   }
