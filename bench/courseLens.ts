@@ -4,25 +4,9 @@
 import { parseManifest } from '../src/core/manifests/documents.ts';
 import { findImages } from '../src/core/manifests/images.ts';
 import type { ManifestFile } from '../src/core/manifests/documents.ts';
+import { SAMPLE_DEPLOYMENT } from '../scripts/lib/workspace.ts';
 
-export const COURSE_MANIFEST = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: hashgenerator-dep
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: hashgenerator
-  template:
-    metadata:
-      labels:
-        app: hashgenerator
-    spec:
-      containers:
-        - name: hashgenerator
-          image: jakousa/dwk-app1:b7fc18de2376da80ff0cfc72cf581a9f94d10e64
-`;
+export const COURSE_MANIFEST = SAMPLE_DEPLOYMENT;;
 
 function lenses(file: ManifestFile): number {
   let n = 0;
