@@ -19,7 +19,8 @@ export class Ctx implements vscode.Disposable {
     this.k3d = new K3dCli({
       executable: () => this.config.k3dPath,
       env: () => ({ ...process.env }),
-      onRun: (line) => this.log.info(`$ ${line}`),
+      // Listing runs every few seconds while the view is visible: trace, not info.
+      onRun: (line) => (/ (cluster list|version)\b/.test(line) ? this.log.trace(`$ ${line}`) : this.log.info(`$ ${line}`)),
     });
   }
 
