@@ -48,7 +48,8 @@ export class LogStreams implements vscode.Disposable {
       vscode.workspace.onDidCloseTextDocument((doc) => {
         if (doc.uri.scheme !== 'output') return;
         for (const s of this.streams.values()) {
-          if (s.abort && doc.uri.path.includes(encodeURIComponent(s.title).replace(/%20/g, ' ')) && doc.uri.path.includes('Logs')) {
+          // Output channel documents are named output:extension-output-<extension id>-#<n>-<channel name>.
+          if (s.abort && doc.uri.path.endsWith(`-${s.title}`)) {
             this.stop(s.key);
           }
         }
