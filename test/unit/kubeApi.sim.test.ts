@@ -17,6 +17,7 @@ import type { KubeHttp } from '../../src/core/kube/http.ts';
 import { rolloutStatus } from '../../src/core/kube/rollout.ts';
 import { podSummary } from '../../src/core/kube/status.ts';
 import { ClusterWorkloads } from '../../src/core/kube/workloads.ts';
+import { pollUntil } from '../lib/poll.ts';
 
 const run = promisify(execFile);
 const K3D = path.resolve(import.meta.dirname, '../sim/bin/k3d');
@@ -39,14 +40,9 @@ after(async () => {
   await run(K3D, ['cluster', 'delete', 'api'], { env }).catch(() => undefined);
 });
 
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** The first truthy value `probe` gives. */
+function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  return pollUntil(what, probe, (v) => !!v, { timeoutMs, describe: () => 'not yet' }) as Promise<T>;
 }
 
 const deployment = (name: string) => workloads.deployments.get(`default/${name}`) as V1Deployment | undefined;

@@ -16,6 +16,7 @@ import { Discovery } from '../../src/core/kube/discovery.ts';
 import type { KubeHttp } from '../../src/core/kube/http.ts';
 import { deploymentSummary, podSummary } from '../../src/core/kube/status.ts';
 import { ClusterWorkloads } from '../../src/core/kube/workloads.ts';
+import { pollUntil } from '../lib/poll.ts';
 
 const run = promisify(execFile);
 const KUBECTL = '/usr/bin/kubectl';
@@ -47,11 +48,8 @@ after(async () => {
 /** Polls every 10 ms; returns how long it took. */
 async function until(what: string, probe: () => unknown, timeoutMs = 20_000): Promise<number> {
   const start = Date.now();
-  for (;;) {
-    if (probe()) return Date.now() - start;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await pollUntil(what, probe, (v) => !!v, { timeoutMs, intervalMs: 10, describe: () => 'not yet' });
+  return Date.now() - start;
 }
 
 const dep = (name: string) => workloads.deployments.get(`default/${name}`) as V1Deployment | undefined;

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeHttp } from '../../src/core/kube/http.ts';
 import { Reflector, type KubeObject, type ReflectorState } from '../../src/core/kube/reflector.ts';
+import { pollUntil } from '../lib/poll.ts';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => void;
 
@@ -37,16 +38,8 @@ const pod = (name: string, rv: string, phase = 'Running'): KubeObject & { status
   status: { phase },
 });
 
-function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (predicate()) resolve();
-      else if (Date.now() - start > timeoutMs) reject(new Error('timed out waiting'));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
+async function waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  await pollUntil('the reflector', predicate, (v) => v, { timeoutMs, intervalMs: 10 });
 }
 
 test('lists, applies watch events, resumes from the last resourceVersion, re-lists after 410', async () => {

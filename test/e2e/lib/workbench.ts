@@ -2,6 +2,7 @@
 // activity bar, read and right-click tree rows, run palette commands, answer quick inputs and
 // dialogs, read notifications. Selectors are VS Code's own DOM classes and ARIA roles.
 import type { Locator, Page } from 'playwright-core';
+import { pollUntil } from '../../lib/poll.ts';
 
 export const DEFAULT_TIMEOUT = 20_000;
 
@@ -288,27 +289,8 @@ export function escapeRegExp(text: string): string {
 }
 
 /** Polls `read` until `accept` holds; throws with the last value read. */
-export async function waitUntil<T>(
-  what: string,
-  read: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeoutMs = DEFAULT_TIMEOUT,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await read();
-      lastError = undefined;
-      if (accept(last)) return last;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const detail = lastError ? `last error: ${String(lastError)}` : `last value: ${JSON.stringify(last)}`;
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (${detail})`);
+export function waitUntil<T>(what: string, read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = DEFAULT_TIMEOUT): Promise<T> {
+  return pollUntil(what, read, accept, { timeoutMs, intervalMs: 250 });
 }
 
 async function expectAttribute(locator: Locator, name: string, value: string): Promise<void> {

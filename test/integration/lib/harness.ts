@@ -1,6 +1,7 @@
 // A tiny suite/test runner for code that runs inside the extension host, where neither mocha nor
 // node:test's reporter is at hand. The same suites run in code-server (via the runner extension)
 // and under @vscode/test-electron (via electron/index.ts).
+import { pollUntil } from '../../lib/poll.ts';
 
 export interface TestResult {
   suite: string;
@@ -105,19 +106,6 @@ export async function runAll(log: (line: string) => void = () => {}): Promise<Re
 }
 
 /** Polls `read` until `accept` holds (the extension loads clusters asynchronously). */
-export async function eventually<T>(what: string, read: () => T | Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await read();
-      lastError = undefined;
-      if (accept(last)) return last;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}; last ${lastError ? `error: ${describeError(lastError)}` : `value: ${JSON.stringify(last)}`}`);
+export function eventually<T>(what: string, read: () => T | Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  return pollUntil(what, read, accept, { timeoutMs, intervalMs: 200 });
 }
