@@ -2,7 +2,7 @@
 import type { Api } from '../rest.ts';
 import type { Recorder } from '../events.ts';
 import { kindOf } from '../kinds.ts';
-import { WorkQueue, controllerOf } from './queue.ts';
+import { WorkQueue } from './queue.ts';
 import { ownedPods, podFromTemplate, podReady } from './replicaset.ts';
 import type { Obj } from '../util.ts';
 
@@ -16,18 +16,15 @@ export class DaemonSetController {
     this.recorder = recorder;
     this.queue = new WorkQueue((k) => this.reconcile(k));
     api.store.hub.subscribe((c) => {
-      if (c.kind === 'DaemonSet') this.queue.add(`${c.object.metadata.namespace}/${c.object.metadata.name}`);
-      if (c.kind === 'Pod') {
-        const ref = controllerOf(c.object);
-        if (ref?.kind === 'DaemonSet') this.queue.add(`${c.object.metadata.namespace}/${ref.name}`);
-      }
+      if (c.kind === 'DaemonSet') this.queue.addObject(c.object);
+      if (c.kind === 'Pod') this.queue.addController(c.object, 'DaemonSet');
       if (c.kind === 'Node') this.all();
     });
     this.all();
   }
 
   private all(): void {
-    for (const d of this.api.store.list('DaemonSet')) this.queue.add(`${d.metadata.namespace}/${d.metadata.name}`);
+    for (const d of this.api.store.list('DaemonSet')) this.queue.addObject(d);
   }
 
   private reconcile(key: string): void {

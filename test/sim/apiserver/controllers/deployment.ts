@@ -58,11 +58,8 @@ export class DeploymentController {
     this.recorder = recorder;
     this.queue = new WorkQueue((k) => this.reconcile(k));
     api.store.hub.subscribe((c) => {
-      if (c.kind === 'Deployment') this.queue.add(`${c.object.metadata.namespace}/${c.object.metadata.name}`);
-      if (c.kind === 'ReplicaSet') {
-        const ref = controllerOf(c.object);
-        if (ref?.kind === 'Deployment') this.queue.add(`${c.object.metadata.namespace}/${ref.name}`);
-      }
+      if (c.kind === 'Deployment') this.queue.addObject(c.object);
+      if (c.kind === 'ReplicaSet') this.queue.addController(c.object, 'Deployment');
       if (c.kind === 'Pod' && c.type === 'DELETED') {
         const rsRef = controllerOf(c.object);
         const rs = rsRef?.kind === 'ReplicaSet' ? api.store.peek('ReplicaSet', c.object.metadata.namespace, rsRef.name) : undefined;
@@ -70,7 +67,7 @@ export class DeploymentController {
         if (dRef?.kind === 'Deployment') this.queue.add(`${c.object.metadata.namespace}/${dRef.name}`);
       }
     });
-    for (const d of api.store.list('Deployment')) this.queue.add(`${d.metadata.namespace}/${d.metadata.name}`);
+    for (const d of api.store.list('Deployment')) this.queue.addObject(d);
   }
 
   private scale(rs: Obj, to: number, d: Obj): Obj {

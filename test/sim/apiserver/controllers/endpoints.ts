@@ -15,7 +15,7 @@ export class EndpointsController {
     this.api = api;
     this.queue = new WorkQueue((k) => this.reconcile(k), 100);
     api.store.hub.subscribe((c) => {
-      if (c.kind === 'Service') this.queue.add(`${c.object.metadata.namespace}/${c.object.metadata.name}`);
+      if (c.kind === 'Service') this.queue.addObject(c.object);
       if (c.kind === 'Pod') {
         for (const s of api.store.list('Service', c.object.metadata.namespace)) {
           if (s.spec?.selector) this.queue.add(`${s.metadata.namespace}/${s.metadata.name}`);

@@ -34,6 +34,17 @@ export class WorkQueue {
     }
   }
 
+  /** Queues an object by its namespace/name. */
+  addObject(o: Obj): void {
+    this.add(`${o.metadata.namespace}/${o.metadata.name}`);
+  }
+
+  /** Queues the object of `kind` that controls `o` (its owner with controller: true), if any. */
+  addController(o: Obj, kind: string): void {
+    const ref = controllerOf(o);
+    if (ref?.kind === kind) this.add(`${o.metadata.namespace}/${ref.name}`);
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

@@ -56,13 +56,10 @@ export class ReplicaSetController {
     this.recorder = recorder;
     this.queue = new WorkQueue((k) => this.reconcile(k));
     api.store.hub.subscribe((c) => {
-      if (c.kind === 'ReplicaSet') this.queue.add(`${c.object.metadata.namespace}/${c.object.metadata.name}`);
-      if (c.kind === 'Pod') {
-        const ref = controllerOf(c.object);
-        if (ref?.kind === 'ReplicaSet') this.queue.add(`${c.object.metadata.namespace}/${ref.name}`);
-      }
+      if (c.kind === 'ReplicaSet') this.queue.addObject(c.object);
+      if (c.kind === 'Pod') this.queue.addController(c.object, 'ReplicaSet');
     });
-    for (const rs of api.store.list('ReplicaSet')) this.queue.add(`${rs.metadata.namespace}/${rs.metadata.name}`);
+    for (const rs of api.store.list('ReplicaSet')) this.queue.addObject(rs);
   }
 
   private reconcile(key: string): void {

@@ -19,7 +19,7 @@ export class Scheduler {
     this.recorder = recorder;
     this.queue = new WorkQueue((k) => this.schedule(k), 20);
     api.store.hub.subscribe((c) => {
-      if (c.kind === 'Pod' && c.type !== 'DELETED' && !c.object.spec?.nodeName) this.queue.add(`${c.object.metadata.namespace}/${c.object.metadata.name}`);
+      if (c.kind === 'Pod' && c.type !== 'DELETED' && !c.object.spec?.nodeName) this.queue.addObject(c.object);
       if (c.kind === 'Node' && c.type !== 'DELETED') this.retryAll();
     });
     this.retryAll();
