@@ -14,7 +14,7 @@ export async function readGitHeadFiles(dir: string): Promise<string | undefined>
   const head = (await readText(path.join(gitDir, 'HEAD')))?.trim();
   if (!head) return undefined;
   if (SHA.test(head)) return head; // detached
-  const ref = /^ref:\s*(\S+)$/.exec(head)?.[1];
+  const ref = head.match(/^ref:\s*(\S+)$/)?.[1];
   if (!ref) return undefined;
   // A linked worktree keeps its own HEAD but shares refs with the main repository (commondir).
   const common = (await readText(path.join(gitDir, 'commondir')))?.trim();
@@ -48,7 +48,7 @@ export async function readGitHead(dir: string): Promise<string | undefined> {
 
 export function packedRef(packed: string, ref: string): string | undefined {
   for (const line of packed.split('\n')) {
-    const m = /^([0-9a-f]{40}) (\S+)$/.exec(line.trim());
+    const m = line.trim().match(/^([0-9a-f]{40}) (\S+)$/);
     if (m && m[2] === ref) return m[1];
   }
   return undefined;
@@ -61,7 +61,7 @@ async function findGitDir(start: string): Promise<string | undefined> {
     const stat = await fs.stat(candidate).catch(() => undefined);
     if (stat?.isDirectory()) return candidate;
     if (stat?.isFile()) {
-      const pointer = /^gitdir:\s*(.+)$/m.exec((await readText(candidate)) ?? '')?.[1]?.trim();
+      const pointer = ((await readText(candidate)) ?? '').match(/^gitdir:\s*(.+)$/m)?.[1]?.trim();
       if (pointer) return path.resolve(dir, pointer);
     }
     const parent = path.dirname(dir);

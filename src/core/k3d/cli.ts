@@ -102,8 +102,8 @@ export class K3dCli {
 }
 
 export function parseVersion(stdout: string): K3dVersion {
-  const k3d = /k3d version (\S+)/.exec(stdout)?.[1] ?? 'unknown';
-  const k3s = /k3s version (\S+)/.exec(stdout)?.[1];
+  const k3d = stdout.match(/k3d version (\S+)/)?.[1] ?? 'unknown';
+  const k3s = stdout.match(/k3s version (\S+)/)?.[1];
   return { k3d, k3s, simulated: /simulated/i.test(stdout) };
 }
 

@@ -28,12 +28,12 @@ const LOGFMT_MSG = /(?:^|\s)msg=(?:"((?:[^"\\]|\\.)*)"|(\S+))/;
 
 export function parseLogLine(raw: string): K3dLogLine {
   const line = stripAnsi(raw).replace(/\r$/, '');
-  const text = TEXT_LINE.exec(line);
+  const text = line.match(TEXT_LINE);
   if (text) {
     return { level: LEVELS[text[1]], elapsed: Number(text[2]), message: text[3].trim() };
   }
-  const level = LOGFMT_LEVEL.exec(line);
-  const msg = LOGFMT_MSG.exec(line);
+  const level = line.match(LOGFMT_LEVEL);
+  const msg = line.match(LOGFMT_MSG);
   if (level && msg) {
     const message = msg[1] !== undefined ? msg[1].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)) : msg[2];
     return { level: LEVELS[level[2].toLowerCase()], message };

@@ -41,7 +41,7 @@ const PORT_MAPPING =
 
 /** Validates one port mapping such as `8081:80@loadbalancer`. */
 export function validatePortMapping(spec: string): string | undefined {
-  const m = PORT_MAPPING.exec(spec);
+  const m = spec.match(PORT_MAPPING);
   if (!m?.groups) {
     return `'${spec}' is not a port mapping. Use [HOST:][HOSTPORT:]CONTAINERPORT[/PROTOCOL][@NODEFILTER], e.g. 8081:80@loadbalancer.`;
   }

@@ -174,7 +174,7 @@ function toProblem(e: unknown, obj: KubeObject): ApplyProblem {
   if (e.status === 409 && causes.some((c) => c.reason === 'FieldManagerConflict')) {
     const conflicts = causes
       .filter((c) => c.reason === 'FieldManagerConflict')
-      .map((c) => ({ field: c.field ?? '', manager: /conflict with "([^"]+)"/.exec(c.message ?? '')?.[1] ?? 'another manager' }));
+      .map((c) => ({ field: c.field ?? '', manager: (c.message ?? '').match(/conflict with "([^"]+)"/)?.[1] ?? 'another manager' }));
     return { kind: 'conflict', message: `Apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}: ${conflicts.map((c) => `${c.field} is owned by "${c.manager}"`).join('; ')}`, conflicts };
   }
   if (e.status === 422 || e.status === 400) {

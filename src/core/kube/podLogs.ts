@@ -107,16 +107,16 @@ export function podLogError(status: number, body: string): PodLogError {
     return new PodLogError('serverError', message, status);
   }
   // The messages of the API server (pod strategy LogLocation) and the kubelet (validateContainerLogStatus).
-  const required = /a container name must be specified for pod \S+, choose one of: \[([^\]]*)\]/.exec(message);
+  const required = message.match(/a container name must be specified for pod \S+, choose one of: \[([^\]]*)\]/);
   if (required) {
-    const init = /init containers: \[([^\]]*)\]/.exec(message);
+    const init = message.match(/init containers: \[([^\]]*)\]/);
     const containers = [...words(required[1]), ...(init ? words(init[1]) : [])];
     return new PodLogError('containerRequired', message, status, { containers });
   }
   if (/container \S+ is not valid for pod/.test(message)) {
     return new PodLogError('containerNotFound', message, status);
   }
-  const waiting = /is waiting to start: (.*)$/.exec(message);
+  const waiting = message.match(/is waiting to start: (.*)$/);
   if (waiting) {
     const reason = waiting[1].trim();
     const pull = /trying and failing to pull image|image can't be pulled|ErrImagePull|ImagePullBackOff|InvalidImageName|ErrImageNeverPull/i.test(reason);

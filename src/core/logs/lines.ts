@@ -77,7 +77,7 @@ const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]
 
 /** Splits `2024-05-01T10:00:00.123456789Z message` (what `timestamps=true` gives) into time and text. */
 export function parseTimestampedLine(line: string): TimestampedLine {
-  const m = TIMESTAMP.exec(line);
+  const m = line.match(TIMESTAMP);
   if (!m) {
     return { text: line };
   }

@@ -129,7 +129,7 @@ export function parseImageReference(raw: string): ImageReference | InvalidImageR
 
 function registryProblem(registry: string): string | undefined {
   let host = registry;
-  const ipv6 = /^\[[0-9A-Fa-f:.]+\](?::(\d+))?$/.exec(registry);
+  const ipv6 = registry.match(/^\[[0-9A-Fa-f:.]+\](?::(\d+))?$/);
   if (ipv6) {
     return undefined;
   }

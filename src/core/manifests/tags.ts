@@ -66,7 +66,7 @@ export function classifyTag(tag: string | undefined): TagClass {
       ? { kind: 'semver', description: `semantic version${version.prerelease ? ' (pre-release)' : ''}` }
       : { kind: 'version', description: 'version number' };
   }
-  const sha = SHA.exec(tag);
+  const sha = tag.match(SHA);
   if (sha && /[a-f]/.test(sha[2])) {
     return { kind: 'sha', description: `git commit SHA (${sha[2].length === 40 ? 'full' : `${sha[2].length} characters`})` };
   }
@@ -92,7 +92,7 @@ export function bumpTag(tag: string | undefined, options: BumpOptions = {}): Bum
     case 'version':
       return done(bumpVersion(parseVersion(tag as string) as Version, options.part ?? 'patch'));
     case 'sha': {
-      const [, prefix = '', old] = SHA.exec(tag as string) as RegExpExecArray;
+      const [, prefix = '', old] = (tag as string).match(SHA) as RegExpExecArray;
       const head = options.headSha?.trim().toLowerCase();
       if (!head || !/^[0-9a-f]{7,40}$/.test(head)) {
         return fail('The tag is a commit SHA: the next one is the commit you build, and no git HEAD is known.');
@@ -104,7 +104,7 @@ export function bumpTag(tag: string | undefined, options: BumpOptions = {}): Bum
       return done(`${prefix}${next}`);
     }
     case 'number': {
-      const [, prefix, digits] = NUMBER.exec(tag as string) as RegExpExecArray;
+      const [, prefix, digits] = (tag as string).match(NUMBER) as RegExpExecArray;
       const next = (BigInt(digits) + 1n).toString();
       return done(`${prefix}${next.padStart(digits.length, '0')}`);
     }
@@ -125,7 +125,7 @@ export function bumpChoices(tag: string | undefined, options: BumpOptions = {}):
 }
 
 function parseVersion(tag: string): Version | undefined {
-  const m = VERSION.exec(tag);
+  const m = tag.match(VERSION);
   if (!m) {
     return undefined;
   }
@@ -195,7 +195,7 @@ function nextPrerelease(pre: string): string {
 }
 
 function parseDate(tag: string): DateTag | undefined {
-  const m = DATE.exec(tag);
+  const m = tag.match(DATE);
   if (!m) {
     return undefined;
   }

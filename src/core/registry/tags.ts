@@ -44,7 +44,7 @@ export interface AuthChallenge {
 
 /** `Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:x:pull"`. */
 export function parseAuthChallenge(header: string | null | undefined): AuthChallenge | undefined {
-  const m = /^\s*(\w+)\s*(.*)$/s.exec(header ?? '');
+  const m = (header ?? '').match(/^\s*(\w+)\s*(.*)$/s);
   if (!m) return undefined;
   const params: Record<string, string> = {};
   for (const p of m[2].matchAll(/(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g)) {
@@ -55,7 +55,7 @@ export function parseAuthChallenge(header: string | null | undefined): AuthChall
 
 /** The next page's URL from a `Link: </v2/x/tags/list?last=y&n=100>; rel="next"` header. */
 export function nextPageUrl(link: string | null, current: string): string | undefined {
-  const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/.exec(link) : null;
+  const m = link ? link.match(/<([^>]+)>\s*;\s*rel="?next"?/) : null;
   return m ? new URL(m[1], current).toString() : undefined;
 }
 

@@ -65,7 +65,7 @@ async function createClusterFromConfig(ctx: Ctx, store: ClusterStore, uri?: vsco
 /** metadata.name of a k3d config file, to show and track the cluster while it is created. */
 async function configuredName(file: vscode.Uri): Promise<string | undefined> {
   const text = Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8');
-  return /^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*["']?([A-Za-z0-9-]+)/m.exec(text)?.[1];
+  return text.match(/^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*["']?([A-Za-z0-9-]+)/m)?.[1];
 }
 
 async function runCreate(ctx: Ctx, store: ClusterStore, options: CreateClusterOptions): Promise<void> {
