@@ -1,27 +1,79 @@
 import * as vscode from 'vscode';
+import {
+  booleanFrom,
+  countFrom,
+  publishSettingFrom,
+  secondsFrom,
+  SETTINGS,
+  stringFrom,
+  systemNamespacesFrom,
+  type PublishSetting,
+  type SystemNamespacesSetting,
+} from './core/settings.ts';
 
-/** Typed access to the `k3d.*` settings; untrusted values are coerced to safe defaults. */
+/**
+ * Typed access to the `k3d.*` settings, the only place that reads them. Untrusted values are
+ * coerced to safe defaults by the pure functions of core/settings.ts (unit-tested there).
+ */
 export class Config {
-  private get<T>(key: string): T | undefined {
-    return vscode.workspace.getConfiguration('k3d').get<T>(key);
+  private get(key: string, scope?: vscode.Uri): unknown {
+    return vscode.workspace.getConfiguration('k3d', scope).get<unknown>(key);
   }
 
   /** The k3d executable: `k3d.path` (machine scope, so no workspace can choose it) or `k3d` on PATH. */
   get k3dPath(): string {
-    const value = this.get<string>('path');
-    return typeof value === 'string' && value.trim() !== '' ? value.trim() : 'k3d';
+    return stringFrom(this.get('path'), 'k3d');
   }
 
+  /** `k3d.dockerPath` is machine-scoped: no workspace can choose what we execute. */
+  get dockerPath(): string {
+    return stringFrom(this.get('dockerPath'), 'docker');
+  }
+
+  /** 0: no background refresh. */
   get refreshIntervalMs(): number {
-    return secondsToMs(this.get<number>('refreshInterval'), 10, 0);
+    return secondsFrom(this.get('refreshInterval'), SETTINGS.refreshInterval) * 1000;
   }
 
   get operationTimeoutMs(): number {
-    return secondsToMs(this.get<number>('operationTimeout'), 300, 30);
+    return secondsFrom(this.get('operationTimeout'), SETTINGS.operationTimeout) * 1000;
   }
-}
 
-function secondsToMs(value: unknown, fallback: number, min: number): number {
-  const seconds = typeof value === 'number' && Number.isFinite(value) ? Math.max(value, min) : fallback;
-  return seconds * 1000;
+  get rolloutTimeoutMs(): number {
+    return secondsFrom(this.get('rolloutTimeout'), SETTINGS.rolloutTimeout) * 1000;
+  }
+
+  /** How long an API request may wait to connect, and how long the server may stay silent. */
+  get requestTimeoutMs(): number {
+    return secondsFrom(this.get('requestTimeout'), SETTINGS.requestTimeout) * 1000;
+  }
+
+  get systemNamespaces(): SystemNamespacesSetting {
+    return systemNamespacesFrom(this.get('systemNamespaces'));
+  }
+
+  get logTailLines(): number {
+    return countFrom(this.get('logs.tailLines'), 100);
+  }
+
+  get logTimestamps(): boolean {
+    return booleanFrom(this.get('logs.timestamps'), false);
+  }
+
+  setLogTimestamps(on: boolean): Thenable<void> {
+    return vscode.workspace.getConfiguration('k3d').update('logs.timestamps', on, vscode.ConfigurationTarget.Global);
+  }
+
+  get codeLensEnabled(): boolean {
+    return booleanFrom(this.get('codeLens.enabled'), true);
+  }
+
+  /** `k3d.build.contextPath` for the workspace folder of `scope`; undefined when not set. */
+  buildContextPath(scope?: vscode.Uri): string | undefined {
+    return stringFrom(this.get('build.contextPath', scope));
+  }
+
+  buildPublish(scope?: vscode.Uri): PublishSetting {
+    return publishSettingFrom(this.get('build.publish', scope));
+  }
 }

@@ -16,7 +16,7 @@ export type RolloutOutcome = 'complete' | 'failed' | 'timedOut' | 'cancelled';
  * time is up.
  */
 export async function followRollout(ctx: Ctx, http: KubeHttp, context: string, namespace: string, name: string): Promise<RolloutOutcome> {
-  const timeoutMs = Math.max(10, vscode.workspace.getConfiguration('k3d').get<number>('rolloutTimeout') ?? 120) * 1000;
+  const timeoutMs = ctx.config.rolloutTimeoutMs;
   const path = objectPath({ apiVersion: 'apps/v1', resource: 'deployments', namespace, name });
   const started = Date.now();
   let failure: { pod: V1Pod; reason: string; detail: string } | undefined;

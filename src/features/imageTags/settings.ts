@@ -1,22 +1,21 @@
-import * as vscode from 'vscode';
-import { publishSettingFrom } from '../../core/build/publish.ts';
+import type * as vscode from 'vscode';
+import { Config } from '../../config.ts';
 import type { PublishSetting } from '../../core/build/publish.ts';
 
-/** This feature's settings, coerced to safe values (a workspace may hold anything). */
+const config = new Config();
+
+/** This feature's settings, read and coerced by src/config.ts. */
 export const imageTagSettings = {
-  /** `k3d.dockerPath` is machine-scoped: no workspace can choose what we execute. */
   get dockerPath(): string {
-    const value = vscode.workspace.getConfiguration('k3d').get<unknown>('dockerPath');
-    return typeof value === 'string' && value.trim() !== '' ? value.trim() : 'docker';
+    return config.dockerPath;
   },
   contextPath(scope?: vscode.Uri): string | undefined {
-    const value = vscode.workspace.getConfiguration('k3d', scope).get<unknown>('build.contextPath');
-    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+    return config.buildContextPath(scope);
   },
   publish(scope?: vscode.Uri): PublishSetting {
-    return publishSettingFrom(vscode.workspace.getConfiguration('k3d', scope).get<unknown>('build.publish'));
+    return config.buildPublish(scope);
   },
   get codeLensEnabled(): boolean {
-    return vscode.workspace.getConfiguration('k3d').get<unknown>('codeLens.enabled') !== false;
+    return config.codeLensEnabled;
   },
 };

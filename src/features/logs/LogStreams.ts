@@ -37,10 +37,11 @@ export class LogStreams implements vscode.Disposable {
 
   constructor(ctx: Ctx) {
     this.ctx = ctx;
+    this.timestamps = ctx.config.logTimestamps;
     ctx.register(this);
     ctx.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('k3d.logs.timestamps')) this.timestamps = readTimestampsSetting();
+        if (e.affectsConfiguration('k3d.logs.timestamps')) this.timestamps = ctx.config.logTimestamps;
       }),
     );
     ctx.register(
@@ -58,11 +59,10 @@ export class LogStreams implements vscode.Disposable {
   }
 
   /** Read once per change, not per line: streams can carry thousands of lines a second. */
-  timestamps = readTimestampsSetting();
+  timestamps: boolean;
 
   private get tailLines(): number {
-    const n = vscode.workspace.getConfiguration('k3d').get<number>('logs.tailLines');
-    return typeof n === 'number' && n >= 0 ? Math.floor(n) : 100;
+    return this.ctx.config.logTailLines;
   }
 
   active(): Stream[] {
@@ -169,10 +169,6 @@ export class LogStreams implements vscode.Disposable {
     for (const s of this.streams.values()) s.abort?.abort();
     this.changed.dispose();
   }
-}
-
-function readTimestampsSetting(): boolean {
-  return vscode.workspace.getConfiguration('k3d').get<boolean>('logs.timestamps') === true;
 }
 
 function keyOf(t: LogTarget): string {

@@ -102,9 +102,8 @@ export function register(ctx: Ctx, tree: WorkloadTree): LogStreams {
   });
 
   ctx.registerCommand('toggleLogTimestamps', async () => {
-    const config = vscode.workspace.getConfiguration('k3d');
-    const next = !(config.get<boolean>('logs.timestamps') === true);
-    await config.update('logs.timestamps', next, vscode.ConfigurationTarget.Global);
+    const next = !ctx.config.logTimestamps;
+    await ctx.config.setLogTimestamps(next);
     vscode.window.setStatusBarMessage(`$(watch) Log timestamps ${next ? 'on' : 'off'}`, 3000);
   });
 

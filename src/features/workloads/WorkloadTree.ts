@@ -74,8 +74,7 @@ export class WorkloadTree implements vscode.Disposable {
   }
 
   private get systemNamespaces(): SystemNamespaces {
-    const v = vscode.workspace.getConfiguration('k3d').get<string>('systemNamespaces');
-    return v === 'hidden' || v === 'shown' ? v : 'grouped';
+    return this.ctx.config.systemNamespaces;
   }
 
   /** Children of a cluster's or context's item; starts watching it. */
