@@ -1,5 +1,6 @@
 // Docker's command lines and output for the release loop (WORKFLOW.md rows 7 and 18):
 // `docker build -t IMAGE:TAG CONTEXT`, `docker push IMAGE:TAG`, `k3d image import IMAGE:TAG -c CLUSTER`.
+import { imageImportArgs } from '../k3d/args.ts';
 import { parseImageReference } from '../manifests/imageReference.ts';
 import type { ImageReference } from '../manifests/imageReference.ts';
 
@@ -13,7 +14,8 @@ export const dockerPushArgs = (image: string): string[] => ['push', image];
 
 export const dockerImageListArgs = (): string[] => ['image', 'ls', '--format', 'json'];
 
-export const k3dImageImportArgs = (image: string, cluster: string): string[] => ['image', 'import', image, '-c', cluster];
+// Built by k3d/args.ts, which refuses a cluster name k3d would read as a flag.
+export const k3dImageImportArgs = (image: string, cluster: string): string[] => imageImportArgs(image, cluster);
 
 /** One line of `docker image ls --format json`. */
 export interface LocalImage {

@@ -1,6 +1,7 @@
 // Where a freshly built image goes so that the cluster can run it: pushed to its registry, or
 // imported into the k3d cluster's nodes (WORKFLOW.md rows 7 and 18).
 import type { ImageReference } from '../manifests/imageReference.ts';
+import { validateClusterName } from '../k3d/names.ts';
 import { dockerBuildArgs, dockerPushArgs, k3dImageImportArgs } from './docker.ts';
 
 export type PublishSetting = 'auto' | 'push' | 'import';
@@ -22,7 +23,7 @@ export function publishMethod(ref: ImageReference, setting: PublishSetting): 'pu
 
 /** The k3d cluster behind a kubeconfig context (`k3d-dev` -> `dev`), or undefined. */
 export function k3dClusterOfContext(context: string | undefined): string | undefined {
-  return context?.startsWith('k3d-') && context.length > 4 ? context.slice(4) : undefined;
+  return context?.startsWith('k3d-') && validateClusterName(context.slice(4)) === undefined ? context.slice(4) : undefined;
 }
 
 export interface BuildStep {

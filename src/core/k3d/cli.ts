@@ -58,19 +58,19 @@ export class K3dCli {
     return parseVersion(stdout);
   }
 
-  createCluster(create: CreateClusterOptions, options: RunOptions = {}): Promise<RunResult> {
+  async createCluster(create: CreateClusterOptions, options: RunOptions = {}): Promise<RunResult> {
     return this.run(createClusterArgs(create), options);
   }
 
-  startCluster(name: string, options: RunOptions = {}): Promise<RunResult> {
+  async startCluster(name: string, options: RunOptions = {}): Promise<RunResult> {
     return this.run(startClusterArgs(name), options);
   }
 
-  stopCluster(name: string, options: RunOptions = {}): Promise<RunResult> {
+  async stopCluster(name: string, options: RunOptions = {}): Promise<RunResult> {
     return this.run(stopClusterArgs(name), options);
   }
 
-  deleteCluster(name: string, options: RunOptions = {}): Promise<RunResult> {
+  async deleteCluster(name: string, options: RunOptions = {}): Promise<RunResult> {
     return this.run(deleteClusterArgs(name), options);
   }
 

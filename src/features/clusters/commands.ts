@@ -2,8 +2,10 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CreateClusterOptions } from '../../core/k3d/args.ts';
 import { K3dError } from '../../core/k3d/errors.ts';
+import { validateClusterName } from '../../core/k3d/names.ts';
 import type { K3dCluster } from '../../core/k3d/types.ts';
 import { useContext } from '../../core/kube/kubeconfig.ts';
+import { loadYaml } from '../../core/lazy.ts';
 import type { Ctx } from '../../ctx.ts';
 import { showClusterInfo } from './clusterInfo.ts';
 import type { ClusterStore } from './ClusterStore.ts';
@@ -59,13 +61,29 @@ async function createClusterFromConfig(ctx: Ctx, store: ClusterStore, uri?: vsco
     return;
   }
   const name = await configuredName(file);
+  const why = name === undefined ? undefined : validateClusterName(name);
+  if (why !== undefined) {
+    void vscode.window.showErrorMessage(
+      `${vscode.workspace.asRelativePath(file)} names the cluster ${JSON.stringify(name).slice(0, 80)} (metadata.name), which k3d does not accept: ${why} Nothing was run.`,
+    );
+    return;
+  }
   await runCreate(ctx, store, { name: name ?? '', configFile: file.fsPath });
 }
 
-/** metadata.name of a k3d config file, to show and track the cluster while it is created. */
+/**
+ * metadata.name of a k3d config file, to show and track the cluster while it is created: the
+ * whole value, so that an invalid one is refused rather than cut down to a valid prefix.
+ */
 async function configuredName(file: vscode.Uri): Promise<string | undefined> {
   const text = Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8');
-  return text.match(/^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*["']?([A-Za-z0-9-]+)/m)?.[1];
+  const { parseDocument } = await loadYaml();
+  try {
+    const name = (parseDocument(text).toJS() as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+    return name === undefined || name === null || name === '' ? undefined : String(name);
+  } catch {
+    return undefined; // k3d reads the file itself and says what is wrong with it
+  }
 }
 
 async function runCreate(ctx: Ctx, store: ClusterStore, options: CreateClusterOptions): Promise<void> {
@@ -233,10 +251,14 @@ async function resolveCluster(
   placeHolder: string,
   noneMessage: string,
 ): Promise<K3dCluster | undefined> {
-  if (node?.type === 'cluster') {
-    return node.cluster;
-  }
-  if (node?.type === 'node') {
+  if (node?.type === 'cluster' || node?.type === 'node') {
+    // A command argument can be anything: a name k3d would read as a flag is refused here.
+    const name: unknown = node.cluster?.name;
+    const why = typeof name === 'string' ? validateClusterName(name) : 'no cluster name was given.';
+    if (why !== undefined) {
+      void vscode.window.showErrorMessage(`${JSON.stringify(name ?? '').slice(0, 80)} is not a k3d cluster name: ${why} Nothing was run.`);
+      return undefined;
+    }
     return node.cluster;
   }
   if (!store.snapshot) {
