@@ -58,3 +58,30 @@ test('updates take ownership of the fields they change, without conflicts', () =
   // now a new apply of the old image conflicts with kubectl-set
   assert.throws(() => serverSideApply(next, applied('i:3', 1), 'kubectl', 'apps/v1', false), /conflict with "kubectl-set" using apps\/v1/);
 });
+
+test('server-side apply by kubectl after client-side applies takes over the fields the last-applied annotation still matches', () => {
+  const lastApplied = (image: string, replicas: number) => {
+    const o = applied(image, replicas);
+    return { ...o, metadata: { ...o.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(o) } } };
+  };
+  const created = lastApplied('i:1', 2);
+  trackUpdate(undefined, created, 'kubectl-client-side-apply', 'apps/v1');
+  const changed = lastApplied('i:2', 3);
+  const next = { ...changed, metadata: { ...changed.metadata, managedFields: created.metadata.managedFields } };
+  trackUpdate(created, next, 'kubectl-client-side-apply', 'apps/v1');
+  // kubectl: no conflict, kubectl now owns image and replicas
+  const migrated = serverSideApply(next, applied('i:3', 4), 'kubectl', 'apps/v1', false);
+  assert.equal(migrated.spec.template.spec.containers[0].image, 'i:3');
+  assert.equal(migrated.spec.replicas, 4);
+  const csa = migrated.metadata.managedFields.find((m: { manager: string }) => m.manager === 'kubectl-client-side-apply');
+  assert.ok(!JSON.stringify(csa.fieldsV1).includes('f:image'));
+  // any other manager still conflicts
+  assert.throws(() => serverSideApply(next, applied('i:3', 4), 'someone', 'apps/v1', false), /Apply failed with 2 conflicts/);
+  // a field whose live value no longer matches the annotation is still a conflict
+  const drifted = { ...next, spec: { ...next.spec, replicas: 7 } };
+  assert.throws(() => serverSideApply(drifted, applied('i:3', 4), 'kubectl', 'apps/v1', false), (e: unknown) => {
+    assert.ok(e instanceof ApiError);
+    assert.equal(e.message, 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
+    return true;
+  });
+});

@@ -77,7 +77,13 @@ export function serverSideApply(live: Obj | undefined, applied: Obj, manager: st
       if (!sameValue(valueAt(live, p), valueAt(applied, p))) conflicts.push({ path: p, manager: `"${e.manager}" using ${e.apiVersion}`, entry: e });
     }
   }
-  if (conflicts.length && !force) throw conflictError(conflicts, live?.kind ?? applied.kind, applied.metadata?.name ?? '');
+  if (conflicts.length && !force) {
+    // The API server's lastAppliedManager: kubectl's first server-side apply after client-side applies takes over,
+    // without conflict, the fields that the last-applied annotation holds and the live object still matches.
+    const allowed = manager === 'kubectl' && live ? fieldsFromLastApplied(live) : new Set<string>();
+    const left = conflicts.filter((c) => !allowed.has(c.path));
+    if (left.length) throw conflictError(left, live?.kind ?? applied.kind, applied.metadata?.name ?? '');
+  }
   for (const c of conflicts) c.entry.set.delete(c.path);
 
   const prevMine = entries.find((e) => sameEntry(e, manager, 'Apply', undefined));
@@ -100,6 +106,22 @@ export function serverSideApply(live: Obj | undefined, applied: Obj, manager: st
   merged.metadata ??= {};
   writeEntries(merged, list);
   return merged;
+}
+
+/** The fields of the kubectl.kubernetes.io/last-applied-configuration annotation whose values the live object still has. */
+function fieldsFromLastApplied(live: Obj): FieldSet {
+  const text = live.metadata?.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
+  const out: FieldSet = new Set();
+  if (typeof text !== 'string' || !text) return out;
+  let last: Obj;
+  try {
+    last = JSON.parse(text);
+  } catch {
+    return out;
+  }
+  if (!last || typeof last !== 'object') return out;
+  for (const p of fieldsOf(last, 'spec')) if (sameValue(valueAt(live, p), valueAt(last, p))) out.add(p);
+  return out;
 }
 
 function conflictError(conflicts: { path: string; manager: string }[], kind: string, name: string): ApiError {
