@@ -120,6 +120,35 @@ test('apply: created, then unchanged, then configured with a new tag', async () 
   assert.equal(bumped.results[0].outcome, 'configured');
 });
 
+test('apply: another writer changing a field the apply does not own, between two identical applies, leaves it unchanged', async () => {
+  const path = '/apis/apps/v1/namespaces/default/deployments/course-dep';
+  const tag = 'b7fc18de2376da80ff0cfc72cf581a9f94d10e64';
+  await applyObjects(http, new Discovery(http), [course(tag)]);
+  // The deployment controller's revision annotation, written after Apply read the object and
+  // before it applied: the race that made the test above fail once on a busy machine.
+  let raced = 0;
+  const racing = Object.create(http) as KubeHttp;
+  racing.json = async <T>(p: string, request?: Parameters<KubeHttp['json']>[1]): Promise<T> => {
+    const answer = await http.json<T>(p, request);
+    if (p === path && (request?.method ?? 'GET') === 'GET' && raced++ === 0) {
+      await http.json(path, {
+        method: 'PATCH',
+        contentType: 'application/merge-patch+json',
+        query: { fieldManager: 'another-writer' },
+        body: JSON.stringify({ metadata: { annotations: { 'deployment.kubernetes.io/revision': '99', 'example.com/touched': 'yes' } } }),
+      });
+    }
+    return answer;
+  };
+  const again = await applyObjects(racing, new Discovery(racing), [course(tag)]);
+  assert.equal(raced, 1, 'the other writer wrote in between');
+  assert.deepEqual(again.results.map((r) => [r.ref, r.outcome]), [['deployment.apps/course-dep', 'unchanged']]);
+  assert.equal(again.results[0].object?.metadata?.annotations?.['example.com/touched'], 'yes');
+  // And an unowned field written before the apply read it: unchanged too.
+  await http.json(path, { method: 'PATCH', contentType: 'application/merge-patch+json', query: { fieldManager: 'another-writer' }, body: JSON.stringify({ metadata: { annotations: { 'example.com/touched': 'again' } } }) });
+  assert.equal((await applyObjects(http, new Discovery(http), [course(tag)])).results[0].outcome, 'unchanged');
+});
+
 test('apply validates everything first: one bad document means nothing is applied', async () => {
   const discovery = new Discovery(http);
   const good = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'should-not-exist' }, data: { a: '1' } };

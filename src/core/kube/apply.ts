@@ -65,7 +65,8 @@ export async function applyObjects(http: KubeHttp, discovery: Discovery, objects
     try {
       const after = await ssa(http, p.path, p.obj, options, false);
       p.result.object = after;
-      p.result.outcome = !p.result.before ? 'created' : sameDeclaredState(p.result.before, after) ? 'unchanged' : 'configured';
+      const manager = options.fieldManager ?? FIELD_MANAGER;
+      p.result.outcome = !p.result.before ? 'created' : unchangedByApply(p.result.before, after, manager) ? 'unchanged' : 'configured';
     } catch (e) {
       p.result.problem = toProblem(e, p.obj);
       // Stop at the first failure: what was applied before it is reported as applied.
@@ -130,11 +131,77 @@ async function prepare(http: KubeHttp, discovery: Discovery, original: Obj, inde
 }
 
 /**
- * Whether an apply changed nothing a user declares. Not by resourceVersion: controllers
- * write status between our read and our apply.
+ * Whether an apply by `manager` changed nothing: the fields it owns are the same set, holding
+ * the same values, before and after. Only what this apply owns counts, never the whole object:
+ * controllers write status, and annotations such as `deployment.kubernetes.io/revision`,
+ * between our read and our apply. Falls back to the declared state (everything but status and
+ * bookkeeping) when the server keeps no managedFields.
  */
+export function unchangedByApply(before: KubeObject, after: KubeObject, manager: string = FIELD_MANAGER): boolean {
+  const owned = appliedFields(after, manager);
+  if (owned === undefined) {
+    return managedFieldsOf(after).length === 0 && sameDeclaredState(before, after);
+  }
+  const ownedBefore = appliedFields(before, manager);
+  return ownedBefore !== undefined && canonical(ownedBefore) === canonical(owned) && canonical(project(before, owned)) === canonical(project(after, owned));
+}
+
+/** Whether an apply changed nothing a user declares (status and bookkeeping aside). */
 export function sameDeclaredState(before: KubeObject, after: KubeObject): boolean {
   return canonical(declared(before)) === canonical(declared(after));
+}
+
+/** The FieldsV1 tree of what `manager` owns through Apply (not through a subresource). */
+function appliedFields(obj: KubeObject, manager: string): Record<string, unknown> | undefined {
+  const entry = managedFieldsOf(obj).find((e) => e.manager === manager && e.operation === 'Apply' && !e.subresource);
+  return entry && isRecord(entry.fieldsV1) ? entry.fieldsV1 : undefined;
+}
+
+function managedFieldsOf(obj: KubeObject): Array<{ manager?: string; operation?: string; subresource?: string; fieldsV1?: unknown }> {
+  const list = (obj.metadata as { managedFields?: unknown } | undefined)?.managedFields;
+  return Array.isArray(list) ? list : [];
+}
+
+/**
+ * The parts of `value` that a FieldsV1 tree names: `f:x` a field, `k:{"name":"c"}` the list item
+ * with those keys, `v:"a"` a set member, `.` the node itself; an empty tree is a leaf (all of it).
+ */
+function project(value: unknown, fields: Record<string, unknown>): unknown {
+  const keys = Object.keys(fields);
+  if (keys.length === 0) {
+    return value === undefined ? { absent: true } : { value };
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const sub = isRecord(fields[key]) ? fields[key] : {};
+    if (key === '.') {
+      out[key] = value !== undefined;
+    } else if (key.startsWith('f:')) {
+      out[key] = project(isRecord(value) ? value[key.slice(2)] : undefined, sub);
+    } else if (key.startsWith('k:')) {
+      const want = parseJson(key.slice(2));
+      const item = Array.isArray(value) && isRecord(want)
+        ? value.find((i) => isRecord(i) && Object.entries(want).every(([k, v]) => canonical(i[k]) === canonical(v)))
+        : undefined;
+      out[key] = project(item, sub);
+    } else if (key.startsWith('v:')) {
+      const want = canonical(parseJson(key.slice(2)));
+      out[key] = Array.isArray(value) && value.some((i) => canonical(i) === want);
+    }
+  }
+  return out;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function declared(obj: KubeObject): unknown {
