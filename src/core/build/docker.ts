@@ -12,6 +12,11 @@ export function dockerBuildArgs(image: string, contextDir: string, dockerfile?: 
 
 export const dockerPushArgs = (image: string): string[] => ['push', image];
 
+export const dockerTagArgs = (source: string, target: string): string[] => ['tag', source, target];
+
+/** `docker image inspect`: exit 0 and the image ID when the engine has the image, exit 1 when not. */
+export const dockerImageInspectArgs = (image: string): string[] => ['image', 'inspect', '--format', '{{.Id}}', image];
+
 export const dockerImageListArgs = (): string[] => ['image', 'ls', '--format', 'json'];
 
 // Built by k3d/args.ts, which refuses a cluster name k3d would read as a flag.
@@ -84,4 +89,52 @@ const DOCKER_DOWN = [
 export function isDockerDown(output: readonly string[] | string): boolean {
   const text = typeof output === 'string' ? output : output.join('\n');
   return DOCKER_DOWN.some((re) => re.test(text));
+}
+
+/**
+ * What a failed docker command said, for a message: its stderr without the classic builder's
+ * deprecation notice (Docker 23+ prints it on every `docker build` without buildx, also on
+ * success), colour codes and blank lines. The last line that names an error, else the last line.
+ */
+export function dockerFailureReason(stderr: readonly string[]): string | undefined {
+  const lines = withoutDeprecationNotice(stderr.map((l) => l.replace(/\x1b\[[0-9;]*m/g, '').trim())).filter((l) => l !== '');
+  return [...lines].reverse().find((l) => /\berror\b|denied|failed|not found|no such|refused|returned a non-zero code|unauthorized|cannot|can't/i.test(l)) ?? lines[lines.length - 1];
+}
+
+/** Drops `DEPRECATED: The legacy builder is deprecated...` and its indented continuation lines. */
+export function withoutDeprecationNotice(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  let inNotice = false;
+  for (const line of lines) {
+    if (/^DEPRECATED:/.test(line.trim())) {
+      inNotice = true;
+      continue;
+    }
+    if (inNotice && (/^\s+\S/.test(line) || /docs\.docker\.com\/go\/buildx|BuildKit|buildx component/i.test(line))) continue;
+    inNotice = false;
+    out.push(line);
+  }
+  return out;
+}
+
+/**
+ * A hint for a failed docker step, beyond what Docker said: the few failures a learner meets
+ * in the build → push loop, each with what to do.
+ */
+export function dockerFailureHint(reason: string, step: 'build' | 'push' | 'tag'): string | undefined {
+  if (step === 'build') {
+    if (/registry-1\.docker\.io|pull access denied|manifest unknown|not found: manifest|lookup .*(no such host|server misbehaving)|dial tcp/i.test(reason)) {
+      return 'The Dockerfile\'s FROM image is not on this machine and Docker could not pull it: pull or build it first (docker pull, or a reachable registry).';
+    }
+    if (/COPY failed|ADD failed|file not found in build context|excluded by \.dockerignore/i.test(reason)) return 'A file the Dockerfile copies is not in the build context (k3d.build.contextPath, or the folder above the manifest).';
+    if (/returned a non-zero code/i.test(reason)) return 'A RUN step of the Dockerfile failed: its output is in the k3d Build channel.';
+    if (/Cannot locate specified Dockerfile|unable to prepare context|no such file or directory/i.test(reason)) return 'Docker cannot read the Dockerfile or the build context.';
+  }
+  if (step === 'push') {
+    if (/connection refused|dial tcp|no such host|i\/o timeout/i.test(reason)) return 'The registry does not answer: is it running (k3d registry list)?';
+    if (/denied|unauthorized|authentication required/i.test(reason)) return 'The registry refused the push: log in with docker login, or push to a registry you own.';
+    if (/server gave HTTP response to HTTPS client/i.test(reason)) return 'The registry speaks plain HTTP: Docker allows that for localhost only, or with "insecure-registries" in its daemon.json.';
+  }
+  if (/An image does not exist locally|No such image/i.test(reason)) return 'The image is not in the local Docker.';
+  return undefined;
 }

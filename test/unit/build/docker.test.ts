@@ -1,6 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dockerBuildArgs, dockerImageListArgs, dockerPushArgs, isDockerDown, isLocalOnly, k3dImageImportArgs, localTagsOf, parseDockerImageList } from '../../../src/core/build/docker.ts';
+import {
+  dockerBuildArgs,
+  dockerFailureHint,
+  dockerFailureReason,
+  dockerImageInspectArgs,
+  dockerImageListArgs,
+  dockerPushArgs,
+  dockerTagArgs,
+  isDockerDown,
+  isLocalOnly,
+  k3dImageImportArgs,
+  localTagsOf,
+  parseDockerImageList,
+  withoutDeprecationNotice,
+} from '../../../src/core/build/docker.ts';
 import { buildPlan, k3dClusterOfContext, publishMethod, publishSettingFrom } from '../../../src/core/build/publish.ts';
 import { parseImageReference } from '../../../src/core/manifests/imageReference.ts';
 import type { ImageReference } from '../../../src/core/manifests/imageReference.ts';
@@ -78,4 +92,41 @@ test('the build plan: build then push, or build then import into the cluster', (
     [['docker', 'build', '-t', 'jakousa/dwk-app1:abc', '/w/app1'], ['k3d', 'image', 'import', 'jakousa/dwk-app1:abc', '-c', 'k3s-default']],
   );
   assert.throws(() => buildPlan({ image: 'a:1', contextDir: '/w', publish: 'import' }));
+});
+
+// stderr of Docker CLI 28 against engine 20.10 (classic builder), as captured on this machine.
+const DEPRECATED = [
+  'DEPRECATED: The legacy builder is deprecated and will be removed in a future release.',
+  '            Install the buildx component to build images with BuildKit:',
+  '            https://docs.docker.com/go/buildx/',
+  '',
+];
+
+test('a failed docker step says why in Docker\'s own words, without the classic builder\'s deprecation notice', () => {
+  assert.equal(dockerFailureReason([...DEPRECATED]), undefined, 'the notice alone (a successful build) is no reason');
+  assert.equal(
+    dockerFailureReason([...DEPRECATED, 'COPY failed: file not found in build context or excluded by .dockerignore: stat nope.txt: file does not exist']),
+    'COPY failed: file not found in build context or excluded by .dockerignore: stat nope.txt: file does not exist',
+  );
+  assert.equal(dockerFailureReason([...DEPRECATED, "\x1b[91mThe command '/bin/sh -c exit 3' returned a non-zero code: 3\x1b[0m"]), "The command '/bin/sh -c exit 3' returned a non-zero code: 3");
+  assert.equal(
+    dockerFailureReason(['Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?']),
+    'Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?',
+  );
+  assert.equal(dockerFailureReason(['Get "http://localhost:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused']), 'Get "http://localhost:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection refused');
+  assert.deepEqual(withoutDeprecationNotice([...DEPRECATED, 'Step 1/2 : FROM k3d-deploy/base:1']), ['', 'Step 1/2 : FROM k3d-deploy/base:1']);
+});
+
+test('each failure of the loop gets what to do', () => {
+  assert.match(dockerFailureHint('Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host', 'build') ?? '', /FROM image is not on this machine/);
+  assert.match(dockerFailureHint('COPY failed: file not found in build context', 'build') ?? '', /build context/);
+  assert.match(dockerFailureHint("The command '/bin/sh -c exit 3' returned a non-zero code: 3", 'build') ?? '', /RUN step/);
+  assert.match(dockerFailureHint('dial tcp 127.0.0.1:5999: connect: connection refused', 'push') ?? '', /registry does not answer/);
+  assert.match(dockerFailureHint('denied: requested access to the resource is denied', 'push') ?? '', /docker login/);
+  assert.equal(dockerFailureHint('something new', 'build'), undefined);
+});
+
+test('docker image inspect and docker tag argument arrays', () => {
+  assert.deepEqual(dockerImageInspectArgs('hashapp:1'), ['image', 'inspect', '--format', '{{.Id}}', 'hashapp:1']);
+  assert.deepEqual(dockerTagArgs('k3d-reg:5000/a:1', 'localhost:5001/a:1'), ['tag', 'k3d-reg:5000/a:1', 'localhost:5001/a:1']);
 });

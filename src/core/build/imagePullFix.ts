@@ -1,0 +1,77 @@
+// The course's classic failure: a pod sits in ErrImagePull / ImagePullBackOff because its image
+// was built on this machine and never reached the cluster. When the local Docker has the image,
+// the fix is one step: `k3d image import IMAGE -c CLUSTER`, or a push to the cluster's registry.
+import { effectiveTag, parseImageReference } from '../manifests/imageReference.ts';
+import type { ImageReference } from '../manifests/imageReference.ts';
+import { hostSideImage, isOnClusterRegistry } from './registry.ts';
+import type { ClusterRegistry } from './registry.ts';
+
+export const IMPORT_INTO_CLUSTER = 'Import into Cluster';
+export const PUSH_TO_CLUSTER_REGISTRY = 'Push to Cluster Registry';
+
+export type ImagePullFix =
+  | {
+      readonly kind: 'import';
+      readonly label: typeof IMPORT_INTO_CLUSTER;
+      readonly image: string;
+      readonly cluster: string;
+      /**
+       * Set when the container's pull policy makes the node ask a registry even after the
+       * import (Always, or no policy with `:latest`): what the user must change as well.
+       */
+      readonly pullPolicyNote?: string;
+    }
+  | {
+      readonly kind: 'push';
+      readonly label: typeof PUSH_TO_CLUSTER_REGISTRY;
+      /** The local image to push (tagged as `pushImage` first when the names differ). */
+      readonly source: string;
+      /** Its name on this machine's side of the registry: `localhost:5001/app:1`. */
+      readonly pushImage: string;
+    };
+
+export interface ImagePullFailure {
+  /** The container's waiting reason. */
+  readonly reason: string;
+  /** The container's image, as the pod spec says it. */
+  readonly image: string;
+  /** The container's imagePullPolicy (the API server fills it in). */
+  readonly pullPolicy?: string;
+  /** The k3d cluster of the context, when it is one. */
+  readonly cluster?: string;
+  readonly registry?: ClusterRegistry;
+}
+
+/** Reasons a local image cures: the node could not pull it, or was told never to pull. */
+export function isImagePullFailure(reason: string): boolean {
+  return /^(ErrImagePull|ImagePullBackOff|ErrImageNeverPull)$/.test(reason);
+}
+
+/** Does the node ask a registry whatever it has (Always, or Kubernetes' default for `:latest`)? */
+export function alwaysPulls(ref: ImageReference, pullPolicy: string | undefined): boolean {
+  if (pullPolicy) return pullPolicy === 'Always';
+  return effectiveTag(ref) === 'latest';
+}
+
+/**
+ * What can fix the failure, given which names the local Docker has (`hasLocalImage` runs
+ * `docker image inspect`). Empty when the image is not local: then no import can help.
+ */
+export async function imagePullFixes(failure: ImagePullFailure, hasLocalImage: (image: string) => Promise<boolean>): Promise<ImagePullFix[]> {
+  if (!isImagePullFailure(failure.reason)) return [];
+  const ref = parseImageReference(failure.image);
+  if (!ref.valid || ref.digest !== undefined) return [];
+  const { registry, cluster } = failure;
+  if (registry && isOnClusterRegistry(ref, registry)) {
+    const pushImage = hostSideImage(ref, effectiveTag(ref), registry);
+    for (const source of [...new Set([pushImage, failure.image])]) {
+      if (await hasLocalImage(source)) return [{ kind: 'push', label: PUSH_TO_CLUSTER_REGISTRY, source, pushImage }];
+    }
+    return [];
+  }
+  if (!cluster || !(await hasLocalImage(failure.image))) return [];
+  const pullPolicyNote = alwaysPulls(ref, failure.pullPolicy)
+    ? `${failure.pullPolicy === 'Always' ? 'imagePullPolicy is Always' : `a :latest image without imagePullPolicy is always pulled`}, so the node still asks a registry after the import: set imagePullPolicy: IfNotPresent in the manifest (the Quick Fix on its image line) and apply again.`
+    : undefined;
+  return [{ kind: 'import', label: IMPORT_INTO_CLUSTER, image: failure.image, cluster, ...(pullPolicyNote ? { pullPolicyNote } : {}) }];
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { imagePullFixes, isImagePullFailure } from '../../../src/core/build/imagePullFix.ts';
+import { parseLocalRegistryHosting } from '../../../src/core/build/registry.ts';
+
+const registry = parseLocalRegistryHosting({ 'localRegistryHosting.v1': 'host: localhost:5001\nhostFromContainerRuntime: k3d-reg:5000\n' });
+const local = (...names: string[]) => {
+  const asked: string[] = [];
+  const has = async (image: string) => {
+    asked.push(image);
+    return names.includes(image);
+  };
+  return Object.assign(has, { asked });
+};
+
+test('ErrImagePull for an image the local Docker has: Import into Cluster', async () => {
+  const fixes = await imagePullFixes({ reason: 'ErrImagePull', image: 'hashapp-local:1', pullPolicy: 'IfNotPresent', cluster: 'k3s-default' }, local('hashapp-local:1'));
+  assert.deepEqual(fixes, [{ kind: 'import', label: 'Import into Cluster', image: 'hashapp-local:1', cluster: 'k3s-default' }]);
+  assert.equal((await imagePullFixes({ reason: 'ImagePullBackOff', image: 'hashapp-local:1', cluster: 'dev' }, local('hashapp-local:1')))[0]?.kind, 'import');
+  assert.equal((await imagePullFixes({ reason: 'ErrImageNeverPull', image: 'hashapp-local:1', pullPolicy: 'Never', cluster: 'dev' }, local('hashapp-local:1')))[0]?.kind, 'import');
+});
+
+test('no fix when the image is not local, the failure is not a pull, or the cluster is not k3d', async () => {
+  assert.deepEqual(await imagePullFixes({ reason: 'ErrImagePull', image: 'nginx:1.27', cluster: 'dev' }, local()), []);
+  assert.deepEqual(await imagePullFixes({ reason: 'CrashLoopBackOff', image: 'app:1', cluster: 'dev' }, local('app:1')), []);
+  assert.deepEqual(await imagePullFixes({ reason: 'ErrImagePull', image: 'app:1' }, local('app:1')), []);
+  assert.deepEqual(await imagePullFixes({ reason: 'InvalidImageName', image: 'App:1', cluster: 'dev' }, local('App:1')), []);
+  assert.equal(isImagePullFailure('ImagePullBackOff'), true);
+});
+
+test('imagePullPolicy Always (or :latest without one): the import is offered, with what else to change', async () => {
+  const [always] = await imagePullFixes({ reason: 'ErrImagePull', image: 'app:1', pullPolicy: 'Always', cluster: 'dev' }, local('app:1'));
+  assert.ok(always?.kind === 'import');
+  assert.match(always.pullPolicyNote ?? '', /imagePullPolicy is Always.*IfNotPresent.*Quick Fix/);
+  const [latest] = await imagePullFixes({ reason: 'ErrImagePull', image: 'app', cluster: 'dev' }, local('app'));
+  assert.ok(latest?.kind === 'import');
+  assert.match(latest.pullPolicyNote ?? '', /:latest/);
+});
+
+test('an image on the cluster registry: Push to Cluster Registry, under its name on this machine', async () => {
+  const built = local('localhost:5001/hashapp:2');
+  assert.deepEqual(await imagePullFixes({ reason: 'ErrImagePull', image: 'k3d-reg:5000/hashapp:2', cluster: 'dev', registry }, built), [
+    { kind: 'push', label: 'Push to Cluster Registry', source: 'localhost:5001/hashapp:2', pushImage: 'localhost:5001/hashapp:2' },
+  ]);
+  // Built under the nodes' name: tagged for this machine's side, then pushed.
+  assert.deepEqual(await imagePullFixes({ reason: 'ErrImagePull', image: 'k3d-reg:5000/hashapp:2', cluster: 'dev', registry }, local('k3d-reg:5000/hashapp:2')), [
+    { kind: 'push', label: 'Push to Cluster Registry', source: 'k3d-reg:5000/hashapp:2', pushImage: 'localhost:5001/hashapp:2' },
+  ]);
+  assert.deepEqual(await imagePullFixes({ reason: 'ErrImagePull', image: 'k3d-reg:5000/hashapp:3', cluster: 'dev', registry }, local()), []);
+});
