@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { serverSideApply, trackUpdate } from './managedfields.ts';
 import { fieldsOf, printPath, toFieldsV1 } from './fieldset.ts';
 import { ApiError } from './status.ts';
+import type { Obj } from './util.ts';
 
 const applied = (image: string, replicas?: number) => ({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'default', labels: { app: 'x' } },
@@ -64,7 +65,7 @@ test('server-side apply by kubectl after client-side applies takes over the fiel
     const o = applied(image, replicas);
     return { ...o, metadata: { ...o.metadata, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify(o) } } };
   };
-  const created = lastApplied('i:1', 2);
+  const created: Obj = lastApplied('i:1', 2);
   trackUpdate(undefined, created, 'kubectl-client-side-apply', 'apps/v1');
   const changed = lastApplied('i:2', 3);
   const next = { ...changed, metadata: { ...changed.metadata, managedFields: created.metadata.managedFields } };
