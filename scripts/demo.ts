@@ -4,6 +4,8 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { ensureDockerEngine } from './lib/docker.ts';
+import type { DockerEngine } from './lib/docker.ts';
 import { ensureCodeServer, freePort, installExtensions, startCodeServer, writeSettings } from './lib/codeServer.ts';
 import type { RunningCodeServer } from './lib/codeServer.ts';
 import { probeRealK3d, simulatedK3d, stopAllClusters } from './lib/k3dEnv.ts';
@@ -19,6 +21,7 @@ const say = (line: string) => console.log(`[demo] ${line}`);
 
 let server: RunningCodeServer | undefined;
 let sim: SimulatedK3d | undefined;
+let engine: DockerEngine | undefined;
 
 let stopping = false;
 
@@ -28,6 +31,8 @@ async function cleanup(): Promise<void> {
   await server?.stop();
   if (sim) await stopAllClusters(sim);
   await stopEverything();
+  // Last: removing the pods' containers above needs the engine. Stopped only if started here.
+  await engine?.stop();
   say('stopped; nothing left running.');
 }
 const cleanupOnce = installCleanupHandlers(cleanup);
@@ -47,6 +52,13 @@ async function main(): Promise<void> {
     throw new Error(`Node ${process.versions.node} is too old: run the demo with \`npm run demo\` (npm puts Node 24 on PATH).`);
   }
   const started = Date.now();
+  // The image loop (Build & Deploy, k3d image import, a cluster's registry) runs against the real engine.
+  try {
+    engine = await ensureDockerEngine(say);
+    if (!engine.started) say(`Docker ${engine.version} is running`);
+  } catch (err) {
+    say(`Docker cannot run here, so Build & Deploy and image import will fail: ${(err as Error).message}`);
+  }
   await ensureDebianPackages(BUILD_PACKAGES, "to build code-server's native modules on first use", say).catch((err: Error) => {
     // Only the first code-server install needs them.
     if (!fs.existsSync(path.join(cacheDir, 'code-server', '.installed'))) throw err;
@@ -95,7 +107,7 @@ async function main(): Promise<void> {
   say(`ready in ${((Date.now() - started) / 1000).toFixed(0)} s. Open this URL in a browser:`);
   console.log(`\n    ${server.url}\n`);
   say('then click the k3d icon in the activity bar. Press Ctrl-C here to stop everything.');
-  if (sim) say('the Clusters view marks the cluster "simulated"; no Docker is involved.');
+  if (sim) say('the Clusters view marks the cluster "simulated": its Kubernetes is simulated; images, registries and pod containers use the real Docker.');
   say(`code-server's log: ${server.logFile}`);
   const code = await server.exited; // normally we stay here until Ctrl-C
   if (stopping) return;

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { Clock } from './clock.ts';
 import { error, fatal } from './log.ts';
 import {
-  clusterDir, collectAbandoned, dockerDown, listClusterStates, readCluster, updateCluster,
+  clusterDir, collectAbandoned, dockerDown, dockerHost, listClusterStates, readCluster, updateCluster,
 } from './state.ts';
 import type { ClusterState } from './state.ts';
 
@@ -15,7 +15,8 @@ export interface SimContext {
   clock: Clock;
 }
 
-export const DOCKER_DOWN = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
+/** The docker client's words, naming the host it tried (this process's DOCKER_HOST, as k3d's client would). */
+export const DOCKER_DOWN = `Cannot connect to the Docker daemon at ${dockerHost(process.env)}. Is the docker daemon running?`;
 
 export function isDockerDown(ctx: SimContext): boolean {
   return dockerDown(ctx.env, ctx.home);

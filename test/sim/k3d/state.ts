@@ -77,8 +77,20 @@ export function clusterDir(home: string, name: string): string {
   return path.join(clustersDir(home), name);
 }
 
+/** The engine the docker client (and so k3d) talks to: DOCKER_HOST, else the default socket. */
+export function dockerHost(env: NodeJS.ProcessEnv): string {
+  return env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+}
+
+/**
+ * "Docker is down" for the simulated k3d: forced (K3D_SIM_DOCKER_DOWN=1, or a `docker-down` file in the
+ * sim home, which a test can create mid-session), or DOCKER_HOST names a unix socket that does not exist,
+ * where the real k3d cannot reach an engine either (tests use unix:///nonexistent.sock).
+ */
 export function dockerDown(env: NodeJS.ProcessEnv, home: string): boolean {
-  return env.K3D_SIM_DOCKER_DOWN === '1' || fs.existsSync(path.join(home, 'docker-down'));
+  if (env.K3D_SIM_DOCKER_DOWN === '1' || fs.existsSync(path.join(home, 'docker-down'))) return true;
+  const host = env.DOCKER_HOST;
+  return host !== undefined && host.startsWith('unix://') && !fs.existsSync(host.slice('unix://'.length));
 }
 
 export function randomHex(bytes: number): string {
