@@ -75,3 +75,11 @@ export async function imagePullFixes(failure: ImagePullFailure, hasLocalImage: (
     : undefined;
   return [{ kind: 'import', label: IMPORT_INTO_CLUSTER, image: failure.image, cluster, ...(pullPolicyNote ? { pullPolicyNote } : {}) }];
 }
+
+/** One sentence for the failure notification: what the offered fix does. */
+export function describeImagePullFix(fix: ImagePullFix): string {
+  if (fix.kind === 'import') {
+    return `${fix.image} is in this machine's Docker but not in cluster '${fix.cluster}': ${IMPORT_INTO_CLUSTER} runs k3d image import ${fix.image} -c ${fix.cluster}${fix.pullPolicyNote ? `, but ${fix.pullPolicyNote}` : ', and the pod starts at its next pull attempt.'}`;
+  }
+  return `${fix.source} is in this machine's Docker but not in the cluster's registry: ${PUSH_TO_CLUSTER_REGISTRY} runs ${fix.source === fix.pushImage ? '' : `docker tag ${fix.source} ${fix.pushImage}, then `}docker push ${fix.pushImage}, and the pod starts at its next pull attempt.`;
+}

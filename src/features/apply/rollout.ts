@@ -7,6 +7,8 @@ import { rolloutStatus } from '../../core/kube/rollout.ts';
 import { podSummary } from '../../core/kube/status.ts';
 import type { Ctx } from '../../ctx.ts';
 import { showReadOnly } from '../shared/readOnlyDocuments.ts';
+import { describeImagePullFix } from '../../core/build/imagePullFix.ts';
+import { imagePullFixesFor, runImagePullFix, waitForPullRetry } from '../imageTags/delivery.ts';
 
 export type RolloutOutcome = 'complete' | 'failed' | 'timedOut' | 'cancelled';
 
@@ -48,11 +50,22 @@ export async function followRollout(ctx: Ctx, http: KubeHttp, context: string, n
     void vscode.window.showInformationMessage(`deployment "${name}" successfully rolled out in ${context}.`);
   } else if (outcome === 'failed') {
     const what = failure ? `pod ${failure.pod.metadata?.name} is ${failure.reason}${failure.detail ? `: ${failure.detail}` : ''}` : 'it exceeded its progress deadline';
-    const hint = failure && /ImagePull|ErrImage|InvalidImageName/.test(failure.reason)
-      ? ' Is the image name and tag right? A local image needs `k3d image import` and imagePullPolicy IfNotPresent.'
-      : '';
-    const choice = await vscode.window.showErrorMessage(`The rollout of ${name} is stuck: ${what}.${hint}`, 'Show Pod', 'Show Events');
-    if (failure && choice === 'Show Pod') {
+    // An image this machine's Docker has and the cluster does not: offer the one step that fixes it.
+    const fixes = failure ? await imagePullFixesFor(ctx, http, context, failure.pod).catch(() => []) : [];
+    const hint = fixes.length > 0
+      ? ` ${describeImagePullFix(fixes[0])}`
+      : failure && /ImagePull|ErrImage|InvalidImageName/.test(failure.reason)
+        ? ' Is the image name and tag right? A local image needs `k3d image import` and imagePullPolicy IfNotPresent.'
+        : '';
+    const choice = await vscode.window.showErrorMessage(`The rollout of ${name} is stuck: ${what}.${hint}`, ...fixes.map((f) => f.label), 'Show Pod', 'Show Events');
+    const fix = fixes.find((f) => f.label === choice);
+    if (fix && failure) {
+      const podName = failure.pod.metadata?.name ?? '';
+      const fixed = await runImagePullFix(ctx, fix);
+      if (!fixed || (fix.kind === 'import' && fix.pullPolicyNote)) return 'failed';
+      if (!(await waitForPullRetry(http, namespace, podName, fix.kind === 'import' ? fix.image : fix.pushImage, timeoutMs))) return 'failed';
+      return followRollout(ctx, http, context, namespace, name);
+    } else if (failure && choice === 'Show Pod') {
       await vscode.commands.executeCommand('k3dDeploy.showYaml', { type: 'w-pod', context, key: `${namespace}/${failure.pod.metadata?.name}`, id: `${context}|pod|${namespace}/${failure.pod.metadata?.name}` });
     } else if (choice === 'Show Events') {
       await showEvents(http, namespace, failure?.pod.metadata?.name ?? name);

@@ -1,32 +1,29 @@
-// "Build & Deploy": docker build under the next tag, docker push or k3d image import, then the
-// tag in the file, save and apply (WORKFLOW.md rows 7, 18, 19). Cancellable; output streamed to
-// the "k3d Build" channel; the first failure stops the chain with the tool's own message.
+// "Build & Deploy", one pipeline of typed steps (WORKFLOW.md rows 7, 18, 19): check Docker,
+// choose the next tag, docker build, deliver (k3d image import, or docker push to the cluster's
+// registry), write the tag (one undoable edit), save, apply and follow the rollout. Cancellable;
+// output streamed to the "k3d Build" channel; the first failure stops the chain with the tool's
+// own reason and leaves the manifest unchanged.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { findBuildContext } from '../../core/build/context.ts';
 import { dockerVersionArgs, isDockerDown } from '../../core/build/docker.ts';
-import { buildPlan, k3dClusterOfContext, publishMethod } from '../../core/build/publish.ts';
-import type { BuildStep } from '../../core/build/publish.ts';
-import { lastMeaningfulLine, runTool, ToolError } from '../../core/process.ts';
+import { buildPlan, k3dClusterOfContext, planDelivery } from '../../core/build/publish.ts';
+import type { ClusterRegistry } from '../../core/build/registry.ts';
+import { ToolError, runTool } from '../../core/process.ts';
 import { K3dError } from '../../core/k3d/errors.ts';
-import { stripAnsi } from '../../core/k3d/logLine.ts';
+import { connectContext } from '../../core/kube/connect.ts';
 import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
 import { setImagePullPolicy } from '../../core/manifests/edit.ts';
 import { findTarget } from '../../core/imageTags/lenses.ts';
-import { formatImageReference } from '../../core/manifests/imageReference.ts';
+import { parseImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageTagsFeature } from './ImageTagsFeature.ts';
+import { buildOutput, clusterRegistry, runStep } from './delivery.ts';
 import { applyTag, applyTextEdit, chooseNextTag } from './editing.ts';
 import type { Located } from './editing.ts';
+import { UnsavedEditsGuard } from './saveGuard.ts';
 import { imageTagSettings } from './settings.ts';
-
-let channel: vscode.OutputChannel | undefined;
-
-function output(feature: ImageTagsFeature): vscode.OutputChannel {
-  channel ??= feature.ctx.register(vscode.window.createOutputChannel('k3d Build'));
-  return channel;
-}
 
 /** A step failed: the message is what the user reads; the output channel has the rest. */
 class ChainStopped extends Error {}
@@ -42,6 +39,9 @@ export async function buildAndDeploy(feature: ImageTagsFeature, located: Located
     void vscode.window.showInformationMessage('Save the manifest first: the Dockerfile is looked up next to its folder.');
     return;
   }
+  // Saving takes the user's other unsaved edits along, and applying sends them: ask before anything runs.
+  const guard = new UnsavedEditsGuard(document, 'Build & Deploy');
+  if (!(await guard.check())) return;
   const folder = vscode.workspace.getWorkspaceFolder(document.uri);
   const context = await findBuildContext({
     manifestPath: document.uri.fsPath,
@@ -54,23 +54,32 @@ export async function buildAndDeploy(feature: ImageTagsFeature, located: Located
     if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'k3d.build.contextPath');
     return;
   }
-  const publish = publishMethod(ref, imageTagSettings.publish(document.uri));
-  let cluster: string | undefined;
-  if (publish === 'import') {
-    const current = (await readKubeconfig(feature.ctx.kubeconfigPaths())).currentContext;
-    cluster = k3dClusterOfContext(current);
-    if (!cluster) {
+
+  // Where the image goes: the current context's k3d cluster, and its registry if it announces one.
+  const kubeContext = (await readKubeconfig(feature.ctx.kubeconfigPaths())).currentContext;
+  const cluster = k3dClusterOfContext(kubeContext);
+  const registry = kubeContext ? await registryOf(feature, kubeContext) : undefined;
+  const setting = imageTagSettings.publish(document.uri);
+  const early = planDelivery({ ref, tag: ref.tag ?? 'latest', setting, cluster, registry });
+  if (!early.ok) {
+    if (early.needs === 'k3dContext') {
       const choice = await vscode.window.showWarningMessage(
-        `Build & Deploy imports ${ref.path} into the current k3d cluster, but the current context is ${current ? `'${current}', not a k3d cluster` : 'not set'}.`,
+        `Build & Deploy imports ${ref.path} into the current k3d cluster, but the current context is ${kubeContext ? `'${kubeContext}', not a k3d cluster` : 'not set'}.`,
         'Use Context',
       );
       if (choice) await vscode.commands.executeCommand('k3dDeploy.useContext');
-      return;
+    } else {
+      void vscode.window.showWarningMessage(`Build & Deploy: ${early.reason} Nothing was built.`);
     }
-    if (located.image.pullPolicy?.value === 'Always' && !(await offerPullPolicyFix(feature, located))) return;
+    return;
   }
+  if (early.method === 'import' && located.image.pullPolicy?.value === 'Always') {
+    if (!(await offerPullPolicyFix(feature, located))) return;
+    guard.accept();
+  }
+
   // Before asking for a tag: with Docker down there is nothing to build.
-  const out = output(feature);
+  const out = buildOutput(feature.ctx);
   out.appendLine('');
   out.appendLine(`# Build & Deploy ${ref.path} (${vscode.workspace.asRelativePath(document.uri)})`);
   try {
@@ -81,20 +90,27 @@ export async function buildAndDeploy(feature: ImageTagsFeature, located: Located
   }
   const choice = await chooseNextTag(feature, located);
   if (!choice) return;
-  const image = formatImageReference({ registry: ref.registry, path: ref.path, tag: choice.tag });
-  const steps = buildPlan({ image, contextDir: context.contextDir, dockerfile: path.basename(context.dockerfile) === 'Dockerfile' ? undefined : context.dockerfile, publish, cluster });
+  const delivery = planDelivery({ ref, tag: choice.tag, setting, cluster, registry });
+  if (!delivery.ok) return; // as `early`: the tag does not change where an image goes
+  const steps = buildPlan({
+    image: delivery.buildImage,
+    contextDir: context.contextDir,
+    dockerfile: path.basename(context.dockerfile) === 'Dockerfile' ? undefined : context.dockerfile,
+    publish: delivery.method,
+    cluster: delivery.method === 'import' ? delivery.cluster : undefined,
+  });
 
-  out.appendLine(`# ${image}: ${steps.map((s) => s.title.toLowerCase()).join(', then ')}`);
+  out.appendLine(`# ${delivery.manifestImage}: ${steps.map((s) => s.title.toLowerCase()).join(', then ')}`);
   try {
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Build & Deploy ${image}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `Build & Deploy ${delivery.manifestImage}`, cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
         const cancel = token.onCancellationRequested(() => abort.abort());
         try {
           for (const step of steps) {
             progress.report({ message: step.title });
-            await runStep(feature, out, step, abort.signal, progress);
+            await runStep(feature.ctx, out, step, abort.signal, progress);
           }
         } finally {
           cancel.dispose();
@@ -105,14 +121,33 @@ export async function buildAndDeploy(feature: ImageTagsFeature, located: Located
     await reportFailure(out, e);
     return;
   }
-  if (publish === 'import') await feature.imported.add(ref as ImageReference);
-  out.appendLine(`# ${image} is ${publish === 'push' ? 'pushed' : `imported into ${cluster}`}; setting the tag in the manifest`);
+  const delivered = parseImageReference(delivery.manifestImage);
+  if (delivery.method === 'import' && delivered.valid) await feature.imported.add(delivered as ImageReference);
+  void feature.localImages.get(true);
+  const where = delivery.method === 'import' ? `imported into ${delivery.cluster}` : `pushed to ${delivery.toClusterRegistry ? `the cluster's registry as ${delivery.buildImage}` : delivery.buildImage}`;
+  out.appendLine(`# ${delivery.manifestImage} is built and ${where}; setting the tag in the manifest`);
+
+  // The build took a while: the editor may hold new edits since the user was asked.
+  if (!(await guard.check('the build'))) {
+    out.appendLine('# the manifest is unchanged (its new unsaved edits were not confirmed)');
+    void vscode.window.showInformationMessage(`${delivery.manifestImage} is built and ${where}; the manifest is unchanged and nothing was applied.`);
+    return;
+  }
   if (!(await applyTag(feature, located, choice))) return;
   if (!(await document.save())) {
     void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(document.uri)} could not be saved; apply it once it is.`);
     return;
   }
   await applyDocument(feature, document);
+}
+
+async function registryOf(feature: ImageTagsFeature, context: string): Promise<ClusterRegistry | undefined> {
+  try {
+    return await clusterRegistry(feature.ctx, await connectContext(context, feature.ctx.kubeconfigPaths()));
+  } catch (e) {
+    feature.ctx.log.debug(`Build & Deploy: cannot read the registry of ${context}: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 /** Saves nothing: asks the cluster to apply the (saved) file with the apply feature's command. */
@@ -164,50 +199,6 @@ async function checkDocker(out: vscode.OutputChannel, signal?: AbortSignal): Pro
   }
 }
 
-async function runStep(
-  feature: ImageTagsFeature,
-  out: vscode.OutputChannel,
-  step: BuildStep,
-  signal: AbortSignal,
-  progress: vscode.Progress<{ message?: string }>,
-): Promise<void> {
-  let lastReport = 0;
-  const onLine = (line: string) => {
-    const text = stripAnsi(line);
-    out.appendLine(text);
-    if (text.trim() !== '' && Date.now() - lastReport > 250) {
-      lastReport = Date.now();
-      progress.report({ message: `${step.title}: ${text.trim().slice(0, 80)}` });
-    }
-  };
-  if (step.tool === 'k3d') {
-    out.appendLine(`$ ${[feature.ctx.config.k3dPath, ...step.args].join(' ')}`);
-    try {
-      await feature.ctx.k3d.run([...step.args], { onLine, signal, timeoutMs: feature.ctx.config.operationTimeoutMs });
-    } catch (e) {
-      if (e instanceof K3dError) {
-        if (e.kind === 'cancelled') throw e;
-        if (e.kind === 'notInstalled') throw new ChainStopped('k3d was not found. Install it, or set "k3d.path" to where it is.');
-        if (e.kind === 'dockerDown') throw new ChainStopped('Importing failed: Docker is not running, or k3d cannot reach it.');
-        throw new ChainStopped(`${step.title} failed: ${e.detail ?? e.message}`);
-      }
-      throw e;
-    }
-    return;
-  }
-  const docker = imageTagSettings.dockerPath;
-  out.appendLine(`$ ${[docker, ...step.args].join(' ')}`);
-  try {
-    await runTool(docker, step.args, { onLine, signal, timeoutMs: 30 * 60_000 });
-  } catch (e) {
-    if (e instanceof ToolError && e.kind !== 'cancelled') {
-      if (isDockerDown(e.output)) throw new ChainStopped('Docker is not running, so nothing can be built. Start Docker, then try again.');
-      throw new ChainStopped(`${step.title} failed: ${lastMeaningfulLine(e.output) ?? e.message}`);
-    }
-    throw e;
-  }
-}
-
 async function reportFailure(out: vscode.OutputChannel, e: unknown): Promise<void> {
   const cancelled = (e instanceof ToolError || e instanceof K3dError) && e.kind === 'cancelled';
   if (cancelled) {
@@ -215,7 +206,7 @@ async function reportFailure(out: vscode.OutputChannel, e: unknown): Promise<voi
     void vscode.window.showInformationMessage('Build & Deploy was cancelled; the manifest is unchanged.');
     return;
   }
-  const message = e instanceof Error ? e.message : String(e);
+  const message = (e instanceof Error ? e.message : String(e)).replace(/\.?$/, '.');
   out.appendLine(`# stopped: ${message}`);
   const choice = await vscode.window.showErrorMessage(`Build & Deploy stopped: ${message} The manifest is unchanged.`, 'Show Output');
   if (choice) out.show(true);

@@ -3,6 +3,7 @@ import { shortTag } from '../../core/imageTags/lenses.ts';
 import type { ImageTagsFeature } from './ImageTagsFeature.ts';
 import { applyDocument, buildAndDeploy } from './buildDeploy.ts';
 import { applyTag, chooseNextTag, locateImage, pickTag } from './editing.ts';
+import { UnsavedEditsGuard } from './saveGuard.ts';
 import type { Located, TagChoice } from './editing.ts';
 
 function done(located: Located, choice: TagChoice): void {
@@ -27,8 +28,12 @@ export async function setImageTag(feature: ImageTagsFeature, arg: unknown): Prom
 
 export async function bumpImageTagAndApply(feature: ImageTagsFeature, arg: unknown): Promise<void> {
   const located = await locateImage(feature, arg, 'Bump Tag & Apply');
-  const choice = located && (await chooseNextTag(feature, located));
-  if (!located || !choice || !(await applyTag(feature, located, choice))) return;
+  if (!located) return;
+  // Saving takes the user's other unsaved edits along, and applying sends them: ask first.
+  const guard = new UnsavedEditsGuard(located.document, 'Bump & Apply');
+  if (!(await guard.check())) return;
+  const choice = await chooseNextTag(feature, located);
+  if (!choice || !(await guard.check('the tag choice')) || !(await applyTag(feature, located, choice))) return;
   done(located, choice);
   if (!(await located.document.save())) {
     void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(located.document.uri)} could not be saved, so it was not applied.`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { imagePullFixes, isImagePullFailure } from '../../../src/core/build/imagePullFix.ts';
+import { describeImagePullFix, imagePullFixes, isImagePullFailure } from '../../../src/core/build/imagePullFix.ts';
 import { parseLocalRegistryHosting } from '../../../src/core/build/registry.ts';
 
 const registry = parseLocalRegistryHosting({ 'localRegistryHosting.v1': 'host: localhost:5001\nhostFromContainerRuntime: k3d-reg:5000\n' });
@@ -47,4 +47,12 @@ test('an image on the cluster registry: Push to Cluster Registry, under its name
     { kind: 'push', label: 'Push to Cluster Registry', source: 'k3d-reg:5000/hashapp:2', pushImage: 'localhost:5001/hashapp:2' },
   ]);
   assert.deepEqual(await imagePullFixes({ reason: 'ErrImagePull', image: 'k3d-reg:5000/hashapp:3', cluster: 'dev', registry }, local()), []);
+});
+
+test('the notification says what the fix runs', () => {
+  assert.equal(
+    describeImagePullFix({ kind: 'import', label: 'Import into Cluster', image: 'hashapp-local:1', cluster: 'k3s-default' }),
+    "hashapp-local:1 is in this machine's Docker but not in cluster 'k3s-default': Import into Cluster runs k3d image import hashapp-local:1 -c k3s-default, and the pod starts at its next pull attempt.",
+  );
+  assert.match(describeImagePullFix({ kind: 'push', label: 'Push to Cluster Registry', source: 'k3d-reg:5000/a:1', pushImage: 'localhost:5001/a:1' }), /docker tag k3d-reg:5000\/a:1 localhost:5001\/a:1, then docker push localhost:5001\/a:1/);
 });
