@@ -2,16 +2,18 @@
 // simulated k3d: what the workloads tree, its actions and Apply will do for a user.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { createDeployment, deleteObject, deploymentRef, objectYaml, restartDeployment, scaleDeployment, setDeploymentImage } from '../../src/core/kube/actions.ts';
-import { applyObjects } from '../../src/core/kube/apply.ts';
+import { applyObjects, contextNamespace, deleteObjects, deleteResultLine, executeDelete, planDelete } from '../../src/core/kube/apply.ts';
 import { connectContext } from '../../src/core/kube/connect.ts';
 import { Discovery } from '../../src/core/kube/discovery.ts';
+import { KubeError } from '../../src/core/kube/gateway.ts';
+import { readKubeconfig } from '../../src/core/kube/kubeconfig.ts';
 import { explain } from '../../src/core/kube/explain.ts';
 import type { KubeHttp } from '../../src/core/kube/http.ts';
 import { rolloutStatus } from '../../src/core/kube/rollout.ts';
@@ -173,6 +175,71 @@ test('a field another manager changed is a conflict naming the manager; force ta
   assert.deepEqual(problem?.conflicts?.map((c) => c.field), ['.spec.replicas']);
   const forced = await applyObjects(http, discovery, [course('0b7c5f3a1e9d')], { force: true });
   assert.equal(forced.results[0].outcome, 'configured');
+});
+
+const cm = (name: string, namespace?: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...(namespace ? { namespace } : {}) }, data: { a: '1' } });
+const svc = (name: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }] } });
+const exists = (p: string) => http.json(p).then(() => true, (e: unknown) => (e instanceof KubeError && e.status === 404 ? false : Promise.reject(e)));
+
+test('delete -f: objects without a namespace go to the kubeconfig context namespace, as kubectl does', async () => {
+  // The context's namespace as `kubectl config set-context --namespace` writes it.
+  const config = path.join(home, 'kubeconfig-ns');
+  copyFileSync(kubeconfig, config);
+  await run('kubectl', ['config', 'set-context', 'k3d-api', '--namespace', 'dev', '--kubeconfig', config]);
+  const namespace = contextNamespace(await readKubeconfig([config]), 'k3d-api');
+  assert.equal(namespace, 'dev');
+  assert.equal(contextNamespace(await readKubeconfig([kubeconfig]), 'k3d-api'), 'default');
+
+  const discovery = new Discovery(http);
+  await applyObjects(http, discovery, [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev' } }]);
+  await applyObjects(http, discovery, [cm('settings')], { defaultNamespace: 'dev' });
+  await applyObjects(http, discovery, [cm('settings')], { defaultNamespace: 'default' });
+  const plan = await planDelete(discovery, [cm('settings'), cm('pinned', 'default'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev' } }], namespace);
+  assert.deepEqual(plan.map((p) => [p.ref, p.namespace]), [['namespace/dev', undefined], ['configmap/pinned', 'default'], ['configmap/settings', 'dev']]);
+  const results = await executeDelete(http, plan.slice(1));
+  assert.deepEqual(results.map(deleteResultLine), ['configmap/pinned (namespace default) not found', 'configmap/settings (namespace dev) deleted']);
+  assert.equal(await exists('/api/v1/namespaces/dev/configmaps/settings'), false);
+  assert.equal(await exists('/api/v1/namespaces/default/configmaps/settings'), true, 'the same name in default is left alone');
+});
+
+test('delete -f: a failure part-way is reported per object and never hides what was already deleted', async () => {
+  const discovery = new Discovery(http);
+  await applyObjects(http, discovery, [cm('first'), course('b7fc18de2376da80ff0cfc72cf581a9f94d10e64'), svc('last')]);
+  // The apps/v1 discovery document fails (as when an aggregated API is down): before, that
+  // threw out of the loop after service/last was deleted, and nobody heard of it.
+  const faulty = Object.create(http) as KubeHttp;
+  faulty.json = async <T>(p: string, request?: Parameters<KubeHttp['json']>[1]): Promise<T> => {
+    if (p === '/apis/apps/v1') throw new KubeError('failed', 'The API server answered 503: the server is currently unable to handle the request', 503);
+    return http.json<T>(p, request);
+  };
+  const file = [cm('first'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system' } }, course('x'), cm('never-applied'), svc('last')];
+  const results = await deleteObjects(faulty, new Discovery(faulty), file, 'default');
+  assert.deepEqual(results.map(deleteResultLine), [
+    'service/last (namespace default) deleted',
+    'configmap/never-applied (namespace default) not found',
+    'deployment.apps/course-dep failed: The API server answered 503: the server is currently unable to handle the request',
+    'namespace/kube-system failed: namespaces "kube-system" is forbidden: this namespace may not be deleted',
+    'configmap/first (namespace default) deleted',
+  ]);
+  assert.equal(await exists('/api/v1/namespaces/default/services/last'), false);
+  assert.equal(await exists('/api/v1/namespaces/default/configmaps/first'), false);
+  assert.equal(await exists('/apis/apps/v1/namespaces/default/deployments/course-dep'), true, 'what failed is still there');
+});
+
+test('delete -f: once the API server stops answering, the rest are reported as not attempted', async () => {
+  const discovery = new Discovery(http);
+  await applyObjects(http, discovery, [cm('one'), cm('two')]);
+  const dropping = Object.create(http) as KubeHttp;
+  dropping.json = async <T>(p: string, request?: Parameters<KubeHttp['json']>[1]): Promise<T> => {
+    if (request?.method === 'DELETE' && p.endsWith('/two')) throw new KubeError('unreachable', 'The API server at https://0.0.0.0:6550 does not answer (ECONNRESET).');
+    return http.json<T>(p, request);
+  };
+  const results = await deleteObjects(dropping, discovery, [cm('one'), cm('two')], 'default');
+  assert.deepEqual(results.map((r) => [r.ref, r.outcome, r.message]), [
+    ['configmap/two', 'failed', 'The API server at https://0.0.0.0:6550 does not answer (ECONNRESET).'],
+    ['configmap/one', 'failed', 'not attempted: the API server stopped answering'],
+  ]);
+  assert.equal(await exists('/api/v1/namespaces/default/configmaps/one'), true);
 });
 
 test('explain pod reads like kubectl explain', async () => {

@@ -5,6 +5,7 @@ import { objectPath } from './actions.ts';
 import type { Discovery, ResourceInfo } from './discovery.ts';
 import { KubeError } from './gateway.ts';
 import type { KubeHttp, KubeStatus } from './http.ts';
+import type { KubeconfigView } from './kubeconfig.ts';
 import type { KubeObject } from './reflector.ts';
 
 export const FIELD_MANAGER = 'k3d-deploy';
@@ -253,23 +254,98 @@ function toProblem(e: unknown, obj: KubeObject): ApplyProblem {
   return { kind: 'failed', message: e.message };
 }
 
-/** `kubectl delete -f`: what a file declares, in reverse order; absent objects are reported, not errors. */
-export async function deleteObjects(http: KubeHttp, discovery: Discovery, objects: Obj[], defaultNamespace = 'default'): Promise<Array<{ ref: string; deleted: boolean; message?: string }>> {
-  const out: Array<{ ref: string; deleted: boolean; message?: string }> = [];
+/** The namespace kubectl uses for objects that name none: the context's, else `default`. */
+export function contextNamespace(view: KubeconfigView, context: string): string {
+  return view.contexts.find((c) => c.name === context)?.namespace || 'default';
+}
+
+export interface DeletePlanItem {
+  /** kubectl's name for it: `deployment.apps/hashgenerator-dep`. */
+  ref: string;
+  /** Where it is deleted from; undefined for a cluster-scoped object. */
+  namespace?: string;
+  /** The object's URL; undefined when it cannot be deleted (`problem` says why). */
+  path?: string;
+  problem?: string;
+}
+
+export type DeleteOutcome = 'deleted' | 'not found' | 'failed';
+
+export interface DeleteResult {
+  ref: string;
+  namespace?: string;
+  outcome: DeleteOutcome;
+  /** Why it failed. */
+  message?: string;
+}
+
+/**
+ * What `kubectl delete -f` would delete, in its order (the file's, reversed: what depends on
+ * something goes first). Namespaced objects without a namespace are deleted from
+ * `defaultNamespace`, the kubeconfig context's namespace, as kubectl does. Never throws.
+ */
+export async function planDelete(discovery: Discovery, objects: Obj[], defaultNamespace: string): Promise<DeletePlanItem[]> {
+  const plan: DeletePlanItem[] = [];
   for (const obj of [...objects].reverse()) {
-    const info = await discovery.find(obj.apiVersion ?? '', obj.kind ?? '');
-    const ref = kubectlRef(obj, info);
-    if (!info) {
-      out.push({ ref, deleted: false, message: 'unknown kind' });
+    let info: ResourceInfo | undefined;
+    try {
+      info = await discovery.find(obj.apiVersion ?? '', obj.kind ?? '');
+    } catch (e) {
+      plan.push({ ref: kubectlRef(obj), problem: (e as Error).message });
       continue;
     }
-    const path = objectPath({ apiVersion: obj.apiVersion ?? '', resource: info.resource, namespace: info.namespaced ? (obj.metadata?.namespace ?? defaultNamespace) : undefined, name: obj.metadata?.name ?? '' });
+    const ref = kubectlRef(obj, info);
+    if (!obj.metadata?.name) {
+      // An empty name would make the URL the whole collection's.
+      plan.push({ ref, problem: 'it has no metadata.name' });
+      continue;
+    }
+    if (!info) {
+      plan.push({ ref, problem: `the cluster does not know kind "${obj.kind ?? ''}" in version "${obj.apiVersion ?? ''}"` });
+      continue;
+    }
+    const namespace = info.namespaced ? (obj.metadata?.namespace || defaultNamespace) : undefined;
+    plan.push({ ref, namespace, path: objectPath({ apiVersion: obj.apiVersion ?? '', resource: info.resource, namespace, name: obj.metadata?.name ?? '' }) });
+  }
+  return plan;
+}
+
+/**
+ * Deletes what `planDelete` found, one object at a time, and reports every one: a failure
+ * part-way never hides what was already deleted. Once the API server stops answering, the
+ * rest are reported as not attempted. Never throws.
+ */
+export async function executeDelete(http: KubeHttp, plan: DeletePlanItem[]): Promise<DeleteResult[]> {
+  const out: DeleteResult[] = [];
+  let unreachable: string | undefined;
+  for (const item of plan) {
+    const base = { ref: item.ref, namespace: item.namespace };
+    if (!item.path || unreachable) {
+      out.push({ ...base, outcome: 'failed', message: item.problem ?? `not attempted: ${unreachable}` });
+      continue;
+    }
     try {
-      await http.json(path, { method: 'DELETE', contentType: 'application/json', body: JSON.stringify({ propagationPolicy: 'Background' }) });
-      out.push({ ref, deleted: true });
+      await http.json(item.path, { method: 'DELETE', contentType: 'application/json', body: JSON.stringify({ propagationPolicy: 'Background' }) });
+      out.push({ ...base, outcome: 'deleted' });
     } catch (e) {
-      out.push({ ref, deleted: false, message: e instanceof KubeError && e.status === 404 ? 'not found' : (e as Error).message });
+      if (e instanceof KubeError && e.status === 404) {
+        out.push({ ...base, outcome: 'not found' });
+        continue;
+      }
+      out.push({ ...base, outcome: 'failed', message: (e as Error).message });
+      if (e instanceof KubeError && e.kind === 'unreachable') unreachable = 'the API server stopped answering';
     }
   }
   return out;
+}
+
+/** `kubectl delete -f`: plan, then delete, reporting every object. */
+export async function deleteObjects(http: KubeHttp, discovery: Discovery, objects: Obj[], defaultNamespace: string): Promise<DeleteResult[]> {
+  return executeDelete(http, await planDelete(discovery, objects, defaultNamespace));
+}
+
+/** One line per object, as kubectl prints it: `deployment.apps/x deleted`, `... failed: why`. */
+export function deleteResultLine(r: DeleteResult): string {
+  const where = r.namespace ? ` (namespace ${r.namespace})` : '';
+  return r.outcome === 'failed' ? `${r.ref}${where} failed: ${r.message ?? 'unknown error'}` : `${r.ref}${where} ${r.outcome}`;
 }

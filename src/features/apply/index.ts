@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { applyObjects, deleteObjects } from '../../core/kube/apply.ts';
+import { applyObjects, contextNamespace, deleteResultLine, executeDelete, planDelete, type DeleteResult } from '../../core/kube/apply.ts';
 import { Discovery } from '../../core/kube/discovery.ts';
+import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ClusterStore } from '../clusters/ClusterStore.ts';
@@ -61,27 +62,49 @@ export function register(ctx: Ctx, store: ClusterStore): Applier {
     await vscode.commands.executeCommand('vscode.diff', left, right, `${sources[0].label}: ${target.context} ↔ after apply`);
   });
 
-  ctx.registerCommand('deleteFile', async (uri?: vscode.Uri) => {
+  ctx.registerCommand('deleteFile', async (uri?: vscode.Uri): Promise<DeleteResult[] | undefined> => {
     const sources = await sourcesFor(uri instanceof vscode.Uri ? uri : undefined);
-    if (!sources) return;
+    if (!sources) return undefined;
     const parsed = await applier.parse(sources);
     const target = parsed && (await applier.connect());
-    if (!parsed || !target) return;
+    if (!parsed || !target) return undefined;
     const objects = parsed.flatMap((p) => p.file.documents.map((d) => d.toObject() as KubeObject & Record<string, unknown>));
-    const list = objects.map((o) => `${o.kind}/${o.metadata?.name}${o.metadata?.namespace ? ` (namespace ${o.metadata.namespace})` : ''}`);
+    // As kubectl: an object without a namespace goes to the context's namespace, not `default`.
+    const namespace = contextNamespace(await readKubeconfig(ctx.kubeconfigPaths()), target.context);
+    const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Looking up what to delete' }, () =>
+      planDelete(new Discovery(target.http), objects, namespace),
+    );
+    const what = sources.map((s) => s.label).join(', ');
+    const list = plan.map((p) => `${p.ref} ${p.path ? (p.namespace ? `in namespace ${p.namespace}` : '(cluster-wide)') : `— cannot be deleted: ${p.problem}`}`);
+    const deletable = plan.filter((p) => p.path).length;
+    if (deletable === 0) {
+      void vscode.window.showErrorMessage(`Nothing was deleted from ${target.context}: ${list.join('; ')}.`);
+      return undefined;
+    }
     const ok = await vscode.window.showWarningMessage(
-      `Delete ${objects.length} object${objects.length === 1 ? '' : 's'} declared in ${sources.map((s) => s.label).join(', ')} from ${target.context}?`,
+      `Delete ${deletable} object${deletable === 1 ? '' : 's'} declared in ${what} from ${target.context} (namespace ${namespace})?`,
       { modal: true, detail: `${list.join('\n')}\n\nLike kubectl delete -f. Applying the file again is usually better than deleting: it rolls out without downtime.` },
       'Delete',
     );
-    if (ok !== 'Delete') return;
-    const results = await deleteObjects(target.http, new Discovery(target.http), objects);
-    for (const r of results) ctx.log.info(`${r.ref} ${r.deleted ? 'deleted' : `not deleted: ${r.message}`}`);
-    const deleted = results.filter((r) => r.deleted).map((r) => r.ref);
-    const missing = results.filter((r) => !r.deleted);
-    void vscode.window.showInformationMessage(
-      `${deleted.length ? `Deleted from ${target.context}: ${deleted.join(', ')}.` : 'Nothing was deleted.'}${missing.length ? ` Not deleted: ${missing.map((m) => `${m.ref} (${m.message})`).join(', ')}.` : ''}`,
+    if (ok !== 'Delete') return undefined;
+    const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deleting what ${what} declares from ${target.context}` }, () =>
+      executeDelete(target.http, plan),
     );
+    for (const r of results) {
+      if (r.outcome === 'failed') ctx.log.error(`${deleteResultLine(r)} in ${target.context}`);
+      else ctx.log.info(`${deleteResultLine(r)} in ${target.context}`);
+    }
+    const failed = results.filter((r) => r.outcome === 'failed');
+    const report = results.map(deleteResultLine).join(', ');
+    if (failed.length === 0) {
+      void vscode.window.showInformationMessage(`Deleted from ${target.context}: ${report}.`);
+    } else {
+      const deleted = results.filter((r) => r.outcome === 'deleted').length;
+      void vscode.window.showErrorMessage(`Delete from ${target.context}: ${failed.length} of ${results.length} failed, ${deleted} deleted: ${report}.`, 'Show Log').then((c) => {
+        if (c) ctx.log.show(true);
+      });
+    }
+    return results;
   });
 
   // The editor-title Apply button shows on Kubernetes YAML only.
