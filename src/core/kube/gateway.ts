@@ -3,6 +3,7 @@
 // (parsed and run) only when a feature first needs the API, so activation never pays for it.
 // Run from source (tests, the simulator), it is a plain dynamic import.
 import type * as k8s from '@kubernetes/client-node';
+import { credentialProblem } from './redact.ts';
 
 type ClientNode = typeof k8s;
 let clientNode: Promise<ClientNode> | undefined;
@@ -124,6 +125,7 @@ function serviceLinks(server: string, svc: k8s.V1Service): Array<{ title: string
 
 export async function loadKubeConfig(k8s: ClientNode, contextName: string, files?: string[]): Promise<k8s.KubeConfig> {
   const kc = new k8s.KubeConfig();
+  const unreadable: string[] = [];
   if (files && files.length > 0) {
     // Merge as kubectl does: the first file that defines a name wins (client-node's own
     // mergeConfig throws on duplicates instead).
@@ -134,8 +136,10 @@ export async function loadKubeConfig(k8s: ClientNode, contextName: string, files
       const one = new k8s.KubeConfig();
       try {
         one.loadFromFile(file);
-      } catch {
-        continue; // missing or broken: the clusters view reports it
+      } catch (e) {
+        // Missing or broken: the clusters view reports why (client-node's message quotes the file).
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') unreadable.push(file);
+        continue;
       }
       for (const c of one.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
       for (const u of one.users) if (!users.has(u.name)) users.set(u.name, u);
@@ -148,11 +152,21 @@ export async function loadKubeConfig(k8s: ClientNode, contextName: string, files
       currentContext: contextName,
     });
   } else {
-    kc.loadFromDefault(undefined, true);
+    try {
+      kc.loadFromDefault(undefined, true);
+    } catch {
+      throw new KubeError('failed', 'The kubeconfig could not be read (the Clusters view\'s log says why).'); // client-node's message quotes it
+    }
   }
   if (!kc.getContextObject(contextName)) {
-    throw new KubeError('noContext', `There is no kubeconfig context named '${contextName}'.`);
+    const skipped = unreadable.length ? ` (${unreadable.join(', ')} could not be read as a kubeconfig)` : '';
+    throw new KubeError('noContext', `There is no kubeconfig context named '${contextName}'${skipped}.`);
   }
   kc.setCurrentContext(contextName);
+  // Before client-node uses them: Node's errors on a malformed credential quote it.
+  const unusable = credentialProblem(kc.getCurrentUser(), kc.getCurrentCluster());
+  if (unusable) {
+    throw new KubeError('failed', unusable);
+  }
   return kc;
 }

@@ -30,6 +30,7 @@ export class ClusterStore implements vscode.Disposable {
   private poll: NodeJS.Timeout | undefined;
   /** What the last fired snapshot looked like: a poll that finds nothing new fires nothing. */
   private lastFired = '';
+  private loggedProblems = '';
 
   constructor(ctx: Ctx) {
     this.ctx = ctx;
@@ -124,8 +125,12 @@ export class ClusterStore implements vscode.Disposable {
       this.ctx.log.warn(`k3d: ${snapshot.k3d.error.message}${snapshot.k3d.error.detail ? ` (${snapshot.k3d.error.detail})` : ''}`);
       this.version = undefined;
     }
-    for (const p of snapshot.kubeconfig.problems) {
-      this.ctx.log.warn(`kubeconfig ${p.file}: ${p.message}`);
+    // Said once per change, not on every poll. The messages name lines and fields, never values
+    // (core/kube/redact.ts): a kubeconfig holds keys and tokens.
+    const problems = snapshot.kubeconfig.problems.map((p) => `kubeconfig ${p.file} was not read: ${p.message}`);
+    if (problems.join('\n') !== this.loggedProblems) {
+      this.loggedProblems = problems.join('\n');
+      problems.forEach((p) => this.ctx.log.warn(p));
     }
     this.current = snapshot;
     this.rearmKubeconfigWatch(paths);

@@ -9,16 +9,18 @@ export function registerContextStatusBar(ctx: Ctx, store: ClusterStore): void {
   item.command = 'k3dDeploy.useContext';
   const update = () => {
     const view = store.snapshot?.kubeconfig;
-    if (!view || view.contexts.length === 0) {
+    if (!view || (view.contexts.length === 0 && view.problems.length === 0)) {
       item.hide();
       return;
     }
     const current = view.currentContext;
     const cluster = store.snapshot?.clusters.find((c) => c.contextName === current);
-    item.text = `$(server-environment) ${current ?? 'no context'}`;
-    item.tooltip = current
+    // A broken kubeconfig file is said here by file and line; its content never is (core/kube/redact.ts).
+    const unread = view.problems.map((p) => `\n⚠ ${p.file} was not read: ${p.message}`).join('');
+    item.text = `$(server-environment) ${current ?? 'no context'}${unread ? ' $(warning)' : ''}`;
+    item.tooltip = (current
       ? `Kubernetes context: ${current}${cluster ? ` (k3d cluster ${cluster.name}, ${cluster.state})` : ''}\nClick to switch`
-      : 'No current Kubernetes context. Click to choose one';
+      : 'No current Kubernetes context. Click to choose one') + unread;
     item.backgroundColor = cluster && cluster.state === 'stopped' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     item.show();
   };

@@ -1,0 +1,155 @@
+// Kubeconfig secrets never reach a message, the log or an editor unasked. A kubeconfig holds
+// keys, certificates, tokens and passwords; the text of a parse error (a YAML code frame) or of
+// a Node error (`Received type number (…)`, `"Bearer …" is an invalid header value`) would copy
+// them out. Errors about a kubeconfig are therefore built here from positions and field names
+// only.
+
+/** kubectl config view shows these ([]byte fields) as DATA+OMITTED. */
+export const OMITTED_DATA_FIELDS: ReadonlySet<string> = new Set(['certificate-authority-data', 'client-certificate-data', 'client-key-data']);
+/** kubectl config view shows these as REDACTED. */
+export const REDACTED_FIELDS: ReadonlySet<string> = new Set(['token', 'password']);
+/**
+ * An auth-provider's (oidc, gcp, azure) tokens and client secret: kubectl prints them, but they
+ * are credentials as much as `token` is, so they are REDACTED too.
+ */
+export const AUTH_PROVIDER_SECRET_FIELDS: ReadonlySet<string> = new Set(['id-token', 'refresh-token', 'access-token', 'client-secret', 'apiserver-id']);
+
+/** Names a YAML error may mention: a kubeconfig's own field names, nothing the user wrote. */
+const KUBECONFIG_FIELDS: ReadonlySet<string> = new Set([
+  'apiVersion', 'kind', 'preferences', 'clusters', 'cluster', 'contexts', 'context', 'users', 'user', 'name',
+  'current-context', 'server', 'namespace', 'extensions', 'extension', 'insecure-skip-tls-verify', 'tls-server-name',
+  'certificate-authority', 'client-certificate', 'client-key', 'tokenFile', 'username', 'as', 'as-uid', 'as-groups',
+  'as-user-extra', 'auth-provider', 'config', 'exec', 'command', 'args', 'env', 'value', 'proxy-url',
+  'disable-compression', 'installHint', 'provideClusterInfo', 'interactiveMode',
+  ...OMITTED_DATA_FIELDS, ...REDACTED_FIELDS, ...AUTH_PROVIDER_SECRET_FIELDS,
+]);
+
+/**
+ * What each `yaml` error code means, in words that quote nothing from the file: several of the
+ * library's own messages interpolate the source (`Unresolved tag: !…`, `Invalid escape sequence …`),
+ * and all of them end in a code frame of the offending line.
+ */
+const YAML_PROBLEMS: Record<string, string> = {
+  ALIAS_PROPS: 'an alias (*name) cannot have an anchor or a tag',
+  BAD_ALIAS: 'an alias (*name) refers to no anchor, or stands where an alias is not allowed',
+  BAD_COLLECTION_TYPE: 'a tag does not fit the collection it is on',
+  BAD_DIRECTIVE: 'a % directive is not valid',
+  BAD_DQ_ESCAPE: 'a double-quoted value has an invalid escape sequence',
+  BAD_INDENT: 'the indentation is wrong',
+  BAD_PROP_ORDER: 'an anchor or a tag is in the wrong place',
+  BAD_SCALAR_START: 'a value starts with a character that is not allowed there (quote the value)',
+  BLOCK_AS_IMPLICIT_KEY: 'a value holds ": " (a second key on the line); quote the value, or fix the line',
+  BLOCK_IN_FLOW: 'a block collection is inside a flow collection ([...] or {...})',
+  DUPLICATE_KEY: 'a key appears twice in the same mapping',
+  IMPOSSIBLE: 'the YAML cannot be parsed',
+  KEY_OVER_1024_CHARS: 'a key is longer than 1024 characters',
+  MISSING_CHAR: 'a character is missing (a closing quote or bracket, a comma, or a space after a colon)',
+  MULTILINE_IMPLICIT_KEY: 'a key runs over several lines (an unclosed quote or bracket?)',
+  MULTIPLE_ANCHORS: 'a node has more than one anchor',
+  MULTIPLE_DOCS: 'the file holds more than one YAML document',
+  MULTIPLE_TAGS: 'a node has more than one tag',
+  NON_STRING_KEY: 'a key is not a string',
+  TAB_AS_INDENT: 'a tab is used for indentation (YAML indents with spaces)',
+  TAG_RESOLVE_FAILED: 'a tag (!name) cannot be resolved',
+  UNEXPECTED_TOKEN: 'there is unexpected text',
+};
+
+interface YamlErrorLike {
+  code?: string;
+  linePos?: [{ line: number; col: number }, ...unknown[]];
+}
+
+/**
+ * A YAML error in a kubeconfig, told by position and meaning: `line 11, column 22 (in
+ * client-key-data): a value holds ": "…`. Never the file's text.
+ */
+export function describeYamlError(error: YamlErrorLike, text: string): string {
+  const what = (error.code && YAML_PROBLEMS[error.code]) ?? 'the YAML cannot be parsed';
+  const pos = error.linePos?.[0];
+  if (!pos) {
+    return what;
+  }
+  const field = fieldOnLine(text, pos.line);
+  return `line ${pos.line}, column ${pos.col}${field ? ` (in ${field})` : ''}: ${what}`;
+}
+
+/** The kubeconfig field a line sets, when it is one a kubeconfig knows (so naming it quotes no secret). */
+function fieldOnLine(text: string, line: number): string | undefined {
+  let start = 0;
+  for (let i = 1; i < line && start !== -1; i++) {
+    start = text.indexOf('\n', start);
+    start = start === -1 ? -1 : start + 1;
+  }
+  if (start === -1) {
+    return undefined;
+  }
+  const end = text.indexOf('\n', start);
+  const key = text.slice(start, end === -1 ? undefined : end).match(/^\s*(?:-\s+)?["']?([A-Za-z][\w-]*)["']?\s*:/)?.[1];
+  return key && KUBECONFIG_FIELDS.has(key) ? key : undefined;
+}
+
+/** Why a kubeconfig file could not be read, from the error's code (Node's messages are safe, but short is clearer). */
+export function describeReadError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'cannot be read (permission denied)';
+    case 'EISDIR':
+      return 'is a folder, not a file';
+    default:
+      return `cannot be read${code ? ` (${code})` : ''}`;
+  }
+}
+
+/** A type check of a kubeconfig's structure, by path and line: what kubectl would refuse, without the values. */
+export function describeWrongType(where: string, expected: string, line?: number): string {
+  return `${line ? `line ${line}: ` : ''}${where} should be ${expected}`;
+}
+
+/** The credential fields client-node reads, as it names them on its User and Cluster objects. */
+interface UserLike {
+  name?: unknown;
+  certData?: unknown;
+  keyData?: unknown;
+  token?: unknown;
+  username?: unknown;
+  password?: unknown;
+}
+interface ClusterLike {
+  name?: unknown;
+  caData?: unknown;
+  server?: unknown;
+}
+
+/**
+ * Whether client-node can use a context's credentials without a Node error that quotes them
+ * (`Buffer.from` on a number: `Received type number (…)`; a token with a line break: `"Bearer …"
+ * is an invalid header value`). Returns what is wrong, naming fields only, or undefined.
+ */
+export function credentialProblem(user: UserLike | null | undefined, cluster: ClusterLike | null | undefined): string | undefined {
+  const checks: Array<[unknown, string, string, 'data' | 'header' | 'string']> = [
+    [cluster?.caData, 'cluster', 'certificate-authority-data', 'data'],
+    [cluster?.server, 'cluster', 'server', 'string'],
+    [user?.certData, 'user', 'client-certificate-data', 'data'],
+    [user?.keyData, 'user', 'client-key-data', 'data'],
+    [user?.token, 'user', 'token', 'header'],
+    [user?.username, 'user', 'username', 'header'],
+    [user?.password, 'user', 'password', 'header'],
+  ];
+  for (const [value, owner, field, kind] of checks) {
+    if (value === undefined || value === null) {
+      continue;
+    }
+    const ownerName = owner === 'user' ? user?.name : cluster?.name;
+    const who = `kubeconfig ${owner} ${typeof ownerName === 'string' ? `'${ownerName}'` : '(unnamed)'}`;
+    if (typeof value !== 'string') {
+      return `The ${who} has a ${field} that is not a string (${Array.isArray(value) ? 'a list' : `a ${typeof value}`}). Quote it in the kubeconfig file.`;
+    }
+    // What an HTTP header may carry (RFC 9110 field-value): no control characters but tab.
+    if (kind === 'header' && /[^\t\x20-\x7e\x80-\xff]/.test(value)) {
+      return `The ${who} has a ${field} with a character an HTTP header cannot carry (a line break or a control character).`;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,265 @@
+// Issue 12, items 4-6: no byte of a kubeconfig's keys, certificates, tokens or passwords reaches
+// a message, the log or a document unasked. Recognisable secrets are planted in every credential
+// field of a kubeconfig and of broken ones; the extension's core paths run over them, and
+// everything they produce (messages, stacks, what the tree and status bar show) is searched.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { inspect } from 'node:util';
+import { test } from 'node:test';
+import { loadSnapshot } from '../../src/core/clusters/snapshot.ts';
+import type { K3dCli } from '../../src/core/k3d/cli.ts';
+import { connectContext } from '../../src/core/kube/connect.ts';
+import { getClusterInfo, loadClientNode, loadKubeConfig } from '../../src/core/kube/gateway.ts';
+import { readKubeconfig, useContext } from '../../src/core/kube/kubeconfig.ts';
+
+/** Each planted value, as written and (for the *-data fields) as base64 of the marker. */
+const PLANTED = {
+  caData: 'SECRET-CA-DATA-77aa',
+  certData: 'SECRET-CERT-DATA-5b5b',
+  keyData: 'SECRET-KEY-DATA-1f2e',
+  token: 'tok-PLANTED-9',
+  password: 'pw-PLANTED-3',
+  idToken: 'idtok-PLANTED-4',
+  refreshToken: 'refresh-PLANTED-6',
+  clientSecret: 'clientsecret-PLANTED-8',
+};
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const MARKERS = [...Object.values(PLANTED), ...Object.values(PLANTED).map(b64), 'PLANTED', 'SECRET-'];
+
+/** A kubeconfig with a secret in every credential field. `edit` breaks one line of it. */
+function plantedKubeconfig(edit: (lines: string[]) => string[] = (l) => l, options: { dataAsBase64?: boolean } = {}): string {
+  const data = (s: string) => (options.dataAsBase64 ? b64(s) : s);
+  const lines = [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: planted',
+    '  cluster:',
+    `    certificate-authority-data: ${data(PLANTED.caData)}`,
+    '    server: https://127.0.0.1:1',
+    'users:',
+    '- name: planted-user',
+    '  user:',
+    `    client-certificate-data: ${data(PLANTED.certData)}`,
+    `    client-key-data: ${data(PLANTED.keyData)}`,
+    `    token: ${PLANTED.token}`,
+    '- name: basic',
+    '  user:',
+    '    username: admin',
+    `    password: ${PLANTED.password}`,
+    '- name: oidc',
+    '  user:',
+    '    auth-provider:',
+    '      name: oidc',
+    '      config:',
+    `        id-token: ${PLANTED.idToken}`,
+    `        refresh-token: ${PLANTED.refreshToken}`,
+    `        client-secret: ${PLANTED.clientSecret}`,
+    'contexts:',
+    '- name: planted',
+    '  context:',
+    '    cluster: planted',
+    '    user: planted-user',
+    '- name: planted-basic',
+    '  context:',
+    '    cluster: planted',
+    '    user: basic',
+    'current-context: planted',
+    '',
+  ];
+  return edit(lines).join('\n');
+}
+
+const replaceLine = (prefix: string, by: string) => (lines: string[]) => lines.map((l) => (l.trimStart().startsWith(prefix) ? by : l));
+
+/** Broken kubeconfigs, each with the secrets still in it, and the line a message should point at. */
+const BROKEN: Array<{ name: string; text: string; line?: number; says: RegExp }> = [
+  {
+    name: 'a ": " in the middle of the client-key-data line',
+    text: plantedKubeconfig(replaceLine('client-key-data:', `    client-key-data: ${PLANTED.keyData}: ${PLANTED.token}`)),
+    line: 12,
+    says: /line 12, column \d+ \(in client-key-data\)/,
+  },
+  {
+    name: 'an unclosed quote in the token',
+    text: plantedKubeconfig(replaceLine('token:', `    token: "${PLANTED.token}`)),
+    says: /line \d+/,
+  },
+  {
+    name: 'an alias named after the token (the YAML library quotes the alias name)',
+    text: plantedKubeconfig(replaceLine('token:', `    token: *${PLANTED.token}`)),
+    says: /line 13: users\[0\] \('planted-user'\)\.user\.token should be a string, not an alias \(\*name\) to no anchor/,
+  },
+  {
+    name: 'an invalid escape in a double-quoted password (the library quotes the escape)',
+    text: plantedKubeconfig(replaceLine('password:', `    password: "${PLANTED.password}\\q"`)),
+    says: /line 17, column \d+ \(in password\): a double-quoted value has an invalid escape sequence/,
+  },
+  {
+    name: 'a tab before the certificate data',
+    text: plantedKubeconfig(replaceLine('client-certificate-data:', `\tclient-certificate-data: ${PLANTED.certData}`)),
+    says: /line 11/,
+  },
+  {
+    name: 'the token written twice',
+    text: plantedKubeconfig((l) => [...l.slice(0, 13), `    token: ${PLANTED.password}`, ...l.slice(13)]),
+    says: /line 14, column \d+ \(in token\): a key appears twice/,
+  },
+  {
+    name: 'a token that is a number',
+    text: plantedKubeconfig(replaceLine('token:', '    token: 9876543210123')),
+    says: /line 13: users\[0\] \('planted-user'\)\.user\.token should be a string, not a number/,
+  },
+  {
+    name: 'certificate data that is a list',
+    text: plantedKubeconfig(replaceLine('certificate-authority-data:', `    certificate-authority-data: [${PLANTED.caData}, ${PLANTED.keyData}]`)),
+    says: /line 6: clusters\[0\] \('planted'\)\.cluster\.certificate-authority-data should be a string, not a list/,
+  },
+  {
+    name: 'users that is a string',
+    text: `apiVersion: v1\nkind: Config\nusers: ${PLANTED.token} ${PLANTED.password}\n`,
+    says: /line 3: users should be a list, not a string/,
+  },
+  {
+    name: 'a private key pasted instead of a kubeconfig (not YAML at all)',
+    text: `-----BEGIN RSA PRIVATE KEY-----\n${PLANTED.keyData}\n${b64(PLANTED.keyData)}\n-----END RSA PRIVATE KEY-----\n`,
+    says: /not a kubeconfig/,
+  },
+  {
+    name: 'binary garbage with the secrets in it',
+    text: `\u0000\u0001{[${PLANTED.token}: ]] "${PLANTED.password}\n\t- ${PLANTED.keyData}: {`,
+    says: /line \d+|the YAML/,
+  },
+];
+
+function tempDir(): string {
+  return mkdtempSync(path.join(tmpdir(), 'k3d-deploy-secrets-'));
+}
+
+/** Everything an error could put in a message or the log: message, stack, causes, properties. */
+function everything(value: unknown): string {
+  return `${String(value)}\n${inspect(value, { depth: 8, showHidden: true })}\n${(value as Error)?.stack ?? ''}\n${JSON.stringify(value) ?? ''}`;
+}
+
+function assertNoSecret(written: string, where: string): void {
+  for (const marker of MARKERS) {
+    assert.ok(!written.includes(marker), `${where} shows the planted secret ${marker}:\n${written}`);
+  }
+}
+
+async function attempt(work: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await work();
+  } catch (e) {
+    return e;
+  }
+}
+
+/** What the Clusters view takes from one read: its snapshot (tree, status bar) and the log lines ClusterStore writes. */
+async function clustersViewSees(paths: string[]): Promise<{ written: string; problems: Array<{ file: string; message: string }> }> {
+  const cli = { version: async () => ({ k3d: 'v5.8.3' }), listClusters: async () => [] } as unknown as K3dCli;
+  const snapshot = await loadSnapshot({ cli, kubeconfigPaths: () => paths });
+  const log = snapshot.kubeconfig.problems.map((p) => `kubeconfig ${p.file} was not read: ${p.message}`);
+  return { written: `${JSON.stringify(snapshot)}\n${log.join('\n')}`, problems: snapshot.kubeconfig.problems };
+}
+
+test('a well-formed planted kubeconfig: its contexts are read and nothing of its secrets is in what the view holds', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'config');
+  writeFileSync(file, plantedKubeconfig());
+  const seen = await clustersViewSees([file]);
+  assert.deepEqual(seen.problems, []);
+  assertNoSecret(seen.written, 'the clusters snapshot');
+  const view = await readKubeconfig([file]);
+  assert.deepEqual(view.contexts.map((c) => c.name), ['planted', 'planted-basic']);
+});
+
+for (const broken of BROKEN) {
+  test(`broken kubeconfig, ${broken.name}: the file and what is wrong are said, no secret is`, async () => {
+    const dir = tempDir();
+    const bad = path.join(dir, 'broken-config');
+    writeFileSync(bad, broken.text);
+    const seen = await clustersViewSees([bad]);
+    assert.equal(seen.problems.length, 1, `one problem for ${bad}`);
+    assert.equal(seen.problems[0].file, bad);
+    assert.match(seen.problems[0].message, broken.says);
+    assertNoSecret(seen.written, 'the clusters view and its log');
+
+    // Use Context on the broken file: refused with the reason, the file untouched.
+    const before = readFileSync(bad, 'utf8');
+    const error = await attempt(() => useContext([bad], 'planted-basic'));
+    assert.ok(error instanceof Error, 'Use Context fails');
+    assert.ok(error.message.includes(bad), `the message names the file: ${error.message}`);
+    assertNoSecret(everything(error), 'Use Context\'s error');
+    assert.equal(readFileSync(bad, 'utf8'), before);
+
+    // Connecting to (and cluster info of) a context in the broken file.
+    for (const work of [() => connectContext('planted', [bad]), () => getClusterInfo('planted', [bad])]) {
+      const e = await attempt(work);
+      assert.ok(e instanceof Error, 'connecting fails');
+      assertNoSecret(everything(e), 'the connection error');
+    }
+  });
+}
+
+test('KUBECONFIG=a:b with b broken: the contexts of a still count, b is named, no secret of either is shown', async () => {
+  const dir = tempDir();
+  const a = path.join(dir, 'a');
+  const b = path.join(dir, 'b');
+  writeFileSync(a, plantedKubeconfig((l) => l.map((x) => x.replace('name: planted-basic', 'name: from-a')), { dataAsBase64: true }));
+  writeFileSync(b, BROKEN[0].text);
+  const seen = await clustersViewSees([a, b]);
+  assert.deepEqual(seen.problems.map((p) => p.file), [b]);
+  assert.match(seen.problems[0].message, /^line 12, column \d+ \(in client-key-data\): /);
+  assertNoSecret(seen.written, 'the clusters view and its log');
+
+  // Use Context to a context of b: "no such context", and b is named as unread.
+  const error = await attempt(() => useContext([a, b], 'only-in-b'));
+  assert.ok(error instanceof Error);
+  assert.match(error.message, new RegExp(`${b.replace(/[/\\.]/g, '\\$&')} was not read: line 12`));
+  assertNoSecret(everything(error), 'Use Context\'s error');
+
+  // Use Context to a context of a works.
+  assert.equal(await useContext([a, b], 'from-a'), a);
+  const after = await readKubeconfig([a, b]);
+  assert.equal(after.currentContext, 'from-a');
+});
+
+test('credentials of the wrong type never reach client-node, whose Node errors would quote them', async () => {
+  // client-node reads these files (js-yaml) and would hand the values to Buffer.from or an HTTP
+  // header; Node's errors then say `Received type number (…)` or `"Bearer …" is an invalid header value`.
+  const cases: Array<[string, RegExp]> = [
+    [plantedKubeconfig(replaceLine('certificate-authority-data:', '    certificate-authority-data: 77665544332211')), /cluster 'planted' has a certificate-authority-data that is not a string \(a number\)/],
+    [plantedKubeconfig(replaceLine('client-key-data:', '    client-key-data: 11223344556677')), /user 'planted-user' has a client-key-data that is not a string \(a number\)/],
+    [plantedKubeconfig(replaceLine('token:', `    token: "${PLANTED.token}\\n${PLANTED.password}"`)), /user 'planted-user' has a token with a character an HTTP header cannot carry/],
+  ];
+  const dir = tempDir();
+  const k8s = await loadClientNode();
+  for (const [i, [text, says]] of cases.entries()) {
+    const file = path.join(dir, `wrong-${i}`);
+    writeFileSync(file, text);
+    for (const work of [() => loadKubeConfig(k8s, 'planted', [file]), () => connectContext('planted', [file]), () => getClusterInfo('planted', [file])]) {
+      const e = await attempt(work);
+      assert.ok(e instanceof Error, `case ${i} fails`);
+      assert.match(e.message, says);
+      assertNoSecret(everything(e), `case ${i}'s error`);
+      assert.ok(!everything(e).includes('77665544332211') && !everything(e).includes('11223344556677'), `case ${i} quotes a number`);
+    }
+  }
+});
+
+test('connecting with well-formed planted credentials to a server that is not there: the error quotes none of them', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'config');
+  writeFileSync(file, plantedKubeconfig(undefined, { dataAsBase64: true }));
+  for (const context of ['planted', 'planted-basic']) {
+    const e = await attempt(async () => (await connectContext(context, [file])).json('/version'));
+    assert.ok(e instanceof Error, 'the request fails');
+    assertNoSecret(everything(e), `connecting to ${context}`);
+    const info = await attempt(() => getClusterInfo(context, [file]));
+    assert.ok(info instanceof Error, 'cluster info fails');
+    assertNoSecret(everything(info), `cluster info of ${context}`);
+  }
+});
