@@ -59,6 +59,11 @@ export async function findBuildContext(input: FindBuildContextInput): Promise<Bu
   };
 }
 
+/** Files of the build context among `files` (editors with unsaved changes, say): what `docker build` sends. */
+export function filesInContext(files: readonly string[], contextDir: string): string[] {
+  return files.filter((f) => path.resolve(f) !== path.resolve(contextDir) && isInside(path.resolve(f), path.resolve(contextDir)));
+}
+
 function isInside(dir: string, root: string): boolean {
   const rel = path.relative(root, dir);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { findBuildContext } from '../../core/build/context.ts';
+import { filesInContext, findBuildContext } from '../../core/build/context.ts';
 import { dockerVersionArgs, isDockerDown } from '../../core/build/docker.ts';
 import { buildPlan, k3dClusterOfContext, planDelivery } from '../../core/build/publish.ts';
 import type { ClusterRegistry } from '../../core/build/registry.ts';
@@ -54,6 +54,7 @@ export async function buildAndDeploy(feature: ImageTagsFeature, located: Located
     if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'k3d.build.contextPath');
     return;
   }
+  if (!(await saveBuildContextEdits(document, context.contextDir))) return;
 
   // Where the image goes: the current context's k3d cluster, and its registry if it announces one.
   const kubeContext = (await readKubeconfig(feature.ctx.kubeconfigPaths())).currentContext;
@@ -139,6 +140,33 @@ export async function buildAndDeploy(feature: ImageTagsFeature, located: Located
     return;
   }
   await applyDocument(feature, document);
+}
+
+/**
+ * `docker build` reads the files as saved: an editor with unsaved changes to one of them (the
+ * app's source) would build the old version. Asks: save them, or build what is saved.
+ */
+async function saveBuildContextEdits(manifest: vscode.TextDocument, contextDir: string): Promise<boolean> {
+  const dirty = vscode.workspace.textDocuments.filter((d) => d.isDirty && d !== manifest && d.uri.scheme === 'file');
+  const inContext = new Set(filesInContext(dirty.map((d) => d.uri.fsPath), contextDir));
+  const unsaved = dirty.filter((d) => inContext.has(d.uri.fsPath));
+  if (unsaved.length === 0) return true;
+  const names = unsaved.map((d) => vscode.workspace.asRelativePath(d.uri));
+  const choice = await vscode.window.showWarningMessage(
+    `${names.length === 1 ? names[0] : `${names.length} files of the build context`} ${names.length === 1 ? 'has' : 'have'} unsaved changes, and docker build reads the saved files.`,
+    { modal: true, detail: `${names.join('\n')}\n\nSave them to build what the editor shows, or build the versions on disk.` },
+    'Save and Build',
+    'Build Saved Versions',
+  );
+  if (choice === 'Build Saved Versions') return true;
+  if (choice !== 'Save and Build') return false;
+  for (const d of unsaved) {
+    if (!(await d.save())) {
+      void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(d.uri)} could not be saved; nothing was built.`);
+      return false;
+    }
+  }
+  return true;
 }
 
 async function registryOf(feature: ImageTagsFeature, context: string): Promise<ClusterRegistry | undefined> {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { findBuildContext } from '../../../src/core/build/context.ts';
+import { filesInContext, findBuildContext } from '../../../src/core/build/context.ts';
 
 const root = '/w';
 const files = (...list: string[]) => async (f: string) => list.includes(f);
@@ -53,4 +53,9 @@ test('on a real file system', async () => {
   const isFile = (f: string) => stat(f).then((s) => s.isFile(), () => false);
   const r = await findBuildContext({ manifestPath: path.join(tmp, 'app1', 'manifests', 'deployment.yaml'), workspaceRoot: tmp, isFile });
   assert.deepEqual(r, { ok: true, contextDir: path.join(tmp, 'app1'), dockerfile: path.join(tmp, 'app1', 'Dockerfile') });
+});
+
+test('the files of a build context: what docker build sends (an unsaved editor among them builds the old version)', () => {
+  assert.deepEqual(filesInContext(['/w/app1/message.txt', '/w/app1/src/a.js', '/w/app2/x.txt', '/w/app1-old/y', '/w/app1'], '/w/app1'), ['/w/app1/message.txt', '/w/app1/src/a.js']);
+  assert.deepEqual(filesInContext(['/w/app1/../app2/x'], '/w/app1'), []);
 });
