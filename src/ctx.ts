@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Config } from './config.ts';
 import { K3dCli } from './core/k3d/cli.ts';
+import { setDefaultRequestTimeouts } from './core/kube/http.ts';
 import { kubeconfigPaths } from './core/kube/kubeconfig.ts';
 
 export const COMMAND_PREFIX = 'k3dDeploy.';
@@ -22,6 +23,10 @@ export class Ctx implements vscode.Disposable {
       // Listing runs every few seconds while the view is visible: trace, not info.
       onRun: (line) => (/ (cluster list|version)\b/.test(line) ? this.log.trace(`$ ${line}`) : this.log.info(`$ ${line}`)),
     });
+    // Every API request connects and waits within k3d.requestTimeout.
+    const applyRequestTimeout = () => setDefaultRequestTimeouts({ connectMs: this.config.requestTimeoutMs, idleMs: this.config.requestTimeoutMs });
+    applyRequestTimeout();
+    this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('k3d.requestTimeout') && applyRequestTimeout()));
   }
 
   /** The kubeconfig files, as kubectl resolves them. */

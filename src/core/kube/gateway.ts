@@ -3,6 +3,7 @@
 // (parsed and run) only when a feature first needs the API, so activation never pays for it.
 // Run from source (tests, the simulator), it is a plain dynamic import.
 import type * as k8s from '@kubernetes/client-node';
+import { describeNetworkCode } from '../networkErrors.ts';
 import { credentialProblem } from './redact.ts';
 
 type ClientNode = typeof k8s;
@@ -55,8 +56,9 @@ export function toKubeError(error: unknown, server?: string): KubeError {
     return new KubeError(kind, `The API server answered ${status}${reason ? `: ${reason}` : ''}`, status);
   }
   const cause = e?.cause?.code ?? '';
-  if (['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET'].includes(cause)) {
-    return new KubeError('unreachable', `The API server at ${server ?? 'the context\'s address'} does not answer (${cause}).`);
+  const why = describeNetworkCode(cause);
+  if (why || cause === 'UND_ERR_SOCKET') {
+    return new KubeError('unreachable', `The API server at ${server ?? 'the context\'s address'} ${why ?? `does not answer (${cause})`}.`);
   }
   return new KubeError('failed', e?.cause?.message ?? e?.message ?? String(error));
 }
@@ -78,30 +80,28 @@ export async function getClusterInfo(contextName: string, kubeconfigFiles?: stri
   if (!server) {
     throw new KubeError('noContext', `Context '${contextName}' has no cluster server.`);
   }
-  try {
-    const core = kc.makeApiClient(k8s.CoreV1Api);
-    const [version, services, nodes] = await Promise.all([
-      kc.makeApiClient(k8s.VersionApi).getCode(),
-      core.listNamespacedService({ namespace: 'kube-system', labelSelector: 'kubernetes.io/cluster-service=true' }),
-      core.listNode(),
-    ]);
-    return {
-      context: contextName,
-      server,
-      version: version.gitVersion,
-      services: services.items.flatMap((svc) => serviceLinks(server, svc)),
-      nodes: nodes.items.map((n) => ({
-        name: n.metadata?.name ?? '?',
-        ready: n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
-        roles: Object.keys(n.metadata?.labels ?? {})
-          .filter((l) => l.startsWith('node-role.kubernetes.io/'))
-          .map((l) => l.slice('node-role.kubernetes.io/'.length)),
-        version: n.status?.nodeInfo?.kubeletVersion ?? '',
-      })),
-    };
-  } catch (e) {
-    throw toKubeError(e, server);
-  }
+  // Over KubeHttp, whose timeouts apply: a silent API server must not leave Cluster Info waiting.
+  const { KubeHttp } = await import('./http.ts');
+  const http = new KubeHttp(kc);
+  const [version, services, nodes] = await Promise.all([
+    http.json<{ gitVersion?: string }>('/version'),
+    http.json<{ items?: k8s.V1Service[] }>('/api/v1/namespaces/kube-system/services', { query: { labelSelector: 'kubernetes.io/cluster-service=true' } }),
+    http.json<{ items?: k8s.V1Node[] }>('/api/v1/nodes'),
+  ]);
+  return {
+    context: contextName,
+    server,
+    version: version.gitVersion,
+    services: (services.items ?? []).flatMap((svc) => serviceLinks(server, svc)),
+    nodes: (nodes.items ?? []).map((n) => ({
+      name: n.metadata?.name ?? '?',
+      ready: n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      roles: Object.keys(n.metadata?.labels ?? {})
+        .filter((l) => l.startsWith('node-role.kubernetes.io/'))
+        .map((l) => l.slice('node-role.kubernetes.io/'.length)),
+      version: n.status?.nodeInfo?.kubeletVersion ?? '',
+    })),
+  };
 }
 
 /** As kubectl: `CoreDNS is running at <server>/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy`. */

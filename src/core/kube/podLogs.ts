@@ -1,9 +1,10 @@
-// Following a container's log: one GET .../pods/P/log?follow=true with our own HTTPS request
-// (client-node's Log leaks an uncaught AbortError and loses the server's message, REFERENCE.md),
-// and a follower on top that survives restarts, dropped connections and pods not started yet.
-import type * as https from 'node:https';
+// Following a container's log: one GET .../pods/P/log?follow=true over KubeHttp (client-node's
+// Log leaks an uncaught AbortError and loses the server's message), and a follower on top that
+// survives restarts, dropped connections and pods not started yet.
+import type { IncomingMessage } from 'node:http';
 import type { KubeConfig, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { KubeError } from './gateway.ts';
+import { KubeHttp } from './http.ts';
 import { containerNames, containerStatus, defaultContainer, podDeleting, podFinished, type PodLookup } from './pods.ts';
 import { LineSplitter, markerLine, parseTimestampedLine, sinceTimeParam, TimestampDeduper, type LogTimestamp } from '../logs/lines.ts';
 
@@ -136,41 +137,54 @@ export function logPath(namespace: string, pod: string): string {
   return `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
 }
 
+/** One connection per kubeconfig: its keep-alive agent serves the follower's repeated requests. */
+const connections = new WeakMap<KubeConfig, KubeHttp>();
+
+function connectionOf(kc: KubeConfig): KubeHttp {
+  let http = connections.get(kc);
+  if (!http) {
+    try {
+      http = new KubeHttp(kc);
+    } catch (e) {
+      throw new PodLogError('failed', (e as Error).message);
+    }
+    connections.set(kc, http);
+  }
+  return http;
+}
+
 /**
  * Streams one container's log, line by line. Resolves 'eof' when the server ends the log (the
  * container stopped, or follow=false), 'aborted' when the signal ended it; rejects with
- * PodLogError, carrying the server's message, on any other outcome.
+ * PodLogError, carrying the server's message, on any other outcome. The answer must start within
+ * the request timeout; a followed log may then stay quiet for as long as the container does
+ * (keep-alive probes notice a dead peer), a log that is not followed may not.
  */
 export async function streamPodLog(kc: KubeConfig, options: PodLogStreamOptions): Promise<'eof' | 'aborted'> {
-  const server = kc.getCurrentCluster()?.server;
-  if (!server) {
-    throw new PodLogError('failed', 'The kubeconfig context has no cluster server.');
-  }
-  const url = new URL(server.replace(/\/$/, '') + logPath(options.namespace, options.pod));
   const query: Record<string, string | number | boolean | undefined> = {
     container: options.container,
-    follow: options.follow,
+    follow: options.follow || undefined,
     tailLines: options.tailLines,
-    timestamps: options.timestamps,
+    timestamps: options.timestamps || undefined,
     sinceTime: options.sinceTime,
     sinceSeconds: options.sinceSeconds,
-    previous: options.previous,
+    previous: options.previous || undefined,
     limitBytes: options.limitBytes,
   };
-  for (const [k, v] of Object.entries(query)) {
-    if (v !== undefined && v !== false) {
-      url.searchParams.set(k, String(v));
-    }
-  }
-  const requestOptions: https.RequestOptions = { method: 'GET' };
-  await kc.applyToHTTPSOptions(requestOptions);
-  requestOptions.headers = { ...requestOptions.headers, Accept: '*/*' };
   const { signal } = options;
   if (signal?.aborted) {
     return 'aborted';
   }
-  // Loaded on first use: TLS is not needed to activate the extension.
-  const transport = url.protocol === 'http:' ? await import('node:http') : await import('node:https');
+  const http = connectionOf(kc);
+  let res: IncomingMessage;
+  try {
+    res = await http.response(logPath(options.namespace, options.pod), { query, accept: '*/*', signal, idleTimeoutMs: options.follow ? 0 : undefined });
+  } catch (e) {
+    if (signal?.aborted) {
+      return 'aborted';
+    }
+    throw new PodLogError('unreachable', (e as Error).message);
+  }
 
   return new Promise<'eof' | 'aborted'>((resolve, reject) => {
     let settled = false;
@@ -186,57 +200,49 @@ export async function streamPodLog(kc: KubeConfig, options: PodLogStreamOptions)
         resolve(outcome);
       }
     };
-    // Destroying the request closes the socket: the server sees the connection end.
+    // Destroying the answer closes the socket: the server sees the connection end.
     const onAbort = () => {
-      req.destroy();
+      res.destroy();
       finish('aborted');
     };
-    const req = transport.request(url, requestOptions, (res) => {
-      const status = res.statusCode ?? 0;
-      if (status >= 300) {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.length < 64 && chunks.push(c));
-        res.on('end', () => finish(podLogError(status, Buffer.concat(chunks).toString('utf8'))));
-        res.on('error', () => finish(signal?.aborted ? 'aborted' : podLogError(status, Buffer.concat(chunks).toString('utf8'))));
-        return;
-      }
-      // A quiet container may say nothing for hours; keep-alive probes notice a dead peer.
-      res.socket?.setKeepAlive(true, 30_000);
-      options.onOpen?.();
-      const splitter = new LineSplitter();
-      const emit = (lines: string[]) => {
-        try {
-          for (const line of lines) {
-            if (settled) {
-              return;
-            }
-            options.onLine(line);
-          }
-        } catch (e) {
-          // A consumer that throws ends the stream, as an error of this call, not an uncaught one.
-          signal?.removeEventListener('abort', onAbort);
-          req.destroy();
-          finish(new PodLogError('failed', `Reading the log failed: ${(e as Error).message}`));
-        }
-      };
-      res.on('data', (chunk: Buffer) => emit(splitter.push(chunk)));
-      res.on('end', () => {
-        emit(splitter.end());
-        finish('eof');
-      });
-      res.on('error', (e) => finish(signal?.aborted ? 'aborted' : new PodLogError('dropped', `The log stream broke off (${(e as NodeJS.ErrnoException).code ?? e.message}).`)));
-      res.on('close', () => finish(signal?.aborted ? 'aborted' : new PodLogError('dropped', 'The log stream broke off.')));
-    });
-    req.on('error', (e) => {
-      if (signal?.aborted) {
-        finish('aborted');
-        return;
-      }
-      const code = (e as NodeJS.ErrnoException).code;
-      finish(new PodLogError('unreachable', `The API server at ${server} does not answer (${code ?? e.message}).`));
-    });
     signal?.addEventListener('abort', onAbort, { once: true });
-    req.end();
+    const status = res.statusCode ?? 0;
+    if (status >= 300) {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.length < 64 && chunks.push(c));
+      res.on('end', () => finish(podLogError(status, Buffer.concat(chunks).toString('utf8'))));
+      res.on('error', () => finish(signal?.aborted ? 'aborted' : podLogError(status, Buffer.concat(chunks).toString('utf8'))));
+      res.on('close', () => finish(signal?.aborted ? 'aborted' : podLogError(status, Buffer.concat(chunks).toString('utf8'))));
+      return;
+    }
+    // A quiet container may say nothing for hours; keep-alive probes notice a dead peer.
+    res.socket?.setKeepAlive(true, 30_000);
+    options.onOpen?.();
+    const splitter = new LineSplitter();
+    const emit = (lines: string[]) => {
+      try {
+        for (const line of lines) {
+          if (settled) {
+            return;
+          }
+          options.onLine(line);
+        }
+      } catch (e) {
+        // A consumer that throws ends the stream, as an error of this call, not an uncaught one.
+        signal?.removeEventListener('abort', onAbort);
+        res.destroy();
+        finish(new PodLogError('failed', `Reading the log failed: ${(e as Error).message}`));
+      }
+    };
+    res.on('data', (chunk: Buffer) => emit(splitter.push(chunk)));
+    res.on('end', () => {
+      emit(splitter.end());
+      finish('eof');
+    });
+    res.on('error', (e) =>
+      finish(signal?.aborted ? 'aborted' : new PodLogError('dropped', e instanceof KubeError ? e.message : `The log stream broke off (${(e as NodeJS.ErrnoException).code ?? e.message}).`)),
+    );
+    res.on('close', () => setImmediate(() => finish(signal?.aborted ? 'aborted' : new PodLogError('dropped', 'The log stream broke off.'))));
   });
 }
 

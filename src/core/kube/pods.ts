@@ -1,8 +1,9 @@
 // What log following needs to know about pods, behind two small interfaces: the follower asks
-// for one pod, the aggregator for the pods a selector matches. client-node implements them here;
+// for one pod, the aggregator for the pods a selector matches. KubeHttp implements them here;
 // tests fake them, and an adapter that already caches pods (a reflector) can answer from its cache.
 import type { KubeConfig, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import { loadClientNode, toKubeError } from './gateway.ts';
+import { KubeError } from './gateway.ts';
+import { KubeHttp } from './http.ts';
 
 export interface PodLookup {
   /** The pod, or undefined when it does not exist (any more). Throws when the API cannot be asked. */
@@ -14,28 +15,26 @@ export interface PodLister {
   listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
 }
 
-/** getPod and listPods with client-node's CoreV1Api for the kubeconfig's current context. */
+/**
+ * getPod and listPods for the kubeconfig's current context, over KubeHttp: its timeouts apply, so
+ * a follower never waits forever on a silent API server.
+ */
 export async function coreV1Pods(kc: KubeConfig): Promise<PodLookup & PodLister> {
-  const k8s = await loadClientNode();
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const server = kc.getCurrentCluster()?.server;
+  const http = new KubeHttp(kc);
+  const pods = (namespace: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
   return {
     async getPod(namespace, name) {
       try {
-        return await core.readNamespacedPod({ namespace, name });
+        return await http.json<V1Pod>(`${pods(namespace)}/${encodeURIComponent(name)}`);
       } catch (e) {
-        if ((e as { code?: unknown }).code === 404) {
+        if (e instanceof KubeError && e.status === 404) {
           return undefined;
         }
-        throw toKubeError(e, server);
+        throw e;
       }
     },
     async listPods(namespace, labelSelector) {
-      try {
-        return (await core.listNamespacedPod({ namespace, labelSelector })).items;
-      } catch (e) {
-        throw toKubeError(e, server);
-      }
+      return (await http.json<{ items?: V1Pod[] }>(pods(namespace), { query: { labelSelector } })).items ?? [];
     },
   };
 }

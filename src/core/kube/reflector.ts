@@ -38,6 +38,9 @@ export interface ReflectorOptions<T> {
   transform?: (obj: T) => T;
 }
 
+/** How long the server keeps a watch open before it ends it (and the reflector resumes it). */
+const WATCH_SECONDS = 300;
+
 export function objectKey(obj: KubeObject): string {
   return obj.metadata?.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : (obj.metadata?.name ?? '');
 }
@@ -127,10 +130,7 @@ export class Reflector<T extends KubeObject> {
 
   private async relist(): Promise<void> {
     this.abort = new AbortController();
-    const list = await this.http.json<{ metadata?: { resourceVersion?: string }; items?: T[] }>(this.options.path, {
-      signal: this.abort.signal,
-      idleTimeoutMs: 30_000,
-    });
+    const list = await this.http.json<{ metadata?: { resourceVersion?: string }; items?: T[] }>(this.options.path, { signal: this.abort.signal });
     const fresh = new Map<string, T>();
     for (const item of list.items ?? []) {
       const obj = this.options.transform ? this.options.transform(item) : item;
@@ -150,9 +150,11 @@ export class Reflector<T extends KubeObject> {
     await this.http.lines(
       this.options.path,
       {
-        query: { watch: 1, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 },
+        query: { watch: 1, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: WATCH_SECONDS },
         signal: this.abort.signal,
-        idleTimeoutMs: this.options.idleTimeoutMs ?? 90_000,
+        // A quiet namespace sends nothing for minutes: the server ends the watch after
+        // timeoutSeconds; only a server silent beyond that (plus the request timeout) is stuck.
+        idleTimeoutMs: this.options.idleTimeoutMs ?? WATCH_SECONDS * 1000 + this.http.timeouts.idleMs,
       },
       (line) => {
         if (line.trim() === '' || gone) {

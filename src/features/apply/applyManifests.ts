@@ -83,10 +83,24 @@ export class Applier {
     const objects = plan.map((p) => p.doc.toObject() as Record<string, unknown>);
     const what = sources.length === 1 ? sources[0].label : `${sources.length} files`;
     const unsaved = sources.some((s) => s.unsaved) ? ' (with its unsaved edits)' : '';
+    // Cancel ends every request of this apply at once (a silent API server included).
+    const cancel = new AbortController();
     const { applied, results } = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Applying ${what}${unsaved} to ${context}` },
-      () => applyObjects(http, new Discovery(http), objects, { force: options.force }),
+      { location: vscode.ProgressLocation.Notification, title: `Applying ${what}${unsaved} to ${context}`, cancellable: true },
+      (_progress, token) => {
+        const listener = token.onCancellationRequested(() => cancel.abort());
+        const op = http.withSignal(cancel.signal);
+        return applyObjects(op, new Discovery(op), objects, { force: options.force }).finally(() => listener.dispose());
+      },
     );
+    if (cancel.signal.aborted) {
+      const done = results.filter((r) => r.outcome);
+      for (const r of done) this.ctx.log.info(`${r.ref} ${r.outcome} in ${context} (before the apply was cancelled)`);
+      void vscode.window.showWarningMessage(
+        `Apply to ${context} cancelled. ${done.length ? `Applied before cancelling: ${done.map((r) => `${r.ref} ${r.outcome}`).join(', ')}.` : 'Nothing was applied.'}${done.length < results.length ? ` Not applied: ${results.filter((r) => !r.outcome).map((r) => r.ref).join(', ')}.` : ''}`,
+      );
+      return { applied: false, context, results, rollouts: [] };
+    }
 
     // Problems go where they point, per file.
     for (const p of parsed) {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { objectPath } from '../../core/kube/actions.ts';
+import { abortableSleep } from '../../core/kube/podLogs.ts';
 import type { KubeHttp } from '../../core/kube/http.ts';
 import { labelSelector } from '../../core/kube/pods.ts';
 import { rolloutStatus } from '../../core/kube/rollout.ts';
@@ -20,30 +21,42 @@ export type RolloutOutcome = 'complete' | 'failed' | 'timedOut' | 'cancelled';
 export async function followRollout(ctx: Ctx, http: KubeHttp, context: string, namespace: string, name: string): Promise<RolloutOutcome> {
   const timeoutMs = ctx.config.rolloutTimeoutMs;
   const path = objectPath({ apiVersion: 'apps/v1', resource: 'deployments', namespace, name });
-  const started = Date.now();
+  // The time limit and Cancel both end the wait at once, a request in flight included.
+  const stop = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stop.abort();
+  }, timeoutMs);
+  const api = http.withSignal(stop.signal);
   let failure: { pod: V1Pod; reason: string; detail: string } | undefined;
   const outcome = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Rolling out deployment/${name}`, cancellable: true },
     async (progress, token): Promise<RolloutOutcome> => {
-      let last = '';
-      while (!token.isCancellationRequested) {
-        const d = await http.json<V1Deployment>(path).catch(() => undefined);
-        if (d) {
-          const status = rolloutStatus(d);
-          if (status.message !== last) {
-            progress.report({ message: status.message });
-            ctx.log.info(status.message);
-            last = status.message;
+      const cancelled = token.onCancellationRequested(() => stop.abort());
+      try {
+        let last = '';
+        while (!stop.signal.aborted) {
+          const d = await api.json<V1Deployment>(path).catch(() => undefined);
+          if (d && !stop.signal.aborted) {
+            const status = rolloutStatus(d);
+            if (status.message !== last) {
+              progress.report({ message: status.message });
+              ctx.log.info(status.message);
+              last = status.message;
+            }
+            if (status.done) return 'complete';
+            if (status.failed) return 'failed';
+            failure = await failingPod(api, d);
+            if (failure) return 'failed';
           }
-          if (status.done) return 'complete';
-          if (status.failed) return 'failed';
-          failure = await failingPod(http, d);
-          if (failure) return 'failed';
+          await abortableSleep(400, stop.signal);
         }
-        if (Date.now() - started > timeoutMs) return 'timedOut';
-        await new Promise((r) => setTimeout(r, 400));
+        return timedOut ? 'timedOut' : 'cancelled';
+      } finally {
+        clearTimeout(timer);
+        cancelled.dispose();
       }
-      return 'cancelled';
     },
   );
   if (outcome === 'complete') {
