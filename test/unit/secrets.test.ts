@@ -3,16 +3,19 @@
 // field of a kubeconfig and of broken ones; the extension's core paths run over them, and
 // everything they produce (messages, stacks, what the tree and status bar show) is searched.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { inspect } from 'node:util';
+import { inspect, promisify } from 'node:util';
 import { test } from 'node:test';
 import { loadSnapshot } from '../../src/core/clusters/snapshot.ts';
 import type { K3dCli } from '../../src/core/k3d/cli.ts';
 import { connectContext } from '../../src/core/kube/connect.ts';
 import { getClusterInfo, loadClientNode, loadKubeConfig } from '../../src/core/kube/gateway.ts';
 import { readKubeconfig, useContext } from '../../src/core/kube/kubeconfig.ts';
+import { redactKubeconfig } from '../../src/core/kube/redact.ts';
+import { parse } from 'yaml';
 
 /** Each planted value, as written and (for the *-data fields) as base64 of the marker. */
 const PLANTED = {
@@ -262,4 +265,88 @@ test('connecting with well-formed planted credentials to a server that is not th
     assert.ok(info instanceof Error, 'cluster info fails');
     assertNoSecret(everything(info), `cluster info of ${context}`);
   }
+});
+
+// --- Item 5: Show Kubeconfig masks as `kubectl config view` does ---
+
+const KUBECTL = '/usr/bin/kubectl';
+
+test('Show Kubeconfig masks what kubectl config view masks, with the same words, and keeps the rest as written', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'config');
+  const text = `# written by k3d\n${plantedKubeconfig(undefined, { dataAsBase64: true })}`;
+  writeFileSync(file, text);
+  const shown = await redactKubeconfig(text);
+  assertNoSecret(shown, 'Show Kubeconfig');
+
+  const { stdout } = await promisify(execFile)(KUBECTL, ['config', 'view', '-o', 'json'], { env: { ...process.env, KUBECONFIG: file } });
+  type Named = { name: string; user?: Record<string, unknown>; cluster?: Record<string, unknown> };
+  const kubectl = JSON.parse(stdout) as { users: Named[]; clusters: Named[] };
+  const ours = parse(shown) as { users: Named[]; clusters: Named[] };
+  const byName = (list: Named[], name: string) => list.find((x) => x.name === name);
+  // kubectl's own words for the fields it masks: DATA+OMITTED and REDACTED.
+  for (const [user, fields] of [['planted-user', ['client-certificate-data', 'client-key-data', 'token']], ['basic', ['username', 'password']]] as const) {
+    for (const field of fields) {
+      assert.equal(byName(ours.users, user)?.user?.[field], byName(kubectl.users, user)?.user?.[field], `${user}.${field}`);
+    }
+  }
+  assert.equal(byName(ours.clusters, 'planted')?.cluster?.['certificate-authority-data'], 'DATA+OMITTED');
+  assert.equal(byName(kubectl.clusters, 'planted')?.cluster?.['certificate-authority-data'], 'DATA+OMITTED');
+  assert.equal(byName(ours.users, 'planted-user')?.user?.token, 'REDACTED');
+  // An auth-provider's tokens and client secret: kubectl prints them; this does not.
+  assert.equal((byName(kubectl.users, 'oidc')?.user?.['auth-provider'] as { config: Record<string, string> }).config['id-token'], PLANTED.idToken);
+  assert.deepEqual((byName(ours.users, 'oidc')?.user?.['auth-provider'] as { config: Record<string, string> }).config, {
+    'id-token': 'REDACTED',
+    'refresh-token': 'REDACTED',
+    'client-secret': 'REDACTED',
+  });
+  // The rest is k3d's text, line for line: the comment, the order, the server.
+  const unmasked = (s: string) => s.split('\n').filter((l) => !/(-data|token|password|client-secret): /.test(l));
+  assert.deepEqual(unmasked(shown), unmasked(text));
+});
+
+test('Show Kubeconfig of text that is not a kubeconfig says so and shows none of it', async () => {
+  for (const broken of BROKEN.filter((b) => !/should be/.test(String(b.says)))) {
+    const shown = await redactKubeconfig(broken.text);
+    assertNoSecret(shown, `Show Kubeconfig of ${broken.name}`);
+    assert.match(shown, /^# This kubeconfig cannot be shown with its secrets masked: .*\n# "Show Kubeconfig \(Raw, with Secrets\)" shows it as it is\.\n$/);
+  }
+  // Wrong types are masked all the same: a list or a number under a secret's key.
+  const shown = await redactKubeconfig(BROKEN.find((b) => b.name === 'certificate data that is a list')!.text);
+  assertNoSecret(shown, 'Show Kubeconfig of a list under certificate-authority-data');
+  assert.match(shown, /certificate-authority-data: DATA\+OMITTED/);
+});
+
+test('Show Kubeconfig masks block scalars, quoted values and flow collections in place, keeping comments', async () => {
+  const text = [
+    'users:',
+    '- name: a',
+    '  user:',
+    '    client-key-data: |',
+    `      ${PLANTED.keyData}`,
+    `      ${b64(PLANTED.keyData)}`,
+    `    token: "${PLANTED.token}" # from the course`,
+    '    password: >-',
+    `      ${PLANTED.password}`,
+    `    client-certificate-data: [${PLANTED.certData},`,
+    `      ${PLANTED.caData}]`,
+    '    username: bob',
+    `- {name: b, user: {token: ${PLANTED.token}, client-key-data: ${PLANTED.keyData}}}`,
+    '',
+  ].join('\n');
+  assert.equal(
+    await redactKubeconfig(text),
+    [
+      'users:',
+      '- name: a',
+      '  user:',
+      '    client-key-data: DATA+OMITTED',
+      '    token: REDACTED # from the course',
+      '    password: REDACTED',
+      '    client-certificate-data: DATA+OMITTED',
+      '    username: bob',
+      '- {name: b, user: {token: REDACTED, client-key-data: DATA+OMITTED}}',
+      '',
+    ].join('\n'),
+  );
 });

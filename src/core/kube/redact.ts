@@ -2,7 +2,8 @@
 // keys, certificates, tokens and passwords; the text of a parse error (a YAML code frame) or of
 // a Node error (`Received type number (…)`, `"Bearer …" is an invalid header value`) would copy
 // them out. Errors about a kubeconfig are therefore built here from positions and field names
-// only.
+// only, and what is shown of a kubeconfig is masked as `kubectl config view` masks it.
+import { loadYaml } from '../lazy.ts';
 
 /** kubectl config view shows these ([]byte fields) as DATA+OMITTED. */
 export const OMITTED_DATA_FIELDS: ReadonlySet<string> = new Set(['certificate-authority-data', 'client-certificate-data', 'client-key-data']);
@@ -13,6 +14,9 @@ export const REDACTED_FIELDS: ReadonlySet<string> = new Set(['token', 'password'
  * are credentials as much as `token` is, so they are REDACTED too.
  */
 export const AUTH_PROVIDER_SECRET_FIELDS: ReadonlySet<string> = new Set(['id-token', 'refresh-token', 'access-token', 'client-secret', 'apiserver-id']);
+
+export const DATA_OMITTED = 'DATA+OMITTED';
+export const REDACTED = 'REDACTED';
 
 /** Names a YAML error may mention: a kubeconfig's own field names, nothing the user wrote. */
 const KUBECONFIG_FIELDS: ReadonlySet<string> = new Set([
@@ -152,4 +156,58 @@ export function credentialProblem(user: UserLike | null | undefined, cluster: Cl
     }
   }
   return undefined;
+}
+
+/**
+ * What `kubectl config view` prints for a kubeconfig: *-data fields as DATA+OMITTED, token and
+ * password as REDACTED (also an auth-provider's tokens), everything else as written. Text that
+ * is not a YAML mapping yields a comment saying so, never the text.
+ */
+export async function redactKubeconfig(text: string): Promise<string> {
+  const { parseDocument, visit, isScalar, isMap, isPair } = await loadYaml();
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0 || (!isMap(doc.contents) && doc.contents !== null)) {
+    const reason = doc.errors.length > 0 ? describeYamlError(doc.errors[0], text) : 'not a YAML mapping';
+    return `# This kubeconfig cannot be shown with its secrets masked: ${reason}.\n# "Show Kubeconfig (Raw, with Secrets)" shows it as it is.\n`;
+  }
+  // Each masked value is replaced where it stands, so the rest is the text byte for byte.
+  const edits: Array<{ start: number; end: number; mask: string }> = [];
+  visit(doc, {
+    Pair(_key, pair, path) {
+      if (!isScalar(pair.key) || typeof pair.key.value !== 'string' || isEmpty(pair.value)) {
+        return undefined;
+      }
+      const field = pair.key.value;
+      const parentKey = [...path].reverse().find(isPair)?.key;
+      const inAuthProviderConfig = isScalar(parentKey) && parentKey.value === 'config';
+      const mask = OMITTED_DATA_FIELDS.has(field)
+        ? DATA_OMITTED
+        : REDACTED_FIELDS.has(field) || (inAuthProviderConfig && AUTH_PROVIDER_SECRET_FIELDS.has(field))
+          ? REDACTED
+          : undefined;
+      const range = (pair.value as { range?: [number, number, number] } | null)?.range;
+      if (mask !== undefined && range) {
+        edits.push({ start: range[0], end: range[1], mask });
+      }
+      return undefined;
+    },
+  });
+  let out = text;
+  for (const e of edits.sort((a, b) => b.start - a.start)) {
+    // A block scalar's value ends after its line break; keep one.
+    const tail = /\n$/.test(out.slice(e.start, e.end)) ? '\n' : '';
+    out = out.slice(0, e.start) + e.mask + tail + out.slice(e.end);
+  }
+  return out;
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === null || value === undefined) {
+    return true;
+  }
+  const v = value as { value?: unknown; items?: unknown[] };
+  if ('items' in v) {
+    return (v.items ?? []).length === 0;
+  }
+  return v.value === null || v.value === '';
 }

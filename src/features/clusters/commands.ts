@@ -25,6 +25,7 @@ export function registerClusterCommands(ctx: Ctx, store: ClusterStore): void {
   ctx.registerCommand('deleteCluster', (node?: ClusterTreeNode) => deleteCluster(ctx, store, node));
   ctx.registerCommand('useContext', (node?: ClusterTreeNode) => switchContext(ctx, store, node));
   ctx.registerCommand('showKubeconfig', (node?: ClusterTreeNode) => showKubeconfig(store, node));
+  ctx.registerCommand('showKubeconfigRaw', (node?: ClusterTreeNode) => showKubeconfig(store, node, true));
   ctx.registerCommand('clusterInfo', (node?: ClusterTreeNode) => clusterInfo(ctx, store, node));
 }
 
@@ -207,12 +208,14 @@ async function switchContext(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNo
   vscode.window.setStatusBarMessage(`$(target) Switched to context ${name}`, 4000);
 }
 
-async function showKubeconfig(store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
-  const cluster = await resolveCluster(store, node, () => true, 'Show the kubeconfig of which cluster?', 'There is no k3d cluster.');
+/** `kubectl config view` (secrets masked), or with `raw`, `kubectl config view --raw`. */
+async function showKubeconfig(store: ClusterStore, node?: ClusterTreeNode, raw = false): Promise<void> {
+  const placeHolder = raw ? 'Show the kubeconfig of which cluster, with its keys and token in clear?' : 'Show the kubeconfig of which cluster?';
+  const cluster = await resolveCluster(store, node, () => true, placeHolder, 'There is no k3d cluster.');
   if (!cluster) {
     return;
   }
-  const doc = await vscode.workspace.openTextDocument(kubeconfigUri(cluster.name));
+  const doc = await vscode.workspace.openTextDocument(kubeconfigUri(cluster.name, raw));
   await vscode.window.showTextDocument(doc, { preview: true });
 }
 
