@@ -58,6 +58,7 @@ export class Reflector<T extends KubeObject> {
   private batchReset = false;
   private batchTimer: NodeJS.Timeout | undefined;
   private synced = false;
+  private state: ReflectorState['kind'] | undefined;
 
   constructor(http: KubeHttp, options: ReflectorOptions<T>) {
     this.http = http;
@@ -96,11 +97,11 @@ export class Reflector<T extends KubeObject> {
     while (!this.stopped) {
       try {
         if (relist) {
-          this.options.onState?.({ kind: 'syncing' });
+          this.report({ kind: 'syncing' });
           await this.relist();
           relist = false;
           this.synced = true;
-          this.options.onState?.({ kind: 'synced' });
+          this.report({ kind: 'synced' });
         }
         await this.watch();
         this.failures = 0; // a watch that ended cleanly (server timeout): resume at once
@@ -117,7 +118,7 @@ export class Reflector<T extends KubeObject> {
         this.failures++;
         const retryInMs = Math.min(30_000, 500 * 2 ** Math.min(this.failures - 1, 6));
         this.options.log?.(`${this.options.path}: ${error.message}; retrying in ${retryInMs} ms`);
-        this.options.onState?.({ kind: 'error', error, retryInMs });
+        this.report({ kind: 'error', error, retryInMs });
         await new Promise<void>((resolve) => {
           this.retryTimer = setTimeout(resolve, retryInMs);
         });
@@ -126,6 +127,11 @@ export class Reflector<T extends KubeObject> {
         relist = !this.synced;
       }
     }
+  }
+
+  private report(state: ReflectorState): void {
+    this.state = state.kind;
+    this.options.onState?.(state);
   }
 
   private async relist(): Promise<void> {
@@ -152,6 +158,8 @@ export class Reflector<T extends KubeObject> {
       {
         query: { watch: 1, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: WATCH_SECONDS },
         signal: this.abort.signal,
+        // The server took the watch up again after a failure: the cache is live again.
+        onResponse: () => this.state === 'error' && this.synced && this.report({ kind: 'synced' }),
         // A quiet namespace sends nothing for minutes: the server ends the watch after
         // timeoutSeconds; only a server silent beyond that (plus the request timeout) is stuck.
         idleTimeoutMs: this.options.idleTimeoutMs ?? WATCH_SECONDS * 1000 + this.http.timeouts.idleMs,
