@@ -11,6 +11,10 @@ export interface ClusterConfig {
   apiHost?: string;
   apiPort: number;
   importedImages: string[];
+  /** Canonical name -> Docker image ID, for images `k3d image import` read from the real engine. */
+  importedImageIds?: Record<string, string>;
+  /** Registries the cluster uses (k3d-NAME, host port, container port). */
+  registries?: { name: string; host?: string; hostPort: string | number; port?: number }[];
   nodes: ClusterNode[];
 }
 

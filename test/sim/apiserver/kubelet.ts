@@ -1,5 +1,7 @@
 // The simulated kubelets of all nodes: pod sandbox, image pulls (with back-off), container start, crashes with
 // CrashLoopBackOff, readiness, graceful termination. Timing scales with K3D_SIM_SPEED.
+// Images are resolved from facts (runtime/images.ts); a real image (imported with an ID, or pulled from a cluster
+// registry) runs as a real Docker container (runtime/docker.ts), other images run the simulated programs of logs.ts.
 import type { Api } from './rest.ts';
 import type { ClusterFile } from './cluster.ts';
 import type { Recorder } from './events.ts';
@@ -11,6 +13,11 @@ import { normalizeImage } from './cluster.ts';
 import { clone, nowISO, parseGoDuration, simDelay, simSpeed } from './util.ts';
 import type { Obj } from './util.ts';
 import { randomBytes } from 'node:crypto';
+import { followLogs, inspectImage, pullImage, registryHasManifest, removeContainers, removeContainersSync, runContainer, stopContainer, waitContainer } from './runtime/docker.ts';
+import type { Exit } from './runtime/docker.ts';
+import { connectionRefused, noSuchHost, pullAccessDenied, resolveImage, splitRef, tagNotFound } from './runtime/images.ts';
+import type { ImageSource } from './runtime/images.ts';
+import { containerEnv, expandVars } from './runtime/env.ts';
 
 /** Real-world durations the simulation mimics (ms), before K3D_SIM_SPEED scaling. */
 export const TIMING = { sandbox: 1000, pull: 3000, start: 300, backoffBase: 10_000, backoffMax: 300_000, crashDefault: 3000, neverPullRecheck: 2000 };
@@ -24,7 +31,14 @@ interface Runtime {
   pullFailures: Map<string, number>;
   crashes: Map<string, number>;
   terminating: boolean;
+  /** Container name -> the Docker image ID it runs from, for containers whose image is real. */
+  images: Map<string, { id: string; imageID: string }>;
+  /** Container name -> the running Docker container, and the last exited one (for --previous). */
+  real: Map<string, { current?: string; exited?: string }>;
 }
+
+/** A real container's lifecycle ended without an exit from the program (it could not start). */
+const START_ERROR_EXIT = 128;
 
 function containerId(): string {
   return `containerd://${randomBytes(32).toString('hex')}`;
@@ -36,9 +50,11 @@ export class Kubelet {
   private recorder: Recorder;
   private logs: LogStore;
   private runs = new Map<string, Runtime>();
-  private pulled = new Map<string, Set<string>>();
+  private pulled = new Map<string, Map<string, { id: string; imageID: string } | undefined>>();
   private ipCounter = new Map<string, number>();
   private stopped = false;
+  /** Every Docker container this kubelet created and has not removed yet. */
+  private dockerIds = new Set<string>();
 
   constructor(api: Api, cluster: ClusterFile, recorder: Recorder, logs: LogStore) {
     this.api = api;
@@ -53,9 +69,12 @@ export class Kubelet {
     for (const p of api.store.list('Pod')) if (p.spec?.nodeName) this.ensure(clone(p));
   }
 
+  /** Stops every pod: the simulated programs end, the real containers are stopped and removed (synchronously: the API server exits next). */
   stop(): void {
     this.stopped = true;
     for (const uid of [...this.runs.keys()]) this.forget(uid, false);
+    removeContainersSync([...this.dockerIds]);
+    this.dockerIds.clear();
   }
 
   private after(rt: Runtime, realMs: number, fn: () => void): void {
@@ -78,6 +97,7 @@ export class Kubelet {
       for (const t of rt.timers) clearTimeout(t);
       for (const s of rt.stops.values()) s();
       this.runs.delete(uid);
+      if (!this.stopped) void this.removeReal(rt);
     }
     if (dropLogs) this.logs.dropPod(uid);
   }
@@ -155,15 +175,16 @@ export class Kubelet {
     const allRunning = cs.length > 0 && cs.length === (pod.spec.containers ?? []).length && cs.every((c) => c.state?.running);
     if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
     if (allRunning) {
-      // Resumed after an API server restart: the containers are still running.
-      for (const c of pod.spec.containers) this.run(rt, pod, c, cs.find((s) => s.name === c.name)?.restartCount ?? 0);
+      // Resumed after an API server restart: the simulated programs go on; real containers (removed when the
+      // API server stopped) are started again from the image the cluster has.
+      void this.resume(rt, pod, cs).catch((e: unknown) => console.error(`kubelet ${rt.ns}/${rt.name}:`, (e as Error).message));
       return;
     }
     this.after(rt, TIMING.sandbox, () => this.sandbox(rt!));
   }
 
   private newRuntime(pod: Obj): Runtime {
-    const rt: Runtime = { uid: pod.metadata.uid, ns: pod.metadata.namespace, name: pod.metadata.name, timers: new Set(), stops: new Map(), pullFailures: new Map(), crashes: new Map(), terminating: false };
+    const rt: Runtime = { uid: pod.metadata.uid, ns: pod.metadata.namespace, name: pod.metadata.name, timers: new Set(), stops: new Map(), pullFailures: new Map(), crashes: new Map(), terminating: false, images: new Map(), real: new Map() };
     this.runs.set(rt.uid, rt);
     return rt;
   }
@@ -222,7 +243,6 @@ export class Kubelet {
     }
     const c = containers[i]!;
     const image = String(c.image);
-    const node = pod.spec.nodeName;
     const invalid = invalidImageReason(image);
     if (invalid) {
       const message = `Failed to apply default image tag "${image}": ${invalid}`;
@@ -231,10 +251,31 @@ export class Kubelet {
       this.event(pod, 'Warning', 'Failed', 'Error: InvalidImageName', c.name);
       return;
     }
-    const imported = isImported(image, this.cluster.read().importedImages);
-    const onNode = this.pulled.get(node)?.has(normalizeImage(image)) ?? false;
+    const cfg = this.cluster.read();
+    this.whenDone(rt, resolveImage(image, cfg), (src) => this.prepareFrom(rt, i, c, src, cfg.importedImages));
+  }
+
+  /** Runs `then` with the promise's value unless the pod went away (or the kubelet stopped) meanwhile. */
+  private whenDone<T>(rt: Runtime, p: Promise<T>, then: (v: T) => void): void {
+    p.then((v) => {
+      if (this.stopped || this.runs.get(rt.uid) !== rt || rt.terminating) return;
+      then(v);
+    }).catch((e: unknown) => console.error(`kubelet ${rt.ns}/${rt.name}:`, (e as Error).message));
+  }
+
+  /** `importedNames`: cluster.json's importedImages as read together with the facts `src` was decided from. */
+  private prepareFrom(rt: Runtime, i: number, c: Obj, src: ImageSource, importedNames: string[]): void {
+    const pod = this.pod(rt);
+    if (!pod || pod.metadata.deletionTimestamp) return;
+    const image = String(c.image);
+    const canonical = normalizeImage(image);
+    const node = pod.spec.nodeName;
+    const imported = src.kind === 'imported' || isImported(image, importedNames);
+    const onNodeHas = this.pulled.get(node)?.has(canonical) ?? false;
+    const onNode = this.pulled.get(node)?.get(canonical);
     const policy = c.imagePullPolicy ?? 'IfNotPresent';
-    if (policy === 'Never' && !imported && !onNode) {
+    rt.images.delete(c.name);
+    if (policy === 'Never' && !imported && !onNodeHas) {
       const message = `Container image "${image}" is not present with pull policy of Never`;
       if (!rt.pullFailures.has(c.name)) {
         this.waiting(rt, c.name, 'ErrImageNeverPull', message);
@@ -245,9 +286,20 @@ export class Kubelet {
       this.after(rt, TIMING.neverPullRecheck, () => this.prepare(rt, i));
       return;
     }
-    if (policy !== 'Always' && (imported || onNode)) {
-      this.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, c.name);
-      this.prepare(rt, i + 1);
+    if (policy !== 'Always' && (imported || onNodeHas)) {
+      const present = (): void => {
+        this.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, c.name);
+        this.prepare(rt, i + 1);
+      };
+      const id = src.kind === 'imported' ? src.id : onNode?.id;
+      if (!id) return present();
+      // A real image runs from the host's Docker: it has to be reachable.
+      this.whenDone(rt, inspectImage(id), (found) => {
+        if ('id' in found) {
+          rt.images.set(c.name, { id, imageID: onNode?.imageID ?? id });
+          present();
+        } else this.pullFailed(rt, i, c, `failed to pull and unpack image "${canonical}": ${'down' in found ? found.down : `image ${id} is no longer in the host's Docker`}`);
+      });
       return;
     }
     this.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, c.name);
@@ -255,29 +307,77 @@ export class Kubelet {
     this.after(rt, TIMING.pull, () => {
       const p = this.pod(rt);
       if (!p || p.metadata.deletionTimestamp) return;
-      if (imageMissing(image)) {
-        const n = (rt.pullFailures.get(c.name) ?? 0) + 1;
-        rt.pullFailures.set(c.name, n);
-        const msg = pullFailureMessage(image);
-        this.waiting(rt, c.name, 'ErrImagePull', msg);
-        this.event(p, 'Warning', 'Failed', `Failed to pull image "${image}": ${msg}`, c.name);
-        this.event(p, 'Warning', 'Failed', 'Error: ErrImagePull', c.name);
-        const backoff = Math.min(TIMING.backoffBase * 2 ** (n - 1), TIMING.backoffMax);
-        this.after(rt, 1000, () => {
-          const p2 = this.pod(rt);
-          if (!p2) return;
-          this.waiting(rt, c.name, 'ImagePullBackOff', `Back-off pulling image "${image}": ErrImagePull: ${msg}`);
-          this.event(p2, 'Normal', 'BackOff', `Back-off pulling image "${image}"`, c.name);
-          this.event(p2, 'Warning', 'Failed', 'Error: ImagePullBackOff', c.name);
+      const pulled = (size: number, real?: { id: string; imageID: string }): void => {
+        const secs = ((Date.now() - began) / 1000).toFixed(3);
+        if (!this.pulled.has(node)) this.pulled.set(node, new Map());
+        this.pulled.get(node)!.set(canonical, real);
+        if (real) rt.images.set(c.name, real);
+        this.event(p, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${secs}s (${secs}s including waiting). Image size: ${size} bytes.`, c.name);
+        this.prepare(rt, i + 1);
+      };
+      // Always asks the registry, also for an imported image.
+      const from = src.kind === 'imported' ? resolveImage(image, { ...this.cluster.read(), importedImageIds: {} }) : Promise.resolve(src);
+      this.whenDone(rt, from, (s) => this.pull(rt, i, c, s, pulled));
+    });
+  }
+
+  /** The pull itself, by where the image comes from. */
+  private pull(rt: Runtime, i: number, c: Obj, src: ImageSource, pulled: (size: number, real?: { id: string; imageID: string }) => void): void {
+    const image = String(c.image);
+    const canonical = normalizeImage(image);
+    switch (src.kind) {
+      case 'scripted':
+      case 'imported':
+        if (imageMissing(image)) this.pullFailed(rt, i, c, pullFailureMessage(image));
+        else pulled(imageSize(image));
+        return;
+      case 'hostOnly':
+        this.pullFailed(rt, i, c, pullAccessDenied(canonical));
+        return;
+      case 'unresolvable':
+        this.pullFailed(rt, i, c, noSuchHost(canonical, src.host, src.repo, src.tag));
+        return;
+      case 'refused':
+        this.pullFailed(rt, i, c, connectionRefused(canonical, src.host, src.repo, src.tag, src.host));
+        return;
+      case 'registry': {
+        const { host } = splitRef(canonical);
+        this.whenDone(rt, registryHasManifest(src.hostPort, src.repo, src.tag), (has) => {
+          if (has === 'missing') return this.pullFailed(rt, i, c, tagNotFound(canonical));
+          if (has !== 'present') return this.pullFailed(rt, i, c, connectionRefused(canonical, host, src.repo, src.tag, host).replace(/connect: connection refused$/, has.error));
+          this.whenDone(rt, pullImage(src.pullRef), (r) => {
+            if ('error' in r) return this.pullFailed(rt, i, c, `failed to pull and unpack image "${canonical}": ${r.error}`);
+            this.whenDone(rt, inspectImage(src.pullRef), (found) => {
+              if (!('id' in found)) return this.pullFailed(rt, i, c, `failed to pull and unpack image "${canonical}": ${'down' in found ? found.down : 'the pulled image is gone'}`);
+              const digest = found.repoDigests[0]?.split('@')[1];
+              pulled(found.size, { id: found.id, imageID: digest ? `${host}/${src.repo}@${digest}` : found.id });
+            });
+          });
         });
-        this.after(rt, backoff, () => this.prepare(rt, i));
         return;
       }
-      const secs = ((Date.now() - began) / 1000).toFixed(3);
-      this.pulled.set(node, (this.pulled.get(node) ?? new Set()).add(normalizeImage(image)));
-      this.event(p, 'Normal', 'Pulled', `Successfully pulled image "${image}" in ${secs}s (${secs}s including waiting). Image size: ${imageSize(image)} bytes.`, c.name);
-      this.prepare(rt, i + 1);
+    }
+  }
+
+  /** ErrImagePull, then ImagePullBackOff, and another try after the back-off. */
+  private pullFailed(rt: Runtime, i: number, c: Obj, msg: string): void {
+    const p = this.pod(rt);
+    if (!p) return;
+    const image = String(c.image);
+    const n = (rt.pullFailures.get(c.name) ?? 0) + 1;
+    rt.pullFailures.set(c.name, n);
+    this.waiting(rt, c.name, 'ErrImagePull', msg);
+    this.event(p, 'Warning', 'Failed', `Failed to pull image "${image}": ${msg}`, c.name);
+    this.event(p, 'Warning', 'Failed', 'Error: ErrImagePull', c.name);
+    const backoff = Math.min(TIMING.backoffBase * 2 ** (n - 1), TIMING.backoffMax);
+    this.after(rt, 1000, () => {
+      const p2 = this.pod(rt);
+      if (!p2) return;
+      this.waiting(rt, c.name, 'ImagePullBackOff', `Back-off pulling image "${image}": ErrImagePull: ${msg}`);
+      this.event(p2, 'Normal', 'BackOff', `Back-off pulling image "${image}"`, c.name);
+      this.event(p2, 'Warning', 'Failed', 'Error: ImagePullBackOff', c.name);
     });
+    this.after(rt, backoff, () => this.prepare(rt, i));
   }
 
   private waiting(rt: Runtime, name: string, reason: string, message?: string): void {
@@ -291,9 +391,18 @@ export class Kubelet {
   }
 
   private start(rt: Runtime, pod: Obj, c: Obj, restarts: number): void {
+    const real = rt.images.get(c.name);
+    if (real) {
+      this.startReal(rt, pod, c, restarts, real);
+      return;
+    }
     this.event(pod, 'Normal', 'Created', `Created container ${c.name}`, c.name);
     this.event(pod, 'Normal', 'Started', `Started container ${c.name}`, c.name);
-    const startedAt = nowISO();
+    this.running(rt, c, restarts, containerId(), `${normalizeImage(String(c.image)).replace(/:[^:/@]+$/, '')}@sha256:${imageDigest(String(c.image))}`, nowISO());
+    this.run(rt, pod, c, restarts);
+  }
+
+  private running(rt: Runtime, c: Obj, restarts: number, containerID: string, imageID: string, startedAt: string): void {
     this.setStatus(rt, (s) => {
       const cs = (s.containerStatuses ?? []).find((x: Obj) => x.name === c.name);
       if (!cs) return;
@@ -301,10 +410,74 @@ export class Kubelet {
       cs.ready = true;
       cs.started = true;
       cs.restartCount = restarts;
-      cs.containerID = containerId();
-      cs.imageID = `${normalizeImage(String(c.image)).replace(/:[^:/@]+$/, '')}@sha256:${imageDigest(String(c.image))}`;
+      cs.containerID = containerID;
+      cs.imageID = imageID;
     });
-    this.run(rt, pod, c, restarts);
+  }
+
+  /** Runs the container as a real Docker container: its output is the log, its exit drives restarts. */
+  private startReal(rt: Runtime, pod: Obj, c: Obj, restarts: number, image: { id: string; imageID: string }): void {
+    const env = containerEnv(this.api, pod, c);
+    const vars = new Map(env);
+    const spec = {
+      cluster: this.cluster.read().name,
+      namespace: rt.ns,
+      pod: rt.name,
+      container: c.name,
+      restart: restarts,
+      image: image.id,
+      hostname: String(pod.spec.hostname ?? rt.name).slice(0, 63),
+      env,
+      ...(c.command ? { command: (c.command as string[]).map((a) => expandVars(String(a), vars)) } : {}),
+      ...(c.args ? { args: (c.args as string[]).map((a) => expandVars(String(a), vars)) } : {}),
+      ...(c.workingDir ? { workingDir: String(c.workingDir) } : {}),
+    };
+    const slot = rt.real.get(c.name) ?? {};
+    rt.real.set(c.name, slot);
+    runContainer(spec).then((r) => {
+      if ('id' in r) this.dockerIds.add(r.id);
+      if (this.stopped || this.runs.get(rt.uid) !== rt || rt.terminating) {
+        if ('id' in r) void this.removeIds([r.id]);
+        return;
+      }
+      const p = this.pod(rt) ?? pod;
+      if ('error' in r) {
+        this.event(p, 'Warning', 'Failed', `Error: failed to create containerd task: ${r.error}`, c.name);
+        this.exited(rt, c.name, { exitCode: START_ERROR_EXIT, reason: 'StartError', message: r.error });
+        return;
+      }
+      slot.current = r.id;
+      this.event(p, 'Normal', 'Created', `Created container ${c.name}`, c.name);
+      this.event(p, 'Normal', 'Started', `Started container ${c.name}`, c.name);
+      this.running(rt, c, restarts, `containerd://${r.id}`, image.imageID, nowISO());
+      const buf = this.logs.open(rt.uid, c.name, restarts);
+      let logsEnded = false;
+      let exit: Exit | undefined;
+      const ended = (): void => {
+        if (!logsEnded || !exit) return;
+        buf.close();
+        rt.stops.delete(c.name);
+        if (this.stopped || this.runs.get(rt.uid) !== rt || rt.terminating || slot.current !== r.id) return;
+        const previous = slot.exited;
+        slot.exited = r.id;
+        slot.current = undefined;
+        // Kubernetes keeps the last exited container (for --previous), not the older ones.
+        if (previous) void this.removeIds([previous]);
+        this.exited(rt, c.name, exit);
+      };
+      const stopLogs = followLogs(r.id, (ts, text) => buf.write(text, ts ? Date.parse(ts) || Date.now() : Date.now(), ts || undefined), () => {
+        logsEnded = true;
+        ended();
+      });
+      rt.stops.set(c.name, () => {
+        stopLogs();
+        buf.close();
+      });
+      void waitContainer(r.id).then((w) => {
+        exit = 'error' in w ? { exitCode: START_ERROR_EXIT, reason: 'Error', message: w.error } : w;
+        ended();
+      });
+    }).catch((e: unknown) => console.error(`kubelet ${rt.ns}/${rt.name}:`, (e as Error).message));
   }
 
   /** Runs the container's program; schedules its crash when it is one that crashes. */
@@ -330,27 +503,35 @@ export class Kubelet {
     void pod;
   }
 
+  /** A simulated program's crash (exit code 1). */
   private crash(rt: Runtime, name: string): void {
     const pod = this.pod(rt);
     if (!pod) return;
-    const stop = rt.stops.get(name);
-    const c = pod.spec.containers.find((x: Obj) => x.name === name);
     const buf = this.logs.get(rt.uid, name, (pod.status?.containerStatuses ?? []).find((x: Obj) => x.name === name)?.restartCount ?? 0);
     buf?.write('fatal: simulated crash (exit code 1)');
-    stop?.();
+    rt.stops.get(name)?.();
     rt.stops.delete(name);
-    const finishedAt = nowISO();
+    this.exited(rt, name, { exitCode: 1, reason: 'Error' });
+  }
+
+  /** A container ended: terminated state, then a restart (with CrashLoopBackOff) as the restart policy says. */
+  private exited(rt: Runtime, name: string, exit: Exit): void {
+    const pod = this.pod(rt);
+    if (!pod) return;
+    const c = pod.spec.containers.find((x: Obj) => x.name === name);
+    const finishedAt = exit.finishedAt ?? nowISO();
     let terminated: Obj = {};
     this.setStatus(rt, (s) => {
       const cs = (s.containerStatuses ?? []).find((x: Obj) => x.name === name);
       if (!cs) return;
-      terminated = { exitCode: 1, reason: 'Error', startedAt: cs.state?.running?.startedAt ?? finishedAt, finishedAt, containerID: cs.containerID };
+      terminated = { exitCode: exit.exitCode, reason: exit.reason, ...(exit.message ? { message: exit.message } : {}), startedAt: exit.startedAt ?? cs.state?.running?.startedAt ?? finishedAt, finishedAt, ...(cs.containerID ? { containerID: cs.containerID } : {}) };
+      if (exit.reason === 'StartError') terminated.startedAt = '1970-01-01T00:00:00Z';
       cs.state = { terminated };
       cs.ready = false;
       cs.started = false;
     });
     const policy = pod.spec.restartPolicy ?? 'Always';
-    if (policy === 'Never') return;
+    if (policy === 'Never' || (policy === 'OnFailure' && exit.exitCode === 0)) return;
     const n = (rt.crashes.get(name) ?? 0) + 1;
     rt.crashes.set(name, n);
     const backoffMs = n === 1 ? 0 : Math.min(TIMING.backoffBase * 2 ** (n - 2), TIMING.backoffMax);
@@ -377,6 +558,38 @@ export class Kubelet {
     });
   }
 
+  /** After an API server restart: real containers start again from the image the cluster has, simulated programs go on. */
+  private async resume(rt: Runtime, pod: Obj, cs: Obj[]): Promise<void> {
+    const cfg = this.cluster.read();
+    for (const c of pod.spec.containers as Obj[]) {
+      const src = await resolveImage(String(c.image), cfg);
+      let id: string | undefined;
+      if (src.kind === 'imported') id = src.id;
+      else if (src.kind === 'registry') {
+        const found = await inspectImage(src.pullRef);
+        if ('id' in found) id = found.id;
+      }
+      if (this.stopped || this.runs.get(rt.uid) !== rt || rt.terminating) return;
+      const status = cs.find((s) => s.name === c.name);
+      if (id) rt.images.set(c.name, { id, imageID: status?.imageID || id });
+      const restarts = status?.restartCount ?? 0;
+      if (id) this.startReal(rt, pod, c, restarts, rt.images.get(c.name)!);
+      else this.run(rt, pod, c, restarts);
+    }
+  }
+
+  private async removeIds(ids: string[]): Promise<void> {
+    await removeContainers(ids);
+    for (const id of ids) this.dockerIds.delete(id);
+  }
+
+  /** Removes every Docker container of the pod (running and exited). */
+  private async removeReal(rt: Runtime): Promise<void> {
+    const ids = [...rt.real.values()].flatMap((s) => [s.current, s.exited]).filter((x): x is string => !!x);
+    rt.real.clear();
+    await this.removeIds(ids);
+  }
+
   private terminate(rt: Runtime, pod: Obj): void {
     if (rt.terminating) return;
     rt.terminating = true;
@@ -385,13 +598,20 @@ export class Kubelet {
     const running = (pod.status?.containerStatuses ?? []).filter((c: Obj) => c.state?.running);
     for (const c of running) this.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, c.name);
     const grace = Number(pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30);
+    const realRunning = [...rt.real.values()].map((s) => s.current).filter((x): x is string => !!x);
+    const simulated = running.filter((c: Obj) => !rt.real.get(c.name)?.current);
     // Programs that ignore SIGTERM (like the course's Node.js app) run until the grace period ends.
-    const ms = running.length ? Math.min(grace, 30) * 1000 : 0;
+    const ms = simulated.length ? Math.min(grace, 30) * 1000 : 0;
+    // Real containers get SIGTERM, then SIGKILL after the grace period (scaled like every other delay).
+    const stopped = Promise.all(realRunning.map((id) => stopContainer(id, simDelay(Math.min(grace, 30) * 1000) / 1000)));
     const t = setTimeout(() => {
-      for (const s of rt.stops.values()) s();
-      rt.stops.clear();
-      this.runs.delete(rt.uid);
-      this.api.finalize(kindOf('Pod'), rt.ns, rt.name);
+      void stopped.then(async () => {
+        for (const s of rt.stops.values()) s();
+        rt.stops.clear();
+        await this.removeReal(rt);
+        if (this.runs.get(rt.uid) === rt) this.runs.delete(rt.uid);
+        if (!this.stopped) this.api.finalize(kindOf('Pod'), rt.ns, rt.name);
+      }).catch((e: unknown) => console.error(`kubelet ${rt.ns}/${rt.name}:`, (e as Error).message));
     }, simDelay(ms));
     rt.timers.add(t);
   }

@@ -6,7 +6,8 @@ import { ApiError, badRequest } from './status.ts';
 import { simSpeed } from './util.ts';
 import type { Obj } from './util.ts';
 
-export interface LogLine { t: number; text: string }
+/** t: when (ms); ts: the runtime's own timestamp when it has one (Docker's RFC 3339 with nanoseconds). */
+export interface LogLine { t: number; text: string; ts?: string }
 
 const MAX_LINES = 100_000;
 
@@ -16,9 +17,9 @@ export class LogBuffer {
   closed = false;
   private followers = new Set<(l: LogLine | null) => void>();
 
-  write(text: string, t = Date.now()): void {
+  write(text: string, t = Date.now(), ts?: string): void {
     if (this.closed) return;
-    const line = { t, text };
+    const line: LogLine = ts ? { t, text, ts } : { t, text };
     this.lines.push(line);
     // Trim in batches: dropping one line per write would copy the whole buffer every time.
     if (this.lines.length > MAX_LINES * 1.25) this.lines = this.lines.slice(-MAX_LINES);
@@ -208,7 +209,7 @@ export function logHandler(logs: LogStore) {
     let lines = buf.lines.filter((l) => l.t >= since);
     if (tail >= 0) lines = tail === 0 ? [] : lines.slice(-tail);
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private', ...(follow ? { 'Transfer-Encoding': 'chunked' } : {}) });
-    const format = (l: LogLine): string => (timestamps ? `${rfc3339Nano(l.t)} ${l.text}\n` : `${l.text}\n`);
+    const format = (l: LogLine): string => (timestamps ? `${l.ts ?? rfc3339Nano(l.t)} ${l.text}\n` : `${l.text}\n`);
     const emit = (text: string): boolean => {
       if (limit < 0) {
         res.write(text);

@@ -56,6 +56,8 @@ export interface TestCluster {
   stop(): Promise<void>;
   cleanup(): Promise<void>;
   setImported(images: string[]): void;
+  /** Sets more of cluster.json (importedImageIds, registries...), as the simulated k3d writes it. */
+  setCluster(fields: Record<string, unknown>): void;
 }
 
 export async function makeCluster(opts: { agents?: number; speed?: string; name?: string } = {}): Promise<TestCluster> {
@@ -130,6 +132,10 @@ users:
     },
     setImported(images) {
       cluster.importedImages = images;
+      writeCluster();
+    },
+    setCluster(fields) {
+      Object.assign(cluster, fields);
       writeCluster();
     },
   };
