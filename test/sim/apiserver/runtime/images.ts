@@ -62,7 +62,8 @@ function unresolvable(hostname: string): boolean {
 export async function resolveImage(image: string, facts: ImageFacts, hostHas: (ref: string) => Promise<boolean> = hostDockerHas): Promise<ImageSource> {
   const canonical = normalizeImage(image);
   const { host, repo, tag } = splitRef(canonical);
-  const id = facts.importedImageIds?.[canonical];
+  // The simulated k3d writes k3d's short names (app:v1); compare as containerd names them.
+  const id = Object.entries(facts.importedImageIds ?? {}).find(([name]) => normalizeImage(name) === canonical)?.[1];
   if (id) return { kind: 'imported', id };
   const reg = registryFor(host, facts.registries ?? []);
   if (reg) {
