@@ -7,7 +7,7 @@ import type { Ctx } from '../../ctx.ts';
 import type { ClusterStore } from '../clusters/ClusterStore.ts';
 import { showReadOnly } from '../shared/readOnlyDocuments.ts';
 import { Applier, type ApplySummary } from './applyManifests.ts';
-import { fromUrl, sourcesFor } from './sources.ts';
+import { fromUrl, sourcesFor, type ManifestSource } from './sources.ts';
 import { loadYaml, loadManifestCore } from '../../core/lazy.ts';
 
 /** `kubectl apply -f` (file, folder, URL), diff with the cluster, and `kubectl delete -f`. */
@@ -27,11 +27,34 @@ export function register(ctx: Ctx, store: ClusterStore): Applier {
       validateInput: (v) => (/^https?:\/\/\S+$/.test(v.trim()) ? undefined : 'Enter an http:// or https:// address.'),
     });
     if (!url) return undefined;
-    const source = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${url}`, cancellable: true }, (_p, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      return fromUrl(url.trim(), abort.signal);
-    });
+    const address = url.trim();
+    const { DownloadError } = await import('../../core/download.ts');
+    let source: ManifestSource;
+    try {
+      source = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${address}`, cancellable: true }, (_p, token) => {
+        const abort = new AbortController();
+        const cancelled = token.onCancellationRequested(() => abort.abort());
+        return fromUrl(address, { signal: abort.signal, timeoutMs: ctx.config.requestTimeoutMs }).finally(() => cancelled.dispose());
+      });
+    } catch (e) {
+      if (e instanceof DownloadError && e.reason === 'cancelled') return undefined;
+      throw new Error(`Nothing was applied. ${(e as Error).message}${e instanceof DownloadError && e.reason === 'timeout' ? ' (setting k3d.requestTimeout)' : ''}`);
+    }
+    // What will be applied, before anything is: the file, read-only, and the list of its objects.
+    const { parseManifest } = await loadManifestCore();
+    const objects = parseManifest(source.text).documents.filter((d) => d.kind !== undefined);
+    if (objects.length > 0) {
+      const fileName = (new URL(address).pathname.split('/').pop() || 'manifest').replace(/[^\w.-]+/g, '_');
+      await showReadOnly(`downloads/${new URL(address).host}/${/\.(ya?ml|json)$/i.test(fileName) ? fileName : `${fileName}.yaml`}`, source.text);
+      const list = objects.map((d) => `${d.kind}/${d.name ?? '(no name)'}${d.namespace ? ` (namespace ${d.namespace})` : ''}`);
+      const shown = list.length > 30 ? [...list.slice(0, 30), `… and ${list.length - 30} more`] : list;
+      const ok = await vscode.window.showWarningMessage(
+        `Apply ${objects.length} object${objects.length === 1 ? '' : 's'} from ${address}?`,
+        { modal: true, detail: `${shown.join('\n')}\n\nThe downloaded file is open, read-only: read it before applying what someone else wrote.` },
+        'Apply',
+      );
+      if (ok !== 'Apply') return undefined;
+    }
     return applier.apply([source]);
   });
 

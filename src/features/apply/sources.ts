@@ -62,13 +62,17 @@ function fromDocument(doc: vscode.TextDocument): ManifestSource {
   };
 }
 
-/** `kubectl apply -f https://...`: the manifest at a URL. */
-export async function fromUrl(url: string, signal?: AbortSignal): Promise<ManifestSource> {
-  const res = await fetch(url, { signal, redirect: 'follow' });
-  if (!res.ok) {
-    throw new Error(`${url} answered ${res.status} ${res.statusText}`);
+/**
+ * `kubectl apply -f https://...`: the manifest at a URL, at most 5 MB, within the request timeout
+ * (of silence), with the cause of a failure in words (core/download.ts).
+ */
+export async function fromUrl(url: string, options: { signal?: AbortSignal; timeoutMs: number }): Promise<ManifestSource> {
+  const { downloadText, MAX_MANIFEST_BYTES } = await import('../../core/download.ts');
+  const got = await downloadText(url, { maxBytes: MAX_MANIFEST_BYTES, ...options });
+  if (/text\/html/i.test(got.contentType ?? '') && /^\s*</.test(got.text)) {
+    throw new Error(`${url} is a web page (text/html), not a manifest. On GitHub, use the address of the Raw button (raw.githubusercontent.com/...).`);
   }
-  return { label: url, text: await res.text() };
+  return { label: url, text: got.text };
 }
 
 export function baseName(source: ManifestSource): string {

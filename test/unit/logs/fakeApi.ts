@@ -33,7 +33,7 @@ export interface LogRequest {
   closed: boolean;
 }
 
-function selfSigned(): { key: string; cert: string } {
+export function selfSigned(): { key: string; cert: string } {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const key = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
   const forgeKey = forge.pki.privateKeyFromPem(key) as forge.pki.rsa.PrivateKey;
