@@ -14,8 +14,8 @@ import type { K3dCli } from '../../src/core/k3d/cli.ts';
 import { connectContext } from '../../src/core/kube/connect.ts';
 import { getClusterInfo, loadClientNode, loadKubeConfig } from '../../src/core/kube/gateway.ts';
 import { readKubeconfig, useContext } from '../../src/core/kube/kubeconfig.ts';
-import { redactKubeconfig } from '../../src/core/kube/redact.ts';
-import { parse } from 'yaml';
+import { maskSecretDiff, redactKubeconfig } from '../../src/core/kube/redact.ts';
+import { parse, stringify } from 'yaml';
 
 /** Each planted value, as written and (for the *-data fields) as base64 of the marker. */
 const PLANTED = {
@@ -349,4 +349,63 @@ test('Show Kubeconfig masks block scalars, quoted values and flow collections in
       '',
     ].join('\n'),
   );
+});
+
+// --- Item 6: Diff with Cluster masks a Secret as kubectl diff does ---
+
+type TestObject = { apiVersion: string; kind: string; metadata?: unknown; data?: unknown; stringData?: unknown };
+const secret = (data?: Record<string, unknown>, extra: Record<string, unknown> = {}): TestObject => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name: 'db', namespace: 'default' },
+  ...(data ? { data } : {}),
+  ...extra,
+});
+
+// kubectl's own cases (kubectl/pkg/cmd/diff TestMasker), in its words: before -> after.
+const MASKER_CASES: Array<{ name: string; before?: Record<string, unknown>; after?: Record<string, unknown>; want: [Record<string, unknown> | undefined, Record<string, unknown> | undefined] }> = [
+  { name: 'no changes', before: { username: 'abc', password: '123' }, after: { username: 'abc', password: '123' }, want: [{ username: '***', password: '***' }, { username: '***', password: '***' }] },
+  { name: 'object created', before: undefined, after: { username: 'abc', password: '123' }, want: [undefined, { username: '***', password: '***' }] },
+  { name: 'object removed', before: { username: 'abc', password: '123' }, after: undefined, want: [{ username: '***', password: '***' }, undefined] },
+  { name: 'key added', before: { username: 'abc' }, after: { username: 'abc', password: '123' }, want: [{ username: '***' }, { username: '***', password: '***' }] },
+  { name: 'key changed', before: { username: 'abc', password: '123' }, after: { username: 'abc', password: '456' }, want: [{ username: '***', password: '*** (before)' }, { username: '***', password: '*** (after)' }] },
+  { name: 'key removed', before: { username: 'abc', password: '123' }, after: { username: 'abc' }, want: [{ username: '***', password: '***' }, { username: '***' }] },
+];
+
+for (const c of MASKER_CASES) {
+  test(`Diff with Cluster masks a Secret as kubectl diff does: ${c.name}`, () => {
+    const before = c.before && secret(c.before);
+    const after = c.after && secret(c.after);
+    const masked = maskSecretDiff(c.name === 'object created' ? undefined : (before ?? secret()), c.name === 'object removed' ? undefined : (after ?? secret()));
+    assert.deepEqual((masked.before as { data?: unknown } | undefined)?.data, c.want[0]);
+    assert.deepEqual((masked.after as { data?: unknown } | undefined)?.data, c.want[1]);
+    // The inputs are left as they were: the caller's objects are not the documents shown.
+    if (before) assert.deepEqual(before.data, c.before);
+    if (after) assert.deepEqual(after.data, c.after);
+  });
+}
+
+test('Diff with Cluster: stringData, non-map data and a client-side apply\'s last-applied annotation are masked; other kinds are not', () => {
+  const lastApplied = (password: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', stringData: { password } });
+  const before = secret({ token: b64(PLANTED.token) }, {
+    stringData: { password: PLANTED.password },
+    metadata: { name: 'db', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied(PLANTED.password), team: 'web' } },
+  });
+  const after = secret({ token: b64(PLANTED.token), key: b64(PLANTED.keyData) }, {
+    stringData: { password: PLANTED.idToken },
+    metadata: { name: 'db', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': lastApplied(PLANTED.idToken), team: 'web' } },
+  });
+  const masked = maskSecretDiff(before, after);
+  const shown = `${stringify(masked.before)}\n---\n${stringify(masked.after)}`;
+  assertNoSecret(shown, 'the diff documents');
+  assert.deepEqual(masked.before?.stringData, { password: '*** (before)' });
+  assert.deepEqual(masked.after?.stringData, { password: '*** (after)' });
+  assert.deepEqual(masked.after?.data, { token: '***', key: '***' });
+  assert.deepEqual(masked.before?.metadata, { name: 'db', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '*** (before)', team: 'web' } });
+
+  const notAMap = maskSecretDiff(secret(undefined, { data: PLANTED.token }), undefined);
+  assert.equal((notAMap.before as { data?: unknown }).data, '***');
+
+  const configMap: TestObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { mode: 'blue' } };
+  assert.deepEqual(maskSecretDiff(configMap, { ...configMap, data: { mode: 'green' } }).after, { ...configMap, data: { mode: 'green' } });
 });

@@ -211,3 +211,73 @@ function isEmpty(value: unknown): boolean {
   }
   return v.value === null || v.value === '';
 }
+
+// --- Diff with Cluster: kubectl diff's Masker ---
+
+export const SECRET_MASK = '***';
+export const SECRET_MASK_BEFORE = '*** (before)';
+export const SECRET_MASK_AFTER = '*** (after)';
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+interface ObjectLike {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: unknown;
+}
+
+/**
+ * kubectl diff's Masker for a Secret's two sides: every value of `data` (and `stringData`)
+ * becomes `***`, and a key present on both sides with different values becomes `*** (before)`
+ * / `*** (after)`, so the diff shows THAT it changes and not what to. A client-side apply's
+ * last-applied-configuration annotation copies the data in clear, so it is masked the same way.
+ * Anything that is not a core/v1 Secret comes back as it was. The inputs are not modified.
+ */
+export function maskSecretDiff<T extends ObjectLike>(before: T | undefined, after: T | undefined): { before: T | undefined; after: T | undefined } {
+  if (!isSecret(before) && !isSecret(after)) {
+    return { before, after };
+  }
+  const b = before && (structuredClone(before) as T & Record<string, unknown>);
+  const a = after && (structuredClone(after) as T & Record<string, unknown>);
+  for (const field of ['data', 'stringData']) {
+    // Not a map (the server refuses it, but it is still someone's secret): masked whole.
+    for (const o of [b, a]) if (o && o[field] !== undefined && o[field] !== null && !record(o[field])) (o as Record<string, unknown>)[field] = SECRET_MASK;
+    maskMaps(record(b?.[field]), record(a?.[field]));
+  }
+  const annotations = (o: typeof b) => record(record(o?.metadata)?.annotations);
+  const lastApplied = (o: typeof b) => (annotations(o)?.[LAST_APPLIED] === undefined ? undefined : { [LAST_APPLIED]: annotations(o)?.[LAST_APPLIED] });
+  const lb = lastApplied(b);
+  const la = lastApplied(a);
+  maskMaps(lb, la);
+  if (lb) annotations(b)![LAST_APPLIED] = lb[LAST_APPLIED];
+  if (la) annotations(a)![LAST_APPLIED] = la[LAST_APPLIED];
+  return { before: b, after: a };
+}
+
+function isSecret(o: ObjectLike | undefined): boolean {
+  return o?.kind === 'Secret' && (o.apiVersion === 'v1' || o.apiVersion === undefined);
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** kubectl's Masker.run, on two maps (either may be missing). */
+function maskMaps(from: Record<string, unknown> | undefined, to: Record<string, unknown> | undefined): void {
+  for (const k of Object.keys(from ?? {})) {
+    if (to && k in to) {
+      if (JSON.stringify(from![k]) !== JSON.stringify(to[k])) {
+        from![k] = SECRET_MASK_BEFORE;
+        to[k] = SECRET_MASK_AFTER;
+        continue;
+      }
+      to[k] = SECRET_MASK;
+    }
+    from![k] = SECRET_MASK;
+  }
+  for (const k of Object.keys(to ?? {})) {
+    if (!from || !(k in from)) {
+      to![k] = SECRET_MASK;
+    }
+  }
+}

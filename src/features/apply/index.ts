@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { applyObjects, contextNamespace, deleteResultLine, executeDelete, planDelete, type DeleteResult } from '../../core/kube/apply.ts';
 import { Discovery } from '../../core/kube/discovery.ts';
 import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
+import { maskSecretDiff } from '../../core/kube/redact.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ClusterStore } from '../clusters/ClusterStore.ts';
@@ -77,8 +78,10 @@ export function register(ctx: Ctx, store: ClusterStore): Applier {
     }
     const { stringify } = await loadYaml();
     const show = (o: KubeObject | undefined) => (o ? stringify(tidy(o), { lineWidth: 0 }) : '# (does not exist in the cluster yet)\n');
-    const live = results.map((r) => `# ${r.ref}\n${show(r.before)}`).join('---\n');
-    const after = results.map((r) => `# ${r.ref}\n${show(r.object)}`).join('---\n');
+    // A Secret's values as kubectl diff shows them: ***, or *** (before) / *** (after) where they change.
+    const masked = results.map((r) => ({ ref: r.ref, ...maskSecretDiff(r.before, r.object) }));
+    const live = masked.map((r) => `# ${r.ref}\n${show(r.before)}`).join('---\n');
+    const after = masked.map((r) => `# ${r.ref}\n${show(r.after)}`).join('---\n');
     const name = sources[0].label.replace(/[^\w.-]+/g, '_');
     const left = await showReadOnly(`diff/${target.context}/${name}.live.yaml`, live, false, false);
     const right = await showReadOnly(`diff/${target.context}/${name}.applied.yaml`, after, false, false);
