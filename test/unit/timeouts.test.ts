@@ -3,6 +3,7 @@
 // happened, and a cancelled operation ends its requests at once. Loopback only.
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
+import * as https from 'node:https';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
@@ -12,6 +13,7 @@ import { explain } from '../../src/core/kube/explain.ts';
 import { KubeHttp, setDefaultRequestTimeouts, type RequestTimeouts } from '../../src/core/kube/http.ts';
 import { followPodLog, PodLogError, streamPodLog, type FollowEvent } from '../../src/core/kube/podLogs.ts';
 import { coreV1Pods } from '../../src/core/kube/pods.ts';
+import { selfSigned } from './logs/fakeApi.ts';
 
 const SHORT: RequestTimeouts = { connectMs: 2_000, idleMs: 300 };
 const closers: Array<() => void> = [];
@@ -157,4 +159,29 @@ test('Follow Logs against a silent server says why it reconnects, and stops when
   assert.equal(end.reason, 'stopped');
   const first = events.find((e) => e.type === 'reconnecting');
   assert.match(first?.type === 'reconnecting' ? first.message : '', /The API server at https:\/\/127\.0\.0\.1:\d+ accepted the connection but sent nothing for 0\.3 s/);
+});
+
+test('a quiet watch is not a silent server: after the TLS handshake it may hold its headers until it has an event', async () => {
+  // Like the API servers that send a watch's headers with its first event.
+  let answer: (() => void) | undefined;
+  const server = https.createServer(selfSigned(), (_req, res) => {
+    answer = () => res.end(`${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'a' } } })}\n`);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closers.push(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const api = kubeHttp(`https://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const lines: string[] = [];
+  let failed: unknown;
+  const watch = api.lines('/api/v1/pods', { query: { watch: 1 }, idleTimeoutMs: 60_000 }, (l) => lines.push(l)).catch((e: unknown) => (failed = e));
+  while (!answer) await new Promise((r) => setTimeout(r, 10));
+  // Three times the request timeout of silence: a plain request would have failed by now.
+  await new Promise((r) => setTimeout(r, 3 * SHORT.idleMs));
+  assert.equal(failed, undefined, 'the watch is still waiting');
+  answer();
+  await watch;
+  assert.equal(failed, undefined);
+  assert.equal(lines.length, 1);
 });

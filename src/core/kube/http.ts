@@ -173,8 +173,11 @@ export class KubeHttp {
     }
     const signal = this.signalOf(request);
     const { connectMs, idleMs } = this.timeouts;
-    const answerMs = Math.min(idleMs, request.idleTimeoutMs || idleMs);
     const readingMs = request.idleTimeoutMs ?? idleMs;
+    // A stream (a watch, a followed log) may be quiet from the start: the server may hold back
+    // even its headers until it has something to say. Once it has shown it is there (the TLS
+    // handshake, an earlier answer on the same socket), the stream's own limit applies.
+    const stream = readingMs === 0 || readingMs > idleMs;
     const server = this.server;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
@@ -184,6 +187,7 @@ export class KubeHttp {
       // What the server has done so far, for the message when it stops.
       let phase: 'connecting' | 'connected' | 'answering' = 'connecting';
       let heard = false;
+      let limitMs = idleMs;
       let connectTimer: NodeJS.Timeout | undefined;
       let response: http.IncomingMessage | undefined;
       const req = transport.request(url, options, (res) => {
@@ -192,11 +196,19 @@ export class KubeHttp {
         // The socket can close under a response at any moment (an abort, the server going
         // away); the readers below report that. Without a listener it would be uncaught.
         res.on('error', () => undefined);
-        req.setTimeout(readingMs);
+        limit(readingMs);
         resolve(res);
       });
+      const limit = (ms: number) => {
+        limitMs = ms;
+        req.setTimeout(ms);
+      };
+      const hear = () => {
+        heard = true;
+        if (stream && phase === 'connected') limit(readingMs);
+      };
       req.on('timeout', () => {
-        const silence = formatSeconds(phase === 'answering' ? readingMs : answerMs);
+        const silence = formatSeconds(limitMs);
         const message =
           phase === 'answering'
             ? `The API server at ${server} stopped sending in the middle of its answer: nothing for ${silence}.`
@@ -207,23 +219,23 @@ export class KubeHttp {
         (response ?? req).destroy(new KubeError('unreachable', message));
       });
       req.on('socket', (socket: Socket) => {
-        const connected = () => {
-          clearTimeout(connectTimer);
-          if (phase === 'connecting') phase = 'connected';
-          req.setTimeout(answerMs);
-        };
-        // A TLS handshake or any byte is the server speaking, even if no answer follows.
-        socket.once('secureConnect', () => (heard = true));
-        socket.once('data', () => (heard = true));
-        if (socket.connecting) {
-          connectTimer = setTimeout(
-            () => req.destroy(new KubeError('unreachable', `The API server at ${server} did not accept the connection within ${formatSeconds(connectMs)}: is the address right, and the cluster running?`)),
-            connectMs,
-          );
-          socket.once('connect', connected);
-        } else {
-          connected();
+        if (!socket.connecting) {
+          // A kept-alive socket: the server has answered on it before.
+          phase = 'connected';
+          limit(idleMs);
+          hear();
+          return;
         }
+        connectTimer = setTimeout(
+          () => req.destroy(new KubeError('unreachable', `The API server at ${server} did not accept the connection within ${formatSeconds(connectMs)}: is the address right, and the cluster running?`)),
+          connectMs,
+        );
+        socket.once('connect', () => {
+          clearTimeout(connectTimer);
+          phase = 'connected';
+          limit(idleMs);
+        });
+        socket.once('secureConnect', hear);
       });
       req.on('error', (e) => reject(signal?.aborted ? new KubeError('failed', 'Cancelled.') : toNetworkError(e, server)));
       // Not http's `signal` option: its AbortError can surface uncaught from a kept-alive
