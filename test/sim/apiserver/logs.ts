@@ -20,7 +20,11 @@ export class LogBuffer {
   write(text: string, t = Date.now(), ts?: string): void {
     if (this.closed) return;
     const line: LogLine = ts ? { t, text, ts } : { t, text };
-    this.lines.push(line);
+    // stdout and stderr of a real container arrive on two streams: keep the lines in the runtime's time order.
+    let at = this.lines.length;
+    if (ts) while (at > 0 && this.lines[at - 1]!.ts !== undefined && this.lines[at - 1]!.ts! > ts) at--;
+    if (at === this.lines.length) this.lines.push(line);
+    else this.lines.splice(at, 0, line);
     // Trim in batches: dropping one line per write would copy the whole buffer every time.
     if (this.lines.length > MAX_LINES * 1.25) this.lines = this.lines.slice(-MAX_LINES);
     for (const f of this.followers) f(line);

@@ -60,7 +60,7 @@ export interface TestCluster {
   setCluster(fields: Record<string, unknown>): void;
 }
 
-export async function makeCluster(opts: { agents?: number; speed?: string; name?: string } = {}): Promise<TestCluster> {
+export async function makeCluster(opts: { agents?: number; speed?: string; name?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestCluster> {
   const root = mkdtempSync(join(tmpdir(), 'k3dsim-api-'));
   const name = opts.name ?? 'test';
   const dir = join(root, 'clusters', name);
@@ -95,7 +95,7 @@ users:
     client-certificate-data: ${b64(pki.adminCrt)}
     client-key-data: ${b64(pki.adminKey)}
 `);
-  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig, HOME: root, KUBECACHEDIR: join(root, 'kubecache'), K3D_SIM_SPEED: opts.speed ?? '0.02' };
+  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig, HOME: root, KUBECACHEDIR: join(root, 'kubecache'), K3D_SIM_SPEED: opts.speed ?? '0.02', ...opts.env };
   let child: ChildProcess | undefined;
   const tc: TestCluster = {
     dir, port, kubeconfig, pki, env,
