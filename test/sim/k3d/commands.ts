@@ -15,6 +15,8 @@ import { error, ExitError, fatal, info, println, warn } from './log.ts';
 import { withToolsNode } from './lifecycle.ts';
 import { updateCluster, withLock, listClusterStates, collectAbandoned } from './state.ts';
 import type { ClusterState } from './state.ts';
+import { findImages, RuntimeListError } from './runtimeImages.ts';
+import type { ImageSearch } from './runtimeImages.ts';
 import { clusterJson, clusterTable, goYaml, K3D_VERSION, K3S_VERSION, nodeJson, tabulate } from './view.ts';
 
 export function clusterListCmd(ctx: SimContext, p: Parsed): void {
@@ -152,33 +154,78 @@ export async function imageImportCmd(ctx: SimContext, p: Parsed): Promise<void> 
   let errOccurred = false;
   for (const c of clusters) {
     info(`Importing image(s) into cluster '${c.name}'`);
+    // ImageImportIntoClusterMulti: the images come from the real engine (or `docker save` archives).
+    let search: ImageSearch;
+    try {
+      search = await findImages(images, ctx.env);
+    } catch (err) {
+      if (!(err instanceof RuntimeListError)) throw err;
+      error(`Failed to import image(s) into cluster '${c.name}': failed to find images: failed to fetch list of existing images from runtime: ${err.message}`);
+      errOccurred = true;
+      continue;
+    }
+    for (const m of search.missing) warn(`Image '${m}' is not a file and couldn't be found in the container runtime`);
+    const found = [...search.fromRuntime, ...search.fromArchives];
+    if (found.length === 0) {
+      error(`Failed to import image(s) into cluster '${c.name}': no valid images specified`);
+      errOccurred = true;
+      continue;
+    }
+    const runtimeNames = search.fromRuntime.map((f) => f.name);
     const targets = c.nodes.filter((n) => n.role === 'server' || n.role === 'agent');
     let imported = false;
     const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-    const tar = `/k3d/images/k3d-${c.name}-images-${stamp}.tar`;
     try {
-      if (mode === 'direct') {
-        info(`Loading ${images.length} image(s) from runtime into nodes...`);
+      // auto picks the stream (direct) for a local engine, as k3d does for a unix socket.
+      if (mode === 'direct' || mode === 'auto') {
+        const streams: { label: string; names: string[] }[] = [];
+        if (runtimeNames.length > 0) {
+          info(`Loading ${runtimeNames.length} image(s) from runtime into nodes...`);
+          streams.push({ label: 'runtime', names: runtimeNames });
+        }
+        if (search.fromArchives.length > 0) {
+          info(`Importing images from ${search.fromArchives.length} tarball(s)...`);
+          for (const a of search.fromArchives) streams.push({ label: 'file', names: [a.requested] });
+        }
         await ctx.clock.sleep(2);
-        for (const n of targets) {
-          info(`Importing images '[${images.join(' ')}]' into node '${n.name}'...`);
-          if (!n.running) {
-            error(`Failed to import image(s) into cluster '${c.name}': could not load image to cluster from stream [${images.join(' ')}]: error loading image to cluster, first error: failed to import images in node '${n.name}': Error response from daemon: container ${n.id} is not running`);
+        for (const stream of streams) {
+          let failed = false;
+          for (const n of targets) {
+            info(`Importing images '[${stream.names.join(' ')}]' into node '${n.name}'...`);
+            if (!n.running) {
+              error(`Failed to import image(s) into cluster '${c.name}': could not load image to cluster from stream [${stream.names.join(' ')}]: error loading image to cluster, first error: failed to import images in node '${n.name}': Error response from daemon: container ${n.id} is not running`);
+              failed = true;
+            } else {
+              imported = true;
+            }
+          }
+          if (failed) {
             errOccurred = true;
-          } else {
-            imported = true;
+            break;
           }
         }
         await ctx.clock.sleep(2);
+        if (!errOccurred) info('Successfully imported image(s)');
       } else {
         await withToolsNode(ctx, c, async () => {
-          info(`Saving ${images.length} image(s) from runtime...`);
-          await ctx.clock.sleep(3);
+          const tars: string[] = [];
+          if (runtimeNames.length > 0) {
+            info(`Saving ${runtimeNames.length} image(s) from runtime...`);
+            await ctx.clock.sleep(3);
+            tars.push(`/k3d/images/k3d-${c.name}-images-${stamp}.tar`);
+          }
+          if (search.fromArchives.length > 0) {
+            info(`Saving ${search.fromArchives.length} tarball(s) to shared image volume...`);
+            await ctx.clock.sleep(1);
+            for (const a of search.fromArchives) tars.push(`/k3d/images/k3d-${c.name}-images-${stamp}-file-${path.basename(a.requested)}`);
+          }
           info('Importing images into nodes...');
-          for (const n of targets) {
-            info(`Importing images from tarball '${tar}' into node '${n.name}'...`);
-            if (!n.running) error(`failed to import images in node '${n.name}': Error response from daemon: container ${n.id} is not running`);
-            else imported = true;
+          for (const tar of tars) {
+            for (const n of targets) {
+              info(`Importing images from tarball '${tar}' into node '${n.name}'...`);
+              if (!n.running) error(`failed to import images in node '${n.name}': Error response from daemon: container ${n.id} is not running`);
+              else imported = true;
+            }
           }
           await ctx.clock.sleep(2);
           info('Removing the tarball(s) from image volume...');
@@ -193,9 +240,14 @@ export async function imageImportCmd(ctx: SimContext, p: Parsed): Promise<void> 
     }
     if (imported) {
       await updateCluster(ctx.home, c.name, (s) => {
-        for (const image of images) {
-          const canonical = canonicalImage(image);
-          if (!s.importedImages.includes(canonical)) s.importedImages.push(canonical);
+        s.importedImageIds ??= {};
+        for (const f of found) {
+          for (const name of f.archiveTags ?? [f.name]) {
+            const canonical = canonicalImage(name);
+            if (!s.importedImages.includes(canonical)) s.importedImages.push(canonical);
+            // A rebuilt tag imported again replaces the ID: the cluster now has the new image.
+            s.importedImageIds[canonical] = f.id;
+          }
         }
       });
     }

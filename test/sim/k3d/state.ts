@@ -57,6 +57,8 @@ export interface ClusterState {
   ports: PortSpecState[];
   registries: RegistryState[];
   importedImages: string[];
+  /** Canonical name -> Docker image ID (`sha256:...`) of what `k3d image import` read from the real engine. */
+  importedImageIds?: Record<string, string>;
   nodes: NodeState[];
   /** Transient helper containers (the k3d-tools node) while they exist. */
   helperNodes: HelperNodeState[];
