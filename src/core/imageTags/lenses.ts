@@ -3,6 +3,7 @@
 import type { ManifestFile } from '../manifests/documents.ts';
 import { documentImages, findImages } from '../manifests/images.ts';
 import type { ContainerImage } from '../manifests/images.ts';
+import { documentHeadSpan } from '../manifests/paths.ts';
 import { classifyTag } from '../manifests/tags.ts';
 import type { TagKind } from '../manifests/tags.ts';
 
@@ -45,20 +46,45 @@ export function lensRows(file: ManifestFile): LensRow[] {
   return findImages(file).map(lensRow);
 }
 
+/** A lens with no command, saying why lenses are missing: `k3d: lenses off: ...`. */
+export interface LensNotice {
+  /** Offset of the line it goes on. */
+  readonly at: number;
+  readonly title: string;
+  readonly tooltip: string;
+}
+
+/**
+ * Notices for the documents whose images could not be read (an alias bomb, a parser limit), at
+ * each document's first line. Call after `lensRows` (it reads what that parsed, nothing more).
+ */
+export function lensNotices(file: ManifestFile): LensNotice[] {
+  return file.documents.flatMap((doc) => {
+    const refusal = doc.outlineRefusal;
+    if (refusal === undefined) {
+      return [];
+    }
+    const bomb = doc.full().problems.some((p) => p.code === 'yaml.aliasBudget');
+    const why = bomb ? 'its YAML aliases expand too far (an alias bomb?)' : 'its YAML could not be read';
+    return [{ at: documentHeadSpan(doc).start, title: `k3d: lenses off for this document: ${why}`, tooltip: refusal }];
+  });
+}
+
 export function lensRow(image: ContainerImage): LensRow {
   const ref = image.reference;
   const at = image.keySpan.start;
   if (!ref.valid) {
     return { image, at, summary: '$(error) invalid image', tooltip: ref.message, tagKind: 'invalid', editable: false };
   }
-  const editable = image.valueSpan !== undefined;
+  const editable = image.valueSpan !== undefined && image.shared === undefined;
   const where = image.containerName ? `${image.document.label} · ${image.containerName}` : image.document.label;
+  const shared = image.shared ? `\n${image.shared.reason}` : '';
   if (ref.digest !== undefined) {
     return {
       image,
       at,
       summary: `$(pin) pinned by digest${ref.tag ? ` (tag ${shortTag(ref.tag)} ignored)` : ''}`,
-      tooltip: `${where}: ${image.image}\nA digest wins over any tag. Bump or Set tag offers to switch to a tag.`,
+      tooltip: `${where}: ${image.image}\nA digest wins over any tag. Bump or Set tag offers to switch to a tag.${shared}`,
       tagKind: 'digest',
       editable,
     };
@@ -70,7 +96,7 @@ export function lensRow(image: ContainerImage): LensRow {
     image,
     at,
     summary: `${icon} ${label} · ${shortKind(tagClass.kind)}`,
-    tooltip: `${where}: ${image.image}\nTag: ${ref.tag ?? '(none: Kubernetes pulls latest)'} (${tagClass.description})`,
+    tooltip: `${where}: ${image.image}\nTag: ${ref.tag ?? '(none: Kubernetes pulls latest)'} (${tagClass.description})${shared}`,
     tagKind: tagClass.kind,
     editable,
   };

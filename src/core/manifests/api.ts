@@ -5,3 +5,6 @@ export { parseManifest } from './documents.ts';
 export { sortForApply, sortForDelete } from './kinds.ts';
 export { documentHeadSpan, fieldErrorsFromServer, locateField, parseFieldPath } from './paths.ts';
 export { hasErrors, validateManifest } from './validate.ts';
+export { declaredDeployments } from './declared.ts';
+export { decodeManifestBytes } from './decode.ts';
+export { applySizeRefusal } from './limits.ts';

@@ -2,6 +2,7 @@ import { parseAllDocuments, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { treeFromYaml } from './fromYaml.ts';
 import { OUTLINE_KEEP } from './kinds.ts';
+import { aliasBudget } from './limits.ts';
 import { getString } from './node.ts';
 import type { YNode } from './node.ts';
 import type { ManifestProblem } from './problems.ts';
@@ -20,13 +21,20 @@ import type { Range, Span } from './text.ts';
  */
 export class ManifestFile {
   readonly text: string;
-  /** The non-empty documents, in file order; comment-only documents are left out, as kubectl does. */
-  readonly documents: readonly ManifestDocument[];
+  private split: readonly ManifestDocument[] | undefined;
   private lineIndex: LineIndex | undefined;
 
   constructor(text: string) {
     this.text = text;
-    this.documents = splitDocuments(this);
+  }
+
+  /**
+   * The non-empty documents, in file order; comment-only documents are left out, as kubectl
+   * does. Split on first use, so that a file refused for its size costs nothing.
+   */
+  get documents(): readonly ManifestDocument[] {
+    this.split ??= splitDocuments(this);
+    return this.split;
   }
 
   get lines(): LineIndex {
@@ -55,6 +63,10 @@ export interface FullDocument {
   readonly tree: YNode | null;
   /** YAML syntax errors and warnings, at their positions in the whole file. */
   readonly problems: readonly ManifestProblem[];
+  /** Anchor names that an alias of the document repeats (`*name`). */
+  readonly aliased: ReadonlySet<string>;
+  /** Why the document was not read (an alias bomb, say); also among `problems`, as an error. */
+  readonly refusal?: string;
 }
 
 export class ManifestDocument {
@@ -161,25 +173,59 @@ export class ManifestDocument {
   }
 
   full(): FullDocument {
-    if (this.parsed === undefined) {
-      const base = this.preParsed ? 0 : this.span.start;
+    this.parsed ??= this.readFull();
+    return this.parsed;
+  }
+
+  /** Is `outline` from the full parse, which refused the document? Why, then. */
+  get outlineRefusal(): string | undefined {
+    return this.outlineScanned ? undefined : this.full().refusal;
+  }
+
+  private readFull(): FullDocument {
+    const base = this.preParsed ? 0 : this.span.start;
+    const problems: ManifestProblem[] = [];
+    const refuse = (code: string, refusal: string): FullDocument => {
+      const s = documentStart(this);
+      problems.push({ severity: 'error', code, message: refusal, span: s, range: this.file.rangeOf(s), documentIndex: this.index });
+      return { yaml: parseDocument(''), tree: null, problems, aliased: new Set(), refusal };
+    };
+    try {
       const yaml = this.preParsed ?? parseDocument(this.text, { prettyErrors: false, uniqueKeys: true });
-      const problems: ManifestProblem[] = [];
       for (const [severity, list] of [['error', yaml.errors], ['warning', yaml.warnings]] as const) {
         for (const e of list) {
           const s = { start: base + e.pos[0], end: base + Math.max(e.pos[0], e.pos[1]) };
           problems.push({ severity, code: `yaml.${e.code}`, message: yamlMessage(e.message), span: s, range: this.file.rangeOf(s), documentIndex: this.index });
         }
       }
-      this.parsed = { yaml, tree: treeFromYaml(yaml, this.file.text, base), problems };
+      const budget = aliasBudget(this.span.end - this.span.start);
+      const { tree, overBudget, aliased } = treeFromYaml(yaml, this.file.text, base, budget);
+      if (overBudget) {
+        return refuse(
+          'yaml.aliasBudget',
+          `The YAML aliases (*name) of this document expand to more than ${budget} nodes, which looks like an "alias bomb" (kubectl refuses excessive aliasing too): the document was not read.`,
+        );
+      }
+      return { yaml, tree, problems, aliased };
+    } catch (e) {
+      // The parser's own limits (a stack overflow on absurd nesting): a refusal, never an exception.
+      return refuse('yaml.unreadable', `The YAML of this document could not be read (${(e as Error).message}).`);
     }
-    return this.parsed;
   }
 
-  /** The plain object to send to the cluster (full parse), or undefined when it has syntax errors. */
+  /** The plain object to send to the cluster (full parse), or undefined when it has errors. */
   toObject(): unknown {
     const { yaml, problems } = this.full();
-    return problems.some((p) => p.severity === 'error') ? undefined : yaml.toJS({ maxAliasCount: 1000 });
+    if (problems.some((p) => p.severity === 'error')) {
+      return undefined;
+    }
+    try {
+      // The alias budget already bounds the expansion; `yaml`'s own count would refuse some
+      // documents within it (1001 aliases of one scalar) with an exception.
+      return yaml.toJS({ maxAliasCount: -1 });
+    } catch {
+      return undefined;
+    }
   }
 }
 
@@ -245,7 +291,14 @@ function markerLines(text: string, from: number): number[] {
 
 function splitWithYaml(file: ManifestFile): ManifestDocument[] {
   const docs: ManifestDocument[] = [];
-  for (const yaml of parseAllDocuments(file.text, { prettyErrors: false, uniqueKeys: true })) {
+  let all;
+  try {
+    all = parseAllDocuments(file.text, { prettyErrors: false, uniqueKeys: true });
+  } catch {
+    // One document that the full parse will refuse with the reason.
+    return [new ManifestDocument(file, 0, { start: 0, end: file.text.length }, 0, false)];
+  }
+  for (const yaml of all) {
     if (!('contents' in yaml)) {
       continue; // an EmptyStream
     }
@@ -276,6 +329,14 @@ function hasContent(text: string, start: number, end: number): boolean {
     }
   }
   return false;
+}
+
+/** The document's first line, where a document-wide refusal is shown. */
+function documentStart(doc: ManifestDocument): Span {
+  const text = doc.file.text;
+  const eol = text.indexOf('\n', doc.span.start);
+  const end = eol === -1 || eol > doc.span.end ? doc.span.end : eol;
+  return { start: doc.span.start, end: end > doc.span.start && text.charCodeAt(end - 1) === 13 ? end - 1 : end };
 }
 
 /** `yaml`'s messages end with "at line L, column C" and a code frame; positions travel separately. */

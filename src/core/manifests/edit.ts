@@ -1,8 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parseDocument } from 'yaml';
 import type { ManifestFile } from './documents.ts';
+import { treeFromYaml } from './fromYaml.ts';
 import type { ContainerImage } from './images.ts';
 import { formatImageReference } from './imageReference.ts';
+import { aliasBudget } from './limits.ts';
 import type { PathSegment } from './node.ts';
 import { isSafePlainString } from './scalars.ts';
 import type { Range, Span } from './text.ts';
@@ -40,6 +42,9 @@ export function setImageTag(file: ManifestFile, image: ContainerImage, tag: stri
   if (!ref.valid) {
     return { ok: false, reason: `The image "${image.image}" is not a valid reference (${ref.message}); fix it by hand.` };
   }
+  if (image.shared !== undefined) {
+    return { ok: false, reason: image.shared.reason };
+  }
   if (image.valueSpan === undefined || image.tagInsertAt === undefined) {
     return { ok: false, reason: 'The image is written with escapes or as a block scalar; edit it by hand.' };
   }
@@ -70,6 +75,9 @@ export function setImage(file: ManifestFile, image: ContainerImage, newImage: st
   if (newImage.trim() === '' || /[\r\n]/.test(newImage)) {
     return { ok: false, reason: 'The image must be one non-empty line.' };
   }
+  if (image.shared !== undefined) {
+    return { ok: false, reason: image.shared.reason };
+  }
   if (image.valueSpan !== undefined && (image.style !== 'plain' || isSafePlainString(newImage))) {
     const escaped = image.style === 'single' ? newImage.replaceAll("'", "''") : image.style === 'double' ? JSON.stringify(newImage).slice(1, -1) : newImage;
     return replaceWith(file, image, image.valueSpan, escaped, newImage);
@@ -83,6 +91,9 @@ export type PullPolicyValue = 'Always' | 'IfNotPresent' | 'Never';
 export function setImagePullPolicy(file: ManifestFile, image: ContainerImage, policy: PullPolicyValue): EditResult {
   const containerPath = image.path.slice(0, -1);
   const expected = [...containerPath, 'imagePullPolicy'];
+  if (image.shared !== undefined && !image.shared.valueOnly) {
+    return { ok: false, reason: image.shared.reason.replace('The image is', 'The container is') };
+  }
   if (image.pullPolicy !== undefined) {
     return verified(file, image, { span: image.pullPolicy.span, range: file.rangeOf(image.pullPolicy.span), newText: policy }, expected, policy);
   }
@@ -90,11 +101,17 @@ export function setImagePullPolicy(file: ManifestFile, image: ContainerImage, po
   const lineStart = text.lastIndexOf('\n', image.keySpan.start - 1) + 1;
   const column = image.keySpan.start - lineStart;
   let lineEnd = text.indexOf('\n', image.span.end);
+  let crlf: boolean;
+  let at: number;
   if (lineEnd === -1) {
+    // The last line, without a line break of its own: break it as the file's other lines are.
     lineEnd = text.length;
+    at = lineEnd;
+    crlf = text.charCodeAt(text.lastIndexOf('\n') - 1) === 13;
+  } else {
+    crlf = text.charCodeAt(lineEnd - 1) === 13;
+    at = crlf ? lineEnd - 1 : lineEnd;
   }
-  const crlf = text.charCodeAt(lineEnd - 1) === 13;
-  const at = crlf ? lineEnd - 1 : lineEnd;
   const newText = `${crlf ? '\r\n' : '\n'}${' '.repeat(column)}imagePullPolicy: ${policy}`;
   const span = { start: at, end: at };
   return verified(file, image, { span, range: file.rangeOf(span), newText }, expected, policy);
@@ -110,30 +127,67 @@ function verified(file: ManifestFile, image: ContainerImage, edit: TextEdit, pat
   if (doc.file !== file || edit.span.start < doc.span.start || edit.span.end > doc.span.end) {
     return { ok: false, reason: 'The image does not belong to this version of the file; try again.' };
   }
+  const refusal = doc.full().refusal;
+  if (refusal !== undefined) {
+    return { ok: false, reason: refusal };
+  }
   const before = doc.toObject();
   if (before === undefined) {
     return { ok: false, reason: 'The document has YAML errors; fix them first, so the edit can be checked.' };
   }
   const text = file.text.slice(0, edit.span.start) + edit.newText + file.text.slice(edit.span.end);
   const delta = edit.newText.length - (edit.span.end - edit.span.start);
-  const reparsed = parseDocument(text.slice(doc.span.start, doc.span.end + delta), { prettyErrors: false, uniqueKeys: true });
-  if (reparsed.errors.length > 0) {
-    return { ok: false, reason: `The edit would break the YAML (${reparsed.errors[0].code}); nothing was changed.` };
+  const docText = text.slice(doc.span.start, doc.span.end + delta);
+  let after: unknown;
+  try {
+    const reparsed = parseDocument(docText, { prettyErrors: false, uniqueKeys: true });
+    if (reparsed.errors.length > 0) {
+      return { ok: false, reason: `The edit would break the YAML (${reparsed.errors[0].code}); nothing was changed.` };
+    }
+    if (treeFromYaml(reparsed, docText, 0, aliasBudget(docText.length)).overBudget) {
+      return { ok: false, reason: 'The edit would make the YAML aliases expand too far; nothing was changed.' };
+    }
+    after = reparsed.toJS({ maxAliasCount: -1 });
+  } catch (e) {
+    return { ok: false, reason: `The edit could not be checked (${(e as Error).message}); nothing was changed.` };
   }
-  const expected = structuredClone(before);
+  // A copy without shared objects: an alias's object is the anchor's own in `toJS`, and setting
+  // the field in one would set it in every copy, hiding an edit that changes them all.
+  const expected = unshared(before);
   setIn(expected, path, value);
-  if (!isDeepStrictEqual(reparsed.toJS({ maxAliasCount: 1000 }), expected)) {
+  if (!isDeepStrictEqual(unshared(after), expected)) {
     return { ok: false, reason: 'The edit would change more than intended (anchors or an unusual layout?); nothing was changed.' };
   }
   return { ok: true, edit, text };
 }
 
+/** A deep copy in which no object appears twice (the alias budget bounds its size). */
+function unshared(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(unshared);
+  }
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      Object.defineProperty(out, k, { value: unshared(v), enumerable: true, writable: true, configurable: true }); // `__proto__` is a key too
+    }
+    return out;
+  }
+  return value;
+}
+
 function setIn(root: unknown, path: readonly PathSegment[], value: unknown): void {
   let node = root as Record<string | number, unknown>;
   for (const segment of path.slice(0, -1)) {
-    node = node[segment] as Record<string | number, unknown>;
+    const next = node?.[segment];
+    if (next === null || typeof next !== 'object') {
+      return; // not there in the object (`yaml` and the tree disagree): the comparison refuses
+    }
+    node = next as Record<string | number, unknown>;
   }
-  node[path[path.length - 1]] = value;
+  if (node !== null && typeof node === 'object') {
+    node[path[path.length - 1]] = value;
+  }
 }
 
 /** Applies edits (non-overlapping, any order) to a text: for tests and for previews. */

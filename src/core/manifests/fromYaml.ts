@@ -2,58 +2,146 @@ import { isAlias, isMap, isPair, isScalar, isSeq, Scalar } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { ScalarStyle, YNode, YPair } from './node.ts';
 
+/** A full parse's tree, or why there is none. */
+export interface YamlTree {
+  readonly tree: YNode | null;
+  /** The aliases expanded to more nodes than the budget allowed: `tree` is null. */
+  readonly overBudget: boolean;
+  /** Anchor names that some alias of the document repeats. */
+  readonly aliased: ReadonlySet<string>;
+}
+
+class OverBudget extends Error {}
+
 /**
  * Converts a full `yaml` parse into the manifest tree, shifting offsets by `base` (the parse
  * was of one document's slice of the file). Aliases are followed, so the tree reads like the
- * object kubectl would send.
+ * object kubectl would send; nodes reached through aliases count against `budget`, and past it
+ * the conversion stops at once (an alias bomb costs the budget, not its exponential size).
  */
-export function treeFromYaml(doc: Document.Parsed, text: string, base: number): YNode | null {
+export function treeFromYaml(doc: Document.Parsed, text: string, base: number, budget = Number.POSITIVE_INFINITY): YamlTree {
+  const aliased = new Set<string>();
   const contents = doc.contents;
   if (contents === null || (isScalar(contents) && contents.value === null && contents.range[0] === contents.range[1])) {
-    return null;
+    return { tree: null, overBudget: false, aliased };
   }
-  return convert(contents, doc, text, base, 0);
+  const converter = new Converter(doc, text, base, budget, aliased);
+  try {
+    return { tree: converter.convert(contents, 0, false), overBudget: false, aliased };
+  } catch (e) {
+    if (e instanceof OverBudget) {
+      return { tree: null, overBudget: true, aliased };
+    }
+    throw e;
+  }
 }
 
-function convert(node: unknown, doc: Document.Parsed, text: string, base: number, depth: number): YNode {
-  if (depth > 200) {
-    return { kind: 'scalar', span: { start: base, end: base }, value: null, style: 'plain' };
+class Converter {
+  private expanded = 0;
+  private readonly text: string;
+  private readonly base: number;
+  private readonly budget: number;
+  private readonly aliased: Set<string>;
+
+  /** Each alias's target: the last node before it with that anchor. */
+  private readonly targets = new Map<unknown, unknown>();
+
+  constructor(doc: Document.Parsed, text: string, base: number, budget: number, aliased: Set<string>) {
+    this.text = text;
+    this.base = base;
+    this.budget = budget;
+    this.aliased = aliased;
+    this.resolveAliases(doc.contents);
   }
-  if (isAlias(node)) {
-    const target = node.resolve(doc);
-    const converted = target ? convert(target, doc, text, base, depth + 1) : null;
-    const range = node.range ?? [0, 0];
-    const aliasSpan = { start: base + range[0], end: base + range[1] };
-    return converted ? { ...converted, span: aliasSpan } : { kind: 'scalar', span: aliasSpan, value: null, style: 'plain' };
-  }
-  if (isMap(node)) {
-    const pairs: YPair[] = [];
-    for (const pair of node.items) {
-      if (!isPair(pair)) {
+
+  /**
+   * `Alias.resolve` searches the whole document on every call, which makes a file of many
+   * aliases quadratic. One walk in document order finds every alias's anchor instead.
+   */
+  private resolveAliases(root: unknown): void {
+    const anchors = new Map<string, unknown>();
+    const stack: unknown[] = [root];
+    while (stack.length > 0) {
+      const node = stack.pop();
+      if (isAlias(node)) {
+        this.targets.set(node, anchors.get(node.source));
         continue;
       }
-      const keyNode = pair.key as YamlNode | null;
-      const keyRange = keyNode?.range ?? [0, 0];
-      const key = isScalar(keyNode) ? String(keyNode.value) : keyNode ? String(keyNode.toJSON()) : '';
-      const keySpan = { start: base + keyRange[0], end: trimEnd(text, base + keyRange[0], base + keyRange[1]) };
-      const value: YNode = pair.value
-        ? convert(pair.value, doc, text, base, depth + 1)
-        : { kind: 'scalar', span: { start: keySpan.end + 1, end: keySpan.end + 1 }, value: null, style: 'plain' };
-      pairs.push({ key, keySpan, value });
+      const anchor = (node as { anchor?: string } | null)?.anchor;
+      if (anchor) {
+        anchors.set(anchor, node);
+      }
+      const children: unknown[] = [];
+      if (isMap(node)) {
+        for (const pair of node.items) {
+          children.push(pair.key, pair.value);
+        }
+      } else if (isSeq(node)) {
+        children.push(...node.items);
+      }
+      for (let i = children.length - 1; i >= 0; i--) {
+        stack.push(children[i]);
+      }
     }
-    return { kind: 'map', span: collectionSpan(node.range, node.flow === true, pairs.map((p) => p.value.span.end), text, base), pairs };
   }
-  if (isSeq(node)) {
-    const items = node.items.map((item) => convert(item, doc, text, base, depth + 1));
-    return { kind: 'seq', span: collectionSpan(node.range, node.flow === true, items.map((i) => i.span.end), text, base), items };
+
+  convert(node: unknown, depth: number, inAlias: boolean): YNode {
+    const { text, base } = this;
+    if (inAlias && ++this.expanded > this.budget) {
+      throw new OverBudget();
+    }
+    if (depth > 200) {
+      return { kind: 'scalar', span: { start: base, end: base }, value: null, style: 'plain' };
+    }
+    if (isAlias(node)) {
+      this.aliased.add(node.source);
+      const target = this.targets.get(node);
+      const converted = target ? this.convert(target, depth + 1, true) : null;
+      const range = node.range ?? [0, 0];
+      const aliasSpan = { start: base + range[0], end: base + range[1] };
+      const { anchor: _anchor, ...copy } = converted ?? { kind: 'scalar', value: null, style: 'plain' };
+      return { ...copy, span: aliasSpan, alias: node.source } as YNode;
+    }
+    const anchor = (node as { anchor?: string } | null)?.anchor;
+    const marks = anchor ? { anchor } : undefined;
+    if (isMap(node)) {
+      const pairs: YPair[] = [];
+      for (const pair of node.items) {
+        if (!isPair(pair)) {
+          continue;
+        }
+        const keyNode = pair.key as YamlNode | null;
+        const keyRange = keyNode?.range ?? [0, 0];
+        const key = isScalar(keyNode) ? String(keyNode.value) : keyNode ? keyString(keyNode) : '';
+        const keySpan = { start: base + keyRange[0], end: trimEnd(text, base + keyRange[0], base + keyRange[1]) };
+        const value: YNode = pair.value
+          ? this.convert(pair.value, depth + 1, inAlias)
+          : { kind: 'scalar', span: { start: keySpan.end + 1, end: keySpan.end + 1 }, value: null, style: 'plain' };
+        pairs.push({ key, keySpan, value });
+      }
+      return { kind: 'map', span: collectionSpan(node.range, node.flow === true, pairs.map((p) => p.value.span.end), text, base), pairs, ...marks };
+    }
+    if (isSeq(node)) {
+      const items = node.items.map((item) => this.convert(item, depth + 1, inAlias));
+      return { kind: 'seq', span: collectionSpan(node.range, node.flow === true, items.map((i) => i.span.end), text, base), items, ...marks };
+    }
+    if (isScalar(node)) {
+      const range = node.range ?? [0, 0, 0];
+      const start = base + range[0];
+      const end = trimEnd(text, start, base + range[1]);
+      return { kind: 'scalar', span: { start, end }, value: scalarValue(node.value), style: styleOf(node.type), ...marks };
+    }
+    return { kind: 'scalar', span: { start: base, end: base }, value: null, style: 'plain' };
   }
-  if (isScalar(node)) {
-    const range = node.range ?? [0, 0, 0];
-    const start = base + range[0];
-    const end = trimEnd(text, start, base + range[1]);
-    return { kind: 'scalar', span: { start, end }, value: scalarValue(node.value), style: styleOf(node.type) };
+}
+
+/** A key that is not a scalar (`? [a, b]`): its source-like form, without following aliases. */
+function keyString(key: YamlNode): string {
+  try {
+    return String(key.toJSON());
+  } catch {
+    return '';
   }
-  return { kind: 'scalar', span: { start: base, end: base }, value: null, style: 'plain' };
 }
 
 function collectionSpan(range: readonly number[] | null | undefined, flow: boolean, childEnds: number[], text: string, base: number) {
@@ -62,7 +150,11 @@ function collectionSpan(range: readonly number[] | null | undefined, flow: boole
   if (flow || childEnds.length === 0) {
     return { start, end: trimEnd(text, start, base + r[1]) };
   }
-  return { start, end: Math.max(start, ...childEnds) };
+  let end = start;
+  for (const e of childEnds) {
+    end = e > end ? e : end; // not Math.max(...childEnds): a long list overflows the argument stack
+  }
+  return { start, end };
 }
 
 function scalarValue(value: unknown): string | number | boolean | null {

@@ -4,7 +4,7 @@ import type { ImageReference, InvalidImageReference } from './imageReference.ts'
 import { CONTAINER_LISTS, podSpecPath } from './kinds.ts';
 import type { ContainerList } from './kinds.ts';
 import { getNode, getPair } from './node.ts';
-import type { PathSegment, ScalarStyle, YScalar } from './node.ts';
+import type { PathSegment, ScalarStyle, YNode, YScalar } from './node.ts';
 import type { Span } from './text.ts';
 
 export {
@@ -45,6 +45,21 @@ export interface ContainerImage {
   readonly pullPolicy?: PullPolicy;
   /** Where the container's `image` key is: its line is where a lens goes. */
   readonly keySpan: Span;
+  /**
+   * The image is shared with other places through a YAML anchor and alias: an edit here would
+   * change them too (or could not be made here at all), so edits are refused with this reason.
+   */
+  readonly shared?: SharedImage;
+}
+
+export interface SharedImage {
+  /** `alias`: reached through `*name`; `anchor`: under `&name`, which an alias repeats. */
+  readonly kind: 'alias' | 'anchor';
+  readonly name: string;
+  /** Only the image's own value is shared (`image: *img`), not its container. */
+  readonly valueOnly: boolean;
+  /** Why an edit is refused, for the user. */
+  readonly reason: string;
 }
 
 export interface PullPolicy {
@@ -77,7 +92,8 @@ function readImages(doc: ManifestDocument): ContainerImage[] {
   if (specPath === undefined || root === null) {
     return [];
   }
-  const podSpec = getNode(root, specPath);
+  const specChain = chainOf(root, specPath);
+  const podSpec = specChain[specChain.length - 1];
   const text = doc.file.text;
   const images: ContainerImage[] = [];
   for (const containerList of CONTAINER_LISTS) {
@@ -95,7 +111,10 @@ function readImages(doc: ManifestDocument): ContainerImage[] {
       const name = getNode(container, ['name']);
       const policy = getPair(container, 'imagePullPolicy');
       const reference = parseImageReference(image);
-      const valueSpan = valueSpanOf(text, scalar);
+      const found = sharedOn(doc, [...specChain, list, container, scalar]);
+      // Below an alias, spans point at the anchor's text: the alias is where this image is.
+      const at = found?.alias !== undefined && found.node !== scalar ? found.node.span : undefined;
+      const valueSpan = found?.alias !== undefined ? undefined : valueSpanOf(text, scalar);
       const spans = referenceSpans(reference, valueSpan);
       images.push({
         document: doc,
@@ -105,7 +124,7 @@ function readImages(doc: ManifestDocument): ContainerImage[] {
         path: [...specPath, containerList, containerIndex, 'image'],
         image,
         reference,
-        span: scalar.span,
+        span: at ?? scalar.span,
         style: scalar.style,
         valueSpan,
         tagSpan: spans?.tagSpan,
@@ -113,13 +132,49 @@ function readImages(doc: ManifestDocument): ContainerImage[] {
         digestSpan: spans?.digestSpan,
         pullPolicy:
           policy?.value.kind === 'scalar' && policy.value.value !== null
-            ? { value: String(policy.value.value), span: policy.value.span, keySpan: policy.keySpan }
+            ? { value: String(policy.value.value), span: at ?? policy.value.span, keySpan: at ?? policy.keySpan }
             : undefined,
-        keySpan: imagePair.keySpan,
+        keySpan: at ?? imagePair.keySpan,
+        ...(found && { shared: found.shared }),
       });
     });
   }
   return images;
+}
+
+/** The nodes from `root` down `path` (fewer when the path stops early). */
+function chainOf(root: YNode, path: readonly PathSegment[]): YNode[] {
+  const chain = [root];
+  let node: YNode | undefined = root;
+  for (const segment of path) {
+    node = getNode(node, [segment]);
+    if (node === undefined) {
+      break;
+    }
+    chain.push(node);
+  }
+  return chain;
+}
+
+/**
+ * The first node of `chain` (root first) that an alias reached, or that carries an anchor some
+ * alias repeats. Only full-parse trees carry either: the scanner gives up on them.
+ */
+function sharedOn(doc: ManifestDocument, chain: readonly YNode[]): { node: YNode; alias?: string; shared: SharedImage } | undefined {
+  for (const node of chain) {
+    const valueOnly = node === chain[chain.length - 1];
+    if (node.alias !== undefined) {
+      const name = node.alias;
+      const reason = `The image is reached through the YAML alias *${name}: its text is where &${name} defines it, and a change there would change every copy. Edit it by hand.`;
+      return { node, alias: name, shared: { kind: 'alias', name, valueOnly, reason } };
+    }
+    if (node.anchor !== undefined && doc.full().aliased.has(node.anchor)) {
+      const name = node.anchor;
+      const reason = `The image is inside the YAML anchor &${name}, which *${name} repeats elsewhere: a change here would change every copy. Edit it by hand.`;
+      return { node, shared: { kind: 'anchor', name, valueOnly, reason } };
+    }
+  }
+  return undefined;
 }
 
 /** The span of the value's characters, if the source holds them one for one. */

@@ -7,7 +7,21 @@ import type { Span } from './text.ts';
  */
 export type YNode = YMap | YSeq | YScalar;
 
-export interface YMap {
+/**
+ * Set only on trees from the full parse (the fast scanner gives up on anchors and aliases), and
+ * only when present, so that trees without them compare equal whichever reader made them.
+ */
+export interface Shared {
+  /** `&name` on this node: aliases elsewhere may repeat it. */
+  readonly anchor?: string;
+  /**
+   * Reached through `*name`: the node's `span` is the alias's text, its children's spans are
+   * where the anchor defines them (elsewhere in the document).
+   */
+  readonly alias?: string;
+}
+
+export interface YMap extends Shared {
   readonly kind: 'map';
   readonly span: Span;
   readonly pairs: YPair[];
@@ -21,7 +35,7 @@ export interface YPair {
   readonly value: YNode;
 }
 
-export interface YSeq {
+export interface YSeq extends Shared {
   readonly kind: 'seq';
   readonly span: Span;
   readonly items: YNode[];
@@ -29,7 +43,7 @@ export interface YSeq {
 
 export type ScalarStyle = 'plain' | 'single' | 'double' | 'block';
 
-export interface YScalar {
+export interface YScalar extends Shared {
   readonly kind: 'scalar';
   /** The scalar's source: quotes included; a block scalar from its `|`/`>` header to its last content line. */
   readonly span: Span;

@@ -1,5 +1,6 @@
 import type { ManifestDocument, ManifestFile } from './documents.ts';
 import { CONTAINER_LISTS, podSpecPath } from './kinds.ts';
+import { applySizeRefusal } from './limits.ts';
 import { getNode, getPair } from './node.ts';
 import type { PathSegment, YMap, YNode, YPair } from './node.ts';
 import { documentHeadSpan, formatFieldPath } from './paths.ts';
@@ -15,6 +16,11 @@ import type { Span } from './text.ts';
  * The rule for applying: any problem of severity 'error' in any document means nothing is applied.
  */
 export function validateManifest(file: ManifestFile): ManifestProblem[] {
+  const tooLarge = applySizeRefusal(file.text.length);
+  if (tooLarge !== undefined) {
+    const start = { line: 0, character: 0 }; // not file.rangeOf: no line index of 50 MB for one position
+    return [{ severity: 'error', code: 'manifest.tooLarge', message: tooLarge, span: { start: 0, end: 0 }, range: { start, end: start }, documentIndex: 0 }];
+  }
   return file.documents.flatMap((doc) => validateDocument(doc));
 }
 

@@ -45,11 +45,17 @@ export class Applier {
 
   /** Parses and validates; says what is wrong and returns undefined when anything is. */
   async parse(sources: ManifestSource[]): Promise<Parsed[] | undefined> {
-    const { parseManifest, validateManifest, hasErrors } = await loadManifestCore();
+    const { applySizeRefusal, parseManifest, validateManifest, hasErrors } = await loadManifestCore();
     const parsed = sources.map((source) => ({ source, file: parseManifest(source.text) }));
     let errors = 0;
     let first: string | undefined;
     for (const p of parsed) {
+      const tooLarge = applySizeRefusal(p.source.text.length);
+      if (tooLarge) {
+        errors++;
+        first ??= `${p.source.label}: ${tooLarge}`;
+        continue;
+      }
       const problems = p.file.isKubernetes || p.file.documents.length === 0 ? validateManifest(p.file) : [];
       if (!p.file.isKubernetes) {
         errors++;

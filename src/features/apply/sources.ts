@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { decodeManifestBytes } from '../../core/manifests/decode.ts';
+import { APPLY_LIMIT, applySizeRefusal } from '../../core/manifests/limits.ts';
 
 /** The text to apply and where it came from. */
 export interface ManifestSource {
@@ -28,6 +30,8 @@ export async function sourcesFor(uri?: vscode.Uri, selected?: vscode.Uri[]): Pro
     return [fromDocument(doc)];
   }
   const out: ManifestSource[] = [];
+  const refused: string[] = [];
+  const add = (source: ManifestSource | string) => (typeof source === 'string' ? refused.push(source) : out.push(source));
   for (const u of uris) {
     const stat = await vscode.workspace.fs.stat(u);
     if (stat.type & vscode.FileType.Directory) {
@@ -36,21 +40,33 @@ export async function sourcesFor(uri?: vscode.Uri, selected?: vscode.Uri[]): Pro
         .filter(([name, type]) => type & vscode.FileType.File && /\.(ya?ml|json)$/i.test(name))
         .map(([name]) => vscode.Uri.joinPath(u, name))
         .sort((a, b) => a.path.localeCompare(b.path));
-      for (const f of entries) out.push(await fromUri(f));
+      for (const f of entries) add(await fromUri(f));
     } else {
-      out.push(await fromUri(u));
+      add(await fromUri(u, stat.size));
     }
+  }
+  if (refused.length > 0) {
+    void vscode.window.showErrorMessage(`Nothing was done: ${refused.join(' ')}`);
+    return undefined;
   }
   return out;
 }
 
-async function fromUri(uri: vscode.Uri): Promise<ManifestSource> {
+/** The file as the editor shows it (open: its text; on disk: decoded as VS Code does), or why not. */
+async function fromUri(uri: vscode.Uri, size?: number): Promise<ManifestSource | string> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (open) {
     return fromDocument(open);
   }
-  const bytes = await vscode.workspace.fs.readFile(uri);
-  return { label: vscode.workspace.asRelativePath(uri), text: Buffer.from(bytes).toString('utf8'), uri };
+  const label = vscode.workspace.asRelativePath(uri);
+  // Not read at all when over the limit: a multi-gigabyte file would exhaust memory first.
+  const onDisk = size ?? (await vscode.workspace.fs.stat(uri)).size;
+  const bytes = onDisk > APPLY_LIMIT ? undefined : await vscode.workspace.fs.readFile(uri);
+  if (bytes === undefined || bytes.byteLength > APPLY_LIMIT) {
+    return `${label}: ${applySizeRefusal(Math.max(onDisk, bytes?.byteLength ?? 0))}`;
+  }
+  const decoded = decodeManifestBytes(bytes);
+  return decoded.ok ? { label, text: decoded.text, uri } : `${label}: ${decoded.reason}; nothing was read.`;
 }
 
 function fromDocument(doc: vscode.TextDocument): ManifestSource {

@@ -1,7 +1,8 @@
 // The image-tags feature once loaded (index.ts loads it on first use): the parse cache shared by
 // lenses, diagnostics and commands, the lens provider, and the sources of suggestions.
 import * as vscode from 'vscode';
-import { lensRows, shortTag, targetOf } from '../../core/imageTags/lenses.ts';
+import { lensNotices, lensRows, shortTag, targetOf } from '../../core/imageTags/lenses.ts';
+import { lensSizeNotice } from '../../core/manifests/limits.ts';
 import { ManifestCache } from '../../core/manifests/cache.ts';
 import type { ManifestFile } from '../../core/manifests/documents.ts';
 import { parseImageReference, sameImage } from '../../core/manifests/imageReference.ts';
@@ -37,6 +38,12 @@ export class ImageTagsFeature {
     return this.cache.get(document.uri.toString(), document.version, () => document.getText());
   }
 
+  /** Over the lens limit: `k3d: lenses off: file is 50 MB, over the 2 MB limit`. Costs no copy of the text. */
+  sizeNotice(document: vscode.TextDocument): string | undefined {
+    const last = document.lineAt(document.lineCount - 1);
+    return lensSizeNotice(document.offsetAt(last.range.end));
+  }
+
   forget(document: vscode.TextDocument): void {
     this.cache.delete(document.uri.toString());
     this.lessons.forget(document);
@@ -49,6 +56,8 @@ export class ImageTagsFeature {
   /** One row of lenses on each `image:` line. Reads the outline only (fast for big files). */
   lenses(document: vscode.TextDocument, token: vscode.CancellationToken): vscode.CodeLens[] {
     if (!imageTagSettings.codeLensEnabled || document.languageId !== 'yaml') return [];
+    const tooLarge = this.sizeNotice(document);
+    if (tooLarge) return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title: tooLarge, tooltip: 'Image lenses and diagnostics skip files this large; Apply refuses files over its own limit.', command: '' })];
     const file = this.parse(document);
     if (!file.isKubernetes) return [];
     const uri = document.uri.toString();
@@ -75,6 +84,10 @@ export class ImageTagsFeature {
         new vscode.CodeLens(range, { title: 'Bump & Apply', tooltip: 'Bump the tag, save, apply the file and follow the rollout', command: 'k3dDeploy.bumpImageTagAndApply', arguments: [target] }),
         new vscode.CodeLens(range, { title: 'Build & Deploy', tooltip: 'docker build under the next tag, push or k3d image import, bump, save and apply', command: 'k3dDeploy.buildAndDeployImage', arguments: [target] }),
       );
+    }
+    for (const notice of lensNotices(file)) {
+      const position = document.positionAt(notice.at);
+      lenses.push(new vscode.CodeLens(new vscode.Range(position, position), { title: notice.title, tooltip: notice.tooltip, command: '' }));
     }
     return lenses;
   }

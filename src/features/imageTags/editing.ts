@@ -43,6 +43,11 @@ export async function locateImage(feature: ImageTagsFeature, arg: unknown, verb:
     void vscode.window.showInformationMessage(`${verb}: open a Kubernetes manifest (YAML) and put the cursor on an image line.`);
     return undefined;
   }
+  const tooLarge = feature.sizeNotice(document);
+  if (tooLarge) {
+    void vscode.window.showWarningMessage(`${verb}: ${tooLarge.replace(/^k3d: lenses off: /, 'the ')}; edit the image by hand.`);
+    return undefined;
+  }
   const file = feature.parse(document);
   const images = findImages(file).filter((i) => i.reference.valid);
   if (images.length === 0) {

@@ -92,8 +92,9 @@ export class ImageLessons implements vscode.Disposable {
   }
 
   private update(document: vscode.TextDocument): LessonFinding[] {
-    const file = this.feature.parse(document);
-    if (!file.isKubernetes) {
+    // Over the lens limit the lens says why; the lessons are off too.
+    const file = this.feature.sizeNotice(document) === undefined ? this.feature.parse(document) : undefined;
+    if (!file?.isKubernetes) {
       this.collection.delete(document.uri);
       this.findings.delete(document.uri.toString());
       return [];
@@ -120,6 +121,7 @@ export class ImageLessons implements vscode.Disposable {
   }
 
   private async fetchLive(document: vscode.TextDocument): Promise<void> {
+    if (this.feature.sizeNotice(document) !== undefined) return;
     const file = this.feature.parse(document);
     const deployments = file.documents.filter((d) => d.kind === 'Deployment' && d.name !== undefined).slice(0, MAX_LIVE_DEPLOYMENTS);
     if (deployments.length === 0) return;

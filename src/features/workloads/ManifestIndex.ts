@@ -38,30 +38,21 @@ export class ManifestIndex implements vscode.Disposable {
 
   private schedule(ms = 500): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.scan(), ms);
+    this.timer = setTimeout(() => void this.scan().catch(() => undefined), ms); // a file it cannot read is left out, never an error
   }
 
   private async scan(): Promise<void> {
-    const { parseManifest } = await loadManifestCore();
+    const { declaredDeployments, decodeManifestBytes } = await loadManifestCore();
     const files = await vscode.workspace.findFiles('**/*.{yaml,yml}', '**/{node_modules,.git,.cache}/**', 500);
     this.byKey.clear();
     for (const uri of files) {
       const bytes = await vscode.workspace.fs.readFile(uri).then((b) => b, () => undefined);
       if (!bytes || bytes.byteLength > 1_000_000) continue;
-      const text = Buffer.from(bytes).toString('utf8');
-      if (!/^kind:\s*Deployment\b/m.test(text)) continue;
-      const file = parseManifest(text);
-      for (const doc of file.documents) {
-        if (doc.kind !== 'Deployment' || !doc.name) continue;
-        const obj = doc.toObject() as V1Deployment | undefined;
-        if (!obj) continue;
-        const key = `${obj.metadata?.namespace ?? 'default'}/${doc.name}`;
-        const entry: DeclaredDeployment = {
-          uri,
-          line: file.rangeOf(doc.span).start.line,
-          replicas: obj.spec?.replicas,
-          images: new Map((obj.spec?.template?.spec?.containers ?? []).map((c) => [c.name, c.image ?? ''])),
-        };
+      const decoded = decodeManifestBytes(bytes);
+      if (!decoded.ok) continue;
+      for (const d of declaredDeployments(decoded.text)) {
+        const key = `${d.namespace}/${d.name}`;
+        const entry: DeclaredDeployment = { uri, line: d.line, replicas: d.replicas, images: d.images };
         this.byKey.set(key, [...(this.byKey.get(key) ?? []), entry]);
       }
     }

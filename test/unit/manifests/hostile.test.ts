@@ -1,0 +1,218 @@
+// Issue 12, items 1 and 2: YAML that costs exponential work (alias bombs) or is simply huge is
+// refused with a reason, on every path the extension reads manifests by, and never throws.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { lensNotices, lensRows } from '../../../src/core/imageTags/lenses.ts';
+import { declaredDeployments } from '../../../src/core/manifests/declared.ts';
+import { parseManifest } from '../../../src/core/manifests/documents.ts';
+import { setImage, setImagePullPolicy, setImageTag } from '../../../src/core/manifests/edit.ts';
+import { findImages } from '../../../src/core/manifests/images.ts';
+import { checkImageTags, checkLocalImagePullPolicy } from '../../../src/core/manifests/lessons.ts';
+import { APPLY_LIMIT, LENS_LIMIT, aliasBudget, applySizeRefusal, lensSizeNotice } from '../../../src/core/manifests/limits.ts';
+import { locateField } from '../../../src/core/manifests/paths.ts';
+import { validateManifest } from '../../../src/core/manifests/validate.ts';
+
+/** `a: &a [x × 9]`, `b: &b [*a × 9]`, ...: 9^levels nodes once expanded, from ~300 bytes. */
+function aliasBomb(levels: number, indent = ''): string {
+  const names = 'abcdefghij';
+  let out = `${indent}a: &a [x,x,x,x,x,x,x,x,x]\n`;
+  for (let i = 1; i < levels; i++) {
+    out += `${indent}${names[i]}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(',')}]\n`;
+  }
+  return out;
+}
+
+const BOMB_DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+${aliasBomb(7)}spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.25
+`;
+
+const PLAIN_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: fine
+spec:
+  containers:
+    - name: app
+      image: busybox:1.36
+`;
+
+/** Runs `f` and returns how long it took: the bomb must cost well under a second on any machine. */
+function timed<T>(f: () => T): { value: T; ms: number } {
+  const start = performance.now();
+  const value = f();
+  return { value, ms: performance.now() - start };
+}
+
+test('a 7-level alias bomb (about 300 bytes of aliases, 9^7 nodes expanded) is refused on every path, quickly and without throwing', () => {
+  assert.ok(aliasBomb(7).length < 400);
+  const { value: results, ms } = timed(() => {
+    const file = parseManifest(BOMB_DEPLOYMENT);
+    return {
+      images: findImages(file),
+      rows: lensRows(file),
+      notices: lensNotices(file),
+      problems: validateManifest(file),
+      object: file.documents[0].toObject(),
+      tags: checkImageTags(file),
+      local: checkLocalImagePullPolicy(file, () => true),
+      located: locateField(file.documents[0], 'spec.template.spec.containers[0].image'),
+      declared: declaredDeployments(BOMB_DEPLOYMENT),
+    };
+  });
+  // Before the budget: seconds to minutes of expansion, then `ReferenceError: Excessive alias count`.
+  assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
+  assert.deepEqual(results.images, []);
+  assert.deepEqual(results.rows, []);
+  assert.equal(results.object, undefined, 'nothing to send to the cluster');
+  assert.deepEqual(results.declared, [], 'the manifest index leaves the document out');
+  const [problem] = results.problems;
+  assert.equal(results.problems.length, 1);
+  assert.equal(problem.code, 'yaml.aliasBudget');
+  assert.equal(problem.severity, 'error');
+  assert.match(problem.message, /aliases .* expand to more than \d+ nodes.*alias bomb/);
+  assert.equal(problem.range.start.line, 0);
+  assert.equal(results.notices.length, 1);
+  assert.match(results.notices[0].title, /^k3d: lenses off for this document: its YAML aliases expand too far/);
+  assert.equal(results.located.exact, false);
+});
+
+test('a bomb under a field the lenses skip (annotations): lenses as usual, validation and edits refused', () => {
+  const text = BOMB_DEPLOYMENT.replace(aliasBomb(7), `  annotations:\n${aliasBomb(7, '    ')}`);
+  const { value, ms } = timed(() => {
+    const file = parseManifest(text);
+    const images = findImages(file);
+    return { images, problems: validateManifest(file), edit: setImageTag(file, images[0], '1.26'), declared: declaredDeployments(text) };
+  });
+  assert.ok(ms < 1000, `took ${ms.toFixed(0)} ms`);
+  assert.deepEqual(
+    value.images.map((i) => i.image),
+    ['nginx:1.25'],
+    'the outline skips annotations by indentation: it never expands them',
+  );
+  assert.deepEqual(
+    value.problems.map((p) => p.code),
+    ['yaml.aliasBudget'],
+  );
+  assert.equal(value.edit.ok, false);
+  assert.match(!value.edit.ok ? value.edit.reason : '', /alias bomb/);
+  assert.deepEqual(value.declared, []);
+});
+
+test('the budget counts expanded nodes: a bomb one level deeper costs no more than the budget', () => {
+  // Each level multiplies the expansion by 9; the work stays bounded by the budget.
+  for (const levels of [8, 9, 10]) {
+    const text = `${PLAIN_POD}---\n${aliasBomb(levels)}`;
+    const { value, ms } = timed(() => validateManifest(parseManifest(text)));
+    assert.ok(ms < 1000, `${levels} levels took ${ms.toFixed(0)} ms`);
+    assert.deepEqual(
+      value.map((p) => p.code),
+      ['yaml.aliasBudget'],
+    );
+    assert.equal(value[0].documentIndex, 1, 'the other document is read as usual');
+  }
+  assert.equal(aliasBudget(300), 1200);
+});
+
+test('a bomb in one document leaves the lenses of the others', () => {
+  const file = parseManifest(`${PLAIN_POD}---\n${BOMB_DEPLOYMENT}`);
+  assert.deepEqual(
+    lensRows(file).map((r) => r.image.image),
+    ['busybox:1.36'],
+  );
+  const notices = lensNotices(file);
+  assert.equal(notices.length, 1);
+  assert.equal(file.rangeOf({ start: notices[0].at, end: notices[0].at }).start.line, PLAIN_POD.split('\n').length, 'on the bomb document\'s first line');
+});
+
+test('anchors within the budget still read like the object kubectl sends', () => {
+  const text = `apiVersion: v1
+kind: Pod
+metadata:
+  name: shared
+spec:
+  containers:
+    - &c {name: a, image: "nginx:1.2", env: &env [{name: A, value: "1"}, {name: B, value: "2"}]}
+    - {name: b, image: "nginx:1.2", env: *env}
+`;
+  const file = parseManifest(text);
+  assert.deepEqual(validateManifest(file), []);
+  const object = file.documents[0].toObject() as { spec: { containers: Array<{ env: unknown }> } };
+  assert.deepEqual(object.spec.containers[1].env, [
+    { name: 'A', value: '1' },
+    { name: 'B', value: '2' },
+  ]);
+  // 1001 aliases of one scalar: within the budget, though `yaml`'s own maxAliasCount would throw.
+  const many = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\ndata:\n  a: &v "x"\n${Array.from({ length: 1001 }, (_, i) => `  k${i}: *v\n`).join('')}`;
+  const mf = parseManifest(many);
+  assert.deepEqual(validateManifest(mf), []);
+  assert.equal((mf.documents[0].toObject() as { data: Record<string, string> }).data.k1000, 'x');
+});
+
+test('an image reached through an alias is shown but not edited: every edit says why', () => {
+  const text = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+    base: &img nginx:1.2
+spec:
+  containers:
+    - name: a
+      image: *img
+`;
+  const file = parseManifest(text);
+  const [image] = findImages(file);
+  assert.equal(image.image, 'nginx:1.2');
+  assert.equal(text.slice(image.span.start, image.span.end), '*img', 'the lens and diagnostics point at the alias');
+  const [row] = lensRows(file);
+  assert.equal(row.editable, false);
+  assert.match(row.tooltip, /YAML alias \*img/);
+  for (const result of [setImageTag(file, image, '1.3'), setImage(file, image, 'nginx:1.3')]) {
+    assert.equal(result.ok, false);
+    assert.match(!result.ok ? result.reason : '', /reached through the YAML alias \*img: .*change every copy/);
+  }
+  // The container itself is not shared: a pull policy under `image: *img` changes only it.
+  const policy = setImagePullPolicy(file, image, 'IfNotPresent');
+  assert.ok(policy.ok);
+  assert.equal(policy.text, text.replace('image: *img\n', 'image: *img\n      imagePullPolicy: IfNotPresent\n'));
+});
+
+test('edits in an alias bomb are refused with the reason, not ReferenceError: Excessive alias count', () => {
+  const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: nginx:1.2\n';
+  const bomb = parseManifest(pod + aliasBomb(7));
+  assert.deepEqual(findImages(bomb), [], 'refused before any image is offered');
+  // An image found just before the aliases were typed: its edit is checked against the bomb.
+  const [image] = findImages(parseManifest(pod));
+  const stale = { ...image, document: bomb.documents[0] };
+  for (const result of [setImageTag(bomb, stale, '1.3'), setImage(bomb, stale, 'x:1'), setImagePullPolicy(bomb, stale, 'Never')]) {
+    assert.equal(result.ok, false);
+    assert.match(!result.ok ? result.reason : '', /alias bomb/);
+  }
+});
+
+test('a 50 MB manifest: lenses off with one notice, validation refuses at once', () => {
+  const doc = `---\n${PLAIN_POD}`;
+  const big = doc.repeat(Math.ceil((50 * 1024 * 1024) / doc.length));
+  assert.equal(lensSizeNotice(big.length), 'k3d: lenses off: file is 50 MB, over the 2 MB limit');
+  assert.equal(lensSizeNotice(LENS_LIMIT), undefined);
+  assert.equal(lensSizeNotice(LENS_LIMIT + 1), 'k3d: lenses off: file is 2 MB, over the 2 MB limit');
+  const { value: problems, ms } = timed(() => validateManifest(parseManifest(big)));
+  assert.ok(ms < 2000, `took ${ms.toFixed(0)} ms (26 s before the limit)`);
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0].code, 'manifest.tooLarge');
+  assert.match(problems[0].message, /^The file is 50 MB, over the 10 MB limit for validating and applying/);
+  assert.equal(applySizeRefusal(APPLY_LIMIT), undefined);
+  assert.match(applySizeRefusal(APPLY_LIMIT + 1) ?? '', /over the 10 MB limit/);
+});
