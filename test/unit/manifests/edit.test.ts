@@ -124,3 +124,51 @@ test('bumping one document of many leaves the other documents identical', () => 
   assert.equal(c, oc);
   assert.ok(b.includes('jakousa/dwk-app1:abc1234'));
 });
+
+// Issue 12, item 14.
+test('imagePullPolicy after the last line of a CRLF file without a final newline is written with \\r\\n', () => {
+  const crlf = 'apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: p\r\nspec:\r\n  containers:\r\n    - name: a\r\n      image: nginx:1.2';
+  const file = parseManifest(crlf);
+  const result = setImagePullPolicy(file, findImages(file)[0], 'IfNotPresent');
+  assert.equal(edited(result), `${crlf}\r\n      imagePullPolicy: IfNotPresent`);
+  assert.ok(result.ok && result.edit.span.start === crlf.length && result.edit.span.end === crlf.length);
+  // An LF file without a final newline keeps \n.
+  const lf = crlf.replaceAll('\r\n', '\n');
+  const lfFile = parseManifest(lf);
+  assert.equal(edited(setImagePullPolicy(lfFile, findImages(lfFile)[0], 'Never')), `${lf}\n      imagePullPolicy: Never`);
+});
+
+test('a map anchor repeated by an alias: a bump of one container would change both, so it is refused', () => {
+  const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - &c {name: a, image: "nginx:1.2"}\n    - *c\n';
+  const file = parseManifest(text);
+  const [first, second] = findImages(file);
+  assert.equal(second.image, 'nginx:1.2');
+  assert.equal(text.slice(second.keySpan.start, second.keySpan.end), '*c', 'the second container is shown at its alias');
+  const results = [setImageTag(file, first, '1.3'), setImage(file, first, 'nginx:1.3'), setImagePullPolicy(file, first, 'Never')];
+  for (const result of results) {
+    assert.equal(result.ok, false, 'once edited both containers ran nginx:1.3, while one was reported');
+    assert.match(!result.ok ? result.reason : '', /anchor &c, which \*c repeats elsewhere/);
+  }
+  for (const result of [setImageTag(file, second, '1.3'), setImagePullPolicy(file, second, 'Never')]) {
+    assert.equal(result.ok, false);
+    assert.match(!result.ok ? result.reason : '', /alias \*c/);
+  }
+});
+
+test('a scalar anchor repeated by an alias is refused with the anchor/alias reason; unused anchors are edited byte-exact', () => {
+  const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: &img nginx:1.2\n    - name: b\n      image: *img\n';
+  const file = parseManifest(text);
+  const [a, b] = findImages(file);
+  const bumpA = setImageTag(file, a, '1.3');
+  assert.equal(bumpA.ok, false);
+  assert.match(!bumpA.ok ? bumpA.reason : '', /^The image is inside the YAML anchor &img, which \*img repeats elsewhere/);
+  const bumpB = setImageTag(file, b, '1.3');
+  assert.equal(bumpB.ok, false);
+  assert.match(!bumpB.ok ? bumpB.reason : '', /^The image is reached through the YAML alias \*img/);
+  // The anchored value alone is shared, not the container: a pull policy line is fine.
+  assert.equal(edited(setImagePullPolicy(file, a, 'Never')), text.replace('&img nginx:1.2\n', '&img nginx:1.2\n      imagePullPolicy: Never\n'));
+
+  const unused = text.replace('image: *img', 'image: busybox');
+  const uf = parseManifest(unused);
+  assert.equal(edited(setImageTag(uf, findImages(uf)[0], '1.3')), unused.replace('&img nginx:1.2', '&img nginx:1.3'));
+});
