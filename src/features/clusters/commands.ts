@@ -177,6 +177,7 @@ async function deleteCluster(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNo
 
 async function switchContext(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
   let name = node?.type === 'cluster' ? node.cluster.contextName : node?.type === 'context' ? node.context.name : undefined;
+  if (!store.snapshot) await store.refresh(); // run from the palette in the first second
   const view = store.snapshot?.kubeconfig;
   if (!name) {
     const contexts = view?.contexts ?? [];
@@ -223,7 +224,14 @@ async function clusterInfo(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode
   let context = node?.type === 'context' ? node.context.name : undefined;
   let cluster = node?.type === 'cluster' ? node.cluster : undefined;
   if (!node) {
+    if (!store.snapshot) await store.refresh();
     const view = store.snapshot?.kubeconfig;
+    if (!view?.contexts.length) {
+      void vscode.window.showInformationMessage('The kubeconfig has no contexts yet, so there is no cluster to describe. Create a cluster first.', 'Create Cluster').then((c) => {
+        if (c) void vscode.commands.executeCommand('k3dDeploy.createCluster');
+      });
+      return;
+    }
     const picked = await vscode.window.showQuickPick(
       (view?.contexts ?? []).map((c) => ({ label: c.name, description: c.name === view?.currentContext ? 'current' : undefined, detail: c.server })),
       { title: 'Cluster Info', placeHolder: 'Which context?' },

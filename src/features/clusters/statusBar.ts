@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { readKubeconfig, type KubeconfigView } from '../../core/kube/kubeconfig.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ClusterStore } from './ClusterStore.ts';
 
@@ -7,8 +8,7 @@ export function registerContextStatusBar(ctx: Ctx, store: ClusterStore): void {
   const item = ctx.register(vscode.window.createStatusBarItem('k3dDeploy.context', vscode.StatusBarAlignment.Left, 50));
   item.name = 'Kubernetes Context';
   item.command = 'k3dDeploy.useContext';
-  const update = () => {
-    const view = store.snapshot?.kubeconfig;
+  const render = (view: KubeconfigView | undefined) => {
     if (!view || (view.contexts.length === 0 && view.problems.length === 0)) {
       item.hide();
       return;
@@ -24,6 +24,13 @@ export function registerContextStatusBar(ctx: Ctx, store: ClusterStore): void {
     item.backgroundColor = cluster && cluster.state === 'stopped' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     item.show();
   };
-  ctx.register(store.onDidChange(update));
-  update();
+  ctx.register(store.onDidChange(() => render(store.snapshot?.kubeconfig)));
+  // The kubeconfig alone says the context: show it at once, not after k3d and Docker have
+  // answered `k3d cluster list` (seconds when Docker is slow, never when it hangs).
+  setImmediate(() => {
+    void readKubeconfig(ctx.kubeconfigPaths()).then(
+      (view) => store.snapshot === undefined && render(view),
+      () => ctx.log.warn('The kubeconfig could not be read for the status bar; the clusters view will say why.'),
+    );
+  });
 }
