@@ -224,6 +224,14 @@ test('KUBECONFIG=a:b with b broken: the contexts of a still count, b is named, n
   assert.match(error.message, new RegExp(`${b.replace(/[/\\.]/g, '\\$&')} was not read: line 12`));
   assertNoSecret(everything(error), 'Use Context\'s error');
 
+  // KUBECONFIG=b:a: Use Context writes to the first file, b, which is broken: refused, b untouched.
+  const bText = readFileSync(b, 'utf8');
+  const refused = await attempt(() => useContext([b, a], 'from-a'));
+  assert.ok(refused instanceof Error);
+  assert.match(refused.message, new RegExp(`^${b.replace(/[/\\.]/g, '\\$&')} is not a valid kubeconfig \\(line 12, column \\d+ \\(in client-key-data\\): .*\\)\\. It was left unchanged\\.$`));
+  assertNoSecret(everything(refused), 'Use Context\'s error on a broken destination');
+  assert.equal(readFileSync(b, 'utf8'), bText);
+
   // Use Context to a context of a works.
   assert.equal(await useContext([a, b], 'from-a'), a);
   const after = await readKubeconfig([a, b]);
