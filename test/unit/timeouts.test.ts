@@ -7,6 +7,7 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Discovery } from '../../src/core/kube/discovery.ts';
 import { explain } from '../../src/core/kube/explain.ts';
@@ -184,4 +185,42 @@ test('a quiet watch is not a silent server: after the TLS handshake it may hold 
   await watch;
   assert.equal(failed, undefined);
   assert.equal(lines.length, 1);
+});
+
+/**
+ * A port whose accept queue is full, so the kernel drops new connection attempts (connect()
+ * never completes): a listener with a backlog of 1 in a thread that is blocked, and two
+ * connections that fill the queue. No process, loopback only.
+ */
+async function unacceptingPort(): Promise<number> {
+  const lock = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const server = require('node:net').createServer();
+     server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+       parentPort.postMessage(server.address().port);
+       setTimeout(() => Atomics.wait(workerData, 0, 0), 20);
+     });`,
+    { eval: true, workerData: lock },
+  );
+  const port = await new Promise<number>((r) => worker.once('message', r));
+  await new Promise((r) => setTimeout(r, 100));
+  const fillers = [0, 1].map(() => net.connect(port, '127.0.0.1').on('error', () => undefined));
+  await Promise.all(fillers.map((f) => new Promise((r) => f.once('connect', r))));
+  closers.push(() => {
+    fillers.forEach((f) => f.destroy());
+    Atomics.store(lock, 0, 1);
+    Atomics.notify(lock, 0);
+    void worker.terminate();
+  });
+  return port;
+}
+
+test('a server that does not accept the connection: the connect timeout ends the request, with its own message', async () => {
+  const port = await unacceptingPort();
+  const api = kubeHttp(`https://127.0.0.1:${port}`, { connectMs: 300, idleMs: 60_000 });
+  await assert.rejects(api.json('/version'), (e: Error) => {
+    assert.equal(e.message, `The API server at https://127.0.0.1:${port} did not accept the connection within 0.3 s: is the address right, and the cluster running?`);
+    return true;
+  });
 });
