@@ -1,0 +1,234 @@
+// Issue 14: the course's build → import → deploy loop for real. The sample app (the hash
+// generator, FROM the local base image) is built by the real Docker engine, delivered with
+// `k3d image import`, the tag bumped, applied, and the new pod's real output streams into the
+// Output panel. Then the classic failure: an image built only on the host sits in ErrImagePull
+// until the notification's Import into Cluster puts it in the cluster. Also issue 12 item 12:
+// Bump & Apply asks before saving another unsaved edit of the manifest.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { check, scenario } from '../lib/harness.ts';
+import type { ScenarioContext } from '../lib/harness.ts';
+import { DEFAULT_TIMEOUT, escapeRegExp, waitUntil } from '../lib/workbench.ts';
+import type { Workbench } from '../lib/workbench.ts';
+import { docker, requireDocker } from '../../lib/docker.ts';
+import { buildHashApp, copyHashApp, ensureBaseImage } from '../../lib/images.ts';
+
+const APP = 'hashapp';
+const MANIFEST = `${APP}/manifests/deployment.yaml`;
+const LOCAL_MANIFEST = `${APP}/manifests/local-only.yaml`;
+
+function deployment(name: string, label: string, image: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: ${label}
+  template:
+    metadata:
+      labels:
+        app: ${label}
+    spec:
+      containers:
+        - name: ${label}
+          image: ${image}
+          env:
+            - name: INTERVAL
+              value: "2"
+`;
+}
+
+/** The active editor's text (Monaco renders spaces as U+00A0). */
+async function editorText(wb: Workbench): Promise<string> {
+  return ((await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+}
+
+function lens(wb: Workbench, title: string) {
+  return wb.page.locator('.editor-group-container.active .monaco-editor .codelens-decoration a', { hasText: new RegExp(`^${escapeRegExp(title)}$`) });
+}
+
+/** Opens a workspace file with Quick Open, as a person does. */
+async function quickOpen(ctx: ScenarioContext, relative: string, shows: string): Promise<void> {
+  const { wb, page } = ctx;
+  await wb.dismissQuickInput();
+  await page.keyboard.press('ControlOrMeta+P');
+  await wb.quickInputBox().waitFor({ state: 'visible' });
+  await page.keyboard.type(relative);
+  // A file made a moment ago is found once the file search has it: wait for its own row.
+  const row = wb.quickInput().locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(path.basename(relative))}$`) }) });
+  await row.first().waitFor({ timeout: DEFAULT_TIMEOUT });
+  await row.first().click();
+  await waitUntil(`${relative} in the editor`, () => editorText(wb), (t) => t.includes(shows));
+}
+
+/** The visible lines of the Output panel. */
+async function outputLines(ctx: ScenarioContext): Promise<string[]> {
+  const lines = await ctx.page.locator('.part.panel .monaco-editor .view-lines .view-line').allTextContents();
+  return lines.map((l) => l.replace(/\u00a0/g, ' ').trim());
+}
+
+/** A notification's button, once the toast with that text shows. */
+async function notificationButton(ctx: ScenarioContext, text: RegExp, button: string, timeoutMs = 90_000) {
+  const toast = ctx.wb.notification(text).first();
+  await toast.waitFor({ timeout: timeoutMs });
+  const b = toast.getByRole('button', { name: button, exact: true });
+  await b.waitFor({ timeout: DEFAULT_TIMEOUT });
+  return { toast, button: b };
+}
+
+/** Follow Logs from the palette, choosing the deployment: all its pods, prefixed. */
+async function followDeploymentLogs(ctx: ScenarioContext, name: string): Promise<void> {
+  const { wb, page } = ctx;
+  await wb.runCommand('k3d: Follow Logs');
+  const row = wb.quickPickRow(name);
+  await row.first().waitFor({ timeout: DEFAULT_TIMEOUT });
+  await row.first().click();
+  await page.locator('.part.panel .monaco-editor .view-lines').first().waitFor({ timeout: DEFAULT_TIMEOUT });
+}
+
+/**
+ * VS Code in the browser saves edits after a second by default (files.autoSave afterDelay);
+ * the desktop does not, and that is where an unsaved edit can ride along with a save. This
+ * workspace behaves like the desktop while these scenarios run.
+ */
+async function withoutAutoSave(ctx: ScenarioContext, body: () => Promise<void>): Promise<void> {
+  const file = path.join(ctx.workspace, '.vscode', 'settings.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ 'files.autoSave': 'off' }, null, 2));
+  await ctx.page.waitForTimeout(1500); // the settings file is watched
+  try {
+    await body();
+  } finally {
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+}
+
+async function setup(ctx: ScenarioContext, stamp: string): Promise<void> {
+  await requireDocker();
+  await ensureBaseImage();
+  const dir = path.join(ctx.workspace, APP);
+  fs.rmSync(dir, { recursive: true, force: true });
+  copyHashApp(dir, `Hello from version one ${stamp}`);
+  fs.mkdirSync(path.join(dir, 'manifests'), { recursive: true });
+  fs.writeFileSync(path.join(ctx.workspace, MANIFEST), deployment(`${APP}-dep`, APP, `${APP}:1`));
+  // No earlier run's image may stand in for the one this scenario builds.
+  for (const tag of ['1', '2', '3']) await docker(['image', 'rm', '--force', `${APP}:${tag}`]);
+}
+
+scenario('build and deploy: change the app\'s message, Build & Deploy builds it with Docker, imports it with k3d, and the new pod prints it', 'simulated', (ctx) => withoutAutoSave(ctx, async () => {
+  const { wb, page } = ctx;
+  const stamp = Date.now().toString(36);
+  const second = `Hello from Build & Deploy ${stamp}`;
+  await setup(ctx, stamp);
+  await wb.runCommand('Notifications: Clear All Notifications');
+  await wb.runCommand('View: Close Primary Side Bar').catch(() => wb.dismissQuickInput());
+
+  ctx.step(`open ${MANIFEST}; click Build & Deploy (hashapp:1 -> 2)`);
+  await quickOpen(ctx, MANIFEST, `image: ${APP}:1`);
+  await lens(wb, 'Build & Deploy').first().waitFor({ timeout: DEFAULT_TIMEOUT });
+  await ctx.shot('the sample app manifest with its Build and Deploy lens');
+  await lens(wb, 'Build & Deploy').first().click();
+  await waitUntil('the Build & Deploy progress', () => wb.notification(/Build & Deploy hashapp:2|Building hashapp:2|Importing hashapp:2/).count(), (n) => n > 0, 60_000)
+    .then(() => ctx.shot('Build and Deploy building and importing hashapp 2'))
+    .catch(() => undefined); // a fast build may be done before the toast is seen
+  await wb.notification(/deployment "hashapp-dep" successfully rolled out/).first().waitFor({ timeout: 180_000 });
+  check((await editorText(wb)).includes(`image: ${APP}:2`), 'the manifest should say hashapp:2');
+  await ctx.shot('hashapp 2 built, imported into k3s-default, applied and rolled out');
+
+  ctx.step('follow the deployment\'s logs: version one');
+  await followDeploymentLogs(ctx, `${APP}-dep`);
+  await waitUntil('version one\'s lines in the Output panel', () => outputLines(ctx), (l) => l.some((x) => x.includes(`Hello from version one ${stamp}`)), 60_000);
+  await ctx.shot('the pod prints the message of version one');
+
+  ctx.step('edit message.txt in the editor (unsaved)');
+  await quickOpen(ctx, `${APP}/message.txt`, 'Hello from version one');
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type(second);
+  await waitUntil('the new message in the editor', () => editorText(wb), (t) => t.includes(second));
+  await ctx.shot('the app\'s message changed in the editor, not saved');
+
+  ctx.step('Bump & Apply with another unsaved edit in the manifest asks first (issue 12 item 12); Cancel changes nothing');
+  await quickOpen(ctx, MANIFEST, `image: ${APP}:2`);
+  await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: 'replicas: 1' }).first().click();
+  await page.keyboard.press('End');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type('2');
+  await lens(wb, 'Bump & Apply').first().click();
+  await wb.dialog().waitFor({ timeout: DEFAULT_TIMEOUT });
+  const question = await wb.dialogMessage();
+  ctx.step(`dialog: ${question}`);
+  check(question === `${MANIFEST} has unsaved changes. Save them and apply them too?`, `the question: "${question}"`);
+  await ctx.shot('Bump and Apply asks before saving the other unsaved edit');
+  await wb.clickDialogButton('Cancel');
+  await wb.dialog().waitFor({ state: 'hidden' });
+  const afterCancel = await editorText(wb);
+  check(afterCancel.includes(`image: ${APP}:2`) && afterCancel.includes('replicas: 2'), 'Cancel should leave the tag and the unsaved edit as they were');
+  check(fs.readFileSync(path.join(ctx.workspace, MANIFEST), 'utf8').includes('replicas: 1'), 'Cancel should save nothing');
+  await wb.runCommand('View: Revert File');
+  await waitUntil('the manifest reverted', () => editorText(wb), (t) => t.includes('replicas: 1'));
+
+  ctx.step('Build & Deploy: the unsaved message.txt is saved first (asked), hashapp:3 built and imported');
+  await lens(wb, 'Build & Deploy').first().click();
+  await wb.dialog().waitFor({ timeout: DEFAULT_TIMEOUT });
+  const saveFirst = await wb.dialogMessage();
+  check(/hashapp\/message\.txt has unsaved changes, and docker build reads the saved files/.test(saveFirst), `the build-context question: "${saveFirst}"`);
+  await ctx.shot('Build and Deploy offers to save the edited message before building');
+  await wb.clickDialogButton('Save and Build');
+  await waitUntil('the tag to become 3', () => editorText(wb), (t) => t.includes(`image: ${APP}:3`), 180_000);
+  check(fs.readFileSync(path.join(ctx.workspace, APP, 'message.txt'), 'utf8').includes(second), 'message.txt should have been saved before the build');
+  const built = await docker(['image', 'inspect', '--format', '{{.Id}}', `${APP}:3`]);
+  check(built.code === 0, `docker should have built hashapp:3: ${built.stderr}`);
+
+  ctx.step('the new pod prints the new message in the Output panel');
+  await followDeploymentLogs(ctx, `${APP}-dep`);
+  const lines = await waitUntil('the new message in the Output panel', () => outputLines(ctx), (l) => l.some((x) => x.includes(second)), 120_000);
+  ctx.step(`output: ${lines.slice(-4).join(' / ')}`);
+  await ctx.shot('after Build and Deploy the new pod prints the new message', 'build-deploy-new-message');
+}), 420_000);
+
+scenario('build and deploy: an image built only on the host fails with ErrImagePull; Import into Cluster makes the pod Running', 'simulated', async (ctx) => {
+  const { wb, page } = ctx;
+  const stamp = Date.now().toString(36);
+  await requireDocker();
+  const image = 'hashapp-local:1';
+  await docker(['image', 'rm', '--force', image]);
+  await buildHashApp({ tag: image, message: `built on the host only ${stamp}` });
+  fs.mkdirSync(path.join(ctx.workspace, APP, 'manifests'), { recursive: true });
+  fs.writeFileSync(path.join(ctx.workspace, LOCAL_MANIFEST), deployment('hashlocal-dep', 'hashlocal', image));
+  await wb.runCommand('Notifications: Clear All Notifications');
+
+  ctx.step(`open ${LOCAL_MANIFEST}; Apply to Cluster without importing ${image}`);
+  await quickOpen(ctx, LOCAL_MANIFEST, `image: ${image}`);
+  await wb.runCommand('k3d: Apply to Cluster');
+  const stuck = /The rollout of hashlocal-dep is stuck: .*(ErrImagePull|ImagePullBackOff)/;
+  const { toast, button } = await notificationButton(ctx, stuck, 'Import into Cluster', 120_000);
+  const message = (await toast.locator('.notification-list-item-message').textContent()) ?? '';
+  ctx.step(`notification: ${message}`);
+  check(/k3d image import hashapp-local:1 -c k3s-default/.test(message), `the notification should say what the fix runs: "${message}"`);
+  await toast.hover();
+  await page.waitForTimeout(500);
+  await ctx.shot('ErrImagePull for an image only on the host, with Import into Cluster offered', 'build-deploy-errimagepull-fix');
+
+  ctx.step('click Import into Cluster');
+  await button.click();
+  await wb.notification(/deployment "hashlocal-dep" successfully rolled out/).first().waitFor({ timeout: 180_000 });
+  await ctx.shot('after Import into Cluster the rollout completes');
+
+  ctx.step('the pod is Running and prints what the host build put in it');
+  await followDeploymentLogs(ctx, 'hashlocal-dep');
+  await waitUntil('the host build\'s message in the Output panel', () => outputLines(ctx), (l) => l.some((x) => x.includes(`built on the host only ${stamp}`)), 60_000);
+  await wb.openViewContainer('k3d');
+  const podRow = page.locator('.part.sidebar .monaco-list-row[role="treeitem"]', { has: page.locator('.label-name', { hasText: /^hashlocal-dep-[a-z0-9]+-[a-z0-9]{5}$/ }) });
+  for (const label of ['k3s-default', 'default', 'hashlocal-dep']) {
+    const row = wb.treeItem(label).first();
+    if ((await row.count()) > 0 && (await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
+    await page.waitForTimeout(400);
+  }
+  const description = await waitUntil('the pod row to say Running', async () => ((await podRow.first().locator('.label-description').textContent().catch(() => '')) ?? '').trim(), (d) => /^Running/.test(d), 60_000);
+  ctx.step(`pod: ${description}`);
+  await ctx.shot('the pod of the imported image is Running');
+}, 300_000);
