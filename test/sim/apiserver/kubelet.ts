@@ -55,6 +55,8 @@ export class Kubelet {
   private stopped = false;
   /** Every Docker container this kubelet created and has not removed yet. */
   private dockerIds = new Set<string>();
+  /** `docker run`s under way: a shutdown waits for them, so no container appears after it. */
+  private starting = new Set<Promise<unknown>>();
 
   constructor(api: Api, cluster: ClusterFile, recorder: Recorder, logs: LogStore) {
     this.api = api;
@@ -74,6 +76,16 @@ export class Kubelet {
     this.stopped = true;
     for (const uid of [...this.runs.keys()]) this.forget(uid, false);
     removeContainersSync([...this.dockerIds]);
+    this.dockerIds.clear();
+  }
+
+  /** After stop(): waits for container starts under way (at most 20 s), then removes what they made. */
+  async drained(): Promise<void> {
+    if (!this.starting.size) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.starting]), new Promise((r) => { timer = setTimeout(r, 20_000); })]);
+    clearTimeout(timer);
+    await removeContainers([...this.dockerIds]);
     this.dockerIds.clear();
   }
 
@@ -434,7 +446,10 @@ export class Kubelet {
     };
     const slot = rt.real.get(c.name) ?? {};
     rt.real.set(c.name, slot);
-    runContainer(spec).then((r) => {
+    const started = runContainer(spec);
+    this.starting.add(started);
+    void started.finally(() => this.starting.delete(started));
+    started.then((r) => {
       if ('id' in r) this.dockerIds.add(r.id);
       if (this.stopped || this.runs.get(rt.uid) !== rt || rt.terminating) {
         if ('id' in r) void this.removeIds([r.id]);

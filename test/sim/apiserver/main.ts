@@ -44,13 +44,14 @@ writeFileSync(join(stateDir, 'ready'), `${new Date().toISOString()}\n`);
 console.log(`apiserver for cluster '${cfg.name}' listening on https://127.0.0.1:${cfg.apiPort} (pid ${process.pid})`);
 
 let stopping = false;
-function stop(signal: string): void {
+async function stop(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log(`received ${signal}, saving state and exiting`);
   try {
     controllers.stop();
     store.saveNow();
+    await controllers.drained();
   } finally {
     rmSync(join(stateDir, 'ready'), { force: true });
     server.closeAllConnections();
@@ -58,5 +59,5 @@ function stop(signal: string): void {
     process.exit(0);
   }
 }
-process.on('SIGTERM', () => stop('SIGTERM'));
-process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));

@@ -13,7 +13,7 @@ import { GarbageCollector } from './gc.ts';
 import { Scheduler } from './scheduler.ts';
 import { EndpointsController } from './endpoints.ts';
 
-export interface Controllers { logs: LogHandler; logStore: LogStore; stop: () => void }
+export interface Controllers { logs: LogHandler; logStore: LogStore; stop: () => void; /** After stop: real containers still being started are removed too. */ drained: () => Promise<void> }
 
 export function startControllers(api: Api, cluster: ClusterFile): Controllers {
   const recorder = new Recorder(api);
@@ -41,5 +41,6 @@ export function startControllers(api: Api, cluster: ClusterFile): Controllers {
       for (const q of [gc.queue, deployments.queue, replicasets.queue, daemonsets.queue, scheduler.queue, endpoints.queue]) q.stop();
       kubelet.stop();
     },
+    drained: () => kubelet.drained(),
   };
 }
