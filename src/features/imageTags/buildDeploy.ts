@@ -19,7 +19,7 @@ import { findTarget } from '../../core/imageTags/lenses.ts';
 import { parseImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageTagsFeature } from './ImageTagsFeature.ts';
-import { buildOutput, clusterRegistry, runStep } from './delivery.ts';
+import { buildOutput, clusterRegistry, runStep, StepFailed } from './delivery.ts';
 import { applyTag, applyTextEdit, chooseNextTag } from './editing.ts';
 import type { Located } from './editing.ts';
 import { UnsavedEditsGuard } from './saveGuard.ts';
@@ -119,7 +119,7 @@ export async function buildAndDeploy(feature: ImageTagsFeature, located: Located
       },
     );
   } catch (e) {
-    await reportFailure(out, e);
+    await reportFailure(out, e, context.dockerfile);
     return;
   }
   const delivered = parseImageReference(delivery.manifestImage);
@@ -227,7 +227,7 @@ async function checkDocker(out: vscode.OutputChannel, signal?: AbortSignal): Pro
   }
 }
 
-async function reportFailure(out: vscode.OutputChannel, e: unknown): Promise<void> {
+async function reportFailure(out: vscode.OutputChannel, e: unknown, dockerfile?: string): Promise<void> {
   const cancelled = (e instanceof ToolError || e instanceof K3dError) && e.kind === 'cancelled';
   if (cancelled) {
     out.appendLine('# cancelled: the tag in the manifest is unchanged');
@@ -236,6 +236,8 @@ async function reportFailure(out: vscode.OutputChannel, e: unknown): Promise<voi
   }
   const message = (e instanceof Error ? e.message : String(e)).replace(/\.?$/, '.');
   out.appendLine(`# stopped: ${message}`);
-  const choice = await vscode.window.showErrorMessage(`Build & Deploy stopped: ${message} The manifest is unchanged.`, 'Show Output');
-  if (choice) out.show(true);
+  const openDockerfile = dockerfile && e instanceof StepFailed && e.step === 'build' ? ['Open Dockerfile'] : [];
+  const choice = await vscode.window.showErrorMessage(`Build & Deploy stopped: ${message} The manifest is unchanged.`, ...openDockerfile, 'Show Output');
+  if (choice === 'Show Output') out.show(true);
+  if (choice === 'Open Dockerfile' && dockerfile) await vscode.window.showTextDocument(vscode.Uri.file(dockerfile));
 }

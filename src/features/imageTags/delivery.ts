@@ -27,7 +27,15 @@ export function buildOutput(ctx: Ctx): vscode.OutputChannel {
 }
 
 /** A step failed: `message` is what the user reads (the tool's own reason and what to do). */
-export class StepFailed extends Error {}
+export class StepFailed extends Error {
+  /** Which step, for the action offered with the message (a failed build opens its Dockerfile). */
+  readonly step?: BuildStep['kind'];
+
+  constructor(message: string, step?: BuildStep['kind']) {
+    super(message);
+    this.step = step;
+  }
+}
 
 /** The registry the context's cluster announces (kube-public/local-registry-hosting), if any. */
 export async function clusterRegistry(ctx: Ctx, http: KubeHttp): Promise<ClusterRegistry | undefined> {
@@ -75,7 +83,7 @@ export async function runStep(ctx: Ctx, out: vscode.OutputChannel, step: BuildSt
         if (e.kind === 'dockerDown') throw new StepFailed(`${step.title} failed: Docker is not running, or k3d cannot reach it. Start Docker, then try again.`);
         const why = (e.detail ?? e.message).replace(/\.$/, '');
         const hint = /No such image|does not exist|not found|failed to save image|reference does not exist/i.test(why) ? ' The image is not in this machine\'s Docker: build it first.' : '';
-        throw new StepFailed(`${step.title} failed: ${why}.${hint}`);
+        throw new StepFailed(`${step.title} failed: ${why}.${hint}`, step.kind);
       }
       throw e;
     }
@@ -93,7 +101,7 @@ export async function runStep(ctx: Ctx, out: vscode.OutputChannel, step: BuildSt
       if (e.kind === 'timedOut') throw new StepFailed(`${step.title} did not finish: ${e.message}`);
       const reason = dockerFailureReason(stderr) ?? e.message;
       const hint = dockerFailureHint(reason, step.kind === 'push' ? 'push' : step.kind === 'build' ? 'build' : 'tag');
-      throw new StepFailed(`${step.title} failed: ${reason}${hint ? ` — ${hint}` : ''}`);
+      throw new StepFailed(`${step.title} failed: ${reason}${hint ? ` — ${hint}` : ''}`, step.kind);
     }
     throw e;
   }
