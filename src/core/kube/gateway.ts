@@ -38,6 +38,11 @@ export class KubeError extends Error {
   }
 }
 
+/** What an HTTP status of the API server means, written once for every reader of answers. */
+export function errorKindOfStatus(status: number): KubeErrorKind {
+  return status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : status === 404 ? 'notFound' : 'failed';
+}
+
 /** Turns client-node's errors (ApiException, fetch TypeError with a cause) into KubeError. */
 export function toKubeError(error: unknown, server?: string): KubeError {
   if (error instanceof KubeError) {
@@ -52,8 +57,7 @@ export function toKubeError(error: unknown, server?: string): KubeError {
     } catch {
       reason = typeof e.body === 'string' ? e.body.slice(0, 200) : '';
     }
-    const kind: KubeErrorKind = status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : status === 404 ? 'notFound' : 'failed';
-    return new KubeError(kind, `The API server answered ${status}${reason ? `: ${reason}` : ''}`, status);
+    return new KubeError(errorKindOfStatus(status), `The API server answered ${status}${reason ? `: ${reason}` : ''}`, status);
   }
   const cause = e?.cause?.code ?? '';
   const why = describeNetworkCode(cause);

@@ -7,7 +7,7 @@ import type * as http from 'node:http';
 import type * as https from 'node:https';
 import type { Socket } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeError } from './gateway.ts';
+import { errorKindOfStatus, KubeError } from './gateway.ts';
 import { describeNetworkCode, formatSeconds, networkErrorCode } from '../networkErrors.ts';
 
 export interface KubeRequest {
@@ -276,8 +276,7 @@ export function statusError(code: number, body: string): KubeError {
     // not JSON: keep the text
   }
   const message = status?.message || body.trim().slice(0, 300) || `HTTP ${code}`;
-  const kind = code === 401 ? 'unauthorized' : code === 403 ? 'forbidden' : code === 404 ? 'notFound' : 'failed';
-  const error = new KubeError(kind, message, code);
+  const error = new KubeError(errorKindOfStatus(code), message, code);
   (error as KubeError & { statusObject?: KubeStatus }).statusObject = status;
   return error;
 }

@@ -3,7 +3,7 @@
 // survives restarts, dropped connections and pods not started yet.
 import type { IncomingMessage } from 'node:http';
 import type { KubeConfig, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import { KubeError } from './gateway.ts';
+import { errorKindOfStatus, KubeError } from './gateway.ts';
 import { KubeHttp } from './http.ts';
 import { containerNames, containerStatus, defaultContainer, podDeleting, podFinished, type PodLookup } from './pods.ts';
 import { LineSplitter, markerLine, parseTimestampedLine, sinceTimeParam, TimestampDeduper, type LogTimestamp } from '../logs/lines.ts';
@@ -95,14 +95,12 @@ export function podLogError(status: number, body: string): PodLogError {
     message = body.trim().slice(0, 500);
   }
   message ||= `HTTP ${status}`;
-  if (status === 404) {
+  const kind = errorKindOfStatus(status);
+  if (kind === 'notFound') {
     return new PodLogError('podNotFound', message, status);
   }
-  if (status === 401) {
-    return new PodLogError('unauthorized', message, status);
-  }
-  if (status === 403) {
-    return new PodLogError('forbidden', message, status);
+  if (kind === 'unauthorized' || kind === 'forbidden') {
+    return new PodLogError(kind, message, status);
   }
   if (status >= 500) {
     return new PodLogError('serverError', message, status);
