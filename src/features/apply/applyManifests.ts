@@ -103,7 +103,7 @@ export class Applier {
       const done = results.filter((r) => r.outcome);
       for (const r of done) this.ctx.log.info(`${r.ref} ${r.outcome} in ${context} (before the apply was cancelled)`);
       void vscode.window.showWarningMessage(
-        `Apply to ${context} cancelled. ${done.length ? `Applied before cancelling: ${done.map((r) => `${r.ref} ${r.outcome}`).join(', ')}.` : 'Nothing was applied.'}${done.length < results.length ? ` Not applied: ${results.filter((r) => !r.outcome).map((r) => r.ref).join(', ')}.` : ''}`,
+        `Apply to ${context} cancelled. ${done.length ? `Applied before cancelling: ${done.map((r) => `${r.ref} ${r.outcome}`).join(', ')}.` : 'Nothing was applied.'}${done.length < results.length ? ` Not applied, or not confirmed when the cancel cut the answer: ${results.filter((r) => !r.outcome).map((r) => r.ref).join(', ')}.` : ''}`,
       );
       return { applied: false, context, results, rollouts: [] };
     }
