@@ -16,6 +16,8 @@ import type { Span } from './text.ts';
  */
 
 class GiveUp extends Error {}
+/** Thrown, never created per use: an Error's stack trace costs more than the scan it ends. */
+const GIVE_UP = new GiveUp();
 
 type MSpan = { start: number; end: number };
 type MMap = { kind: 'map'; span: MSpan; pairs: YPair[] };
@@ -143,7 +145,7 @@ class Scanner {
       if (this.restIsBlank(i, le)) {
         return;
       }
-      throw new GiveUp();
+      throw GIVE_UP;
     }
     this.content(i - ls, i, le);
   }
@@ -163,7 +165,7 @@ class Scanner {
     const top = stack[stack.length - 1];
     if (top === undefined) {
       if (this.root !== null) {
-        throw new GiveUp(); // a second top-level node: not a manifest the scanner understands
+        throw GIVE_UP; // a second top-level node: not a manifest the scanner understands
       }
       this.startNode(col, i, le, undefined);
     } else if (top.indent === col) {
@@ -172,7 +174,7 @@ class Scanner {
       } else if (dash) {
         // `key:` followed by `- item` at the key's own indentation.
         if (!top.open) {
-          throw new GiveUp();
+          throw GIVE_UP;
         }
         this.startNode(col, i, le, top);
       } else {
@@ -181,7 +183,7 @@ class Scanner {
       }
     } else {
       if (!top.open) {
-        throw new GiveUp(); // a continuation line of a multi-line plain scalar, or bad indentation
+        throw GIVE_UP; // a continuation line of a multi-line plain scalar, or bad indentation
       }
       this.startNode(col, i, le, top);
     }
@@ -207,7 +209,7 @@ class Scanner {
       return;
     }
     if (parent === undefined) {
-      throw new GiveUp(); // a scalar document
+      throw GIVE_UP; // a scalar document
     }
     this.assign(parent, this.value(i, le, parent.indent));
   }
@@ -225,7 +227,7 @@ class Scanner {
       return;
     }
     if (this.text.charCodeAt(j - 1) === TAB) {
-      throw new GiveUp(); // compact nested content after a tab: its indentation is ambiguous
+      throw GIVE_UP; // compact nested content after a tab: its indentation is ambiguous
     }
     seq.items.push(NO_VALUE);
     frame.open = true;
@@ -235,7 +237,7 @@ class Scanner {
   private pair(frame: Frame, i: number, le: number): void {
     const key = this.keyAt(i, le);
     if (key === undefined) {
-      throw new GiveUp(); // a scalar where a key belongs: invalid, let the full parse say so
+      throw GIVE_UP; // a scalar where a key belongs: invalid, let the full parse say so
     }
     this.pairFrom(frame, key, le);
   }
@@ -249,7 +251,7 @@ class Scanner {
       }
       const c = this.text.charCodeAt(j);
       if (c === 38 || c === 42 || c === 33) {
-        throw new GiveUp(); // an anchor may be used by a kept part
+        throw GIVE_UP; // an anchor may be used by a kept part
       }
       this.skipIndent = frame.indent;
       this.skipDash = j === le || c === HASH;
@@ -341,7 +343,7 @@ class Scanner {
     if (c === DQUOTE || c === SQUOTE) {
       const q = this.quoted(i, le);
       if (q === undefined) {
-        throw new GiveUp();
+        throw GIVE_UP;
       }
       this.expectLineEnd(q.end, le);
       return { kind: 'scalar', span: { start: i, end: q.end }, value: q.value, style: c === DQUOTE ? 'double' : 'single' };
@@ -355,12 +357,12 @@ class Scanner {
       return flow;
     }
     if (isIndicatorStart(text, i, le)) {
-      throw new GiveUp();
+      throw GIVE_UP;
     }
     const valueEnd = plainEnd(text, i, le);
     const source = text.slice(i, valueEnd);
     if (source.includes(': ') || source.includes(':\t') || source.endsWith(':')) {
-      throw new GiveUp();
+      throw GIVE_UP;
     }
     return { kind: 'scalar', span: { start: i, end: valueEnd }, value: resolvePlain(source), style: 'plain' } satisfies YScalar;
   }
@@ -384,7 +386,7 @@ class Scanner {
       return undefined;
     }
     if (c === 63 && (i + 1 === le || isBlank(text.charCodeAt(i + 1)))) {
-      throw new GiveUp(); // `? complex key`
+      throw GIVE_UP; // `? complex key`
     }
     if (c === 91 || c === 123 || c === 124 || c === 62) {
       return undefined;
@@ -393,7 +395,7 @@ class Scanner {
       const d = text.charCodeAt(j);
       if (d === COLON && (j + 1 === le || isBlank(text.charCodeAt(j + 1)))) {
         if (isIndicatorStart(text, i, le)) {
-          throw new GiveUp();
+          throw GIVE_UP;
         }
         let k = j;
         while (k > i && isBlank(text.charCodeAt(k - 1))) {
@@ -401,7 +403,7 @@ class Scanner {
         }
         const key = text.slice(i, k);
         if (key === '' || key === '<<') {
-          throw new GiveUp(); // empty keys and merge keys: leave them to the full parse
+          throw GIVE_UP; // empty keys and merge keys: leave them to the full parse
         }
         return { key, keySpan: { start: i, end: k }, after: j + 1 };
       }
@@ -424,7 +426,7 @@ class Scanner {
       k++;
     }
     if (k < le && !(text.charCodeAt(k) === HASH && k > j)) {
-      throw new GiveUp();
+      throw GIVE_UP;
     }
   }
 
@@ -460,7 +462,7 @@ class Scanner {
       j++;
     }
     if (j < le && !isBlank(text.charCodeAt(j))) {
-      throw new GiveUp(); // an explicit indentation indicator, or garbage
+      throw GIVE_UP; // an explicit indentation indicator, or garbage
     }
     this.expectLineEnd(j, le);
     const node: Block['node'] = { kind: 'scalar', span: { start: i, end: j }, value: '', style: 'block' };
@@ -486,7 +488,7 @@ class Scanner {
         return false;
       }
       if (block.maxBlankIndent > indent) {
-        throw new GiveUp();
+        throw GIVE_UP;
       }
       block.contentIndent = indent;
     } else if (indent < block.contentIndent) {
@@ -505,7 +507,7 @@ class Scanner {
     const { lines, contentIndent, lastContent } = block;
     if (lastContent === -1) {
       if (block.chomp === 'keep' && lines.length > 0) {
-        throw new GiveUp();
+        throw GIVE_UP;
       }
       return; // empty: value '' and the header's span
     }
@@ -528,7 +530,7 @@ class Scanner {
       const line = text.slice(ls + contentIndent, le);
       if (block.folded) {
         if (line.startsWith(' ') || line.startsWith('\t')) {
-          throw new GiveUp(); // more-indented lines are not folded; leave that to the full parse
+          throw GIVE_UP; // more-indented lines are not folded; leave that to the full parse
         }
         if (first) {
           parts.push('\n'.repeat(pendingBlanks));
@@ -594,12 +596,12 @@ class FlowReader {
         items.push(node);
         j = this.skip(node.span.end);
         if (this.text.charCodeAt(j) === COLON) {
-          throw new GiveUp(); // `[a: b]` single-pair maps
+          throw GIVE_UP; // `[a: b]` single-pair maps
         }
       } else {
         const key = this.node(j);
         if (key.kind !== 'scalar' || key.value === null) {
-          throw new GiveUp();
+          throw GIVE_UP;
         }
         j = this.skip(key.span.end);
         let value: YNode = nullAt(j);
@@ -620,7 +622,7 @@ class FlowReader {
         return this.done(open, i, j + 1, items, pairs);
       }
       if (c !== 44) {
-        throw new GiveUp();
+        throw GIVE_UP;
       }
       j = this.skip(j + 1);
       if (this.text.charCodeAt(j) === close) {
@@ -636,7 +638,7 @@ class FlowReader {
   private node(j: number): YNode {
     const { text, le } = this;
     if (j >= le) {
-      throw new GiveUp(); // continues on the next line
+      throw GIVE_UP; // continues on the next line
     }
     const c = text.charCodeAt(j);
     if (c === 91 || c === 123) {
@@ -645,12 +647,12 @@ class FlowReader {
     if (c === DQUOTE || c === SQUOTE) {
       const q = readQuoted(text, j, le);
       if (q === undefined) {
-        throw new GiveUp();
+        throw GIVE_UP;
       }
       return { kind: 'scalar', span: { start: j, end: q.end }, value: q.value, style: c === DQUOTE ? 'double' : 'single' };
     }
     if (isIndicatorStart(text, j, le) || c === 44 || c === 93 || c === 125 || c === HASH) {
-      throw new GiveUp();
+      throw GIVE_UP;
     }
     let k = j;
     for (; k < le; k++) {
@@ -662,7 +664,7 @@ class FlowReader {
         break;
       }
       if (d === HASH && isBlank(text.charCodeAt(k - 1))) {
-        throw new GiveUp();
+        throw GIVE_UP;
       }
     }
     let e = k;
@@ -711,7 +713,7 @@ function readQuoted(text: string, i: number, le: number): { value: string; end: 
       try {
         return { value: JSON.parse(`"${raw}"`) as string, end: j + 1 };
       } catch {
-        throw new GiveUp();
+        throw GIVE_UP;
       }
     }
   }
