@@ -79,11 +79,11 @@ export class Kubelet {
     this.dockerIds.clear();
   }
 
-  /** After stop(): waits for container starts under way (at most 20 s), then removes what they made. */
+  /** After stop(): waits for container starts under way (at most 4 s: the simulated k3d kills after 5 s, then removes what is left by label), then removes what they made. */
   async drained(): Promise<void> {
     if (!this.starting.size) return;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.starting]), new Promise((r) => { timer = setTimeout(r, 20_000); })]);
+    await Promise.race([Promise.allSettled([...this.starting]), new Promise((r) => { timer = setTimeout(r, 4_000); })]);
     clearTimeout(timer);
     await removeContainers([...this.dockerIds]);
     this.dockerIds.clear();
