@@ -191,7 +191,7 @@ export class ManifestDocument {
       return { yaml: parseDocument(''), tree: null, problems, aliased: new Set(), refusal };
     };
     try {
-      const yaml = this.preParsed ?? parseDocument(this.text, { prettyErrors: false, uniqueKeys: true });
+      const yaml = this.preParsed ?? parseDocument(this.text, { prettyErrors: false, uniqueKeys: false }); // duplicates: treeFromYaml
       for (const [severity, list] of [['error', yaml.errors], ['warning', yaml.warnings]] as const) {
         for (const e of list) {
           const s = { start: base + e.pos[0], end: base + Math.max(e.pos[0], e.pos[1]) };
@@ -199,7 +199,10 @@ export class ManifestDocument {
         }
       }
       const budget = aliasBudget(this.span.end - this.span.start);
-      const { tree, overBudget, aliased } = treeFromYaml(yaml, this.file.text, base, budget);
+      const { tree, overBudget, aliased, duplicateKeys } = treeFromYaml(yaml, this.file.text, base, budget);
+      for (const s of duplicateKeys) {
+        problems.push({ severity: 'error', code: 'yaml.DUPLICATE_KEY', message: 'Map keys must be unique', span: s, range: this.file.rangeOf(s), documentIndex: this.index });
+      }
       if (overBudget) {
         return refuse(
           'yaml.aliasBudget',
@@ -293,7 +296,7 @@ function splitWithYaml(file: ManifestFile): ManifestDocument[] {
   const docs: ManifestDocument[] = [];
   let all;
   try {
-    all = parseAllDocuments(file.text, { prettyErrors: false, uniqueKeys: true });
+    all = parseAllDocuments(file.text, { prettyErrors: false, uniqueKeys: false });
   } catch {
     // One document that the full parse will refuse with the reason.
     return [new ManifestDocument(file, 0, { start: 0, end: file.text.length }, 0, false)];

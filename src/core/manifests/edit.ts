@@ -140,12 +140,16 @@ function verified(file: ManifestFile, image: ContainerImage, edit: TextEdit, pat
   const docText = text.slice(doc.span.start, doc.span.end + delta);
   let after: unknown;
   try {
-    const reparsed = parseDocument(docText, { prettyErrors: false, uniqueKeys: true });
+    const reparsed = parseDocument(docText, { prettyErrors: false, uniqueKeys: false });
     if (reparsed.errors.length > 0) {
       return { ok: false, reason: `The edit would break the YAML (${reparsed.errors[0].code}); nothing was changed.` };
     }
-    if (treeFromYaml(reparsed, docText, 0, aliasBudget(docText.length)).overBudget) {
+    const check = treeFromYaml(reparsed, docText, 0, aliasBudget(docText.length));
+    if (check.overBudget) {
       return { ok: false, reason: 'The edit would make the YAML aliases expand too far; nothing was changed.' };
+    }
+    if (check.duplicateKeys.length > 0) {
+      return { ok: false, reason: 'The edit would break the YAML (DUPLICATE_KEY); nothing was changed.' };
     }
     after = reparsed.toJS({ maxAliasCount: -1 });
   } catch (e) {

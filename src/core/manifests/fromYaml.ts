@@ -1,6 +1,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, Scalar } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { ScalarStyle, YNode, YPair } from './node.ts';
+import type { Span } from './text.ts';
 
 /** A full parse's tree, or why there is none. */
 export interface YamlTree {
@@ -9,6 +10,8 @@ export interface YamlTree {
   readonly overBudget: boolean;
   /** Anchor names that some alias of the document repeats. */
   readonly aliased: ReadonlySet<string>;
+  /** Keys that repeat an earlier key of their mapping (the parse does not look: see documents.ts). */
+  readonly duplicateKeys: readonly Span[];
 }
 
 class OverBudget extends Error {}
@@ -23,20 +26,22 @@ export function treeFromYaml(doc: Document.Parsed, text: string, base: number, b
   const aliased = new Set<string>();
   const contents = doc.contents;
   if (contents === null || (isScalar(contents) && contents.value === null && contents.range[0] === contents.range[1])) {
-    return { tree: null, overBudget: false, aliased };
+    return { tree: null, overBudget: false, aliased, duplicateKeys: [] };
   }
   const converter = new Converter(doc, text, base, budget, aliased);
   try {
-    return { tree: converter.convert(contents, 0, false), overBudget: false, aliased };
+    const tree = converter.convert(contents, 0, false);
+    return { tree, overBudget: false, aliased, duplicateKeys: converter.duplicateKeys };
   } catch (e) {
     if (e instanceof OverBudget) {
-      return { tree: null, overBudget: true, aliased };
+      return { tree: null, overBudget: true, aliased, duplicateKeys: [] };
     }
     throw e;
   }
 }
 
 class Converter {
+  readonly duplicateKeys: Span[] = [];
   private expanded = 0;
   private readonly text: string;
   private readonly base: number;
@@ -106,6 +111,8 @@ class Converter {
     const marks = anchor ? { anchor } : undefined;
     if (isMap(node)) {
       const pairs: YPair[] = [];
+      // `yaml`'s uniqueKeys compares each key with every earlier one (quadratic); a set is not.
+      const seen = inAlias ? undefined : new Set<unknown>();
       for (const pair of node.items) {
         if (!isPair(pair)) {
           continue;
@@ -114,6 +121,12 @@ class Converter {
         const keyRange = keyNode?.range ?? [0, 0];
         const key = isScalar(keyNode) ? String(keyNode.value) : keyNode ? keyString(keyNode) : '';
         const keySpan = { start: base + keyRange[0], end: trimEnd(text, base + keyRange[0], base + keyRange[1]) };
+        if (seen !== undefined && isScalar(keyNode)) {
+          if (seen.has(keyNode.value)) {
+            this.duplicateKeys.push({ start: base + keyRange[0], end: base + keyRange[1] });
+          }
+          seen.add(keyNode.value);
+        }
         const value: YNode = pair.value
           ? this.convert(pair.value, depth + 1, inAlias)
           : { kind: 'scalar', span: { start: keySpan.end + 1, end: keySpan.end + 1 }, value: null, style: 'plain' };

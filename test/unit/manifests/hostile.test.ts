@@ -216,3 +216,17 @@ test('a 50 MB manifest: lenses off with one notice, validation refuses at once',
   assert.equal(applySizeRefusal(APPLY_LIMIT), undefined);
   assert.match(applySizeRefusal(APPLY_LIMIT + 1) ?? '', /over the 10 MB limit/);
 });
+
+test('duplicate keys are still errors where they are, found in one pass (yaml\'s uniqueKeys compares every pair)', () => {
+  const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\ndata:\n  a: "1"\n  b: "2"\n  a: "3"\n  flow: {x: 1, x: 2}\n  "1": one\n  1: number\n';
+  const problems = validateManifest(parseManifest(text));
+  assert.deepEqual(
+    problems.map((p) => [p.code, p.message, p.range.start.line, p.range.start.character]),
+    [
+      ['yaml.DUPLICATE_KEY', 'Map keys must be unique', 7, 2],
+      ['yaml.DUPLICATE_KEY', 'Map keys must be unique', 8, 15],
+    ],
+    'a string "1" and a number 1 are different keys, as for yaml',
+  );
+  assert.equal(parseManifest(text).documents[0].toObject(), undefined);
+});
