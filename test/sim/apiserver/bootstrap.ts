@@ -1,4 +1,7 @@
 // A fresh k3s cluster's objects: namespaces, nodes from cluster.json, the kube-system add-ons and default/kubernetes.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
 import type { Api } from './rest.ts';
 import type { ClusterFile } from './cluster.ts';
 import { kindOf } from './kinds.ts';
@@ -7,10 +10,42 @@ import type { Obj } from './util.ts';
 
 const SYSTEM = { fieldManager: 'k3s' };
 
-function ensure(api: Api, kind: string, ns: string | undefined, obj: Obj): void {
+function ensure(api: Api, kind: string, ns: string | undefined, obj: Obj, options = SYSTEM): void {
   const info = kindOf(kind);
   if (api.tryGet(info, ns, obj.metadata.name)) return;
-  api.create(info, ns, obj, SYSTEM);
+  api.create(info, ns, obj, options);
+}
+
+/** Go's encoding/json of a map: keys sorted (kubectl's last-applied-configuration). */
+function sortedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(sortedJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${sortedJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * What the simulated k3d left in <cluster dir>/manifests/ for `kubectl apply` after the start (k3d applies
+ * the local-registry-hosting ConfigMap of a cluster with a registry that way), created once as kubectl would.
+ */
+function applyClusterManifests(api: Api, cluster: ClusterFile): void {
+  const dir = join(cluster.dir, 'manifests');
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  } catch {
+    return;
+  }
+  for (const file of files) {
+    for (const doc of YAML.parseAllDocuments(readFileSync(join(dir, file), 'utf8'))) {
+      const obj = doc.toJSON() as Obj | null;
+      if (!obj?.kind || !obj.metadata?.name) continue;
+      const applied = { ...obj, metadata: { annotations: {}, ...obj.metadata } };
+      const annotations = { ...obj.metadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': `${sortedJson(applied)}\n` };
+      ensure(api, obj.kind, obj.metadata.namespace, { ...obj, metadata: { ...obj.metadata, annotations } }, { fieldManager: 'kubectl-client-side-apply' });
+    }
+  }
 }
 
 function nodeObject(name: string, role: string, ip: string, version: string, created: string, idx: number): Obj {
@@ -146,6 +181,7 @@ export function bootstrap(api: Api, cluster: ClusterFile): void {
     ensure(api, 'Namespace', undefined, { metadata: { name: ns } });
   }
   syncNodes(api, cluster);
+  applyClusterManifests(api, cluster);
   ensure(api, 'Service', 'default', {
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', clusterIP: '10.43.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }] },

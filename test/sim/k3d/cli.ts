@@ -6,6 +6,7 @@ import {
 } from './commands.ts';
 import type { SimContext } from './context.ts';
 import { clusterDelete, clusterStart, clusterStop } from './lifecycle.ts';
+import { registryCreateCmd, registryDeleteCmd, registryListCmd } from './registryCommands.ts';
 import { flagUsage, globalUsage, parseFlags, UsageError } from './flags.ts';
 import type { FlagDef, Parsed } from './flags.ts';
 import { configureLogging, ExitError, fatal } from './log.ts';
@@ -133,6 +134,40 @@ const tree: Record<string, Group> = {
       },
     },
   },
+  registry: {
+    use: 'registry',
+    short: 'Manage registry/registries',
+    children: {
+      create: {
+        use: 'create NAME', short: 'Create a new registry',
+        flags: [
+          { long: 'default-network', kind: 'string', default: 'bridge', usage: 'Specify the network connected to the registry' },
+          { long: 'delete-enabled', kind: 'bool', default: false, usage: 'Enable image deletion' },
+          { long: 'image', short: 'i', kind: 'string', default: 'docker.io/library/registry:2', usage: 'Specify image used for the registry' },
+          { long: 'no-help', kind: 'bool', default: false, usage: 'Disable the help text (How-To use the registry)' },
+          { long: 'port', short: 'p', kind: 'string', default: 'random', usage: 'Select which port the registry should be listening on on your machine (localhost) (Format: `[HOST:]HOSTPORT`)\n - Example: `k3d registry create --port 0.0.0.0:5111`' },
+          { long: 'proxy-password', kind: 'string', default: '', usage: 'Specify the password of the proxied remote registry' },
+          { long: 'proxy-remote-url', kind: 'string', default: '', usage: 'Specify the url of the proxied remote registry' },
+          { long: 'proxy-username', kind: 'string', default: '', usage: 'Specify the username of the proxied remote registry' },
+          { long: 'volume', short: 'v', kind: 'stringArray', usage: 'Mount volumes into the registry node (Format: `[SOURCE:]DEST`' },
+        ],
+        run: registryCreateCmd,
+      },
+      delete: {
+        use: 'delete (NAME | --all)', short: 'Delete registry/registries.', aliases: ['del', 'rm'],
+        flags: [{ long: 'all', short: 'a', kind: 'bool', default: false, usage: 'Delete all existing registries' }],
+        run: registryDeleteCmd,
+      },
+      list: {
+        use: 'list [NAME [NAME...]]', short: 'List registries', aliases: ['ls', 'get'],
+        flags: [
+          { long: 'no-headers', kind: 'bool', default: false, usage: 'Disable headers' },
+          { long: 'output', short: 'o', kind: 'string', default: '', usage: 'Output format. One of: json|yaml' },
+        ],
+        run: registryListCmd,
+      },
+    },
+  },
   image: {
     use: 'image',
     short: 'Handle container images.',
@@ -158,7 +193,7 @@ const versionLeaf: Leaf = {
   run: (_ctx, p) => versionCmd(p),
 };
 
-const notSimulated = ['completion', 'config', 'registry', 'debug', 'help'];
+const notSimulated = ['completion', 'config', 'debug', 'help'];
 
 function rootHelp(): string {
   return `https://k3d.io/

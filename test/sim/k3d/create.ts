@@ -25,6 +25,11 @@ import {
 } from './state.ts';
 import type { ClusterState, NodeRole, NodeState } from './state.ts';
 import { startApiserver, stopApiserver } from './apiserverProcess.ts';
+import {
+  deleteRegistry, k3sRegistriesYaml, listRegistries, localRegistryHostingConfigMap, parseRegistryPort, readRegistry, RegistryStartError,
+} from './registry.ts';
+import type { RegistryRecord } from './registry.ts';
+import { runRegistry } from './registryCommands.ts';
 import { DEFAULT_IMAGE, K3S_VERSION, nodePortMappings, PROXY_IMAGE, TOOLS_IMAGE } from './view.ts';
 
 const HOSTNAME_RE = /^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])$/;
@@ -51,7 +56,7 @@ interface SimpleConfig {
   image?: string;
   kubeAPI?: { host?: string; hostIP?: string; hostPort?: string | number };
   ports?: { port?: string; nodeFilters?: string[] }[];
-  registries?: { create?: { name?: string; host?: string; hostPort?: string | number } };
+  registries?: { create?: { name?: string; host?: string; hostPort?: string | number }; use?: string[] };
   options?: {
     k3d?: { wait?: boolean; timeout?: string; disableLoadbalancer?: boolean };
     kubeconfig?: { updateDefaultKubeconfig?: boolean; switchCurrentContext?: boolean };
@@ -105,6 +110,8 @@ interface CreatePlan {
   updateDefault: boolean;
   switchContext: boolean;
   registry?: { name: string; host: string; hostPort: string };
+  /** --registry-use k3d-NAME[:PORT] (and the config file's registries.use). */
+  registryUse: string[];
 }
 
 function plan(p: Parsed): CreatePlan {
@@ -161,8 +168,11 @@ function plan(p: Parsed): CreatePlan {
     registry = { name: c.name ?? '', host: c.host ?? '0.0.0.0', hostPort: c.hostPort !== undefined ? String(c.hostPort) : '' };
   }
 
+  const registryUse = [...(cfg.registries?.use ?? []), ...((p.values.get('registry-use') as string[] | undefined) ?? [])];
+
   return {
     name,
+    registryUse,
     servers,
     agents,
     image,
@@ -281,7 +291,7 @@ export async function clusterCreate(ctx: SimContext, p: Parsed): Promise<void> {
       apiPort: Number(pl.apiPort),
       hasLoadbalancer: !pl.noLb,
       ports: pl.ports.map((spec) => ({ spec })),
-      registries: pl.registry ? [{ name: registryName(pl.registry.name), host: pl.registry.host, hostPort: pl.registry.hostPort }] : [],
+      registries: [],
       importedImages: [],
       nodes: [],
       helperNodes: [],
@@ -332,12 +342,7 @@ export async function clusterCreate(ctx: SimContext, p: Parsed): Promise<void> {
     await clock.sleep(0.1);
     info(`Created image volume k3d-${name}-images`);
     writeClusterPki(dir, name);
-    if (pl.registry) {
-      phase = 'Failed Cluster Preparation: Failed to create registry';
-      info(`Creating node '${registryName(pl.registry.name)}'`);
-      await clock.sleep(0.5);
-      info(`Successfully created registry '${registryName(pl.registry.name)}'`);
-    }
+    await prepareRegistries(ctx, name, dir, pl);
 
     phase = 'Failed Cluster Creation: failed to ensure tools node';
     info('Starting new tools node...');
@@ -411,8 +416,63 @@ export async function clusterCreate(ctx: SimContext, p: Parsed): Promise<void> {
   println('kubectl cluster-info');
 }
 
-function registryName(name: string): string {
+function registryName(name: string, cluster: string): string {
+  if (name === '') return `k3d-${cluster}-registry`;
   return name.startsWith('k3d-') ? name : `k3d-${name}`;
+}
+
+/**
+ * ClusterPrep's registry part: `--registry-create` runs a real registry for this cluster (labelled with
+ * it, so that cluster delete removes it), `--registry-use` finds existing ones; then what k3d writes for
+ * them: registries.yaml (every node's /etc/rancher/k3s/registries.yaml) and the local-registry-hosting
+ * ConfigMap, which the API server applies from manifests/ when it starts (test/sim/apiserver/bootstrap.ts).
+ */
+async function prepareRegistries(ctx: SimContext, name: string, dir: string, pl: CreatePlan): Promise<void> {
+  const used: RegistryRecord[] = [];
+  if (pl.registry) {
+    phase = 'Failed Cluster Preparation: Failed to create registry';
+    let port: Awaited<ReturnType<typeof parseRegistryPort>>;
+    try {
+      port = await parseRegistryPort(`${pl.registry.host || '0.0.0.0'}:${pl.registry.hostPort || 'random'}`);
+    } catch (err) {
+      throw new StartFailure(`Failed Cluster Preparation: Failed to create registry: ${(err as Error).message}`);
+    }
+    try {
+      used.push(await runRegistry(ctx, { name: registryName(pl.registry.name, name), hostIp: port.hostIp, host: port.host, hostPort: port.hostPort, cluster: name }));
+    } catch (err) {
+      if (!(err instanceof RegistryStartError)) throw err;
+      throw new StartFailure(`Failed Cluster Preparation: Failed to create registry: ${err.message}`);
+    }
+  }
+  for (const ref of pl.registryUse) {
+    phase = 'Failed Cluster Preparation';
+    const regName = ref.split(':')[0];
+    const rec = readRegistry(ctx.home, regName);
+    if (!rec) throw new StartFailure(`Failed Cluster Preparation: Failed to find registry node '${regName}': failed to get node '${regName}': Failed to get nodes: No node found with name '${regName}'`);
+    if (!used.some((u) => u.name === rec.name)) used.push(rec);
+  }
+  if (used.length === 0) return;
+  await updateCluster(ctx.home, name, (s) => {
+    s.registries = used.map((r) => ({ name: r.name, host: r.host || r.hostIp, hostPort: String(r.hostPort), port: r.port }));
+  });
+  fs.writeFileSync(path.join(dir, 'registries.yaml'), k3sRegistriesYaml(used));
+  if (used.length > 1) warn(`More than one registry specified, but the LocalRegistryHostingV1 spec only supports one -> Selecting the first one: ${used[0].name}`);
+  fs.mkdirSync(path.join(dir, 'manifests'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'manifests', 'local-registry-hosting.yaml'), localRegistryHostingConfigMap(used[0]));
+}
+
+/** Registries created for this cluster (--registry-create) that no other cluster uses. */
+export function ownedRegistries(ctx: SimContext, cluster: string): { remove: RegistryRecord[]; shared: { rec: RegistryRecord; users: string[] }[] } {
+  const remove: RegistryRecord[] = [];
+  const shared: { rec: RegistryRecord; users: string[] }[] = [];
+  const others = listClusterStates(ctx.home).filter((c) => c.name !== cluster);
+  for (const rec of listRegistries(ctx.home)) {
+    if (rec.cluster !== cluster) continue;
+    const users = others.filter((c) => c.registries.some((r) => r.name === rec.name)).map((c) => c.network);
+    if (users.length) shared.push({ rec, users });
+    else remove.push(rec);
+  }
+  return { remove, shared };
 }
 
 function randomToken(): string {
@@ -427,6 +487,7 @@ async function rollback(ctx: SimContext, name: string): Promise<void> {
   info(`Deleting cluster '${name}'`);
   const dir = clusterDir(ctx.home, name);
   await stopApiserver(dir);
+  for (const rec of ownedRegistries(ctx, name).remove) await deleteRegistry(ctx.home, rec.name);
   await withLock(ctx.home, () => fs.rmSync(dir, { recursive: true, force: true }));
   info(`Deleting cluster network 'k3d-${name}'`);
   info('Deleting 1 attached volumes...');

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DeadlineExceeded, Interrupted } from './clock.ts';
-import { clusterGet, clusterGetOrFatal, clusterList, NoNodesFound, setNode } from './context.ts';
+import { clusterGet, clusterGetOrFatal, clusterList, isDockerDown, NoNodesFound, setNode } from './context.ts';
 import type { SimContext } from './context.ts';
 import { roleNames, StartFailure, startNodes } from './create.ts';
 import { parseDuration } from './flags.ts';
@@ -16,6 +16,19 @@ import type { ClusterState } from './state.ts';
 import { TOOLS_IMAGE } from './view.ts';
 import { imageId } from './create.ts';
 import { randomHex } from './state.ts';
+import { ownedRegistries } from './create.ts';
+import { deleteRegistry, listRegistries, registryRunning, RegistryStartError, startRegistry, stopRegistry } from './registry.ts';
+import { removeClusterContainers } from '../apiserver/runtime/docker.ts';
+
+/** The API server removes its pods' containers when it stops; this catches any it could not (killed, engine busy). */
+async function removePodContainers(ctx: SimContext, cluster: string): Promise<void> {
+  if (isDockerDown(ctx)) return;
+  try {
+    await removeClusterContainers(cluster, ctx.env);
+  } catch {
+    // the engine went away meanwhile: nothing to remove there
+  }
+}
 
 function selectClusters(ctx: SimContext, p: Parsed): ClusterState[] {
   if (p.values.get('all') === true) return clusterList(ctx);
@@ -58,6 +71,15 @@ export async function clusterStart(ctx: SimContext, p: Parsed): Promise<void> {
     try {
       info('Using the k3d-tools node to gather environment information');
       await withToolsNode(ctx, c, async () => { await ctx.clock.sleep(0.8); });
+      for (const rec of listRegistries(ctx.home).filter((r) => r.cluster === c.name && !registryRunning(r))) {
+        info(`Starting node '${rec.name}'`);
+        try {
+          await startRegistry(ctx.home, rec.name);
+        } catch (err) {
+          if (err instanceof RegistryStartError) fatal(`Failed to start registry: ${err.message}`);
+          throw err;
+        }
+      }
       await startNodes(ctx, c, roleNames(c));
     } catch (err) {
       if (err instanceof StartFailure) fatal(err.message.replace(/^Failed Cluster Start: /, ''));
@@ -88,6 +110,9 @@ export async function clusterStop(ctx: SimContext, p: Parsed): Promise<void> {
       if (n.role === 'server' && n.name.endsWith('-server-0')) await stopApiserver(clusterDir(ctx.home, c.name));
     }
     await stopApiserver(clusterDir(ctx.home, c.name));
+    await removePodContainers(ctx, c.name);
+    // The registry created with the cluster is one of its nodes: it stops too (its images stay).
+    for (const rec of listRegistries(ctx.home).filter((r) => r.cluster === c.name)) await stopRegistry(ctx.home, rec.name);
     info(`Stopped cluster '${c.name}'`);
   }
 }
@@ -103,6 +128,12 @@ export async function deleteClusterData(ctx: SimContext, c: ClusterState): Promi
     }
   }
   await stopApiserver(dir);
+  await removePodContainers(ctx, c.name);
+  const registries = ownedRegistries(ctx, c.name);
+  for (const { rec, users } of registries.shared) {
+    info(`Registry ${rec.name} is also connected to other (non-default) networks ([${users.join(' ')}]), not deleting it...`);
+  }
+  for (const rec of registries.remove) await deleteRegistry(ctx.home, rec.name);
   await withLock(ctx.home, () => fs.rmSync(dir, { recursive: true, force: true }));
   info(`Deleting cluster network '${c.network}'`);
   info('Deleting 1 attached volumes...');

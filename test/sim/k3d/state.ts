@@ -36,9 +36,12 @@ export interface PortSpecState {
 }
 
 export interface RegistryState {
+  /** k3d-NAME, as the cluster knows it. */
   name: string;
   host: string;
   hostPort: string;
+  /** The registry's port inside the cluster (k3d v5.9: the host port). */
+  port?: number;
 }
 
 export interface ClusterState {
