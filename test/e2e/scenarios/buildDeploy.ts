@@ -128,7 +128,7 @@ scenario('build and deploy: change the app\'s message, Build & Deploy builds it 
 
   ctx.step(`open ${MANIFEST}; click Build & Deploy (hashapp:1 -> 2)`);
   await quickOpen(ctx, MANIFEST, `image: ${APP}:1`);
-  await lens(wb, 'Build & Deploy').first().waitFor({ timeout: DEFAULT_TIMEOUT });
+  await lens(wb, 'Build & Deploy').first().waitFor({ timeout: 60_000 }); // the first YAML loads the feature
   await ctx.shot('the sample app manifest with its Build and Deploy lens');
   await lens(wb, 'Build & Deploy').first().click();
   await waitUntil('the Build & Deploy progress', () => wb.notification(/Build & Deploy hashapp:2|Building hashapp:2|Importing hashapp:2/).count(), (n) => n > 0, 60_000)
@@ -168,7 +168,7 @@ scenario('build and deploy: change the app\'s message, Build & Deploy builds it 
   const afterCancel = await editorText(wb);
   check(afterCancel.includes(`image: ${APP}:2`) && afterCancel.includes('replicas: 2'), 'Cancel should leave the tag and the unsaved edit as they were');
   check(fs.readFileSync(path.join(ctx.workspace, MANIFEST), 'utf8').includes('replicas: 1'), 'Cancel should save nothing');
-  await wb.runCommand('View: Revert File');
+  await wb.runCommand('File: Revert File');
   await waitUntil('the manifest reverted', () => editorText(wb), (t) => t.includes('replicas: 1'));
 
   ctx.step('Build & Deploy: the unsaved message.txt is saved first (asked), hashapp:3 built and imported');
@@ -223,9 +223,11 @@ scenario('build and deploy: an image built only on the host fails with ErrImageP
   await waitUntil('the host build\'s message in the Output panel', () => outputLines(ctx), (l) => l.some((x) => x.includes(`built on the host only ${stamp}`)), 60_000);
   await wb.openViewContainer('k3d');
   const podRow = page.locator('.part.sidebar .monaco-list-row[role="treeitem"]', { has: page.locator('.label-name', { hasText: /^hashlocal-dep-[a-z0-9]+-[a-z0-9]{5}$/ }) });
-  for (const label of ['k3s-default', 'default', 'hashlocal-dep']) {
-    const row = wb.treeItem(label).first();
-    if ((await row.count()) > 0 && (await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
+  // Cluster > namespace > deployment > ReplicaSet > pod.
+  for (const label of ['k3s-default', 'default', 'hashlocal-dep', /^hashlocal-dep-[a-z0-9]+$/]) {
+    const row = typeof label === 'string' ? wb.treeItem(label).first() : page.locator('.part.sidebar .monaco-list-row[role="treeitem"]', { has: page.locator('.label-name', { hasText: label }) }).first();
+    await row.waitFor({ timeout: DEFAULT_TIMEOUT });
+    if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
     await page.waitForTimeout(400);
   }
   const description = await waitUntil('the pod row to say Running', async () => ((await podRow.first().locator('.label-description').textContent().catch(() => '')) ?? '').trim(), (d) => /^Running/.test(d), 60_000);
