@@ -13,7 +13,7 @@ import { normalizeImage } from './cluster.ts';
 import { clone, nowISO, parseGoDuration, simDelay, simSpeed } from './util.ts';
 import type { Obj } from './util.ts';
 import { randomBytes } from 'node:crypto';
-import { followLogs, inspectImage, pullImage, registryHasManifest, removeContainers, removeContainersSync, runContainer, stopContainer, waitContainer } from './runtime/docker.ts';
+import { followLogs, inspectImage, registryImage, removeContainers, removeContainersSync, runContainer, stopContainer, waitContainer } from './runtime/docker.ts';
 import type { Exit } from './runtime/docker.ts';
 import { connectionRefused, noSuchHost, pullAccessDenied, resolveImage, splitRef, tagNotFound } from './runtime/images.ts';
 import type { ImageSource } from './runtime/images.ts';
@@ -354,17 +354,11 @@ export class Kubelet {
         return;
       case 'registry': {
         const { host } = splitRef(canonical);
-        this.whenDone(rt, registryHasManifest(src.hostPort, src.repo, src.tag), (has) => {
-          if (has === 'missing') return this.pullFailed(rt, i, c, tagNotFound(canonical));
-          if (has !== 'present') return this.pullFailed(rt, i, c, connectionRefused(canonical, host, src.repo, src.tag, host).replace(/connect: connection refused$/, has.error));
-          this.whenDone(rt, pullImage(src.pullRef), (r) => {
-            if ('error' in r) return this.pullFailed(rt, i, c, `failed to pull and unpack image "${canonical}": ${r.error}`);
-            this.whenDone(rt, inspectImage(src.pullRef), (found) => {
-              if (!('id' in found)) return this.pullFailed(rt, i, c, `failed to pull and unpack image "${canonical}": ${'down' in found ? found.down : 'the pulled image is gone'}`);
-              const digest = found.repoDigests[0]?.split('@')[1];
-              pulled(found.size, { id: found.id, imageID: digest ? `${host}/${src.repo}@${digest}` : found.id });
-            });
-          });
+        this.whenDone(rt, registryImage(src.hostPort, src.repo, src.tag), (got) => {
+          if ('missing' in got) return this.pullFailed(rt, i, c, tagNotFound(canonical));
+          if ('unreachable' in got) return this.pullFailed(rt, i, c, connectionRefused(canonical, host, src.repo, src.tag, host).replace(/connect: connection refused$/, got.unreachable));
+          if ('error' in got) return this.pullFailed(rt, i, c, `failed to pull and unpack image "${canonical}": ${got.error}`);
+          pulled(got.size, { id: got.id, imageID: got.digest ? `${host}/${src.repo}@${got.digest}` : got.id });
         });
         return;
       }
@@ -581,7 +575,7 @@ export class Kubelet {
       let id: string | undefined;
       if (src.kind === 'imported') id = src.id;
       else if (src.kind === 'registry') {
-        const found = await inspectImage(src.pullRef);
+        const found = await registryImage(src.hostPort, src.repo, src.tag, false);
         if ('id' in found) id = found.id;
       }
       if (this.stopped || this.runs.get(rt.uid) !== rt || rt.terminating) return;

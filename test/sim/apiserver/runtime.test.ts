@@ -150,10 +150,15 @@ http:
     await removeClusterLeftovers(name);
     registry.kill();
     await docker(['rmi', pushed]);
+    // What the kubelet pulled (by digest: no tag) goes too.
+    const digests = await docker(['images', '--digests', '--format', '{{.Repository}}@{{.Digest}}', `127.0.0.1:${port}/app`]);
+    for (const ref of digests.stdout.split('\n').filter((l) => l.includes('@sha256:'))) await docker(['rmi', ref]);
     rmSync(dir, { recursive: true, force: true });
   });
   assert.equal((await docker(['tag', BASE, pushed])).code, 0);
   await eventually(async () => (await docker(['push', pushed])).code === 0, 30_000, 'the push to the registry');
+  // Only the registry has it now: the kubelet has to pull it.
+  assert.equal((await docker(['rmi', pushed])).code, 0);
   tc.setCluster({ registries: [{ name: 'k3d-reg', host: '0.0.0.0', hostPort: String(port), port: 5000 }] });
 
   const run = async (pod: string, image: string) => {
@@ -167,6 +172,9 @@ http:
   assert.ok((await clusterContainers(name)).includes(`k3dsim-${name}-default-present-present-0 running`));
   const events = (await tc.kubectl(['describe', 'pod', 'present'])).stdout;
   assert.match(events, /Successfully pulled image "k3d-reg:5000\/app:v1" in [\d.]+s/);
+  assert.match((await podJson(tc, 'present')).status.containerStatuses[0].imageID, /^k3d-reg:5000\/app@sha256:[0-9a-f]{64}$/);
+  // Pulled by digest: the host's images gain no tag.
+  assert.equal((await docker(['images', '--format', '{{.Repository}}:{{.Tag}}', `127.0.0.1:${port}/app`])).stdout.trim(), `127.0.0.1:${port}/app:<none>`);
 
   const waiting = async (pod: string) => eventually(async () => {
     const w = (await podJson(tc, pod)).status.containerStatuses?.[0]?.state?.waiting;

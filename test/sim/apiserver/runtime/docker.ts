@@ -214,15 +214,44 @@ const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
 ].join(', ');
 
-/** HEAD /v2/<repo>/manifests/<tag> on a registry on loopback: whether the tag exists, or why it could not be asked. */
-export function registryHasManifest(port: number, repo: string, tag: string): Promise<'present' | 'missing' | { error: string }> {
+/** HEAD /v2/<repo>/manifests/<tag> on a registry on loopback: whether the tag exists (and its digest), or why it could not be asked. */
+export function registryHasManifest(port: number, repo: string, tag: string): Promise<{ state: 'present'; digest?: string } | { state: 'missing' } | { state: 'error'; error: string }> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, method: 'HEAD', path: `/v2/${repo}/manifests/${encodeURIComponent(tag)}`, headers: { Accept: MANIFEST_TYPES }, timeout: 10_000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method: 'HEAD', path: `/v2/${repo}/manifests/${tag}`, headers: { Accept: MANIFEST_TYPES }, timeout: 10_000 }, (res) => {
       res.resume();
-      resolve(res.statusCode === 200 ? 'present' : res.statusCode === 404 ? 'missing' : { error: `unexpected status code ${res.statusCode}` });
+      const digest = res.headers['docker-content-digest'];
+      if (res.statusCode === 200) resolve({ state: 'present', ...(typeof digest === 'string' && digest.startsWith('sha256:') ? { digest } : {}) });
+      else if (res.statusCode === 404) resolve({ state: 'missing' });
+      else resolve({ state: 'error', error: `unexpected status code ${res.statusCode}` });
     });
     req.on('timeout', () => req.destroy(new Error('i/o timeout')));
-    req.on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code === 'ECONNREFUSED' ? 'connect: connection refused' : e.message }));
+    req.on('error', (e: NodeJS.ErrnoException) => resolve({ state: 'error', error: e.code === 'ECONNREFUSED' ? 'connect: connection refused' : e.message }));
     req.end();
   });
+}
+
+export type RegistryImage = { id: string; size: number; digest?: string } | { missing: true } | { unreachable: string } | { error: string };
+
+/**
+ * The image a cluster registry serves for repo:tag, in the host's engine. Pulled by digest when the engine does not
+ * have it yet (no tag is added to the host's images); `pull: false` only looks.
+ */
+export async function registryImage(port: number, repo: string, tag: string, pull = true, env: NodeJS.ProcessEnv = process.env): Promise<RegistryImage> {
+  const has = await registryHasManifest(port, repo, tag);
+  if (has.state === 'missing') return { missing: true };
+  if (has.state === 'error') return { unreachable: has.error };
+  const refs = has.digest
+    ? [`127.0.0.1:${port}/${repo}@${has.digest}`, `localhost:${port}/${repo}@${has.digest}`]
+    : [`127.0.0.1:${port}/${repo}:${tag}`];
+  for (const ref of refs) {
+    const found = await inspectImage(ref, env);
+    if ('id' in found) return { id: found.id, size: found.size, ...(has.digest ? { digest: has.digest } : {}) };
+    if ('down' in found) return { error: found.down };
+  }
+  if (!pull) return { error: `${refs[0]} is not in the engine` };
+  const pulled = await pullImage(refs[0]!, env);
+  if ('error' in pulled) return { error: pulled.error };
+  const found = await inspectImage(refs[0]!, env);
+  if ('id' in found) return { id: found.id, size: found.size, ...(has.digest ? { digest: has.digest } : {}) };
+  return { error: 'down' in found ? found.down : `${refs[0]} is gone after the pull` };
 }

@@ -17,8 +17,8 @@ export type ImageSource =
   | { kind: 'scripted' }
   /** Imported with `k3d image import`: present in the cluster, run from this Docker image ID. */
   | { kind: 'imported'; id: string }
-  /** On a cluster registry, reached on the host at 127.0.0.1:hostPort. */
-  | { kind: 'registry'; hostPort: number; repo: string; tag: string; pullRef: string }
+  /** On a cluster registry, reached on the host at 127.0.0.1:hostPort (tag: a tag or a digest). */
+  | { kind: 'registry'; hostPort: number; repo: string; tag: string }
   /** Only in the host's Docker: the cluster would ask Docker Hub, which refuses it. */
   | { kind: 'hostOnly' }
   /** A registry host that does not resolve in the cluster. */
@@ -67,8 +67,7 @@ export async function resolveImage(image: string, facts: ImageFacts, hostHas: (r
   if (id) return { kind: 'imported', id };
   const reg = registryFor(host, facts.registries ?? []);
   if (reg) {
-    const hostPort = Number(reg.hostPort);
-    return { kind: 'registry', hostPort, repo, tag, pullRef: `127.0.0.1:${hostPort}/${repo}${canonical.includes('@') ? canonical.slice(canonical.indexOf('@')) : `:${tag}`}` };
+    return { kind: 'registry', hostPort: Number(reg.hostPort), repo, tag };
   }
   const hostname = host.replace(/:\d+$/, '');
   if (unresolvable(hostname)) return { kind: 'unresolvable', host, repo, tag };
