@@ -14,7 +14,8 @@ import type { K3dCli } from '../../src/core/k3d/cli.ts';
 import { connectContext } from '../../src/core/kube/connect.ts';
 import { getClusterInfo, loadClientNode, loadKubeConfig } from '../../src/core/kube/gateway.ts';
 import { readKubeconfig, useContext } from '../../src/core/kube/kubeconfig.ts';
-import { maskSecretDiff, redactKubeconfig } from '../../src/core/kube/redact.ts';
+import { credentialProblem, maskSecretDiff, redactKubeconfig } from '../../src/core/kube/redact.ts';
+import { writeClusterPki } from '../sim/k3d/pki.ts';
 import { parse, stringify } from 'yaml';
 
 /** Each planted value, as written and (for the *-data fields) as base64 of the marker. */
@@ -416,4 +417,27 @@ test('Diff with Cluster: stringData, non-map data and a client-side apply\'s las
 
   const configMap: TestObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { mode: 'blue' } };
   assert.deepEqual(maskSecretDiff(configMap, { ...configMap, data: { mode: 'green' } }).after, { ...configMap, data: { mode: 'green' } });
+});
+
+test('TLS material that is not PEM, or a key that is not the certificate\'s, is refused by field before any request (it would hang in VS Code)', async () => {
+  // In VS Code's extension host a certificate that is not PEM throws inside the proxy agent and the
+  // request never ends: Cluster Info waited forever on the planted kubeconfig.
+  const dir = tempDir();
+  const file = path.join(dir, 'config');
+  writeFileSync(file, plantedKubeconfig(undefined, { dataAsBase64: true }));
+  const e = await attempt(async () => (await connectContext('planted', [file])).json('/version'));
+  assert.ok(e instanceof Error);
+  assert.equal(e.message, "The kubeconfig cluster 'planted' has a certificate-authority-data that is not a PEM certificate (base64 of -----BEGIN CERTIFICATE-----...).");
+  assertNoSecret(everything(e), 'the TLS check');
+
+  const pki = writeClusterPki(dir, 'tls');
+  const user = (certPem: string, keyPem: string) => ({ name: 'u', certData: b64(certPem), keyData: b64(keyPem) });
+  const cluster = { name: 'c', caData: b64(pki.caCrt), server: 'https://127.0.0.1:1' };
+  assert.equal(await credentialProblem(user(pki.adminCrt, pki.adminKey), cluster), undefined, 'a real k3s client certificate and key pass');
+  assert.equal(await credentialProblem(user(pki.serverCrt, pki.adminKey), cluster), "The client-key-data of the kubeconfig user 'u' is not the key of its client-certificate-data.");
+  assert.equal(await credentialProblem(user(pki.adminCrt, PLANTED.keyData), cluster), "The kubeconfig user 'u' has a client-key-data that is not a PEM private key (base64 of -----BEGIN ... PRIVATE KEY-----...).");
+  assert.equal(
+    await credentialProblem({ name: 'u', certFile: path.join(dir, 'missing.crt') }, cluster),
+    `The client-certificate file ${path.join(dir, 'missing.crt')} of the kubeconfig user 'u' cannot be read.`,
+  );
 });

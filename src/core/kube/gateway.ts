@@ -168,7 +168,7 @@ export async function loadKubeConfig(k8s: ClientNode, contextName: string, files
   }
   kc.setCurrentContext(contextName);
   // Before client-node uses them: Node's errors on a malformed credential quote it.
-  const unusable = credentialProblem(kc.getCurrentUser(), kc.getCurrentCluster());
+  const unusable = await credentialProblem(kc.getCurrentUser(), kc.getCurrentCluster());
   if (unusable) {
     throw new KubeError('failed', unusable);
   }

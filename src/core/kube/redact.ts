@@ -115,7 +115,9 @@ export function describeWrongType(where: string, expected: string, line?: number
 interface UserLike {
   name?: unknown;
   certData?: unknown;
+  certFile?: unknown;
   keyData?: unknown;
+  keyFile?: unknown;
   token?: unknown;
   username?: unknown;
   password?: unknown;
@@ -123,15 +125,22 @@ interface UserLike {
 interface ClusterLike {
   name?: unknown;
   caData?: unknown;
+  caFile?: unknown;
   server?: unknown;
 }
 
 /**
  * Whether client-node can use a context's credentials without a Node error that quotes them
  * (`Buffer.from` on a number: `Received type number (…)`; a token with a line break: `"Bearer …"
- * is an invalid header value`). Returns what is wrong, naming fields only, or undefined.
+ * is an invalid header value`), and without a TLS error that never ends the request (in VS Code's
+ * extension host, a key or certificate that is not PEM throws inside the proxy agent and the
+ * request waits forever). Returns what is wrong, naming fields only, or undefined.
  */
-export function credentialProblem(user: UserLike | null | undefined, cluster: ClusterLike | null | undefined): string | undefined {
+export async function credentialProblem(user: UserLike | null | undefined, cluster: ClusterLike | null | undefined): Promise<string | undefined> {
+  return typeProblem(user, cluster) ?? (await tlsProblem(user, cluster));
+}
+
+function typeProblem(user: UserLike | null | undefined, cluster: ClusterLike | null | undefined): string | undefined {
   const checks: Array<[unknown, string, string, 'data' | 'header' | 'string']> = [
     [cluster?.caData, 'cluster', 'certificate-authority-data', 'data'],
     [cluster?.server, 'cluster', 'server', 'string'],
@@ -156,6 +165,54 @@ export function credentialProblem(user: UserLike | null | undefined, cluster: Cl
     }
   }
   return undefined;
+}
+
+/** kubectl's checks of the TLS material (`unable to load root certificates`, `tls: failed to find any PEM data`), by field. */
+async function tlsProblem(user: UserLike | null | undefined, cluster: ClusterLike | null | undefined): Promise<string | undefined> {
+  const { createSecureContext } = await import('node:tls');
+  const { X509Certificate } = await import('node:crypto');
+  const { readFile } = await import('node:fs/promises');
+  const who = (owner: 'user' | 'cluster') => {
+    const name = owner === 'user' ? user?.name : cluster?.name;
+    return `kubeconfig ${owner} ${typeof name === 'string' ? `'${name}'` : '(unnamed)'}`;
+  };
+  type Material = { bytes: Buffer; field: string; owner: 'user' | 'cluster' } | { problem: string } | undefined;
+  const material = async (owner: 'user' | 'cluster', field: string, file: unknown, data: unknown): Promise<Material> => {
+    if (typeof file === 'string' && file !== '') {
+      const bytes = await readFile(file).catch(() => undefined);
+      return bytes ? { bytes: Buffer.from(bytes), field, owner } : { problem: `The ${field} file ${file} of the ${who(owner)} cannot be read.` };
+    }
+    return typeof data === 'string' && data !== '' ? { bytes: Buffer.from(data, 'base64'), field: `${field}-data`, owner } : undefined;
+  };
+  const ca = await material('cluster', 'certificate-authority', cluster?.caFile, cluster?.caData);
+  const cert = await material('user', 'client-certificate', user?.certFile, user?.certData);
+  const key = await material('user', 'client-key', user?.keyFile, user?.keyData);
+  for (const m of [ca, cert, key]) {
+    if (m && 'problem' in m) return m.problem;
+  }
+  const check = (m: Material, what: string, test: (bytes: Buffer) => unknown): string | undefined => {
+    if (!m || !('bytes' in m)) return undefined;
+    try {
+      test(m.bytes);
+      return undefined;
+    } catch {
+      // OpenSSL's reason is not shown: it is no help, and never the bytes anyway.
+      return `The ${who(m.owner)} has a ${m.field} that is not ${what}.`;
+    }
+  };
+  const problem =
+    check(ca, 'a PEM certificate (base64 of -----BEGIN CERTIFICATE-----...)', (bytes) => new X509Certificate(bytes)) ??
+    check(cert, 'a PEM certificate (base64 of -----BEGIN CERTIFICATE-----...)', (bytes) => createSecureContext({ cert: bytes })) ??
+    check(key, 'a PEM private key (base64 of -----BEGIN ... PRIVATE KEY-----...)', (bytes) => createSecureContext({ key: bytes }));
+  if (problem || !cert || !key || !('bytes' in cert) || !('bytes' in key)) {
+    return problem;
+  }
+  try {
+    createSecureContext({ cert: cert.bytes, key: key.bytes });
+    return undefined;
+  } catch {
+    return `The ${key.field} of the ${who('user')} is not the key of its ${cert.field}.`;
+  }
 }
 
 /**
