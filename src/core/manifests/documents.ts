@@ -1,6 +1,6 @@
 import { parseAllDocuments, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
-import { treeFromYaml } from './fromYaml.ts';
+import { treeFromYaml, withoutStacks } from './fromYaml.ts';
 import { OUTLINE_KEEP } from './kinds.ts';
 import { aliasBudget } from './limits.ts';
 import { getString } from './node.ts';
@@ -191,7 +191,7 @@ export class ManifestDocument {
       return { yaml: parseDocument(''), tree: null, problems, aliased: new Set(), refusal };
     };
     try {
-      const yaml = this.preParsed ?? parseDocument(this.text, { prettyErrors: false, uniqueKeys: false }); // duplicates: treeFromYaml
+      const yaml = this.preParsed ?? withoutStacks(() => parseDocument(this.text, { prettyErrors: false, uniqueKeys: false })); // duplicates: treeFromYaml
       for (const [severity, list] of [['error', yaml.errors], ['warning', yaml.warnings]] as const) {
         for (const e of list) {
           const s = { start: base + e.pos[0], end: base + Math.max(e.pos[0], e.pos[1]) };
@@ -296,7 +296,7 @@ function splitWithYaml(file: ManifestFile): ManifestDocument[] {
   const docs: ManifestDocument[] = [];
   let all;
   try {
-    all = parseAllDocuments(file.text, { prettyErrors: false, uniqueKeys: false });
+    all = withoutStacks(() => parseAllDocuments(file.text, { prettyErrors: false, uniqueKeys: false }));
   } catch {
     // One document that the full parse will refuse with the reason.
     return [new ManifestDocument(file, 0, { start: 0, end: file.text.length }, 0, false)];

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parseDocument } from 'yaml';
 import type { ManifestFile } from './documents.ts';
-import { treeFromYaml } from './fromYaml.ts';
+import { treeFromYaml, withoutStacks } from './fromYaml.ts';
 import type { ContainerImage } from './images.ts';
 import { formatImageReference } from './imageReference.ts';
 import { aliasBudget } from './limits.ts';
@@ -140,7 +140,7 @@ function verified(file: ManifestFile, image: ContainerImage, edit: TextEdit, pat
   const docText = text.slice(doc.span.start, doc.span.end + delta);
   let after: unknown;
   try {
-    const reparsed = parseDocument(docText, { prettyErrors: false, uniqueKeys: false });
+    const reparsed = withoutStacks(() => parseDocument(docText, { prettyErrors: false, uniqueKeys: false }));
     if (reparsed.errors.length > 0) {
       return { ok: false, reason: `The edit would break the YAML (${reparsed.errors[0].code}); nothing was changed.` };
     }

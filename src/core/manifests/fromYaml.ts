@@ -17,6 +17,20 @@ export interface YamlTree {
 class OverBudget extends Error {}
 
 /**
+ * Runs a `yaml` parse without stack traces: it makes an Error for each syntax error, and on
+ * garbage (64 KB of `}]`) capturing their stacks cost most of a second.
+ */
+export function withoutStacks<T>(parse: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return parse();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/**
  * Converts a full `yaml` parse into the manifest tree, shifting offsets by `base` (the parse
  * was of one document's slice of the file). Aliases are followed, so the tree reads like the
  * object kubectl would send; nodes reached through aliases count against `budget`, and past it

@@ -53,14 +53,28 @@ export interface YScalar extends Shared {
 
 export type PathSegment = string | number;
 
+const INDEXED = 32;
+const indexes = new WeakMap<YMap, { readonly length: number; readonly byKey: Map<string, YPair> }>();
+
 export function getPair(map: YNode | undefined, key: string): YPair | undefined {
   if (map?.kind !== 'map') {
     return undefined;
   }
+  const { pairs } = map;
+  if (pairs.length > INDEXED) {
+    // Looked up key by key (selector labels against template labels), a long mapping would be
+    // quadratic. Only long ones are indexed: a WeakMap entry per small map slows every GC.
+    let index = indexes.get(map);
+    if (index === undefined || index.length !== pairs.length) {
+      index = { length: pairs.length, byKey: new Map(pairs.map((p) => [p.key, p])) }; // later pairs overwrite: the last wins
+      indexes.set(map, index);
+    }
+    return index.byKey.get(key);
+  }
   // The last pair wins, as in `yaml`'s toJS and in Kubernetes' decoders.
-  for (let i = map.pairs.length - 1; i >= 0; i--) {
-    if (map.pairs[i].key === key) {
-      return map.pairs[i];
+  for (let i = pairs.length - 1; i >= 0; i--) {
+    if (pairs[i].key === key) {
+      return pairs[i];
     }
   }
   return undefined;

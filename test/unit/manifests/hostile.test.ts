@@ -230,3 +230,24 @@ test('duplicate keys are still errors where they are, found in one pass (yaml\'s
   );
   assert.equal(parseManifest(text).documents[0].toObject(), undefined);
 });
+
+test('long mappings are looked up by index (the last of repeated keys wins, as before); stack traces come back after a parse', () => {
+  let selector = '';
+  let labels = '';
+  for (let i = 0; i < 1500; i++) {
+    selector += `      l${i}: v${i}\n`;
+    labels += `        l${i}: v${i === 1499 ? 'x' : i}\n`;
+  }
+  const text = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  selector:\n    matchLabels:\n${selector}  template:\n    metadata:\n      labels:\n${labels}    spec:\n      containers:\n        - {name: a, image: "a:1"}\n`;
+  const problems = validateManifest(parseManifest(text));
+  assert.deepEqual(
+    problems.map((p) => p.message),
+    ['The selector l1499=v1499 does not match the pod template\'s labels: the Deployment would not find its own pods.'],
+  );
+  const repeated = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\n${Array.from({ length: 40 }, (_, i) => `k${i}: ${i}\n`).join('')}kind: Pod\n`;
+  const doc = parseManifest(repeated).documents[0];
+  assert.equal(doc.kind, 'Pod', 'the last kind wins in a 45-key mapping too');
+  const limit = Error.stackTraceLimit;
+  validateManifest(parseManifest('a: [\n}}}: ]]\n'));
+  assert.equal(Error.stackTraceLimit, limit);
+});
