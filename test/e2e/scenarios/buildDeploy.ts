@@ -187,6 +187,8 @@ scenario('build and deploy: change the app\'s message, Build & Deploy builds it 
   await followDeploymentLogs(ctx, `${APP}-dep`);
   const lines = await waitUntil('the new message in the Output panel', () => outputLines(ctx), (l) => l.some((x) => x.includes(second)), 120_000);
   ctx.step(`output: ${lines.slice(-4).join(' / ')}`);
+  await wb.runCommand('Notifications: Clear All Notifications'); // the toasts would cover the lines
+  await waitUntil('the new message in the Output panel', () => outputLines(ctx), (l) => l.some((x) => x.includes(second)));
   await ctx.shot('after Build and Deploy the new pod prints the new message', 'build-deploy-new-message');
 }), 420_000);
 
