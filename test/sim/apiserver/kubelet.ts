@@ -474,7 +474,7 @@ export class Kubelet {
         if (previous) void this.removeIds([previous]);
         this.exited(rt, c.name, exit);
       };
-      const stopLogs = followLogs(r.id, (ts, text) => buf.write(text, ts ? Date.parse(ts) || Date.now() : Date.now(), ts || undefined), () => {
+      const stopLogs = followLogs(r.id, (ts, text, partial) => buf.write(text, ts ? Date.parse(ts) || Date.now() : Date.now(), ts || undefined, partial), () => {
         logsEnded = true;
         ended();
       });

@@ -6,8 +6,11 @@ import { ApiError, badRequest } from './status.ts';
 import { simSpeed } from './util.ts';
 import type { Obj } from './util.ts';
 
-/** t: when (ms); ts: the runtime's own timestamp when it has one (Docker's RFC 3339 with nanoseconds). */
-export interface LogLine { t: number; text: string; ts?: string }
+/**
+ * t: when (ms); ts: the runtime's own timestamp when it has one (Docker's RFC 3339 with nanoseconds);
+ * partial: the program's last output ended without a newline, and so does the log.
+ */
+export interface LogLine { t: number; text: string; ts?: string; partial?: boolean }
 
 const MAX_LINES = 100_000;
 
@@ -17,9 +20,10 @@ export class LogBuffer {
   closed = false;
   private followers = new Set<(l: LogLine | null) => void>();
 
-  write(text: string, t = Date.now(), ts?: string): void {
+  write(text: string, t = Date.now(), ts?: string, partial = false): void {
     if (this.closed) return;
     const line: LogLine = ts ? { t, text, ts } : { t, text };
+    if (partial) line.partial = true;
     // stdout and stderr of a real container arrive on two streams: keep the lines in the runtime's time order.
     let at = this.lines.length;
     if (ts) while (at > 0 && this.lines[at - 1]!.ts !== undefined && this.lines[at - 1]!.ts! > ts) at--;
@@ -213,7 +217,7 @@ export function logHandler(logs: LogStore) {
     let lines = buf.lines.filter((l) => l.t >= since);
     if (tail >= 0) lines = tail === 0 ? [] : lines.slice(-tail);
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private', ...(follow ? { 'Transfer-Encoding': 'chunked' } : {}) });
-    const format = (l: LogLine): string => (timestamps ? `${l.ts ?? rfc3339Nano(l.t)} ${l.text}\n` : `${l.text}\n`);
+    const format = (l: LogLine): string => `${timestamps ? `${l.ts ?? rfc3339Nano(l.t)} ` : ''}${l.text}${l.partial ? '' : '\n'}`;
     const emit = (text: string): boolean => {
       if (limit < 0) {
         res.write(text);

@@ -111,6 +111,12 @@ spec:
   assert.equal(done.state.terminated.reason, 'Completed');
   assert.equal(done.restartCount, 0);
 
+  // A last line without a newline is printed without one, as Docker recorded it.
+  const partial = await tc.kubectl(['run', 'partial', `--image=${BASE}`, '--restart=Never', '--command', '--', 'sh', '-c', 'echo one; printf "no newline"']);
+  assert.equal(partial.code, 0, partial.stderr);
+  await eventually(async () => (await podJson(tc, 'partial')).status.phase === 'Succeeded', 60_000, 'partial to complete');
+  assert.equal((await tc.kubectl(['logs', 'partial'])).stdout, 'one\nno newline');
+
   const sleeper = await tc.kubectl(['run', 'sleeper', `--image=${BASE}`, '--', 'sleep', '3600']);
   assert.equal(sleeper.code, 0, sleeper.stderr);
   await eventually(async () => (await podJson(tc, 'sleeper')).status.containerStatuses?.[0]?.state?.running, 60_000, 'sleeper running');

@@ -120,16 +120,19 @@ export async function runContainer(spec: RunSpec, env: NodeJS.ProcessEnv = proce
   return { error: dockerError(r).replace(/^Error response from daemon: /, ''), down: isDaemonDown(r) };
 }
 
-/** Follows `docker logs -f --timestamps`: calls `line` per output line (Docker's timestamp, text), `end` when the stream ends. */
-export function followLogs(id: string, line: (ts: string, text: string) => void, end: () => void, env: NodeJS.ProcessEnv = process.env): () => void {
+/**
+ * Follows `docker logs -f --timestamps`: calls `line` per output line (Docker's timestamp, text, and whether it is
+ * a last line the program left without a newline), `end` when the stream ends.
+ */
+export function followLogs(id: string, line: (ts: string, text: string, partial: boolean) => void, end: () => void, env: NodeJS.ProcessEnv = process.env): () => void {
   const child = spawn('docker', ['logs', '-f', '--timestamps', id], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let open = 2;
   const reader = (stream: NodeJS.ReadableStream): void => {
     let rest = '';
-    const emit = (l: string): void => {
+    const emit = (l: string, partial = false): void => {
       const sp = l.indexOf(' ');
-      if (sp > 0 && /^\d{4}-\d\d-\d\dT/.test(l)) line(l.slice(0, sp), l.slice(sp + 1));
-      else line('', l);
+      if (sp > 0 && /^\d{4}-\d\d-\d\dT/.test(l)) line(l.slice(0, sp), l.slice(sp + 1), partial);
+      else line('', l, partial);
     };
     stream.setEncoding('utf8');
     stream.on('data', (d: string) => {
@@ -141,7 +144,7 @@ export function followLogs(id: string, line: (ts: string, text: string) => void,
       }
     });
     stream.on('end', () => {
-      if (rest) emit(rest);
+      if (rest) emit(rest, true);
       rest = '';
       if (--open === 0) end();
     });
