@@ -16,6 +16,7 @@ import { withToolsNode } from './lifecycle.ts';
 import { updateCluster, withLock, listClusterStates, collectAbandoned } from './state.ts';
 import type { ClusterState } from './state.ts';
 import { findImages, RuntimeListError } from './runtimeImages.ts';
+import { listRegistries, registryNodeJson } from './registry.ts';
 import type { ImageSearch } from './runtimeImages.ts';
 import { clusterJson, clusterTable, goYaml, K3D_VERSION, K3S_VERSION, nodeJson, tabulate } from './view.ts';
 
@@ -40,30 +41,38 @@ export function clusterListCmd(ctx: SimContext, p: Parsed): void {
 export function nodeListCmd(ctx: SimContext, p: Parsed): void {
   if (isDockerDown(ctx)) fatal(`failed to list nodes: ${labelsError('map[app:k3d]')}`);
   collectAbandoned(ctx.home);
-  const all: { state: ClusterState; node: ClusterState['nodes'][number] | ClusterState['helperNodes'][number] }[] = [];
+  interface Row { name: string; role: string; cluster: string; status: string; json: () => unknown }
+  const all: Row[] = [];
   for (const state of listClusterStates(ctx.home)) {
-    for (const node of [...state.nodes, ...state.helperNodes]) all.push({ state, node });
+    for (const node of [...state.nodes, ...state.helperNodes]) {
+      all.push({ name: node.name, role: node.role === 'noRole' ? '' : node.role, cluster: state.name, status: node.status, json: () => nodeJson(state, node) });
+    }
+  }
+  // Registries are k3d nodes too (role registry), labelled with a cluster only when created with one.
+  for (const rec of listRegistries(ctx.home)) {
+    const json = registryNodeJson(rec);
+    all.push({ name: rec.name, role: 'registry', cluster: rec.cluster, status: (json.State as { Status: string }).Status, json: () => json });
   }
   let selected = all;
   if (p.args.length) {
     selected = [];
     for (const name of p.args) {
-      const hit = all.find((e) => e.node.name === name);
+      const hit = all.find((e) => e.name === name);
       if (!hit) fatal(`failed to get node '${name}': Failed to get nodes: No node found with name '${name}'`);
       selected.push(hit);
     }
   }
-  selected.sort((a, b) => (a.node.name < b.node.name ? -1 : a.node.name > b.node.name ? 1 : 0));
+  selected.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const output = String(p.values.get('output') ?? '').toLowerCase();
   if (output === 'json' || output === 'yaml') {
-    const items = selected.length === 0 && p.args.length === 0 ? null : selected.map((e) => nodeJson(e.state, e.node));
+    const items = selected.length === 0 && p.args.length === 0 ? null : selected.map((e) => e.json());
     if (output === 'json') println(JSON.stringify(items));
     else println(items === null ? 'null\n' : goYaml(items));
     return;
   }
   const rows: string[][] = [];
   if (p.values.get('no-headers') !== true) rows.push(['NAME', 'ROLE', 'CLUSTER', 'STATUS']);
-  for (const e of selected) rows.push([e.node.name, e.node.role === 'noRole' ? '' : e.node.role, e.state.name, e.node.status]);
+  for (const e of selected) rows.push([e.name, e.role, e.cluster, e.status]);
   process.stdout.write(tabulate(rows));
 }
 

@@ -95,6 +95,8 @@ describe('k3d registry create, push, list, delete', () => {
     assert.equal(listed[0].role, 'registry');
     assert.deepEqual(listed[0].portMappings, { [`${port}/tcp`]: [{ HostIp: '0.0.0.0', HostPort: String(port) }] });
     assert.equal(listed[0].State.Running, true);
+    // A registry is a k3d node too.
+    assert.equal((await sb.k3d(['node', 'list'])).stdout, 'NAME         ROLE       CLUSTER   STATUS\nk3d-course   registry             running\n');
   });
 
   it('a second registry of the same name: FATA, exit 1; the first keeps running', async () => {
