@@ -13,7 +13,7 @@ export const REDACTED_FIELDS: ReadonlySet<string> = new Set(['token', 'password'
  * An auth-provider's (oidc, gcp, azure) tokens and client secret: kubectl prints them, but they
  * are credentials as much as `token` is, so they are REDACTED too.
  */
-export const AUTH_PROVIDER_SECRET_FIELDS: ReadonlySet<string> = new Set(['id-token', 'refresh-token', 'access-token', 'client-secret', 'apiserver-id']);
+export const AUTH_PROVIDER_SECRET_FIELDS: ReadonlySet<string> = new Set(['id-token', 'refresh-token', 'access-token', 'client-secret']);
 
 export const DATA_OMITTED = 'DATA+OMITTED';
 export const REDACTED = 'REDACTED';
