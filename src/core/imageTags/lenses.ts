@@ -3,6 +3,7 @@
 import type { ManifestFile } from '../manifests/documents.ts';
 import { documentImages, findImages } from '../manifests/images.ts';
 import type { ContainerImage } from '../manifests/images.ts';
+import { formatSize, IMAGES_FULL_PARSE_LIMIT } from '../manifests/limits.ts';
 import { documentHeadSpan } from '../manifests/paths.ts';
 import { classifyTag } from '../manifests/tags.ts';
 import type { TagKind } from '../manifests/tags.ts';
@@ -55,17 +56,22 @@ export interface LensNotice {
 }
 
 /**
- * Notices for the documents whose images could not be read (an alias bomb, a parser limit), at
- * each document's first line. Call after `lensRows` (it reads what that parsed, nothing more).
+ * Notices for the documents whose images are not read (an alias bomb, a parser limit, too
+ * large for the full parse), at each document's first line. Costs nothing after `lensRows`.
  */
 export function lensNotices(file: ManifestFile): LensNotice[] {
   return file.documents.flatMap((doc) => {
-    const refusal = doc.outlineRefusal;
+    const refusal = doc.imagesRefusal;
     if (refusal === undefined) {
       return [];
     }
-    const bomb = doc.full().problems.some((p) => p.code === 'yaml.aliasBudget');
-    const why = bomb ? 'its YAML aliases expand too far (an alias bomb?)' : 'its YAML could not be read';
+    const length = doc.span.end - doc.span.start;
+    const why =
+      length > IMAGES_FULL_PARSE_LIMIT
+        ? `${formatSize(length)} that only the full YAML parser reads`
+        : doc.full().problems.some((p) => p.code === 'yaml.aliasBudget')
+          ? 'its YAML aliases expand too far (an alias bomb?)'
+          : 'its YAML could not be read';
     return [{ at: documentHeadSpan(doc).start, title: `k3d: lenses off for this document: ${why}`, tooltip: refusal }];
   });
 }

@@ -2,7 +2,7 @@ import { parseAllDocuments, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { treeFromYaml, withoutStacks } from './fromYaml.ts';
 import { OUTLINE_KEEP } from './kinds.ts';
-import { aliasBudget } from './limits.ts';
+import { aliasBudget, formatSize, IMAGES_FULL_PARSE_LIMIT } from './limits.ts';
 import { getString } from './node.ts';
 import type { YNode } from './node.ts';
 import type { ManifestProblem } from './problems.ts';
@@ -177,9 +177,22 @@ export class ManifestDocument {
     return this.parsed;
   }
 
-  /** Is `outline` from the full parse, which refused the document? Why, then. */
-  get outlineRefusal(): string | undefined {
-    return this.outlineScanned ? undefined : this.full().refusal;
+  /**
+   * Why the document's images are not read (lenses, lessons, edits), or undefined: the full
+   * parse it needs would be too costly, or it refused the document (an alias bomb).
+   */
+  get imagesRefusal(): string | undefined {
+    if (this.outlined === false) {
+      this.outlined = this.scannable ? scanDocument(this.file.text, this.contentStart, this.span.end, OUTLINE_KEEP) : undefined;
+    }
+    if (this.outlined !== undefined) {
+      return undefined;
+    }
+    const length = this.span.end - this.span.start;
+    if (length > IMAGES_FULL_PARSE_LIMIT) {
+      return `This document is ${formatSize(length)} of YAML that only the full parser reads (flow style, anchors or multi-line scalars), over the ${formatSize(IMAGES_FULL_PARSE_LIMIT)} limit for image lenses and checks. Validation and Apply still read it.`;
+    }
+    return this.full().refusal;
   }
 
   private readFull(): FullDocument {

@@ -87,6 +87,9 @@ export function imageAt(file: ManifestFile, offset: number): ContainerImage | un
 }
 
 function readImages(doc: ManifestDocument): ContainerImage[] {
+  if (doc.imagesRefusal !== undefined) {
+    return []; // lensNotices says why
+  }
   const specPath = podSpecPath(doc.kind);
   const root = doc.outline;
   if (specPath === undefined || root === null) {

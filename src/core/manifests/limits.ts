@@ -17,6 +17,14 @@ export const LENS_LIMIT = 2 * MB;
 export const APPLY_LIMIT = 10 * MB;
 
 /**
+ * Image lenses, lessons and edits read a document with the fast scanner; a document it cannot
+ * follow (JSON-style flow over many lines, anchors, multi-line scalars) needs `yaml`'s full
+ * parse, which costs about 100 times more: above this size such a document gets a notice
+ * instead of lenses. Validation and Apply still read it whole (up to APPLY_LIMIT).
+ */
+export const IMAGES_FULL_PARSE_LIMIT = 128 * 1024;
+
+/**
  * YAML aliases (`*a`) repeat what an anchor (`&a`) names, and nested aliases multiply: a
  * 300-byte "alias bomb" expands to millions of nodes. A document may expand through aliases to
  * at most this many nodes per character of its own text, and never more than

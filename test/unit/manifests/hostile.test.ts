@@ -251,3 +251,38 @@ test('long mappings are looked up by index (the last of repeated keys wins, as b
   validateManifest(parseManifest('a: [\n}}}: ]]\n'));
   assert.equal(Error.stackTraceLimit, limit);
 });
+
+test('a document only the full parser reads gets lenses up to 128 KB, above it a notice instead of a long parse', () => {
+  const deployment = (envs: number) =>
+    JSON.stringify(
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'json' },
+        spec: {
+          selector: { matchLabels: { app: 'json' } },
+          template: {
+            metadata: { labels: { app: 'json' } },
+            spec: { containers: [{ name: 'app', image: 'nginx:1.25', env: Array.from({ length: envs }, (_, i) => ({ name: `E${i}`, value: `${i}` })) }] },
+          },
+        },
+      },
+      null,
+      2,
+    );
+  const small = parseManifest(deployment(100)); // JSON is YAML; pretty-printed, the scanner cannot follow it
+  assert.ok(small.text.length < 128 * 1024);
+  assert.deepEqual(
+    findImages(small).map((i) => i.image),
+    ['nginx:1.25'],
+  );
+  assert.deepEqual(lensNotices(small), []);
+  const large = parseManifest(deployment(2000));
+  assert.ok(large.text.length > 128 * 1024);
+  assert.deepEqual(findImages(large), [], 'no full parse of a large document for lenses');
+  assert.deepEqual(
+    lensNotices(large).map((n) => n.title),
+    [`k3d: lenses off for this document: ${Math.round(large.text.length / 1024)} KB that only the full YAML parser reads`],
+  );
+  assert.equal(large.documents[0].kind, 'Deployment', 'Apply still reads it');
+});
