@@ -41,6 +41,25 @@ export interface EngineOptions {
   skipPackages?: boolean;
 }
 
+/** What each package gives us: any one of these present counts as installed. */
+const PROVIDES: Record<string, string[]> = {
+  'docker.io': ['dockerd'],
+  'docker-registry': ['docker-registry'],
+  'busybox-static': ['/bin/busybox'],
+};
+
+function onPath(command: string): boolean {
+  const candidates = command.startsWith('/') ? [command] : [...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/bin'].filter(Boolean).map((dir) => path.join(dir, command));
+  return candidates.some((file) => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -86,8 +105,10 @@ export async function ensureDockerEngine(log: (line: string) => void = console.l
   const env = options.env ?? process.env;
   const host = env.DOCKER_HOST || DEFAULT_HOST;
   if (!options.skipPackages) {
-    // Installs (as root with apt) what is missing; names the command otherwise.
-    await ensureDebianPackages(DOCKER_PACKAGES, 'the Docker engine, its local registry and the test base image', log);
+    // Installs (as root with apt) what is missing, judged by the commands, so that another Docker build
+    // (docker-ce, say) is never replaced by Debian's; names the command when it cannot install.
+    const missing = DOCKER_PACKAGES.filter((pkg) => !PROVIDES[pkg].some(onPath));
+    if (missing.length > 0) await ensureDebianPackages(missing, 'the Docker engine, its local registry and the test base image', log);
   }
   const before = await dockerInfo(env);
   if (before.ok) return { started: false, version: before.version, stop: async () => undefined };
