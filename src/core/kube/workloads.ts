@@ -14,8 +14,6 @@ const PATHS: Record<WorkloadKind, string> = {
   services: '/api/v1/services',
 };
 
-export const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
-
 export interface WorkloadChange {
   kind: WorkloadKind;
   /** namespace/name keys that changed. */

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { connectContext } from '../../core/kube/connect.ts';
+import { inUserNamespace } from '../../core/kube/namespaces.ts';
 import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { WorkloadNode, WorkloadTree } from '../workloads/WorkloadTree.ts';
@@ -29,11 +30,10 @@ export function register(ctx: Ctx, tree: WorkloadTree): LogStreams {
       http.json<{ items: V1Pod[] }>('/api/v1/pods'),
       podsOnly ? Promise.resolve({ items: [] as V1Deployment[] }) : http.json<{ items: V1Deployment[] }>('/apis/apps/v1/deployments'),
     ]);
-    const user = (o: { metadata?: { namespace?: string } }) => !['kube-system', 'kube-public', 'kube-node-lease'].includes(o.metadata?.namespace ?? '');
     type Item = vscode.QuickPickItem & { what: 'pod' | 'deployment'; obj: V1Pod | V1Deployment };
     const items: Item[] = [
-      ...deployments.items.filter(user).map((obj) => ({ label: `$(layers) ${obj.metadata?.name}`, description: `deployment · ${obj.metadata?.namespace} · all its pods`, what: 'deployment' as const, obj })),
-      ...pods.items.filter(user).map((obj) => ({ label: `$(circle-filled) ${obj.metadata?.name}`, description: `pod · ${obj.metadata?.namespace} · ${obj.status?.phase ?? ''}`, what: 'pod' as const, obj })),
+      ...deployments.items.filter(inUserNamespace).map((obj) => ({ label: `$(layers) ${obj.metadata?.name}`, description: `deployment · ${obj.metadata?.namespace} · all its pods`, what: 'deployment' as const, obj })),
+      ...pods.items.filter(inUserNamespace).map((obj) => ({ label: `$(circle-filled) ${obj.metadata?.name}`, description: `pod · ${obj.metadata?.namespace} · ${obj.status?.phase ?? ''}`, what: 'pod' as const, obj })),
     ];
     if (items.length === 0) {
       void vscode.window.showInformationMessage(`No pods in ${context} outside the system namespaces yet.`);

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { V1Deployment, V1Node, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import { age, deploymentSummary, nodeSummary, podSummary, replicaSetSummary, restartsText, type Health } from '../../core/kube/status.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';
-import { SYSTEM_NAMESPACES, type ClusterWorkloads, type WorkloadChange } from '../../core/kube/workloads.ts';
+import { isSystemNamespace, SYSTEM_NAMESPACES } from '../../core/kube/namespaces.ts';
+import type { ClusterWorkloads, WorkloadChange } from '../../core/kube/workloads.ts';
 import type { Ctx } from '../../ctx.ts';
 import { differences, type ManifestIndex } from './ManifestIndex.ts';
 import { WorkloadSession } from './WorkloadSession.ts';
@@ -90,8 +91,8 @@ export class WorkloadTree implements vscode.Disposable {
       return children;
     }
     const nsNames = w.namespaceNames();
-    const user = nsNames.filter((n) => !SYSTEM_NAMESPACES.has(n));
-    const system = nsNames.filter((n) => SYSTEM_NAMESPACES.has(n));
+    const user = nsNames.filter((n) => !isSystemNamespace(n));
+    const system = nsNames.filter((n) => isSystemNamespace(n));
     const mode = this.systemNamespaces;
     for (const ns of mode === 'shown' ? nsNames : user) {
       children.push(this.child(`${context}|root`, { type: 'w-namespace', id: `${context}|ns|${ns}`, context, ns }));
@@ -113,7 +114,7 @@ export class WorkloadTree implements vscode.Disposable {
       case 'w-nodes':
         return w.nodeList().map((n) => this.child(node.id, { type: 'w-knode', id: `${c}|node|${key(n)}`, context: c, key: key(n) }));
       case 'w-system':
-        return w.namespaceNames().filter((n) => SYSTEM_NAMESPACES.has(n)).map((ns) => this.child(node.id, { type: 'w-namespace', id: `${c}|ns|${ns}`, context: c, ns }));
+        return w.namespaceNames().filter((n) => isSystemNamespace(n)).map((ns) => this.child(node.id, { type: 'w-namespace', id: `${c}|ns|${ns}`, context: c, ns }));
       case 'w-namespace': {
         const out: WorkloadNode[] = [
           ...w.deploymentsIn(node.ns).map((d) => this.child(node.id, { type: 'w-deployment', id: `${c}|deploy|${key(d)}`, context: c, key: key(d) })),
@@ -198,7 +199,7 @@ export class WorkloadTree implements vscode.Disposable {
       case 'w-system': {
         const item = new vscode.TreeItem('System namespaces', Collapsed);
         item.iconPath = new vscode.ThemeIcon('gear');
-        item.description = 'kube-system, kube-public, kube-node-lease';
+        item.description = [...SYSTEM_NAMESPACES].join(', ');
         item.contextValue = 'k8sSystemNamespaces';
         return item;
       }

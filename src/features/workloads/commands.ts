@@ -5,6 +5,7 @@ import {
 } from '../../core/kube/actions.ts';
 import { connectContext } from '../../core/kube/connect.ts';
 import { explain } from '../../core/kube/explain.ts';
+import { inUserNamespace } from '../../core/kube/namespaces.ts';
 import type { KubeHttp } from '../../core/kube/http.ts';
 import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';
@@ -44,7 +45,7 @@ export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests
     const api = await http(context);
     const path = kind === 'deployments' ? '/apis/apps/v1/deployments' : '/api/v1/pods';
     const list = await api.json<{ items: Array<NonNullable<Target['object']>> }>(path);
-    const items = list.items.filter((o) => !['kube-system', 'kube-public', 'kube-node-lease'].includes(o.metadata?.namespace ?? ''));
+    const items = list.items.filter(inUserNamespace);
     if (items.length === 0) {
       void vscode.window.showInformationMessage(`There are no ${kind} in ${context} (outside the system namespaces).`);
       return undefined;
