@@ -6,6 +6,9 @@ import { simBinDir } from './paths.ts';
 import { markedEnv, run } from './processes.ts';
 import type { RunResult } from './processes.ts';
 
+/** Where no Docker engine listens: the "Docker is down" path for the simulated k3d and the docker CLI alike. */
+export const DEAD_DOCKER_HOST = 'unix:///nonexistent.sock';
+
 /** PATH entries without any folder that holds a `k3d` executable. */
 export function pathWithoutK3d(pathValue: string = process.env.PATH ?? ''): string {
   return pathValue
@@ -52,8 +55,9 @@ export function simulatedK3d(stateDir: string, options: { speed?: number; docker
     KUBECONFIG: kubeconfig,
   });
   if (options.speed !== undefined) env.K3D_SIM_SPEED = String(options.speed);
-  if (options.dockerDown) env.K3D_SIM_DOCKER_DOWN = '1';
-  else delete env.K3D_SIM_DOCKER_DOWN;
+  // "Docker is down" the way it is for the real k3d and docker: a DOCKER_HOST where no engine listens.
+  delete env.K3D_SIM_DOCKER_DOWN;
+  if (options.dockerDown) env.DOCKER_HOST = DEAD_DOCKER_HOST;
   return { env, home, kubeconfig, k3d: path.join(simBinDir, 'k3d') };
 }
 
@@ -92,6 +96,7 @@ export async function listClusters(sim: SimulatedK3d): Promise<ClusterSummary[]>
 export async function stopAllClusters(sim: SimulatedK3d): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...sim.env, K3D_SIM_SPEED: '0' };
   delete env.K3D_SIM_DOCKER_DOWN;
+  if (env.DOCKER_HOST === DEAD_DOCKER_HOST) delete env.DOCKER_HOST;
   await run(sim.k3d, ['cluster', 'stop', '--all'], { env, timeoutMs: 60_000 });
 }
 
