@@ -1,4 +1,6 @@
 import { parseManifest } from './documents.ts';
+import { documentImages } from './images.ts';
+import { getNode } from './node.ts';
 
 /** A Deployment as a workspace manifest declares it: what the tree compares with the cluster. */
 export interface DeclaredDeploymentInfo {
@@ -11,14 +13,11 @@ export interface DeclaredDeploymentInfo {
   readonly images: Map<string, string>;
 }
 
-interface DeploymentObject {
-  metadata?: { namespace?: unknown };
-  spec?: { replicas?: unknown; template?: { spec?: { containers?: unknown } } };
-}
-
 /**
- * The Deployments a workspace file declares. Never throws, whatever the file holds: documents
- * that cannot be read (YAML errors, alias bombs) are left out, as kubectl would refuse them.
+ * The Deployments a workspace file declares. It reads the documents' outlines (the fast
+ * scanner: the index reads every workspace YAML at activation), never throws, and leaves out
+ * documents whose images are not read either (an alias bomb; a large document that only the
+ * full parser reads).
  */
 export function declaredDeployments(text: string): DeclaredDeploymentInfo[] {
   if (!/^kind:\s*Deployment\b/m.test(text)) {
@@ -28,18 +27,19 @@ export function declaredDeployments(text: string): DeclaredDeploymentInfo[] {
   try {
     const file = parseManifest(text);
     for (const doc of file.documents) {
-      if (doc.kind !== 'Deployment' || !doc.name) continue;
-      const obj = doc.toObject() as DeploymentObject | undefined;
-      if (obj === undefined || obj === null || typeof obj !== 'object') continue;
-      const namespace = typeof obj.metadata?.namespace === 'string' ? obj.metadata.namespace : 'default';
-      const replicas = obj.spec?.replicas;
-      const containers = obj.spec?.template?.spec?.containers;
+      if (doc.imagesRefusal !== undefined || doc.kind !== 'Deployment' || !doc.name) continue;
+      const replicas = getNode(doc.outline ?? undefined, ['spec', 'replicas']);
       const images = new Map<string, string>();
-      for (const c of Array.isArray(containers) ? (containers as unknown[]) : []) {
-        const { name, image } = (c ?? {}) as { name?: unknown; image?: unknown };
-        if (typeof name === 'string') images.set(name, typeof image === 'string' ? image : '');
+      for (const image of documentImages(doc)) {
+        if (image.containerList === 'containers' && image.containerName !== undefined) images.set(image.containerName, image.image);
       }
-      out.push({ namespace, name: doc.name, line: file.rangeOf(doc.span).start.line, replicas: typeof replicas === 'number' ? replicas : undefined, images });
+      out.push({
+        namespace: doc.namespace ?? 'default',
+        name: doc.name,
+        line: file.rangeOf(doc.span).start.line,
+        replicas: replicas?.kind === 'scalar' && typeof replicas.value === 'number' ? replicas.value : undefined,
+        images,
+      });
     }
   } catch {
     // The core refuses rather than throws; this is the index's last line of defence.

@@ -25,14 +25,16 @@ const CONTAINER: Keep = { name: true, image: true, imagePullPolicy: true };
 const POD_SPEC: Keep = { initContainers: { '[]': CONTAINER }, containers: { '[]': CONTAINER }, ephemeralContainers: { '[]': CONTAINER } };
 
 /**
- * The parts of a document that CodeLenses and image diagnostics read: identity and containers.
+ * The parts of a document that CodeLenses, image diagnostics and the manifest index read:
+ * identity, containers and replicas.
  * Scanning only these is what keeps a 5 MB file's lenses fast (see bench/manifests.ts).
  */
 export const OUTLINE_KEEP: Keep = {
   apiVersion: true,
   kind: true,
   metadata: { name: true, namespace: true },
-  spec: { ...POD_SPEC, template: { spec: POD_SPEC }, jobTemplate: { spec: { template: { spec: POD_SPEC } } } },
+  // replicas: the manifest index compares it with the cluster (declared.ts) without a full parse.
+  spec: { ...POD_SPEC, replicas: true, template: { spec: POD_SPEC }, jobTemplate: { spec: { template: { spec: POD_SPEC } } } },
   template: { spec: POD_SPEC },
 };
 

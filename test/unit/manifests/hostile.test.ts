@@ -107,7 +107,20 @@ test('a bomb under a field the lenses skip (annotations): lenses as usual, valid
   );
   assert.equal(value.edit.ok, false);
   assert.match(!value.edit.ok ? value.edit.reason : '', /alias bomb/);
-  assert.deepEqual(value.declared, []);
+  // The manifest index reads outlines too: what the file declares, without expanding anything.
+  assert.deepEqual(value.declared.map((d) => [d.namespace, d.name, d.replicas, [...d.images]]), [['default', 'web', undefined, [['web', 'nginx:1.25']]]]);
+});
+
+test('declaredDeployments: what the tree compares with the cluster, from the outline', () => {
+  const text = `apiVersion: v1\nkind: Service\nmetadata: {name: web}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  replicas: 3\n  template:\n    spec:\n      initContainers:\n        - {name: init, image: "busybox:1"}\n      containers:\n        - name: web\n          image: "nginx:1.25"\n        - name: side\n          image: envoy:1.30\n---\nkind: Deployment\nmetadata: {name: second}\n`;
+  assert.deepEqual(
+    declaredDeployments(text).map((d) => [d.namespace, d.name, d.line, d.replicas, [...d.images]]),
+    [
+      ['shop', 'web', 3, 3, [['web', 'nginx:1.25'], ['side', 'envoy:1.30']]],
+      ['default', 'second', 20, undefined, []],
+    ],
+  );
+  assert.deepEqual(declaredDeployments('kind: Deployment\nmetadata: {name: x}\n' + aliasBomb(8)), [], 'the bomb is at the top level: refused');
 });
 
 test('the budget counts expanded nodes: a bomb one level deeper costs no more than the budget', () => {
