@@ -1,4 +1,4 @@
-// Case 6b: the lenses for the course's manifest (WORKFLOW.md's manifests/deployment.yaml), what a
+// Case 6b: the lenses for the course's manifest (manifests/deployment.yaml of the sample workspace, scripts/lib/workspace.ts), what a
 // learner opens most. Cold: the first manifest this process parses (module load excluded);
 // warm: an edit later. Prints one JSON line. Run alone: node bench/courseLens.ts
 import { parseManifest } from '../src/core/manifests/documents.ts';

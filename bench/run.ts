@@ -1,4 +1,4 @@
-// npm run bench: every benchmark of issue 9, side by side with kubectl on one simulated cluster
+// npm run bench: every benchmark (activation, CodeLens, list, watch, apply, logs), side by side with kubectl on one simulated cluster
 // (test/sim, K3D_SIM_SPEED=0). Prints one JSON line per case and writes bench/RESULTS.md.
 //   node bench/run.ts [--only activation,codelens,list,watch,apply,logs] [--no-results]
 // Builds the production bundle first if dist/ is missing or older than the sources. The cluster

@@ -1,5 +1,5 @@
 // The Docker engine that the image tests, the simulated k3d's image and registry commands and the demo
-// run against (issue 14). When `docker info` already answers, nothing is touched. Otherwise (as root)
+// run against. When `docker info` already answers, nothing is touched. Otherwise (as root)
 // Debian's docker.io, docker-registry and busybox-static are installed when missing and dockerd is started
 // in the background with no container network at all, its own log under .cache/dockerd/, and stopped
 // again by stop(): only an engine this process started is ever stopped, by its pid.

@@ -1,4 +1,5 @@
-// The sample workspace the course works in: manifests/deployment.yaml (WORKFLOW.md).
+// The sample workspace the course works in: manifests/deployment.yaml, the Deployment of the
+// course's app (hashgenerator) that every step of the course applies, edits and re-applies.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 

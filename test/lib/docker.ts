@@ -1,4 +1,4 @@
-// The real Docker engine, for tests that need one (issue 14). The CLI is found on the PATH (Debian's
+// The real Docker engine, for tests that need one (image builds, imports, registries). The CLI is found on the PATH (Debian's
 // /usr/bin/docker on a fresh machine), spawned with an argument array, and honours DOCKER_HOST.
 // A test that needs Docker calls requireDocker() first and FAILS when the engine is missing: it never skips.
 import { spawn } from 'node:child_process';

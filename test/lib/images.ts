@@ -1,4 +1,4 @@
-// Images made here (issue 14): no registry is reachable, so the base image is imported from a root
+// Images made here, on the machine: no registry is reachable, so the base image is imported from a root
 // filesystem built out of Debian's busybox-static, and the sample app is built FROM it with
 // `--network none`. Used by the sim tests, the e2e suite and the demo. See test/images/.
 import { spawnSync } from 'node:child_process';

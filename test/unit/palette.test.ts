@@ -1,6 +1,6 @@
 // The command palette from the first second: VS Code evaluates a palette `when` clause before
 // the extension activates, and a context key set in activate() is unset until then, which hid
-// "k3d: Use Context" and "k3d: Follow Logs" in a fresh window (issue 12, item 3).
+// "k3d: Use Context" and "k3d: Follow Logs" in a fresh window until a YAML file or the view was opened.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';

@@ -1,4 +1,4 @@
-// Issue 12, items 4-6: no byte of a kubeconfig's keys, certificates, tokens or passwords reaches
+// No byte of a kubeconfig's keys, certificates, tokens or passwords reaches
 // a message, the log or a document unasked. Recognisable secrets are planted in every credential
 // field of a kubeconfig and of broken ones; the extension's core paths run over them, and
 // everything they produce (messages, stacks, what the tree and status bar show) is searched.
@@ -276,7 +276,7 @@ test('connecting with well-formed planted credentials to a server that is not th
   }
 });
 
-// --- Item 5: Show Kubeconfig masks as `kubectl config view` does ---
+// --- Show Kubeconfig masks as `kubectl config view` does ---
 
 const KUBECTL = '/usr/bin/kubectl';
 
@@ -360,7 +360,7 @@ test('Show Kubeconfig masks block scalars, quoted values and flow collections in
   );
 });
 
-// --- Item 6: Diff with Cluster masks a Secret as kubectl diff does ---
+// --- Diff with Cluster masks a Secret as kubectl diff does ---
 
 type TestObject = { apiVersion: string; kind: string; metadata?: unknown; data?: unknown; stringData?: unknown };
 const secret = (data?: Record<string, unknown>, extra: Record<string, unknown> = {}): TestObject => ({

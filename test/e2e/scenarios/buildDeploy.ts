@@ -1,8 +1,8 @@
-// Issue 14: the course's build → import → deploy loop for real. The sample app (the hash
+// The course's build → import → deploy loop for real. The sample app (the hash
 // generator, FROM the local base image) is built by the real Docker engine, delivered with
 // `k3d image import`, the tag bumped, applied, and the new pod's real output streams into the
 // Output panel. Then the classic failure: an image built only on the host sits in ErrImagePull
-// until the notification's Import into Cluster puts it in the cluster. Also issue 12 item 12:
+// until the notification's Import into Cluster puts it in the cluster. Also:
 // Bump & Apply asks before saving another unsaved edit of the manifest.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -151,7 +151,7 @@ scenario('build and deploy: change the app\'s message, Build & Deploy builds it 
   await waitUntil('the new message in the editor', () => editorText(wb), (t) => t.includes(second));
   await ctx.shot('the app\'s message changed in the editor, not saved');
 
-  ctx.step('Bump & Apply with another unsaved edit in the manifest asks first (issue 12 item 12); Cancel changes nothing');
+  ctx.step('Bump & Apply with another unsaved edit in the manifest asks first; Cancel changes nothing');
   await quickOpen(ctx, MANIFEST, `image: ${APP}:2`);
   await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: 'replicas: 1' }).first().click();
   await page.keyboard.press('End');

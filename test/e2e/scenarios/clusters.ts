@@ -1,4 +1,4 @@
-// Issue 4's first scenarios: the Clusters view and a cluster's lifecycle, as a person does them.
+// The Clusters view and a cluster's lifecycle, as a person does them.
 import { k3dOk } from '../../../scripts/lib/k3dEnv.ts';
 import { check, scenario } from '../lib/harness.ts';
 import type { ScenarioContext } from '../lib/harness.ts';

@@ -1,4 +1,4 @@
-// Issue 7: the image line of the course manifest, as a learner uses it: the CodeLens, Bump tag to
+// Image tags on the image line of the course manifest, as a learner uses it: the CodeLens, Bump tag to
 // the new commit, Set tag..., the `:latest` lesson with its Quick Fix, and Bump & Apply rolling out.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';

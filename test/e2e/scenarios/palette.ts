@@ -1,4 +1,4 @@
-// Issue 12, item 3: in a fresh window, before any YAML file or the k3d view is opened, the
+// In a fresh window, before any YAML file or the k3d view is opened, the
 // palette lists the k3d commands and the status bar shows the current context.
 import * as fs from 'node:fs';
 import { check, scenario } from '../lib/harness.ts';

@@ -1,4 +1,4 @@
-// Issues 5, 6 and 8 as a learner meets them: apply the course manifest from the editor, watch
+// Apply, live workloads and logs as a learner meets them: apply the course manifest from the editor, watch
 // the deployment appear live in the k3d view, scale it (the tree says the file no longer
 // matches), follow its pod's logs in the Output panel, and see a broken manifest apply nothing.
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// src/core/build against the real Docker engine (issue 14): the argument arrays Build & Deploy
+// src/core/build against the real Docker engine: the argument arrays Build & Deploy
 // runs, through the same runTool, with Docker 20.10's classic builder (no buildx: a deprecation
 // notice on stderr of every build) and a real local registry (Debian's docker-registry, loopback).
 // Needs Docker: fails, never skips, when the engine does not answer.

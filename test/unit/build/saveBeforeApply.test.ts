@@ -1,5 +1,5 @@
-// Issue 12 item 12: Bump & Apply and Build & Deploy saved the document first, which silently
-// applied the user's other unsaved edits. They now ask unless nothing but their own edit is unsaved.
+// Bump & Apply and Build & Deploy once saved the document first, which silently applied the
+// user's other unsaved edits. They ask unless nothing but their own edit is unsaved.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeUnsavedEdits, unsavedEditsDecision, unsavedEditsQuestion } from '../../../src/core/build/saveBeforeApply.ts';

@@ -1,4 +1,4 @@
-// Issue 12, item 15: a manifest saved as UTF-16 or with a BOM is read as VS Code reads it.
+// A manifest saved as UTF-16 or with a BOM is read as VS Code reads it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeManifestBytes, detectEncoding } from '../../../src/core/manifests/decode.ts';

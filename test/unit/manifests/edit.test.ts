@@ -125,7 +125,7 @@ test('bumping one document of many leaves the other documents identical', () => 
   assert.ok(b.includes('jakousa/dwk-app1:abc1234'));
 });
 
-// Issue 12, item 14.
+// A CRLF file keeps its line endings where an edit adds a line.
 test('imagePullPolicy after the last line of a CRLF file without a final newline is written with \\r\\n', () => {
   const crlf = 'apiVersion: v1\r\nkind: Pod\r\nmetadata:\r\n  name: p\r\nspec:\r\n  containers:\r\n    - name: a\r\n      image: nginx:1.2';
   const file = parseManifest(crlf);

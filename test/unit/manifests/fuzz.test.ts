@@ -1,4 +1,4 @@
-// Issue 12, "Also": a seeded fuzz test of the manifest core. Thousands of random mutations of
+// A seeded fuzz test of the manifest core. Thousands of random mutations of
 // real-looking manifests go through every public entry point; none may throw, none may take
 // over 200 ms (the inputs are far under 64 KB), and every edit is either refused or changes
 // exactly the characters it says it changes, with the intended effect on the object.
