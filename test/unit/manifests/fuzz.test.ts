@@ -22,7 +22,7 @@ import { locateField } from '../../../src/core/manifests/paths.ts';
 import { validateManifest } from '../../../src/core/manifests/validate.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261129);
-const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 1200);
+const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 1000);
 const CALL_BUDGET_MS = 200;
 
 /** mulberry32: small, fast and the same on every machine. */
