@@ -1,7 +1,8 @@
 // List + watch for one resource type across all namespaces, kept in a local cache.
 // What client-node's informer does, with the failure handling it lacks (its informer stops for
-// good on any error it does not know, and never resyncs by itself): watches resume from the last resourceVersion after a timeout or a dropped connection,
-// re-list after 410 Gone, back off on repeated failures, and never stop by themselves.
+// good on any error it does not know, and never resyncs by itself): watches resume from the
+// last resourceVersion after a timeout or a dropped connection, re-list after 410 Gone, back
+// off on repeated failures, and never stop by themselves.
 import type { KubeHttp } from './http.ts';
 import { KubeError } from './gateway.ts';
 
