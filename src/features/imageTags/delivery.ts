@@ -82,7 +82,7 @@ export async function runStep(ctx: Ctx, out: vscode.OutputChannel, step: BuildSt
         if (e.kind === 'notInstalled') throw new StepFailed('k3d was not found. Install it, or set "k3d.path" to where it is.');
         if (e.kind === 'dockerDown') throw new StepFailed(`${step.title} failed: Docker is not running, or k3d cannot reach it. Start Docker, then try again.`);
         const why = (e.detail ?? e.message).replace(/\.$/, '');
-        const hint = /No such image|does not exist|not found|failed to save image|reference does not exist/i.test(why) ? ' The image is not in this machine\'s Docker: build it first.' : '';
+        const hint = /No such image|does not exist|not found|failed to save image|reference does not exist|no valid images/i.test(why) ? ' The image is not in this machine\'s Docker: build it first.' : '';
         throw new StepFailed(`${step.title} failed: ${why}.${hint}`, step.kind);
       }
       throw e;
