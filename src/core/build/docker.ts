@@ -138,3 +138,10 @@ export function dockerFailureHint(reason: string, step: 'build' | 'push' | 'tag'
   if (/An image does not exist locally|No such image/i.test(reason)) return 'The image is not in the local Docker.';
   return undefined;
 }
+
+/** A hint for a failed `k3d image import`: the usual cause is an image Docker does not have. */
+export function importFailureHint(reason: string): string | undefined {
+  return /No such image|does not exist|not found|failed to save image|reference does not exist|no valid images/i.test(reason)
+    ? "The image is not in this machine's Docker: build it first (docker build -t IMAGE .)."
+    : undefined;
+}

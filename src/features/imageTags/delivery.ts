@@ -4,7 +4,16 @@
 // Deploy and by the rollout's "Import into Cluster" / "Push to Cluster Registry" fix.
 import * as vscode from 'vscode';
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
-import { dockerFailureHint, dockerFailureReason, dockerImageInspectArgs, dockerPushArgs, dockerTagArgs, isDockerDown, k3dImageImportArgs } from '../../core/build/docker.ts';
+import {
+  dockerFailureHint,
+  dockerFailureReason,
+  dockerImageInspectArgs,
+  dockerPushArgs,
+  dockerTagArgs,
+  importFailureHint,
+  isDockerDown,
+  k3dImageImportArgs,
+} from '../../core/build/docker.ts';
 import { imagePullFixes } from '../../core/build/imagePullFix.ts';
 import type { ImagePullFix } from '../../core/build/imagePullFix.ts';
 import { k3dClusterOfContext } from '../../core/build/publish.ts';
@@ -82,8 +91,8 @@ export async function runStep(ctx: Ctx, out: vscode.OutputChannel, step: BuildSt
         if (e.kind === 'notInstalled') throw new StepFailed('k3d was not found. Install it, or set "k3d.path" to where it is.');
         if (e.kind === 'dockerDown') throw new StepFailed(`${step.title} failed: Docker is not running, or k3d cannot reach it. Start Docker, then try again.`);
         const why = (e.detail ?? e.message).replace(/\.$/, '');
-        const hint = /No such image|does not exist|not found|failed to save image|reference does not exist|no valid images/i.test(why) ? ' The image is not in this machine\'s Docker: build it first.' : '';
-        throw new StepFailed(`${step.title} failed: ${why}.${hint}`, step.kind);
+        const hint = importFailureHint(why);
+        throw new StepFailed(`${step.title} failed: ${why}.${hint ? ` ${hint}` : ''}`, step.kind);
       }
       throw e;
     }

@@ -8,6 +8,7 @@ import {
   dockerImageListArgs,
   dockerPushArgs,
   dockerTagArgs,
+  importFailureHint,
   isDockerDown,
   isLocalOnly,
   k3dImageImportArgs,
@@ -129,4 +130,11 @@ test('each failure of the loop gets what to do', () => {
 test('docker image inspect and docker tag argument arrays', () => {
   assert.deepEqual(dockerImageInspectArgs('hashapp:1'), ['image', 'inspect', '--format', '{{.Id}}', 'hashapp:1']);
   assert.deepEqual(dockerTagArgs('k3d-reg:5000/a:1', 'localhost:5001/a:1'), ['tag', 'k3d-reg:5000/a:1', 'localhost:5001/a:1']);
+});
+
+test('k3d image import of an image Docker does not have: the hint says to build it', () => {
+  // As the simulated k3d (after k3d v5) says it, and as older k3d versions did.
+  assert.match(importFailureHint("Failed to import image(s) into cluster 'dev': no valid images specified") ?? '', /not in this machine's Docker: build it first/);
+  assert.match(importFailureHint('failed to save image(s) from runtime: Error response from daemon: reference does not exist') ?? '', /build it first/);
+  assert.equal(importFailureHint("failed to import images in node 'k3d-dev-server-0': container is not running"), undefined);
 });
