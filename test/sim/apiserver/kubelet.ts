@@ -35,6 +35,8 @@ interface Runtime {
   images: Map<string, { id: string; imageID: string }>;
   /** Container name -> the running Docker container, and the last exited one (for --previous). */
   real: Map<string, { current?: string; exited?: string }>;
+  /** This pod's `docker run`s under way: its termination waits for them. */
+  starting: Set<Promise<unknown>>;
 }
 
 /** A real container's lifecycle ended without an exit from the program (it could not start). */
@@ -196,7 +198,7 @@ export class Kubelet {
   }
 
   private newRuntime(pod: Obj): Runtime {
-    const rt: Runtime = { uid: pod.metadata.uid, ns: pod.metadata.namespace, name: pod.metadata.name, timers: new Set(), stops: new Map(), pullFailures: new Map(), crashes: new Map(), terminating: false, images: new Map(), real: new Map() };
+    const rt: Runtime = { uid: pod.metadata.uid, ns: pod.metadata.namespace, name: pod.metadata.name, timers: new Set(), stops: new Map(), pullFailures: new Map(), crashes: new Map(), terminating: false, images: new Map(), real: new Map(), starting: new Set() };
     this.runs.set(rt.uid, rt);
     return rt;
   }
@@ -442,10 +444,19 @@ export class Kubelet {
     rt.real.set(c.name, slot);
     const started = runContainer(spec);
     this.starting.add(started);
-    void started.finally(() => this.starting.delete(started));
+    rt.starting.add(started);
+    void started.finally(() => {
+      this.starting.delete(started);
+      rt.starting.delete(started);
+    });
     started.then((r) => {
       if ('id' in r) this.dockerIds.add(r.id);
-      if (this.stopped || this.runs.get(rt.uid) !== rt || rt.terminating) {
+      if (!this.stopped && this.runs.get(rt.uid) === rt && rt.terminating) {
+        // The pod is being deleted: its termination waits for this start and removes the container.
+        if ('id' in r) slot.current = r.id;
+        return;
+      }
+      if (this.stopped || this.runs.get(rt.uid) !== rt) {
         if ('id' in r) void this.removeIds([r.id]);
         return;
       }
@@ -612,7 +623,7 @@ export class Kubelet {
     // Programs that ignore SIGTERM (like the course's Node.js app) run until the grace period ends.
     const ms = simulated.length ? Math.min(grace, 30) * 1000 : 0;
     // Real containers get SIGTERM, then SIGKILL after the grace period (scaled like every other delay).
-    const stopped = Promise.all(realRunning.map((id) => stopContainer(id, simDelay(Math.min(grace, 30) * 1000) / 1000)));
+    const stopped = Promise.all([...realRunning.map((id) => stopContainer(id, simDelay(Math.min(grace, 30) * 1000) / 1000)), ...rt.starting]);
     const t = setTimeout(() => {
       void stopped.then(async () => {
         for (const s of rt.stops.values()) s();
