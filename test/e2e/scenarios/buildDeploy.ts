@@ -4,6 +4,7 @@
 // Output panel. Then the classic failure: an image built only on the host sits in ErrImagePull
 // until the notification's Import into Cluster puts it in the cluster. Also:
 // Bump & Apply asks before saving another unsaved edit of the manifest.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { check, scenario } from '../lib/harness.ts';
@@ -106,6 +107,26 @@ async function withoutAutoSave(ctx: ScenarioContext, body: () => Promise<void>):
   }
 }
 
+/**
+ * Leaves the fixture as the other scenarios expect it: no log stream, no editor, no deployment
+ * and no file of this scenario (Quick Open's "deployment.yaml" must find only the course's).
+ */
+async function cleanUp(ctx: ScenarioContext, deployments: string[], files: string[]): Promise<void> {
+  const { wb } = ctx;
+  await wb.dismissQuickInput();
+  if ((await wb.dialog().count()) > 0) await wb.clickDialogButton('Cancel').catch(() => undefined);
+  await wb.runCommand('k3d: Stop Following Logs').catch(() => undefined);
+  await wb.dismissQuickInput();
+  await wb.runCommand('File: Revert File').catch(() => undefined);
+  await wb.runCommand('View: Close All Editors').catch(() => undefined);
+  if ((await wb.dialog().count()) > 0) await wb.clickDialogButton("Don't Save").catch(() => undefined);
+  await wb.runCommand('Notifications: Clear All Notifications').catch(() => undefined);
+  if (ctx.sim) {
+    for (const d of deployments) spawnSync('kubectl', ['delete', 'deployment', d, '--ignore-not-found', '--wait=false'], { env: ctx.sim.env, encoding: 'utf8' });
+  }
+  for (const f of files) fs.rmSync(path.join(ctx.workspace, f), { recursive: true, force: true });
+}
+
 async function setup(ctx: ScenarioContext, stamp: string): Promise<void> {
   await requireDocker();
   await ensureBaseImage();
@@ -119,6 +140,14 @@ async function setup(ctx: ScenarioContext, stamp: string): Promise<void> {
 }
 
 scenario('build and deploy: change the app\'s message, Build & Deploy builds it with Docker, imports it with k3d, and the new pod prints it', 'simulated', (ctx) => withoutAutoSave(ctx, async () => {
+  try {
+    await changeMessageAndBuild(ctx);
+  } finally {
+    await cleanUp(ctx, [`${APP}-dep`], [APP]);
+  }
+}), 420_000);
+
+async function changeMessageAndBuild(ctx: ScenarioContext): Promise<void> {
   const { wb, page } = ctx;
   const stamp = Date.now().toString(36);
   const second = `Hello from Build & Deploy ${stamp}`;
@@ -190,9 +219,17 @@ scenario('build and deploy: change the app\'s message, Build & Deploy builds it 
   await wb.runCommand('Notifications: Clear All Notifications'); // the toasts would cover the lines
   await waitUntil('the new message in the Output panel', () => outputLines(ctx), (l) => l.some((x) => x.includes(second)));
   await ctx.shot('after Build and Deploy the new pod prints the new message', 'build-deploy-new-message');
-}), 420_000);
+}
 
 scenario('build and deploy: an image built only on the host fails with ErrImagePull; Import into Cluster makes the pod Running', 'simulated', async (ctx) => {
+  try {
+    await hostOnlyImageFixed(ctx);
+  } finally {
+    await cleanUp(ctx, ['hashlocal-dep'], [APP]);
+  }
+}, 300_000);
+
+async function hostOnlyImageFixed(ctx: ScenarioContext): Promise<void> {
   const { wb, page } = ctx;
   const stamp = Date.now().toString(36);
   await requireDocker();
@@ -235,4 +272,4 @@ scenario('build and deploy: an image built only on the host fails with ErrImageP
   const description = await waitUntil('the pod row to say Running', async () => ((await podRow.first().locator('.label-description').textContent().catch(() => '')) ?? '').trim(), (d) => /^Running/.test(d), 60_000);
   ctx.step(`pod: ${description}`);
   await ctx.shot('the pod of the imported image is Running');
-}, 300_000);
+}
