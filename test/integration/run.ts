@@ -170,7 +170,8 @@ async function runSuites(vsix: string, install: CodeServerInstall, chromiumPath:
   log(`integration: code-server ${install.version} up; setup ${seconds(Date.now() - started)}; opening the workbench`);
   browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, env: markedEnv() as Record<string, string> });
   const page = await browser.newPage();
-  await page.goto(server.url);
+  // The workbench's first load compiles and fetches a lot: on a busy 2-core machine it takes over 30 s.
+  await page.goto(server.url, { timeout: 180_000 });
 
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), REPORT_TIMEOUT_MS)));

@@ -4,9 +4,17 @@
 // Needs the extension's activate() to return { clusterTreeProvider } (its TreeDataProvider for
 // view k3dDeploy.clusters): no public VS Code API reads another extension's tree.
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { before, eventually, suite, test } from '../lib/harness.ts';
 import { activate } from '../lib/extension.ts';
+
+/** The k3d the extension runs (the simulator, first on the extension host's PATH), as a terminal would. */
+async function k3d(args: string[]): Promise<void> {
+  const command = vscode.workspace.getConfiguration('k3d').get<string>('path') || 'k3d';
+  await promisify(execFile)(command, args, { timeout: 60_000 });
+}
 
 function label(item: vscode.TreeItem): string {
   const l = item.label;
@@ -61,8 +69,26 @@ suite('clusters tree', () => {
     for (const item of nodeItems) assert.match(String(item.description ?? ''), /running/, `${label(item)}: ${item.description}`);
   });
 
-  test('the refresh command keeps the list', async () => {
-    await vscode.commands.executeCommand('k3dDeploy.refresh');
-    await eventually('k3s-default after refresh', rootItems, (items) => items.some((r) => label(r.item) === 'k3s-default'));
-  });
+  // With background checks off (k3d.refreshInterval 0) and the default kubeconfig left alone (so
+  // its file watch does not fire), only the Refresh command can show a cluster made in a terminal.
+  // Each check reads the tree once, right after Refresh settles: no waiting for a later change.
+  test('refresh shows a cluster created and then deleted outside VS Code, and keeps the others', async () => {
+    const settings = vscode.workspace.getConfiguration('k3d');
+    await settings.update('refreshInterval', 0, vscode.ConfigurationTarget.Global);
+    const names = async () => (await rootItems()).map((r) => label(r.item));
+    try {
+      await k3d(['cluster', 'create', 'made-in-terminal', '--kubeconfig-update-default=false']);
+      await vscode.commands.executeCommand('k3dDeploy.refresh');
+      assert.deepEqual((await names()).filter((n) => n === 'k3s-default' || n === 'made-in-terminal').sort(), ['k3s-default', 'made-in-terminal']);
+
+      await k3d(['cluster', 'delete', 'made-in-terminal']);
+      await vscode.commands.executeCommand('k3dDeploy.refresh');
+      const after = await names();
+      assert.ok(!after.includes('made-in-terminal'), `made-in-terminal is still listed after delete + refresh: ${after.join(', ')}`);
+      assert.ok(after.includes('k3s-default'), `k3s-default is gone after refresh: ${after.join(', ')}`);
+    } finally {
+      await k3d(['cluster', 'delete', 'made-in-terminal']).catch(() => {});
+      await settings.update('refreshInterval', undefined, vscode.ConfigurationTarget.Global);
+    }
+  }, 60_000);
 });
