@@ -5,7 +5,8 @@ import type { Page } from 'playwright-core';
 import type { SimulatedK3d } from '../../../scripts/lib/k3dEnv.ts';
 import type { Workbench } from './workbench.ts';
 
-export type FixtureName = 'simulated' | 'noK3d';
+/** 'dockerDown': the simulated cluster exists, but code-server (and so the extension, docker and k3d) sees a dead DOCKER_HOST. */
+export type FixtureName = 'simulated' | 'noK3d' | 'dockerDown';
 
 export interface ScenarioContext {
   wb: Workbench;
