@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { applyObjects, type ApplyResult } from '../../core/kube/apply.ts';
+import { applyObjects, contextNamespace, type ApplyResult } from '../../core/kube/apply.ts';
 import { connectContext } from '../../core/kube/connect.ts';
 import { Discovery } from '../../core/kube/discovery.ts';
 import type { KubeHttp } from '../../core/kube/http.ts';
@@ -84,7 +84,7 @@ export class Applier {
     const { sortForApply } = await loadManifestCore();
     const target = await this.connect();
     if (!target) return none;
-    const { context, http } = target;
+    const { context, http, namespace } = target;
     const plan: Planned[] = sortForApply(parsed.flatMap((p) => p.file.documents.map((doc) => ({ parsed: p, doc, kind: doc.kind }))));
     const objects = plan.map((p) => p.doc.toObject() as Record<string, unknown>);
     const what = sources.length === 1 ? sources[0].label : `${sources.length} files`;
@@ -96,7 +96,7 @@ export class Applier {
       (_progress, token) => {
         const listener = token.onCancellationRequested(() => cancel.abort());
         const op = http.withSignal(cancel.signal);
-        return applyObjects(op, new Discovery(op), objects, { force: options.force }).finally(() => listener.dispose());
+        return applyObjects(op, new Discovery(op), objects, { force: options.force, defaultNamespace: namespace }).finally(() => listener.dispose());
       },
     );
     if (cancel.signal.aborted) {
@@ -172,7 +172,8 @@ export class Applier {
    * The current context's API, checked before anything is sent: a stopped k3d cluster offers
    * to start; an unreachable one says so and offers another context.
    */
-  async connect(): Promise<{ context: string; http: KubeHttp } | undefined> {
+  /** The current context, reachable; `namespace` is where objects that name none go (kubectl's rule). */
+  async connect(): Promise<{ context: string; http: KubeHttp; namespace: string } | undefined> {
     const view = await readKubeconfig(this.ctx.kubeconfigPaths());
     const context = view.currentContext;
     if (!context) {
@@ -196,7 +197,7 @@ export class Applier {
     try {
       const http = await connectContext(context, this.ctx.kubeconfigPaths());
       await http.json('/version', { idleTimeoutMs: 5000 });
-      return { context, http };
+      return { context, http, namespace: contextNamespace(view, context) };
     } catch (e) {
       const c = await vscode.window.showErrorMessage(
         `Nothing was applied: the cluster of context ${context} does not answer (${(e as Error).message}).${cluster ? ' Is it running?' : ''}`,

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import { applyObjects, contextNamespace, deleteResultLine, executeDelete, planDelete, type DeleteResult } from '../../core/kube/apply.ts';
+import { applyObjects, deleteResultLine, executeDelete, planDelete, type DeleteResult } from '../../core/kube/apply.ts';
 import { Discovery } from '../../core/kube/discovery.ts';
-import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
 import { maskSecretDiff } from '../../core/kube/redact.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';
 import type { Ctx } from '../../ctx.ts';
@@ -69,7 +68,7 @@ export function register(ctx: Ctx, store: ClusterStore): Applier {
     const docs = sortForApply(parsed.flatMap((p) => p.file.documents.map((doc) => ({ doc, kind: doc.kind }))));
     const { results } = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'Dry-run apply' },
-      () => applyObjects(target.http, new Discovery(target.http), docs.map((d) => d.doc.toObject() as Record<string, unknown>), { dryRun: true, force: true }),
+      () => applyObjects(target.http, new Discovery(target.http), docs.map((d) => d.doc.toObject() as Record<string, unknown>), { dryRun: true, force: true, defaultNamespace: target.namespace }),
     );
     const problem = results.find((r) => r.problem);
     if (problem) {
@@ -96,7 +95,7 @@ export function register(ctx: Ctx, store: ClusterStore): Applier {
     if (!parsed || !target) return undefined;
     const objects = parsed.flatMap((p) => p.file.documents.map((d) => d.toObject() as KubeObject & Record<string, unknown>));
     // As kubectl: an object without a namespace goes to the context's namespace, not `default`.
-    const namespace = contextNamespace(await readKubeconfig(ctx.kubeconfigPaths()), target.context);
+    const namespace = target.namespace;
     const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Looking up what to delete' }, () =>
       planDelete(new Discovery(target.http), objects, namespace),
     );
