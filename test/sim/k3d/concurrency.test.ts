@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
+import { pollUntil } from '../../lib/poll.ts';
 import YAML from 'yaml';
 import { json, K3D, plain, sandbox } from './harness.ts';
 import type { Sandbox } from './harness.ts';
@@ -61,14 +62,8 @@ describe('interruption', () => {
       child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
       child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
       // wait until the servers are starting, then interrupt
-      await new Promise<void>((resolve) => {
-        const t = setInterval(() => {
-          if (stdout.includes('Starting servers...')) {
-            clearInterval(t);
-            resolve();
-          }
-        }, 5);
-      });
+      // Bounded: a create that died early fails the test with its output instead of hanging the file.
+      await pollUntil('the create to start its servers', () => stdout, (out) => out.includes('Starting servers...'), { timeoutMs: 120_000, intervalMs: 5, describe: () => `${stdout}${stderr}` });
       const listed = json<ClusterJson[]>((await sb.k3d(['cluster', 'list', '-o', 'json'])).stdout);
       assert.equal(listed.length, 1, 'the half-created cluster is visible while it is being created');
       child.kill(signal);
@@ -98,14 +93,7 @@ describe('interruption', () => {
     const child = spawn(K3D, ['cluster', 'create', 'killed'], { env: sb.env, stdio: ['ignore', 'pipe', 'ignore'] });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    await new Promise<void>((resolve) => {
-      const t = setInterval(() => {
-        if (stdout.includes('Creating node')) {
-          clearInterval(t);
-          resolve();
-        }
-      }, 5);
-    });
+    await pollUntil('the create to create its nodes', () => stdout, (out) => out.includes('Creating node'), { timeoutMs: 120_000, intervalMs: 5, describe: () => stdout });
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('close', resolve));
     assert.equal((await sb.k3d(['cluster', 'list', '-o', 'json'])).stdout, '[]\n');
