@@ -51,12 +51,15 @@ describe('concurrent commands', () => {
 
 describe('interruption', () => {
   let sb: Sandbox;
-  before(() => { sb = sandbox({ K3D_SIM_SPEED: '0.05' }); });
+  // Slow enough (about 5 s from 'Starting servers...' to the end) that the signal lands mid-create on a loaded machine.
+  before(() => { sb = sandbox({ K3D_SIM_SPEED: '0.15' }); });
   after(() => sb.cleanup());
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`${signal} during create rolls back: no cluster, no kubeconfig entry`, async () => {
       const child = spawn(K3D, ['cluster', 'create', 'halfway', '-a', '2'], { env: sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Listen at once: a 'close' before the listener would leave the wait below hanging.
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
@@ -67,7 +70,7 @@ describe('interruption', () => {
       const listed = json<ClusterJson[]>((await sb.k3d(['cluster', 'list', '-o', 'json'])).stdout);
       assert.equal(listed.length, 1, 'the half-created cluster is visible while it is being created');
       child.kill(signal);
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      const code = await closed;
       assert.equal(code, 1);
       const err = plain(stderr);
       assert.match(err, /ERRO\[\d{4}\] Failed Cluster Start: .*context canceled/);
@@ -91,11 +94,12 @@ describe('interruption', () => {
 
   it('a create killed with SIGKILL is cleaned up by the next command', async () => {
     const child = spawn(K3D, ['cluster', 'create', 'killed'], { env: sb.env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const closed = new Promise((resolve) => child.on('close', resolve));
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
     await pollUntil('the create to create its nodes', () => stdout, (out) => out.includes('Creating node'), { timeoutMs: 120_000, intervalMs: 5, describe: () => stdout });
     child.kill('SIGKILL');
-    await new Promise((resolve) => child.on('close', resolve));
+    await closed;
     assert.equal((await sb.k3d(['cluster', 'list', '-o', 'json'])).stdout, '[]\n');
     assert.equal(fs.existsSync(path.join(sb.home, 'clusters', 'killed')), false);
     const again = await sb.k3d(['cluster', 'create', 'killed', '--kubeconfig-update-default=false'], { K3D_SIM_SPEED: '0' });
