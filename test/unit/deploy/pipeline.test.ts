@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { BuildStep } from '../../../src/core/build/publish.ts';
+import { DeployStopped, formatTimings, runDeploy } from '../../../src/core/deploy/pipeline.ts';
+import type { DeployAdapters, DeployInput } from '../../../src/core/deploy/pipeline.ts';
+import { parseImageReference } from '../../../src/core/manifests/imageReference.ts';
+import type { ImageReference } from '../../../src/core/manifests/imageReference.ts';
+
+const input = (over: Partial<DeployInput> = {}): DeployInput => ({
+  ref: parseImageReference('hashapp:1') as ImageReference,
+  tag: '2',
+  setting: 'auto',
+  cluster: 'dev',
+  contextDir: '/work/app',
+  ...over,
+});
+
+/** A fake machine: Docker's images by name, the manifest's text, and what ran, in order. */
+function fakes(opts: { images?: Record<string, string>; buildId?: string; hang?: BuildStep['kind']; fail?: string; stop?: string } = {}) {
+  const images: Record<string, string> = { ...(opts.images ?? {}) };
+  const log: string[] = [];
+  const file = { text: 'image: hashapp:1' };
+  const adapters: DeployAdapters<string> = {
+    async runStep(step, signal) {
+      log.push(`${step.kind} ${step.args.join(' ')}`);
+      if (opts.hang === step.kind) {
+        // Like runTool: the process runs until the signal kills it.
+        await new Promise<void>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('killed')), { once: true }));
+      }
+      if (opts.fail === step.kind) throw new Error(`${step.kind} failed: no space left on device`);
+      if (step.kind === 'build') images[step.args[2]] = opts.buildId ?? 'sha256:new';
+    },
+    async imageId(image) {
+      return images[image];
+    },
+    async untag(image) {
+      log.push(`untag ${image}`);
+      delete images[image];
+    },
+    async edit(plan) {
+      log.push(`edit ${plan.delivery.manifestImage}`);
+      if (opts.stop === 'edit') throw new DeployStopped('the manifest has new unsaved edits');
+      file.text = `image: ${plan.delivery.manifestImage}`;
+    },
+    async apply(plan) {
+      log.push('apply');
+      if (opts.fail === 'apply') throw new Error('the API server refused it');
+      return `deployment.apps/hashapp-dep configured (${plan.delivery.manifestImage})`;
+    },
+    async rollout(applied) {
+      log.push(`rollout after ${applied}`);
+    },
+  };
+  return { adapters, log, file, images };
+}
+
+/** A clock that advances by a fixed amount per reading: each phase takes a known time. */
+function clock(stepMs: number) {
+  let t = 0;
+  return () => (t += stepMs);
+}
+
+test('the phases run in order: plan, build, deliver (k3d image import), edit, apply, rollout; each one timed', async () => {
+  const f = fakes({ images: { 'hashapp:1': 'sha256:old' } });
+  const started: string[] = [];
+  const ended: string[] = [];
+  const outcome = await runDeploy(input(), f.adapters, {
+    signal: new AbortController().signal,
+    now: clock(500),
+    onPhaseStart: (p) => started.push(p),
+    onPhaseEnd: (t) => ended.push(t.phase),
+  });
+  assert.equal(outcome.status, 'deployed');
+  assert.deepEqual(f.log, [
+    'build build -t hashapp:2 /work/app',
+    'import image import hashapp:2 -c dev',
+    'edit hashapp:2',
+    'apply',
+    'rollout after deployment.apps/hashapp-dep configured (hashapp:2)',
+  ]);
+  assert.deepEqual(started, ['plan', 'build', 'deliver', 'edit', 'apply', 'rollout']);
+  assert.deepEqual(ended, started);
+  assert.deepEqual(outcome.timings.map((t) => t.ms), [500, 500, 500, 500, 500, 500]);
+  assert.equal(formatTimings(outcome.timings, 'import'), 'built 0.5 s · imported 0.5 s · applied 0.5 s · rolled out 0.5 s');
+  assert.equal(f.file.text, 'image: hashapp:2');
+});
+
+test('a registry image is pushed, and the summary says pushed', async () => {
+  const f = fakes();
+  const outcome = await runDeploy(input({ ref: parseImageReference('ghcr.io/me/app:1') as ImageReference }), f.adapters, { signal: new AbortController().signal, now: clock(1200) });
+  assert.equal(outcome.status, 'deployed');
+  assert.equal(f.log[1], 'push push ghcr.io/me/app:2');
+  assert.match(formatTimings(outcome.timings, 'push'), /^built 1\.2 s · pushed 1\.2 s/);
+});
+
+test('cancel during the build kills it, and no later phase runs: the manifest is as it was', async () => {
+  const f = fakes({ images: { 'hashapp:1': 'sha256:old' }, hang: 'build' });
+  const abort = new AbortController();
+  const outcome = await runDeploy(input(), f.adapters, {
+    signal: abort.signal,
+    onPhaseStart: (p) => p === 'build' && setTimeout(() => abort.abort(), 10),
+  });
+  assert.equal(outcome.status, 'cancelled');
+  assert.equal(outcome.status === 'cancelled' && outcome.phase, 'build');
+  assert.deepEqual(f.log, ['build build -t hashapp:2 /work/app']);
+  assert.equal(f.file.text, 'image: hashapp:1');
+  assert.deepEqual(outcome.timings.map((t) => t.phase), ['plan']);
+});
+
+test('cancel during the import stops there: the tag is not edited even when the step ignores the signal', async () => {
+  const f = fakes({ images: { 'hashapp:1': 'sha256:old' } });
+  const abort = new AbortController();
+  const run = f.adapters.runStep;
+  f.adapters.runStep = async (step, signal) => {
+    await run(step, signal);
+    if (step.kind === 'import') abort.abort(); // the cancel lands as the import finishes
+  };
+  const outcome = await runDeploy(input(), f.adapters, { signal: abort.signal });
+  assert.equal(outcome.status, 'cancelled');
+  assert.equal(outcome.status === 'cancelled' && outcome.phase, 'deliver');
+  assert.ok(!f.log.some((l) => l.startsWith('edit')), f.log.join('\n'));
+  assert.equal(f.file.text, 'image: hashapp:1');
+});
+
+test('a failing step stops the loop with its reason, in its phase', async () => {
+  const f = fakes({ images: { 'hashapp:1': 'sha256:old' }, fail: 'import' });
+  const outcome = await runDeploy(input(), f.adapters, { signal: new AbortController().signal });
+  assert.equal(outcome.status, 'failed');
+  if (outcome.status !== 'failed') return;
+  assert.equal(outcome.phase, 'deliver');
+  assert.equal((outcome.error as Error).message, 'import failed: no space left on device');
+  assert.equal(f.file.text, 'image: hashapp:1');
+  assert.deepEqual(outcome.timings.map((t) => t.phase), ['plan', 'build']);
+
+  const g = fakes({ fail: 'apply' });
+  const late = await runDeploy(input(), g.adapters, { signal: new AbortController().signal });
+  assert.equal(late.status === 'failed' && late.phase, 'apply');
+  assert.ok(!g.log.some((l) => l.startsWith('rollout')));
+});
+
+test('an adapter that stops (the user declined) ends the loop with its reason, not as a failure', async () => {
+  const f = fakes({ stop: 'edit' });
+  const outcome = await runDeploy(input(), f.adapters, { signal: new AbortController().signal });
+  assert.equal(outcome.status, 'stopped');
+  assert.equal(outcome.status === 'stopped' && outcome.reason, 'the manifest has new unsaved edits');
+  assert.ok(!f.log.includes('apply'));
+});
+
+test('nothing changed: the build gives the current tag\'s image ID, so no new tag, no delivery, no rollout', async () => {
+  const f = fakes({ images: { 'hashapp:1': 'sha256:same' }, buildId: 'sha256:same' });
+  const outcome = await runDeploy(input(), f.adapters, { signal: new AbortController().signal });
+  assert.equal(outcome.status, 'upToDate');
+  assert.deepEqual(f.log, ['build build -t hashapp:2 /work/app', 'untag hashapp:2']);
+  assert.equal(f.file.text, 'image: hashapp:1');
+  assert.deepEqual(Object.keys(f.images), ['hashapp:1'], 'the tag the build made is removed again');
+  assert.deepEqual(outcome.timings.map((t) => t.phase), ['plan', 'build']);
+});
+
+test('a changed build, or a current tag Docker does not have, deploys', async () => {
+  const changed = fakes({ images: { 'hashapp:1': 'sha256:old' }, buildId: 'sha256:new' });
+  assert.equal((await runDeploy(input(), changed.adapters, { signal: new AbortController().signal })).status, 'deployed');
+  const unknown = fakes({ buildId: 'sha256:new' });
+  assert.equal((await runDeploy(input(), unknown.adapters, { signal: new AbortController().signal })).status, 'deployed');
+});
+
+test('nothing changed, and the new tag existed before: it is left alone', async () => {
+  const f = fakes({ images: { 'hashapp:1': 'sha256:same', 'hashapp:2': 'sha256:same' }, buildId: 'sha256:same' });
+  const outcome = await runDeploy(input(), f.adapters, { signal: new AbortController().signal });
+  assert.equal(outcome.status, 'upToDate');
+  assert.ok(!f.log.some((l) => l.startsWith('untag')));
+});
+
+test('a plan that cannot deliver stops before anything is built', async () => {
+  const f = fakes();
+  const outcome = await runDeploy(input({ cluster: undefined }), f.adapters, { signal: new AbortController().signal });
+  assert.equal(outcome.status, 'stopped');
+  assert.equal(outcome.status === 'stopped' && outcome.phase, 'plan');
+  assert.deepEqual(f.log, []);
+});
