@@ -17,6 +17,9 @@ export const dockerTagArgs = (source: string, target: string): string[] => ['tag
 /** `docker image inspect`: exit 0 and the image ID when the engine has the image, exit 1 when not. */
 export const dockerImageInspectArgs = (image: string): string[] => ['image', 'inspect', '--format', '{{.Id}}', image];
 
+/** `docker image rm IMAGE` without --force: removes this name only while another tag keeps the image. */
+export const dockerUntagArgs = (image: string): string[] => ['image', 'rm', image];
+
 export const dockerImageListArgs = (): string[] => ['image', 'ls', '--format', 'json'];
 
 // Built by k3d/args.ts, which refuses a cluster name k3d would read as a flag.

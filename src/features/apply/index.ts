@@ -14,9 +14,10 @@ import { loadYaml, loadManifestCore } from '../../core/lazy.ts';
 export function register(ctx: Ctx, store: ClusterStore): Applier {
   const applier = new Applier(ctx, store);
 
-  ctx.registerCommand('apply', async (uri?: vscode.Uri, selected?: vscode.Uri[]): Promise<ApplySummary | undefined> => {
+  // `options.follow: false`: Build & Deploy follows the rollout itself, as its own timed phase.
+  ctx.registerCommand('apply', async (uri?: vscode.Uri, selected?: vscode.Uri[], options?: { follow?: boolean }): Promise<ApplySummary | undefined> => {
     const sources = await sourcesFor(uri instanceof vscode.Uri ? uri : undefined, Array.isArray(selected) ? selected : undefined);
-    return sources && applier.apply(sources);
+    return sources && applier.apply(sources, { follow: options?.follow });
   });
 
   ctx.registerCommand('applyFromUrl', async () => {

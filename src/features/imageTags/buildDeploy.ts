@@ -1,14 +1,18 @@
-// "Build & Deploy", one pipeline of typed steps (WORKFLOW.md rows 7, 18, 19): check Docker,
-// choose the next tag, docker build, deliver (k3d image import, or docker push to the cluster's
-// registry), write the tag (one undoable edit), save, apply and follow the rollout. Cancellable;
-// output streamed to the "k3d Build" channel; the first failure stops the chain with the tool's
-// own reason and leaves the manifest unchanged.
+// "Build & Deploy" (WORKFLOW.md rows 7, 18, 19): the questions first (unsaved edits, build
+// context, delivery, pull policy, Docker running, the next tag), then the core's pipeline
+// (core/deploy/pipeline.ts: plan → build → deliver → edit → apply → rollout) with this editor's
+// adapters. The running phase shows in the status bar and a cancellable notification; the phase
+// times end in a notification and the "k3d Build" channel; the first failure stops the loop with
+// the tool's own reason; a cancel before the edit leaves the manifest unchanged; a build that
+// gives the current tag's image ID is "up to date" (no new tag, no rollout).
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { filesInContext, findBuildContext } from '../../core/build/context.ts';
-import { dockerVersionArgs, isDockerDown } from '../../core/build/docker.ts';
-import { buildPlan, k3dClusterOfContext, planDelivery } from '../../core/build/publish.ts';
+import { dockerImageInspectArgs, dockerUntagArgs, dockerVersionArgs, isDockerDown } from '../../core/build/docker.ts';
+import { k3dClusterOfContext, planDelivery } from '../../core/build/publish.ts';
+import { DeployStopped, formatAllTimings, formatSeconds, formatTimings, phaseVerb, runDeploy } from '../../core/deploy/pipeline.ts';
+import type { DeployAdapters, DeployInput, DeployOutcome, PlannedDelivery } from '../../core/deploy/pipeline.ts';
 import type { ClusterRegistry } from '../../core/build/registry.ts';
 import { ToolError, runTool } from '../../core/process.ts';
 import { K3dError } from '../../core/k3d/errors.ts';
@@ -16,12 +20,14 @@ import { connectContext } from '../../core/kube/connect.ts';
 import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
 import { setImagePullPolicy } from '../../core/manifests/edit.ts';
 import { findTarget } from '../../core/imageTags/lenses.ts';
-import { parseImageReference } from '../../core/manifests/imageReference.ts';
+import { formatImageReference, parseImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageTagsFeature } from './ImageTagsFeature.ts';
 import { buildOutput, clusterRegistry, runStep, StepFailed } from './delivery.ts';
 import { applyTag, applyTextEdit, chooseNextTag } from './editing.ts';
-import type { Located } from './editing.ts';
+import type { Located, TagChoice } from './editing.ts';
+import type { ApplySummary } from '../apply/applyManifests.ts';
+import { followRollout } from '../apply/rollout.ts';
 import { UnsavedEditsGuard } from './saveGuard.ts';
 import { imageTagSettings } from './settings.ts';
 
@@ -91,55 +97,168 @@ export async function buildAndDeploy(feature: ImageTagsFeature, located: Located
   }
   const choice = await chooseNextTag(feature, located);
   if (!choice) return;
-  const delivery = planDelivery({ ref, tag: choice.tag, setting, cluster, registry });
-  if (!delivery.ok) return; // as `early`: the tag does not change where an image goes
-  const steps = buildPlan({
-    image: delivery.buildImage,
+  await runPipeline(feature, located, guard, out, {
+    ref,
+    tag: choice.tag,
+    setting,
+    cluster,
+    registry,
     contextDir: context.contextDir,
     dockerfile: path.basename(context.dockerfile) === 'Dockerfile' ? undefined : context.dockerfile,
-    publish: delivery.method,
-    cluster: delivery.method === 'import' ? delivery.cluster : undefined,
-  });
+  }, choice, context.dockerfile);
+}
 
-  out.appendLine(`# ${delivery.manifestImage}: ${steps.map((s) => s.title.toLowerCase()).join(', then ')}`);
+/**
+ * Starts the core's pipeline (core/deploy/pipeline.ts) with this editor's adapters, and shows it:
+ * the running phase in the status bar and the notification (whose Cancel kills the running
+ * docker/k3d process), then the phase times in a notification, the status bar and the channel.
+ */
+async function runPipeline(
+  feature: ImageTagsFeature,
+  located: Located,
+  guard: UnsavedEditsGuard,
+  out: vscode.OutputChannel,
+  input: DeployInput,
+  choice: TagChoice,
+  dockerfile: string,
+): Promise<void> {
+  const { document } = located;
+  const status = vscode.window.createStatusBarItem('k3dDeploy.buildDeploy', vscode.StatusBarAlignment.Left, 49);
+  status.name = 'k3d Build & Deploy';
+  let delivery: PlannedDelivery | undefined;
+  let outcome: DeployOutcome;
   try {
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Build & Deploy ${delivery.manifestImage}`, cancellable: true },
+    outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Build & Deploy ${formatImageReference({ registry: input.ref.registry, path: input.ref.path, tag: input.tag })}`, cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
         const cancel = token.onCancellationRequested(() => abort.abort());
-        try {
-          for (const step of steps) {
+        const adapters: DeployAdapters<ApplySummary> = {
+          runStep: (step, signal) => {
             progress.report({ message: step.title });
-            await runStep(feature.ctx, out, step, abort.signal, progress);
-          }
+            return runStep(feature.ctx, out, step, signal, progress);
+          },
+          imageId: (image, signal) => localImageId(image, signal),
+          untag: async (image) => {
+            out.appendLine(`$ ${[imageTagSettings.dockerPath, ...dockerUntagArgs(image)].join(' ')}`);
+            await runTool(imageTagSettings.dockerPath, dockerUntagArgs(image), { timeoutMs: 15_000 });
+          },
+          edit: async (plan) => {
+            const { manifestImage } = plan.delivery;
+            // The build took a while: the editor may hold new edits since the user was asked.
+            if (!(await guard.check('the build'))) {
+              void vscode.window.showInformationMessage(`${manifestImage} is built and ${deliveredWhere(plan.delivery)}; the manifest is unchanged and nothing was applied.`);
+              throw new DeployStopped('the manifest is unchanged (its new unsaved edits were not confirmed)');
+            }
+            if (!(await applyTag(feature, located, choice))) throw new DeployStopped('the tag could not be set');
+            if (!(await document.save())) {
+              void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(document.uri)} could not be saved; apply it once it is.`);
+              throw new DeployStopped('the manifest could not be saved');
+            }
+          },
+          apply: async () => {
+            const summary = await applyDocument(feature, document, { follow: false });
+            if (!summary?.applied) throw new DeployStopped('the manifest was not applied');
+            return summary;
+          },
+          rollout: (summary) => followRollouts(feature, summary),
+        };
+        try {
+          return await runDeploy(input, adapters, {
+            signal: abort.signal,
+            onPhaseStart: (phase, plan) => {
+              delivery = plan?.delivery ?? delivery;
+              const verb = phaseVerb(phase, delivery?.method);
+              status.text = `$(sync~spin) k3d: ${verb}…`;
+              status.tooltip = `Build & Deploy: ${verb}`;
+              status.show();
+              if (phase === 'build' && plan) out.appendLine(`# ${plan.delivery.manifestImage}: ${[plan.build, ...plan.deliver].map((s) => s.title.toLowerCase()).join(', then ')}`);
+              if (phase !== 'build' && phase !== 'deliver') progress.report({ message: verb[0].toUpperCase() + verb.slice(1) });
+            },
+            onPhaseEnd: (timing) => {
+              out.appendLine(`# ${timing.phase}: ${formatSeconds(timing.ms)}`);
+              if (timing.phase === 'deliver' && delivery) void afterDelivery(feature, out, delivery);
+            },
+          });
         } finally {
           cancel.dispose();
         }
       },
     );
-  } catch (e) {
-    await reportFailure(out, e, context.dockerfile);
-    return;
+  } finally {
+    status.dispose();
   }
+  await reportOutcome(out, outcome, input, dockerfile);
+}
+
+/** Saving and applying happened; follows each changed deployment's rollout (its own notification). */
+async function followRollouts(feature: ImageTagsFeature, summary: ApplySummary): Promise<void> {
+  const changed = summary.results.filter((r) => r.ref.startsWith('deployment.apps/') && (r.outcome === 'created' || r.outcome === 'configured'));
+  if (changed.length === 0 || !summary.context) return;
+  const http = await connectContext(summary.context, feature.ctx.kubeconfigPaths());
+  const outcomes = await Promise.all(changed.map((d) => followRollout(feature.ctx, http, summary.context as string, d.namespace ?? 'default', d.ref.split('/')[1])));
+  const bad = outcomes.map((o, i) => ({ o, name: changed[i].ref })).filter((x) => x.o !== 'complete');
+  // followRollout told the user why (the pod's reason, with its fixes): the loop just ends.
+  if (bad.length > 0) throw new DeployStopped(`the rollout did not complete: ${bad.map((b) => `${b.name} ${b.o}`).join(', ')}`);
+}
+
+async function afterDelivery(feature: ImageTagsFeature, out: vscode.OutputChannel, delivery: PlannedDelivery): Promise<void> {
   const delivered = parseImageReference(delivery.manifestImage);
   if (delivery.method === 'import' && delivered.valid) await feature.imported.add(delivered as ImageReference);
   void feature.localImages.get(true);
-  const where = delivery.method === 'import' ? `imported into ${delivery.cluster}` : `pushed to ${delivery.toClusterRegistry ? `the cluster's registry as ${delivery.buildImage}` : delivery.buildImage}`;
-  out.appendLine(`# ${delivery.manifestImage} is built and ${where}; setting the tag in the manifest`);
+  out.appendLine(`# ${delivery.manifestImage} is built and ${deliveredWhere(delivery)}; setting the tag in the manifest`);
+}
 
-  // The build took a while: the editor may hold new edits since the user was asked.
-  if (!(await guard.check('the build'))) {
-    out.appendLine('# the manifest is unchanged (its new unsaved edits were not confirmed)');
-    void vscode.window.showInformationMessage(`${delivery.manifestImage} is built and ${where}; the manifest is unchanged and nothing was applied.`);
-    return;
+function deliveredWhere(delivery: PlannedDelivery): string {
+  return delivery.method === 'import'
+    ? `imported into ${delivery.cluster}`
+    : `pushed to ${delivery.toClusterRegistry ? `the cluster's registry as ${delivery.buildImage}` : delivery.buildImage}`;
+}
+
+/** `docker image inspect --format {{.Id}}`: the image ID, or undefined when Docker has no such image. */
+async function localImageId(image: string, signal: AbortSignal): Promise<string | undefined> {
+  try {
+    const { stdout } = await runTool(imageTagSettings.dockerPath, dockerImageInspectArgs(image), { timeoutMs: 15_000, signal });
+    const id = stdout.trim().split('\n')[0];
+    return id.startsWith('sha256:') ? id : undefined;
+  } catch (e) {
+    if (e instanceof ToolError && e.kind === 'cancelled') throw e;
+    return undefined;
   }
-  if (!(await applyTag(feature, located, choice))) return;
-  if (!(await document.save())) {
-    void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(document.uri)} could not be saved; apply it once it is.`);
-    return;
+}
+
+async function reportOutcome(out: vscode.OutputChannel, outcome: DeployOutcome, input: DeployInput, dockerfile: string): Promise<void> {
+  const times = formatTimings(outcome.timings, outcome.plan?.delivery.method);
+  if (outcome.timings.length > 0) out.appendLine(`# timings: ${formatAllTimings(outcome.timings)}`);
+  switch (outcome.status) {
+    case 'deployed': {
+      out.appendLine(`# ${outcome.plan.delivery.manifestImage} deployed: ${times}`);
+      vscode.window.setStatusBarMessage(`$(check) k3d: ${times}`, 30_000);
+      void vscode.window.showInformationMessage(`Build & Deploy ${outcome.plan.delivery.manifestImage}: ${times}.`);
+      return;
+    }
+    case 'upToDate': {
+      const current = formatImageReference({ registry: input.ref.registry, path: input.ref.path, tag: input.ref.tag });
+      const id = outcome.plan.currentImageId?.replace(/^sha256:/, '').slice(0, 12);
+      out.appendLine(`# up to date: the build is ${current}'s image (${id}); no new tag, nothing delivered or rolled out (${times})`);
+      vscode.window.setStatusBarMessage(`$(check) k3d: ${current} is up to date (${times})`, 30_000);
+      void vscode.window.showInformationMessage(`${current} is up to date: the build gives the same image (${id}), so the tag stays and nothing rolls out. (${times})`);
+      return;
+    }
+    case 'cancelled': {
+      const unchanged = outcome.phase === 'plan' || outcome.phase === 'build' || outcome.phase === 'deliver';
+      out.appendLine(`# cancelled while ${phaseVerb(outcome.phase, outcome.plan?.delivery.method)}${unchanged ? ': the tag in the manifest is unchanged' : ''}${times ? ` (${times})` : ''}`);
+      void vscode.window.showInformationMessage(unchanged ? 'Build & Deploy was cancelled; the manifest is unchanged.' : `Build & Deploy was cancelled while ${phaseVerb(outcome.phase)}.`);
+      return;
+    }
+    case 'stopped': {
+      out.appendLine(`# stopped: ${outcome.reason}`);
+      if (outcome.phase === 'plan') void vscode.window.showWarningMessage(`Build & Deploy: ${outcome.reason} Nothing was built.`);
+      return;
+    }
+    case 'failed':
+      await reportFailure(out, outcome.error, outcome.phase === 'build' || outcome.phase === 'deliver' ? dockerfile : undefined, outcome.phase === 'build' || outcome.phase === 'deliver');
   }
-  await applyDocument(feature, document);
 }
 
 /**
@@ -178,17 +297,21 @@ async function registryOf(feature: ImageTagsFeature, context: string): Promise<C
   }
 }
 
-/** Saves nothing: asks the cluster to apply the (saved) file with the apply feature's command. */
-export async function applyDocument(feature: ImageTagsFeature, document: vscode.TextDocument): Promise<void> {
+/**
+ * Saves nothing: asks the cluster to apply the (saved) file with the apply feature's command;
+ * `follow: false` leaves the rollout to the caller. The apply's summary, when it ran.
+ */
+export async function applyDocument(feature: ImageTagsFeature, document: vscode.TextDocument, options: { follow?: boolean } = {}): Promise<ApplySummary | undefined> {
   const commands = await vscode.commands.getCommands(true);
   if (!commands.includes('k3dDeploy.apply')) {
     void vscode.window.showWarningMessage(
       `The new tag is saved in ${vscode.workspace.asRelativePath(document.uri)}, but it was not applied: this build of the extension has no Apply command (k3dDeploy.apply).`,
     );
-    return;
+    return undefined;
   }
-  await vscode.commands.executeCommand('k3dDeploy.apply', document.uri);
+  const summary = await vscode.commands.executeCommand<ApplySummary | undefined>('k3dDeploy.apply', document.uri, undefined, options);
   feature.lessons.refreshLive(document, true);
+  return summary;
 }
 
 async function offerPullPolicyFix(feature: ImageTagsFeature, located: Located): Promise<boolean> {
@@ -227,7 +350,7 @@ async function checkDocker(out: vscode.OutputChannel, signal?: AbortSignal): Pro
   }
 }
 
-async function reportFailure(out: vscode.OutputChannel, e: unknown, dockerfile?: string): Promise<void> {
+async function reportFailure(out: vscode.OutputChannel, e: unknown, dockerfile?: string, manifestUnchanged = true): Promise<void> {
   const cancelled = (e instanceof ToolError || e instanceof K3dError) && e.kind === 'cancelled';
   if (cancelled) {
     out.appendLine('# cancelled: the tag in the manifest is unchanged');
@@ -237,7 +360,7 @@ async function reportFailure(out: vscode.OutputChannel, e: unknown, dockerfile?:
   const message = (e instanceof Error ? e.message : String(e)).replace(/\.?$/, '.');
   out.appendLine(`# stopped: ${message}`);
   const openDockerfile = dockerfile && e instanceof StepFailed && e.step === 'build' ? ['Open Dockerfile'] : [];
-  const choice = await vscode.window.showErrorMessage(`Build & Deploy stopped: ${message} The manifest is unchanged.`, ...openDockerfile, 'Show Output');
+  const choice = await vscode.window.showErrorMessage(`Build & Deploy stopped: ${message}${manifestUnchanged ? ' The manifest is unchanged.' : ''}`, ...openDockerfile, 'Show Output');
   if (choice === 'Show Output') out.show(true);
   if (choice === 'Open Dockerfile' && dockerfile) await vscode.window.showTextDocument(vscode.Uri.file(dockerfile));
 }
