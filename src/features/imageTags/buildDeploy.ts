@@ -126,6 +126,7 @@ async function runPipeline(
   const status = vscode.window.createStatusBarItem('k3dDeploy.buildDeploy', vscode.StatusBarAlignment.Left, 49);
   status.name = 'k3d Build & Deploy';
   let delivery: PlannedDelivery | undefined;
+  let tagSet = false;
   let outcome: DeployOutcome;
   try {
     outcome = await vscode.window.withProgress(
@@ -143,14 +144,17 @@ async function runPipeline(
             out.appendLine(`$ ${[imageTagSettings.dockerPath, ...dockerUntagArgs(image)].join(' ')}`);
             await runTool(imageTagSettings.dockerPath, dockerUntagArgs(image), { timeoutMs: 15_000 });
           },
-          edit: async (plan) => {
+          edit: async (plan, signal) => {
             const { manifestImage } = plan.delivery;
             // The build took a while: the editor may hold new edits since the user was asked.
             if (!(await guard.check('the build'))) {
               void vscode.window.showInformationMessage(`${manifestImage} is built and ${deliveredWhere(plan.delivery)}; the manifest is unchanged and nothing was applied.`);
               throw new DeployStopped('the manifest is unchanged (its new unsaved edits were not confirmed)');
             }
+            // Cancelled while the question was open: the tag stays as it is.
+            if (signal.aborted) throw new DeployStopped('cancelled before the tag was set');
             if (!(await applyTag(feature, located, choice))) throw new DeployStopped('the tag could not be set');
+            tagSet = true;
             if (!(await document.save())) {
               void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(document.uri)} could not be saved; apply it once it is.`);
               throw new DeployStopped('the manifest could not be saved');
@@ -188,7 +192,7 @@ async function runPipeline(
   } finally {
     status.dispose();
   }
-  await reportOutcome(out, outcome, input, dockerfile);
+  await reportOutcome(out, outcome, input, dockerfile, tagSet);
 }
 
 /** Saving and applying happened; follows each changed deployment's rollout (its own notification). */
@@ -227,7 +231,7 @@ async function localImageId(image: string, signal: AbortSignal): Promise<string 
   }
 }
 
-async function reportOutcome(out: vscode.OutputChannel, outcome: DeployOutcome, input: DeployInput, dockerfile: string): Promise<void> {
+async function reportOutcome(out: vscode.OutputChannel, outcome: DeployOutcome, input: DeployInput, dockerfile: string, tagSet: boolean): Promise<void> {
   const times = formatTimings(outcome.timings, outcome.plan?.delivery.method);
   if (outcome.timings.length > 0) out.appendLine(`# timings: ${formatAllTimings(outcome.timings)}`);
   switch (outcome.status) {
@@ -246,7 +250,7 @@ async function reportOutcome(out: vscode.OutputChannel, outcome: DeployOutcome, 
       return;
     }
     case 'cancelled': {
-      const unchanged = outcome.phase === 'plan' || outcome.phase === 'build' || outcome.phase === 'deliver';
+      const unchanged = !tagSet;
       out.appendLine(`# cancelled while ${phaseVerb(outcome.phase, outcome.plan?.delivery.method)}${unchanged ? ': the tag in the manifest is unchanged' : ''}${times ? ` (${times})` : ''}`);
       void vscode.window.showInformationMessage(unchanged ? 'Build & Deploy was cancelled; the manifest is unchanged.' : `Build & Deploy was cancelled while ${phaseVerb(outcome.phase)}.`);
       return;
@@ -257,7 +261,7 @@ async function reportOutcome(out: vscode.OutputChannel, outcome: DeployOutcome, 
       return;
     }
     case 'failed':
-      await reportFailure(out, outcome.error, outcome.phase === 'build' || outcome.phase === 'deliver' ? dockerfile : undefined, outcome.phase === 'build' || outcome.phase === 'deliver');
+      await reportFailure(out, outcome.error, outcome.phase === 'build' ? dockerfile : undefined, !tagSet);
   }
 }
 
