@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { test } from 'node:test';
+import { runTool } from '../../../src/core/process.ts';
 import type { BuildStep } from '../../../src/core/build/publish.ts';
 import { DeployStopped, formatTimings, runDeploy } from '../../../src/core/deploy/pipeline.ts';
 import type { DeployAdapters, DeployInput } from '../../../src/core/deploy/pipeline.ts';
@@ -176,4 +180,32 @@ test('a plan that cannot deliver stops before anything is built', async () => {
   assert.equal(outcome.status, 'stopped');
   assert.equal(outcome.status === 'stopped' && outcome.phase, 'plan');
   assert.deepEqual(f.log, []);
+});
+
+test('cancel kills the running build process (a docker stand-in spawned with the signal), and the tag is not edited', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-cancel-'));
+  const pidFile = path.join(dir, 'pid');
+  const fakeDocker = path.join(dir, 'docker');
+  fs.writeFileSync(fakeDocker, `#!/bin/sh\necho $$ > '${pidFile}'\nexec sleep 600\n`, { mode: 0o755 });
+  try {
+    const f = fakes({ images: { 'hashapp:1': 'sha256:old' } });
+    const abort = new AbortController();
+    f.adapters.runStep = async (step, signal) => {
+      f.log.push(step.kind);
+      const run = runTool(fakeDocker, step.args, { signal });
+      // Cancel once the process is really running, as a person clicking Cancel would.
+      while (!fs.existsSync(pidFile) || fs.readFileSync(pidFile, 'utf8').trim() === '') await new Promise((r) => setTimeout(r, 20));
+      abort.abort();
+      await run;
+    };
+    const outcome = await runDeploy(input(), f.adapters, { signal: abort.signal });
+    assert.equal(outcome.status, 'cancelled');
+    assert.equal(outcome.status === 'cancelled' && outcome.phase, 'build');
+    const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+    assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the build process should be gone');
+    assert.deepEqual(f.log, ['build']);
+    assert.equal(f.file.text, 'image: hashapp:1');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
