@@ -1,7 +1,9 @@
 // `k3d cluster create`: the flags and config file of cmd/cluster/clusterCreate.go, then the INFO
 // sequence of pkg/client/cluster.go ClusterRun (prep, create containers, tools node, start servers,
-// agents, helpers, CoreDNS records) on a timeline of about 40 s (scaled), with k3d's rollback when
-// anything fails or the process is interrupted.
+// agents, helpers, CoreDNS records) on a timeline of about 40 s (scaled), with k3d's rollback when a step
+// fails or --timeout passes. A signal is not a failure: k3d installs no signal handler, so SIGINT/SIGTERM end
+// the process at once and leave what it made (k3d-io/k3d cmd/cluster/clusterCreate.go rolls back only when
+// ClusterRun returns an error; cmd/root.go runs cobra without signal.Notify).
 
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -256,6 +258,8 @@ function usedHostPorts(states: ClusterState[], except: string): Map<string, stri
 
 export async function clusterCreate(ctx: SimContext, p: Parsed): Promise<void> {
   if (p.args.length > 1) throw new FatalError(`accepts between 0 and 1 arg(s), received ${p.args.length}`);
+  // No signal handler from here on (see the header): the default action kills the process mid-create.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(sig);
   const pl = plan(p);
   const nameProblem = checkName(pl.name);
   if (nameProblem) fatal(`Failed Cluster Configuration Validation:  provided cluster name '${pl.name}' does not match requirements: ${nameProblem}`);
@@ -385,7 +389,7 @@ export async function clusterCreate(ctx: SimContext, p: Parsed): Promise<void> {
 
     await updateCluster(ctx.home, name, (s) => { delete s.creating; });
   } catch (err) {
-    if (!(err instanceof Interrupted || err instanceof DeadlineExceeded || err instanceof StartFailure)) throw err;
+    if (!(err instanceof DeadlineExceeded || err instanceof StartFailure)) throw err;
     error(err instanceof StartFailure ? err.message : phaseError(err));
     error('Failed to create cluster >>> Rolling Back');
     await rollback(ctx, name);

@@ -1,5 +1,6 @@
 // Entry point of the simulated k3d (run by test/sim/bin/k3d). Exit codes as k3d: 0, or 1 after FATA.
-// SIGINT/SIGTERM interrupt the current wait; a create in progress then rolls back before exiting.
+// SIGINT/SIGTERM interrupt the current wait of start/stop/delete; `cluster create` removes the handlers, so a
+// signal kills it at once and leaves the half-made cluster, as k3d does (see create.ts).
 
 import { Clock, simSpeed } from './clock.ts';
 import { runCli } from './cli.ts';

@@ -65,7 +65,7 @@ export interface ClusterState {
   nodes: NodeState[];
   /** Transient helper containers (the k3d-tools node) while they exist. */
   helperNodes: HelperNodeState[];
-  /** Present while `cluster create` runs: the creating process, so a killed create can be cleaned up. */
+  /** Present while `cluster create` runs: the creating process (see collectAbandoned for a killed one). */
   creating?: { pid: number };
 }
 
@@ -186,7 +186,7 @@ export function writeCluster(home: string, state: ClusterState): void {
   writeFileAtomic(path.join(clusterDir(home, state.name), 'cluster.json'), JSON.stringify(state, null, 2) + '\n');
 }
 
-/** All cluster folders that hold a cluster.json, abandoned creates (creator dead) excluded. */
+/** All cluster folders that hold a cluster.json; an abandoned create that made no node yet is excluded. */
 export function listClusterStates(home: string): ClusterState[] {
   let names: string[] = [];
   try {
@@ -198,13 +198,23 @@ export function listClusterStates(home: string): ClusterState[] {
   for (const name of names.sort()) {
     const state = readCluster(home, name);
     if (!state) continue;
-    if (state.creating && !isAlive(state.creating.pid)) continue;
+    if (state.creating && !isAlive(state.creating.pid) && isEmpty(state)) continue;
     out.push(state);
   }
   return out;
 }
 
-/** Removes clusters whose `cluster create` was killed (SIGKILL) before it could roll back. */
+function isEmpty(state: ClusterState): boolean {
+  return state.nodes.length === 0 && state.helperNodes.length === 0;
+}
+
+/**
+ * A `cluster create` killed by a signal (k3d installs no signal handler, so SIGINT/SIGTERM/SIGKILL all end
+ * it at once: k3d-io/k3d cmd/cluster/clusterCreate.go rolls back only when ClusterRun returns an error)
+ * leaves what it made. Its containers carry the k3d.cluster label, so ClusterGet finds them and the cluster
+ * is listed, partly made. Here: a dead creator's marker is dropped and its nodes stay; a cluster that had
+ * no node yet is not found by k3d (no labelled container), so its folder is removed.
+ */
 export function collectAbandoned(home: string): ClusterState[] {
   const removed: ClusterState[] = [];
   let names: string[] = [];
@@ -215,9 +225,13 @@ export function collectAbandoned(home: string): ClusterState[] {
   }
   for (const name of names) {
     const state = readCluster(home, name);
-    if (state?.creating && !isAlive(state.creating.pid)) {
+    if (!state?.creating || isAlive(state.creating.pid)) continue;
+    if (isEmpty(state)) {
       fs.rmSync(clusterDir(home, name), { recursive: true, force: true });
       removed.push(state);
+    } else {
+      delete state.creating;
+      writeCluster(home, state);
     }
   }
   return removed;
