@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadSnapshot } from '../../src/core/clusters/snapshot.ts';
+import { removeHalfMadeCluster } from '../../src/core/k3d/cancelledCreate.ts';
 import { K3dCli } from '../../src/core/k3d/cli.ts';
 import { K3dError } from '../../src/core/k3d/errors.ts';
 import { parseLogLine } from '../../src/core/k3d/logLine.ts';
@@ -117,4 +118,40 @@ test('delete removes the cluster and its context; the other cluster stays', asyn
   assert.ok(!snapshot.kubeconfig.contexts.some((c) => c.name === 'k3d-second'));
   assert.ok(snapshot.kubeconfig.contexts.some((c) => c.name === 'k3d-course'));
   assert.ok(snapshot.kubeconfig.contexts.some((c) => c.name === 'work'));
+});
+
+// k3d has no signal handler: the SIGINT of a cancel kills `cluster create` at once, with no rollback.
+test('a cancelled create leaves a half-made cluster; removeHalfMadeCluster deletes it with progress', async () => {
+  const slow = new K3dCli({ executable: () => K3D, env: () => ({ ...env, K3D_SIM_SPEED: '0.1' }) });
+  const abort = new AbortController();
+  const error = await slow.createCluster({ name: 'halfway', agents: 1, servers: 1 }, {
+    signal: abort.signal,
+    onLine: (line) => { if (parseLogLine(line).message === 'Starting servers...') abort.abort(); },
+  }).catch((e: unknown) => e);
+  assert.ok(error instanceof K3dError);
+  assert.equal(error.kind, 'cancelled');
+  const left = (await cli.listClusters()).find((c) => c.name === 'halfway');
+  assert.ok(left, 'k3d left the half-made cluster');
+  const retry = await cli.createCluster({ name: 'halfway' }).catch((e: unknown) => e);
+  assert.ok(retry instanceof K3dError);
+  assert.equal(retry.kind, 'nameTaken');
+
+  // a cluster that existed before the create is never deleted
+  assert.deepEqual(await removeHalfMadeCluster(cli, 'halfway', new Set(['halfway'])), { kind: 'nothingLeft', name: 'halfway' });
+  assert.ok((await cli.listClusters()).some((c) => c.name === 'halfway'));
+
+  const progress: string[] = [];
+  const result = await removeHalfMadeCluster(cli, 'halfway', new Set(['course']), { onLine: (line) => progress.push(parseLogLine(line).message) });
+  assert.equal(result.kind, 'removed');
+  assert.ok(result.kind === 'removed' && result.nodes.includes('k3d-halfway-server-0'), JSON.stringify(result));
+  assert.ok(progress.includes("Deleting cluster 'halfway'"), progress.join('\n'));
+  assert.deepEqual((await cli.listClusters()).map((c) => c.name), ['course'], 'the other cluster stays');
+  assert.deepEqual(await removeHalfMadeCluster(cli, 'halfway', new Set(['course'])), { kind: 'nothingLeft', name: 'halfway' });
+});
+
+test('removing a half-made cluster while Docker is down reports failed, with k3d\'s reason', async () => {
+  const down = new K3dCli({ executable: () => K3D, env: () => ({ ...env, K3D_SIM_DOCKER_DOWN: '1' }) });
+  const result = await removeHalfMadeCluster(down, 'halfway', new Set());
+  assert.equal(result.kind, 'failed');
+  assert.ok(result.kind === 'failed' && result.error instanceof K3dError && result.error.kind === 'dockerDown', JSON.stringify(result));
 });

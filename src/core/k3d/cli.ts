@@ -83,7 +83,8 @@ export class K3dCli {
     const executable = this.options.executable();
     this.options.onRun?.([executable, ...args].map(quoteForLog).join(' '));
     try {
-      // SIGINT on cancel or timeout: k3d cancels its context and rolls a half-made cluster back.
+      // SIGINT on cancel or timeout. k3d has no signal handler: it dies at once and rolls nothing back
+      // (see cancelledCreate.ts for what the extension then does after a create).
       return await runTool(executable, args, { env: this.options.env?.() ?? process.env, onLine: options.onLine, signal: options.signal, timeoutMs: options.timeoutMs });
     } catch (e) {
       if (!(e instanceof ToolError)) throw e;

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CreateClusterOptions } from '../../core/k3d/args.ts';
+import { removeHalfMadeCluster } from '../../core/k3d/cancelledCreate.ts';
 import { K3dError } from '../../core/k3d/errors.ts';
 import { validateClusterName } from '../../core/k3d/names.ts';
 import type { K3dCluster } from '../../core/k3d/types.ts';
@@ -90,11 +91,19 @@ async function configuredName(file: vscode.Uri): Promise<string | undefined> {
 async function runCreate(ctx: Ctx, store: ClusterStore, options: CreateClusterOptions): Promise<void> {
   const label = options.name || (options.configFile ? path.basename(options.configFile) : 'k3s-default');
   const doing = `Creating cluster '${label}'`;
+  if (!store.snapshot) await store.refresh();
+  // What existed before: a cancelled create never deletes a cluster it did not make.
+  const before = new Set(store.snapshot?.clusters.map((c) => c.name) ?? []);
   try {
     await store.track(options.name || label, { verb: 'creating' }, () =>
       withK3dProgress(ctx, doing, (run) => ctx.k3d.createCluster(options, run)),
     );
   } catch (e) {
+    if (e instanceof K3dError && (e.kind === 'cancelled' || e.kind === 'timedOut')) {
+      // k3d's default name when neither the arguments nor the config file give one
+      await cleanUpInterruptedCreate(ctx, store, options.name || 'k3s-default', before, e);
+      return;
+    }
     await showK3dError(ctx, doing, e, await leftover(store, options.name, e));
     return;
   }
@@ -104,7 +113,41 @@ async function runCreate(ctx: Ctx, store: ClusterStore, options: CreateClusterOp
   void vscode.window.showInformationMessage(`Cluster '${cluster?.name ?? label}' is running.${switched}`);
 }
 
-/** After a failed or cancelled create: k3d rolls back, but say what is left if it did not. */
+/**
+ * After a create that k3d was stopped in (cancel or k3d.operationTimeout): k3d dies at once and does not
+ * roll back (src/core/k3d/cancelledCreate.ts), so delete what it made, with progress, and say so.
+ */
+async function cleanUpInterruptedCreate(ctx: Ctx, store: ClusterStore, name: string, before: ReadonlySet<string>, cause: K3dError): Promise<void> {
+  const what = cause.kind === 'timedOut' ? `Create timed out (${cause.message})` : 'Create cancelled';
+  for (;;) {
+    const doing = `Removing the half-made cluster '${name}'`;
+    const result = await store.track(name, { verb: 'deleting' }, () =>
+      withK3dProgress(ctx, doing, (run) => removeHalfMadeCluster(ctx.k3d, name, before, run)),
+    );
+    if (result.kind === 'nothingLeft') {
+      ctx.log.info(`${what}: k3d had made nothing for cluster ${name} yet; nothing to remove.`);
+      void vscode.window.showInformationMessage(`${what}: k3d had not made anything for cluster ${name} yet, so there is nothing to remove.`);
+      return;
+    }
+    const nodes = result.nodes.length ? result.nodes.join(', ') : 'no node containers';
+    if (result.kind === 'removed') {
+      ctx.log.info(`${what}: removed the half-made cluster ${name} (k3d cluster delete ${name}): ${nodes}, its network k3d-${name} and its image volume.`);
+      void vscode.window.showInformationMessage(`${what}: removed the half-made cluster ${name} (k3d does not roll back an interrupted create).`);
+      return;
+    }
+    const why = result.error instanceof Error ? result.error.message : String(result.error);
+    const detail = result.error instanceof K3dError && result.error.detail && !why.includes(result.error.detail) ? ` k3d said: ${result.error.detail}` : '';
+    ctx.log.error(`${what}: removing the half-made cluster ${name} (${nodes}) failed: ${why}${detail}`);
+    const choice = await vscode.window.showErrorMessage(
+      `${what}, and removing the half-made cluster ${name} failed: ${why}${detail} k3d does not roll back an interrupted create; until ${name} is deleted, creating it again fails with "already exists".`,
+      'Retry Delete', 'Show Log',
+    );
+    if (choice === 'Show Log') ctx.log.show(true);
+    if (choice !== 'Retry Delete') return;
+  }
+}
+
+/** After a failed create: k3d rolls back on an error, but say what is left if it did not. */
 async function leftover(store: ClusterStore, name: string, error: unknown): Promise<string> {
   if (error instanceof K3dError && (error.kind === 'nameTaken' || error.kind === 'notInstalled')) {
     return '';
