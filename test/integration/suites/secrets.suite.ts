@@ -1,4 +1,4 @@
-// Issue 12, items 4-6, inside VS Code: with secrets planted in a kubeconfig, in a broken one and in
+// Inside VS Code: with secrets planted in a kubeconfig, in a broken one and in
 // one with credentials of the wrong type (KUBECONFIG=a:c:b:d), Refresh, Use Context, Cluster Info,
 // Show Kubeconfig and Diff with Cluster run as a user runs them, and every log file VS Code wrote
 // for the session is searched for the planted values. (Notifications cannot be read through the
