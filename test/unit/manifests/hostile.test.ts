@@ -1,4 +1,4 @@
-// Issue 12, items 1 and 2: YAML that costs exponential work (alias bombs) or is simply huge is
+// YAML that costs exponential work (alias bombs) or is simply huge is
 // refused with a reason, on every path the extension reads manifests by, and never throws.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
