@@ -136,7 +136,9 @@ describe('timing', () => {
       const r = await sb.k3d(['cluster', 'create', 'timed', '-a', '2', '--kubeconfig-update-default=false']);
       const seconds = (Date.now() - started) / 1000;
       assert.equal(r.code, 0, r.stderr);
-      assert.ok(seconds > 3.2 && seconds < 7, `took ${seconds}s`);
+      // Scaled: ~4 s, never less; a loaded machine only makes it slower, so the upper bound only tells
+      // a scaled create from an unscaled one (~40 s). The stamps below check the scaled clock itself.
+      assert.ok(seconds > 3.2 && seconds < 30, `took ${seconds}s`);
       const out = plain(r.stdout);
       const stamp = (line: string) => Number(new RegExp(`INFO\\[(\\d{4})\\] ${line}`).exec(out)?.[1]);
       const stamps = [...out.matchAll(/INFO\[(\d{4})\]/g)].map((m) => Number(m[1]));
