@@ -48,11 +48,15 @@ spec:
       image: busybox:1.36
 `;
 
-/** Runs `f` and returns how long it took: the bomb must cost well under a second on any machine. */
+/**
+ * Runs `f` and returns the CPU time it took (this process's: other processes on a loaded machine
+ * do not count): the bomb must cost well under a second, where it cost minutes before.
+ */
 function timed<T>(f: () => T): { value: T; ms: number } {
-  const start = performance.now();
+  const start = process.cpuUsage();
   const value = f();
-  return { value, ms: performance.now() - start };
+  const used = process.cpuUsage(start);
+  return { value, ms: (used.user + used.system) / 1000 };
 }
 
 test('a 7-level alias bomb (about 300 bytes of aliases, 9^7 nodes expanded) is refused on every path, quickly and without throwing', () => {
