@@ -15,7 +15,7 @@ export class Workbench {
 
   /** Loads the workbench and waits until extensions have activated (the status bar says so). */
   async open(url: string): Promise<void> {
-    await this.page.goto(url);
+    await this.page.goto(url, { timeout: 120_000 }); // the first load compiles a lot: over 20 s on a busy 2-core machine
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await this.page.locator('.activitybar [role="tab"]').first().waitFor({ timeout: 60_000 });
   }
