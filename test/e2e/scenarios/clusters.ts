@@ -219,3 +219,79 @@ scenario('with k3d missing, the k3d view shows how to install it', 'noK3d', asyn
   check(/not found/i.test(text), `the view should say that k3d was not found: "${text}"`);
   await ctx.shot('install guidance when k3d is missing');
 });
+
+/** Answers the Create Cluster wizard for a new cluster `name` with `agents` agents (defaults elsewhere). */
+async function answerCreateWizard(ctx: ScenarioContext, name: string, agents: string): Promise<void> {
+  const { wb } = ctx;
+  let previous = '';
+  for (let i = 0; i < 8; i++) {
+    const step = await waitUntil('the next wizard step', () => wb.quickInputStep(), (s) => /create/i.test(s.title) && stepKey(s) !== previous, i === 0 ? DEFAULT_TIMEOUT : 4000).catch(() => undefined);
+    if (!step) break;
+    previous = stepKey(step);
+    const text = `${step.title} | ${step.message} | ${step.placeholder}`;
+    ctx.step(`wizard: ${text}`);
+    if (step.isPick) await wb.quickPickRow('New cluster...').first().click();
+    else if (/name/i.test(text)) await wb.answerInput(name);
+    else if (/agent/i.test(text)) await wb.answerInput(agents);
+    else if (/server/i.test(text)) await wb.answerInput('1');
+    else if (/port/i.test(text) || /image/i.test(text)) await wb.answerInput('');
+    else throw new Error(`unexpected wizard step: ${text}`);
+    // The last step ("(5/5)") starts the create at once: no waiting for a step that will not come.
+    if (/\((\d+)\/\1\)/.test(step.title)) break;
+  }
+}
+
+// k3d has no signal handler: the cancel kills `cluster create` at once and leaves its containers, so the
+// extension deletes them (k3d cluster delete) and says so.
+scenario('cancel a create: the view returns to its previous state and the log says what was removed', 'simulated', async (ctx) => {
+  const { wb, page } = ctx;
+  const name = 'e2e-cancelled';
+  await openClustersView(wb);
+  await clusterRow(wb, 'k3s-default').waitFor({ timeout: DEFAULT_TIMEOUT });
+  const before = await waitForClusterDescription(wb, 'k3s-default', 'running', isRunning, DEFAULT_TIMEOUT);
+  check((await clusterRow(wb, name).count()) === 0, `${name} should not exist yet`);
+  ctx.step('F1, k3d: Create Cluster..., new cluster with 2 agents');
+  await wb.runCommand('k3d: Create Cluster...');
+  await answerCreateWizard(ctx, name, '2');
+  const progress = wb.progressNotification();
+  await progress.first().waitFor({ timeout: DEFAULT_TIMEOUT });
+  // Cancel once k3d has made containers: from its first "Creating node" line on.
+  const seen = new Set<string>();
+  const streamed = await waitUntil(
+    "k3d's 'Creating node' or 'Starting' line in the notification",
+    async () => ((await progress.first().textContent({ timeout: 2000 }).catch(() => '')) ?? '').trim(),
+    (t) => { seen.add(t); return /Creating node|Starting (servers|agents|helpers|cluster)/.test(t); },
+    LIFECYCLE_TIMEOUT,
+  ).catch((e: unknown) => { throw new Error(`${(e as Error).message}; the notification showed: ${JSON.stringify([...seen])}`); });
+  ctx.step(`progress: ${streamed}; click Cancel`);
+  await progress.first().hover();
+  await progress.first().getByRole('button', { name: /cancel/i }).first().click();
+  const done = wb.notification(new RegExp(`Create cancelled: removed the half-made cluster ${name}`));
+  await done.first().waitFor({ timeout: LIFECYCLE_TIMEOUT });
+  const message = ((await done.first().locator('.notification-list-item-message').textContent()) ?? '').trim();
+  ctx.step(`notification: ${message}`);
+  check(/k3d does not roll back an interrupted create/.test(message), `the notification should say why: "${message}"`);
+  await waitUntil(`'${name}' to be gone from the view`, () => clusterRow(wb, name).count(), (n) => n === 0, LIFECYCLE_TIMEOUT);
+  const after = await waitForClusterDescription(wb, 'k3s-default', 'running as before', isRunning, DEFAULT_TIMEOUT);
+  check(after === before, `k3s-default should be as before: "${before}" then "${after}"`);
+  check((await wb.treeItem(`k3d-${name}`, wb.viewPane(VIEW)).count()) === 0, `no context k3d-${name} should be left`);
+  await ctx.shot('after the cancel: the view as before, the notification says what was removed', 'create-cancelled');
+  ctx.step('k3d: Show Log');
+  await wb.runCommand('k3d: Show Log');
+  const output = page.locator('.part.panel .monaco-editor .view-lines').first();
+  await output.waitFor({ timeout: DEFAULT_TIMEOUT });
+  // The Output panel wraps long lines, at a space or inside a word: compare the text without whitespace.
+  const compact = (t: string) => t.replace(/\s+/g, '');
+  const said = compact(`Create cancelled: removed the half-made cluster ${name} (k3d cluster delete ${name}):`);
+  const removedNodes = (all: string) => { const at = all.indexOf(said); return at < 0 ? '' : all.slice(at + said.length, at + said.length + 400); };
+  const text = await waitUntil(
+    'the log line that says what was removed, with the node containers',
+    () => output.locator('.view-line').allTextContents().then((all) => compact(all.join(''))),
+    (all) => ['server-0', 'agent-0', 'agent-1', 'serverlb'].every((n) => removedNodes(all).includes(`k3d-${name}-${n}`)),
+  );
+  ctx.step(`log: ${said} ${removedNodes(text).slice(0, 160)}`);
+  await ctx.shot('the log says which containers were removed');
+  check(ctx.sim, 'this scenario needs the simulated k3d');
+  const list = JSON.parse(await k3dOk(ctx.sim, ['cluster', 'list', '-o', 'json'])) as { name: string }[];
+  check(!list.some((c) => c.name === name), `k3d still lists ${name}: ${JSON.stringify(list.map((c) => c.name))}`);
+});
