@@ -220,8 +220,8 @@ scenario('with k3d missing, the k3d view shows how to install it', 'noK3d', asyn
   await ctx.shot('install guidance when k3d is missing');
 });
 
-/** Answers the Create Cluster wizard for a new cluster `name` with `agents` agents (defaults elsewhere). */
-async function answerCreateWizard(ctx: ScenarioContext, name: string, agents: string): Promise<void> {
+/** Answers the Create Cluster wizard for a new cluster `name` with `servers` and `agents` (defaults elsewhere). */
+async function answerCreateWizard(ctx: ScenarioContext, name: string, servers: string, agents: string): Promise<void> {
   const { wb } = ctx;
   let previous = '';
   for (let i = 0; i < 8; i++) {
@@ -233,7 +233,7 @@ async function answerCreateWizard(ctx: ScenarioContext, name: string, agents: st
     if (step.isPick) await wb.quickPickRow('New cluster...').first().click();
     else if (/name/i.test(text)) await wb.answerInput(name);
     else if (/agent/i.test(text)) await wb.answerInput(agents);
-    else if (/server/i.test(text)) await wb.answerInput('1');
+    else if (/server/i.test(text)) await wb.answerInput(servers);
     else if (/port/i.test(text) || /image/i.test(text)) await wb.answerInput('');
     else throw new Error(`unexpected wizard step: ${text}`);
     // The last step ("(5/5)") starts the create at once: no waiting for a step that will not come.
@@ -250,17 +250,19 @@ scenario('cancel a create: the view returns to its previous state and the log sa
   await clusterRow(wb, 'k3s-default').waitFor({ timeout: DEFAULT_TIMEOUT });
   const before = await waitForClusterDescription(wb, 'k3s-default', 'running', isRunning, DEFAULT_TIMEOUT);
   check((await clusterRow(wb, name).count()) === 0, `${name} should not exist yet`);
-  ctx.step('F1, k3d: Create Cluster..., new cluster with 2 agents');
+  // 3 servers: k3d starts them one by one (about 8 s each), which leaves time to click Cancel mid-create.
+  ctx.step('F1, k3d: Create Cluster..., new cluster with 3 servers and 2 agents');
   await wb.runCommand('k3d: Create Cluster...');
-  await answerCreateWizard(ctx, name, '2');
+  await answerCreateWizard(ctx, name, '3', '2');
   const progress = wb.progressNotification();
   await progress.first().waitFor({ timeout: DEFAULT_TIMEOUT });
-  // Cancel once k3d has made containers: from its first "Creating node" line on.
+  // Cancel once k3d has made all its node containers and is starting them.
   const seen = new Set<string>();
+  const starting = new RegExp(`Starting (cluster|the initializing server|servers|agents|helpers)|Starting node 'k3d-${name}-(server|agent|serverlb)|Injecting records`);
   const streamed = await waitUntil(
-    "k3d's 'Creating node' or 'Starting' line in the notification",
-    async () => ((await progress.first().textContent({ timeout: 2000 }).catch(() => '')) ?? '').trim(),
-    (t) => { seen.add(t); return /Creating node|Starting (servers|agents|helpers|cluster)/.test(t); },
+    "k3d's 'Starting ...' lines in the notification",
+    async () => ((await progress.first().locator('.notification-list-item-message').textContent({ timeout: 2000 }).catch(() => '')) ?? '').trim(),
+    (t) => { seen.add(t); return starting.test(t); },
     LIFECYCLE_TIMEOUT,
   ).catch((e: unknown) => { throw new Error(`${(e as Error).message}; the notification showed: ${JSON.stringify([...seen])}`); });
   ctx.step(`progress: ${streamed}; click Cancel`);
