@@ -41,7 +41,7 @@ test('a non-zero exit is classified from what k3d printed', async () => {
   assert.equal(error.kind, 'nameTaken');
 });
 
-test('cancelling interrupts k3d (SIGINT, so it can roll back) and says cancelled', async () => {
+test('cancelling interrupts k3d (SIGINT) and says cancelled', async () => {
   const file = fakeK3d(`trap 'echo "INFO[0001] rolling back"; exit 130' INT; echo "INFO[0000] Creating"; while true; do sleep 0.05; done`);
   const abort = new AbortController();
   const lines: string[] = [];
