@@ -1,4 +1,4 @@
-// Docker's command lines and output for the release loop (WORKFLOW.md rows 7 and 18):
+// Docker's command lines and output for the release loop (build a new tag, deliver it, apply):
 // `docker build -t IMAGE:TAG CONTEXT`, `docker push IMAGE:TAG`, `k3d image import IMAGE:TAG -c CLUSTER`.
 import { imageImportArgs } from '../k3d/args.ts';
 import { parseImageReference } from '../manifests/imageReference.ts';

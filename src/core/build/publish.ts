@@ -1,5 +1,5 @@
 // Where a freshly built image goes so that the cluster can run it: pushed to its registry, or
-// imported into the k3d cluster's nodes (WORKFLOW.md rows 7 and 18).
+// imported into the k3d cluster's nodes (`k3d image import`).
 import type { ImageReference } from '../manifests/imageReference.ts';
 import { formatImageReference } from '../manifests/imageReference.ts';
 import { validateClusterName } from '../k3d/names.ts';

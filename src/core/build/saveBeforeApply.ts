@@ -1,6 +1,6 @@
 // Bump & Apply and Build & Deploy write the tag, save the file and apply it. Saving also saves
 // whatever else the user had typed and not saved, and applying sends it to the cluster: that
-// must never happen silently (issue 12 item 12). These decide when to ask, and what to say.
+// must never happen silently. These decide when to ask, and what to say.
 
 export type UnsavedDecision =
   /** Nothing but our own edit will be saved: go on. */

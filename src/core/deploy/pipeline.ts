@@ -1,4 +1,4 @@
-// Build & Deploy as one pipeline (issue 15 item 6): plan → build → deliver → edit → apply →
+// Build & Deploy as one pipeline: plan → build → deliver → edit → apply →
 // rollout. Each phase is a step with a typed input and result, timed, and run under one
 // AbortSignal: a cancel stops the running phase (its process is killed by the adapter) and no
 // later phase runs, so the manifest is never edited after a cancel. The editor side supplies the

@@ -8,7 +8,7 @@ import type { ManifestProblem } from './problems.ts';
 import type { Span } from './text.ts';
 
 /**
- * The course's lessons as checks (../shared/WORKFLOW.md): a new version needs a new tag; local
+ * The course's lessons as checks: a new version needs a new tag; local
  * images need a pull policy other than Always; applying an unchanged tag rolls out nothing.
  * Pure functions over the found images; the adapter shows them as diagnostics with quick fixes.
  */

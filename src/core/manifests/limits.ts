@@ -1,6 +1,6 @@
 /**
  * How much work the manifest core agrees to do, so that no file, however large or hostile,
- * freezes the extension host (issue 12). Sizes are in characters of the text (UTF-16 units),
+ * freezes the extension host (a 300-byte alias bomb, a 50 MB file). Sizes are in characters of the text (UTF-16 units),
  * which for YAML is its size in bytes give or take a few non-ASCII characters.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Image tag schemes and "the next tag" for each (issue 7). The course tags images with the git
+ * Image tag schemes and "the next tag" for each. The course tags images with the git
  * commit SHA; other projects use semver, build numbers or dates. Nothing here guesses when the
  * tag has no scheme (`latest`, `stable`): the adapter asks the user instead.
  */

@@ -1,4 +1,4 @@
-// "Build & Deploy" (WORKFLOW.md rows 7, 18, 19): the questions first (unsaved edits, build
+// "Build & Deploy" (the course's `docker build -t IMG:TAG`, push or `k3d image import`, edit the tag, apply): the questions first (unsaved edits, build
 // context, delivery, pull policy, Docker running, the next tag), then the core's pipeline
 // (core/deploy/pipeline.ts: plan → build → deliver → edit → apply → rollout) with this editor's
 // adapters. The running phase shows in the status bar and a cancellable notification; the phase

@@ -1,4 +1,4 @@
-// Image tags on the `image:` line (issue 7): CodeLenses to bump, set, bump & apply, build &
+// Image tags on the `image:` line: CodeLenses to bump, set, bump & apply, build &
 // deploy; the course's lessons as Problems with Quick Fixes. Registration is cheap: the parser
 // (`yaml`), child_process and the rest load with ImageTagsFeature.ts on first use.
 import * as vscode from 'vscode';

@@ -1,6 +1,6 @@
 // Bump & Apply and Build & Deploy save the manifest before applying it. A save takes every
 // unsaved edit with it, so they ask first when the editor holds edits other than their own
-// (issue 12 item 12); the decision is src/core/build/saveBeforeApply.ts.
+// (a silent save would apply them too); the decision is src/core/build/saveBeforeApply.ts.
 import * as vscode from 'vscode';
 import { describeUnsavedEdits, unsavedEditsDecision, unsavedEditsQuestion } from '../../core/build/saveBeforeApply.ts';
 

@@ -1,5 +1,6 @@
-// The course's whole workflow (shared/WORKFLOW.md) with the real kubectl against the simulated k3d and API server:
-// the "Done when" sequence of issue 3.
+// The course's whole workflow with the real kubectl against the simulated k3d and API server: create a
+// cluster with 2 agents, create deployment, get, logs -f, set image and rollout status, apply -f and delete -f,
+// server-side apply, cluster stop and start: from `k3d cluster create` to `k3d cluster delete`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';

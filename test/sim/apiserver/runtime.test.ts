@@ -1,4 +1,4 @@
-// The simulated kubelet on a real Docker engine (issue 14 items 4 and 5), judged by the real kubectl: exit codes,
+// The simulated kubelet on a real Docker engine, judged by the real kubectl: exit codes,
 // restarts and --previous logs of real containers, env/command/args from the pod spec, a cluster registry (a real
 // docker-registry on loopback), an unresolvable registry host, a dead DOCKER_HOST, and the API server's shutdown.
 import { test } from 'node:test';

@@ -1,4 +1,4 @@
-// `k3d image import` reads the image from the real Docker engine (issue 14): an image that exists is
+// `k3d image import` reads the image from the real Docker engine: an image that exists is
 // recorded in cluster.json with its Docker ID (a rebuild re-imported replaces it); one that does not
 // fails as k3d v5.9 does (pkg/client/tools.go findImages, cmd/image/imageImport.go).
 

@@ -1,4 +1,4 @@
-// k3d-managed registries run for real (issue 14): `k3d registry create|list|delete` run Debian's
+// k3d-managed registries run for real: `k3d registry create|list|delete` run Debian's
 // docker-registry on the loopback, a real `docker push` lands in it, and `cluster create
 // --registry-create/--registry-use` write what k3d writes: registries.yaml and the
 // local-registry-hosting ConfigMap, which the real kubectl reads from the simulated API server.

@@ -1,7 +1,7 @@
-// k3d-managed registries, for real (issue 14): where k3d runs a `registry:2` container named k3d-NAME,
+// k3d-managed registries, for real: where k3d runs a `registry:2` container named k3d-NAME,
 // the simulator runs Debian's `docker-registry serve` (distribution 2.8) bound to 127.0.0.1 only (never
 // 0.0.0.0, whatever host IP was asked for), with its storage in $K3D_SIM_HOME/registries/k3d-NAME/.
-// `docker push 127.0.0.1:PORT/app:v1` (or localhost:PORT) then works, and D2's kubelet pulls from it.
+// `docker push 127.0.0.1:PORT/app:v1` (or localhost:PORT) then works, and the simulated kubelet pulls from it.
 // What k3d writes for a cluster that uses one: registries.yaml (RegistryGenerateK3sConfig) and the
 // `local-registry-hosting` ConfigMap in kube-public (KEP-1755, RegistryGenerateLocalRegistryHostingConfigMapYAML).
 
