@@ -144,7 +144,12 @@ scenario('workloads: Create Deployment with an image that cannot be pulled shows
   const row = wb.treeItem('broken-image', pane).first();
   await row.waitFor({ timeout: 30_000 });
   await wb.expand(row);
-  const rs = await waitUntil('its ReplicaSet', () => wb.descendantLabels('broken-image', pane), (l) => l.some((x) => x.startsWith('broken-image-')), 20_000);
+  // Expanded before its ReplicaSet exists, the row had no children, and VS Code shows it collapsed again
+  // once the ReplicaSet arrives (seen on a loaded machine): a person clicks it open again, and so do we.
+  const rs = await waitUntil('its ReplicaSet', async () => {
+    if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
+    return wb.descendantLabels('broken-image', pane);
+  }, (l) => l.some((x) => x.startsWith('broken-image-')), 20_000);
   await wb.expand(wb.treeItem(rs.find((x) => x.startsWith('broken-image-'))!, pane).first());
   const podLabel = await waitUntil('its pod', () => wb.descendantLabels(rs.find((x) => x.startsWith('broken-image-'))!, pane), (l) => l.length > 0, 20_000);
   const podRow = wb.treeItem(podLabel[0], pane).first();
