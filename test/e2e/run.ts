@@ -103,7 +103,15 @@ async function runAll(selected: Scenario[], install: CodeServerInstall, vsix: st
         await current.reload().catch((err: Error) => log(`  (reload failed: ${err.message})`));
         needsReload = false;
       }
-      const ok = await runScenario(current, s, index);
+      let ok = await runScenario(current, s, index);
+      if (!ok && RETRIES > 0) {
+        // A browser driving a whole workbench on a loaded 2-core machine loses a race now and then; a
+        // scenario gets one more try in a fresh extension host, and passing only then is reported.
+        await current.reload().catch((err: Error) => log(`  (reload failed: ${err.message})`));
+        log(`  retry ${s.name}`);
+        ok = await runScenario(current, s, index, 'retry');
+        if (ok) passedOnRetry.push(s.name);
+      }
       if (ok) passed++;
       else {
         failed++;
@@ -115,12 +123,17 @@ async function runAll(selected: Scenario[], install: CodeServerInstall, vsix: st
   }
   await stopEverything();
   log(`\ne2e: screenshots in ${path.relative(process.cwd(), e2eResults)}/; total ${seconds(Date.now() - started)}`);
+  if (passedOnRetry.length > 0) log(`e2e: passed only on the second try (look at their first failure):\n  ${passedOnRetry.join('\n  ')}`);
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 && passed > 0 ? 0 : 1;
 }
 
-async function runScenario(session: Session, s: Scenario, index: number): Promise<boolean> {
-  const dir = path.join(e2eResults, `${String(index).padStart(2, '0')}-${slug(s.name)}`);
+/** Tries per failed scenario: E2E_RETRIES (0 or 1; default 1). */
+const RETRIES = process.env.E2E_RETRIES === '0' ? 0 : 1;
+const passedOnRetry: string[] = [];
+
+async function runScenario(session: Session, s: Scenario, index: number, attempt = ''): Promise<boolean> {
+  const dir = path.join(e2eResults, `${String(index).padStart(2, '0')}-${slug(s.name)}${attempt ? `-${attempt}` : ''}`);
   fs.mkdirSync(dir, { recursive: true });
   let shots = 0;
   const steps: string[] = [];
