@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { requireDocker, docker } from '../../lib/docker.ts';
 import { buildHashApp } from '../../lib/images.ts';
+import { pollUntil } from '../../lib/poll.ts';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const KUBECTL = '/usr/bin/kubectl';
@@ -43,13 +44,7 @@ test('a locally built image: ErrImagePull before k3d image import, a real contai
     assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed: ${r.err}`);
     return r.out;
   };
-  const eventually = async (what: string, fn: () => Promise<boolean>, ms = 60_000): Promise<void> => {
-    const deadline = Date.now() + ms;
-    while (!(await fn())) {
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
+  const eventually = (what: string, fn: () => Promise<boolean>) => pollUntil(what, fn, (ok) => ok, { timeoutMs: 60_000, intervalMs: 200 });
   const containers = async (all = true): Promise<string[]> => {
     const r = await docker(['ps', ...(all ? ['-a'] : []), '--filter', `label=k3d-sim.cluster=${cluster}`, '--format', '{{.ID}} {{.Names}} {{.State}}']);
     assert.equal(r.code, 0, r.stderr);
