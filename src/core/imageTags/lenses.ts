@@ -123,6 +123,8 @@ function shortKind(kind: TagKind): string {
       return 'git SHA';
     case 'number':
       return 'build number';
+    case 'id':
+      return 'build ID';
     case 'date':
       return 'date';
     case 'latest':

@@ -1,10 +1,19 @@
 /**
  * Image tag schemes and "the next tag" for each. The course tags images with the git
  * commit SHA; other projects use semver, build numbers or dates. Nothing here guesses when the
- * tag has no scheme (`latest`, `stable`): the adapter asks the user instead.
+ * tag has no scheme (`latest`, `stable`) or is an opaque build ID (`7xzfeyk3`): the adapter
+ * asks the user instead, offering the git HEAD.
+ *
+ * Schemes seen on real repositories, and what a bump does with them:
+ * - `sha-666420`, `git-1a2b3c4`: a `sha-`/`git-`/`commit-` prefix means a git SHA, whatever its
+ *   digits (a short SHA can be all digits): the next tag is HEAD, never 666421.
+ * - `18-alpine3.24`, `14-alpine`: a one-part version with an image variant. The version is
+ *   raised and the variant kept whole (`19-alpine3.24`, `15-alpine`): the variant's own numbers
+ *   (Alpine 3.24) are the base image's, not this image's version.
+ * - `7xzfeyk3`: letters and digits mixed with no separator is an ID, not a build number.
  */
 
-export type TagKind = 'semver' | 'version' | 'sha' | 'number' | 'date' | 'latest' | 'none' | 'unknown';
+export type TagKind = 'semver' | 'version' | 'sha' | 'number' | 'date' | 'id' | 'latest' | 'none' | 'unknown';
 export type BumpPart = 'major' | 'minor' | 'patch' | 'prerelease';
 
 export interface TagClass {
@@ -20,6 +29,8 @@ export interface BumpOptions {
   readonly headSha?: string;
   /** The clock for date tags; the local calendar date is used. */
   readonly now?: Date;
+  /** The image is pinned by digest (`app@sha256:...`): no tag does not mean `latest` then. */
+  readonly pinned?: boolean;
 }
 
 export type BumpResult =
@@ -32,7 +43,12 @@ const PRERELEASE = /^(?:alpha|beta|rc|pre|preview|dev|snapshot|canary|next|night
 const VERSION = /^(v?)(0|[1-9]\d*)\.(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:-([0-9A-Za-z.-]+))?$/;
 const DATE = /^((?:19|20)\d{2})([.-]?)(\d{2})\2(\d{2})(?:([.-])(\d+))?$/;
 const SHA = /^([A-Za-z][A-Za-z0-9_.-]*[-_.])?([0-9a-f]{7,40})$/;
-const NUMBER = /^(.*?)(\d+)$/;
+/** A prefix that says "git commit": what follows is a SHA even when it is all digits. */
+const SHA_PREFIXED = /^((?:[A-Za-z][A-Za-z0-9]*[-_.])*?(?:sha|SHA|git|commit)[-_.])([0-9a-f]{4,40})$/;
+/** `18-alpine3.24`, `14-alpine`: one number (no leading zero, at most 4 digits) and a variant. */
+const MAJOR_VARIANT = /^(v?)([1-9]\d{0,3}|0)-([A-Za-z][0-9A-Za-z.-]*)$/;
+/** Build numbers: digits alone, after words ending in a separator (`build-17`), or after a short word (`v17`, `r5`). */
+const NUMBER = /^((?:[A-Za-z][A-Za-z0-9]*[-_.])*|[A-Za-z]{1,8})(\d+)$/;
 
 interface Version {
   readonly prefix: string;
@@ -50,9 +66,11 @@ interface DateTag {
   readonly suffix?: number;
 }
 
-export function classifyTag(tag: string | undefined): TagClass {
+export function classifyTag(tag: string | undefined, options: { readonly pinned?: boolean } = {}): TagClass {
   if (tag === undefined || tag === '') {
-    return { kind: 'none', description: 'no tag (Kubernetes pulls latest)' };
+    return options.pinned
+      ? { kind: 'none', description: 'no tag (pinned by digest: the digest names the image)' }
+      : { kind: 'none', description: 'no tag (Kubernetes pulls latest)' };
   }
   if (tag === 'latest') {
     return { kind: 'latest', description: 'latest (not a version: a new build does not roll out)' };
@@ -60,39 +78,60 @@ export function classifyTag(tag: string | undefined): TagClass {
   if (parseDate(tag)) {
     return { kind: 'date', description: 'date stamp' };
   }
-  const version = parseVersion(tag);
+  const version = SHA_PREFIXED.test(tag) ? undefined : parseVersion(tag);
   if (version) {
     return version.parts.length === 3
       ? { kind: 'semver', description: `semantic version${version.prerelease ? ' (pre-release)' : ''}` }
-      : { kind: 'version', description: 'version number' };
+      : { kind: 'version', description: version.variant !== undefined ? `version number, variant ${version.variant}` : 'version number' };
   }
-  const sha = tag.match(SHA);
-  if (sha && /[a-f]/.test(sha[2])) {
-    return { kind: 'sha', description: `git commit SHA (${sha[2].length === 40 ? 'full' : `${sha[2].length} characters`})` };
+  const sha = matchSha(tag);
+  if (sha) {
+    return { kind: 'sha', description: `git commit SHA (${sha.hex.length === 40 ? 'full' : `${sha.hex.length} characters`})` };
   }
   if (NUMBER.test(tag)) {
     return { kind: 'number', description: 'build number' };
   }
+  const last = tag.slice(Math.max(tag.lastIndexOf('-'), tag.lastIndexOf('_'), tag.lastIndexOf('.')) + 1);
+  if (/\d/.test(last) && /[A-Za-z]/.test(last)) {
+    return { kind: 'id', description: 'a build ID (letters and digits): not a number to raise' };
+  }
   return { kind: 'unknown', description: 'a name, not a version' };
 }
 
+/** A git SHA tag: a `sha-` (`git-`, `commit-`) prefix and hex digits, or 7-40 hex digits with a letter. */
+function matchSha(tag: string): { prefix: string; hex: string } | undefined {
+  const prefixed = tag.match(SHA_PREFIXED);
+  if (prefixed) {
+    return { prefix: prefixed[1], hex: prefixed[2] };
+  }
+  const sha = tag.match(SHA);
+  return sha && /[a-f]/.test(sha[2]) ? { prefix: sha[1] ?? '', hex: sha[2] } : undefined;
+}
+
 export function bumpTag(tag: string | undefined, options: BumpOptions = {}): BumpResult {
-  const { kind } = classifyTag(tag);
+  const { kind } = classifyTag(tag, options);
   const fail = (reason: string): BumpResult => ({ ok: false, kind, reason });
   const done = (next: string): BumpResult => ({ ok: true, tag: next, kind });
   switch (kind) {
     case 'none':
+      return fail(
+        options.pinned
+          ? 'The image is pinned by digest and has no tag to raise: choose the tag to switch to, e.g. the commit SHA you built.'
+          : 'The image has no version tag to raise (it means "latest"): choose a tag, e.g. the commit SHA you built.',
+      );
     case 'latest':
       return fail('The image has no version tag to raise (it means "latest"): choose a tag, e.g. the commit SHA you built.');
     case 'unknown':
       return fail(`"${tag}" is a name, not a version: choose the new tag.`);
+    case 'id':
+      return fail(`"${tag}" is a build ID, not a number to raise: choose the new tag, e.g. the commit SHA you built.`);
     case 'date':
       return done(bumpDate(parseDate(tag as string) as DateTag, options.now ?? new Date()));
     case 'semver':
     case 'version':
       return done(bumpVersion(parseVersion(tag as string) as Version, options.part ?? 'patch'));
     case 'sha': {
-      const [, prefix = '', old] = (tag as string).match(SHA) as RegExpExecArray;
+      const { prefix, hex: old } = matchSha(tag as string) as { prefix: string; hex: string };
       const head = options.headSha?.trim().toLowerCase();
       if (!head || !/^[0-9a-f]{7,40}$/.test(head)) {
         return fail('The tag is a commit SHA: the next one is the commit you build, and no git HEAD is known.');
@@ -117,7 +156,8 @@ export function bumpChoices(tag: string | undefined, options: BumpOptions = {}):
   if (kind !== 'semver' && kind !== 'version') {
     return [];
   }
-  const parts: BumpPart[] = kind === 'semver' ? ['patch', 'minor', 'major', 'prerelease'] : ['minor', 'major'];
+  const single = kind === 'version' && parseVersion(tag as string)?.parts.length === 1;
+  const parts: BumpPart[] = kind === 'semver' ? ['patch', 'minor', 'major', 'prerelease'] : single ? ['major'] : ['minor', 'major'];
   return parts.flatMap((part) => {
     const r = bumpTag(tag, { ...options, part });
     return r.ok ? [{ part, tag: r.tag }] : [];
@@ -127,7 +167,8 @@ export function bumpChoices(tag: string | undefined, options: BumpOptions = {}):
 function parseVersion(tag: string): Version | undefined {
   const m = tag.match(VERSION);
   if (!m) {
-    return undefined;
+    const single = tag.match(MAJOR_VARIANT);
+    return single && !PRERELEASE.test(single[3]) ? { prefix: single[1], parts: [Number(single[2])], variant: single[3] } : undefined;
   }
   const parts = [Number(m[2]), Number(m[3])];
   if (m[4] !== undefined) {
@@ -142,6 +183,9 @@ function parseVersion(tag: string): Version | undefined {
 
 /** The rules of `npm version` (semver.inc): a pre-release bumps to its own release first. */
 function bumpVersion(v: Version, part: BumpPart): string {
+  if (v.parts.length === 1) {
+    return `${v.prefix}${v.parts[0] + 1}-${v.variant}`; // 18-alpine3.24 -> 19-alpine3.24: its only number
+  }
   let [major, minor, patch = -1] = v.parts;
   const two = v.parts.length === 2;
   let prerelease: string | undefined;

@@ -137,9 +137,10 @@ export async function chooseNextTag(feature: ImageTagsFeature, located: Located)
     if (picked === other) return pickTag(feature, located, { dropDigest });
     return { tag: picked.tag, dropDigest };
   }
-  const kind = classifyTag(ref.tag).kind;
+  const pinned = ref.digest !== undefined;
+  const kind = classifyTag(ref.tag, { pinned }).kind;
   const headSha = kind === 'sha' ? await gitHeadFor(located.document.uri) : undefined;
-  const next = bumpTag(ref.tag, { headSha, now });
+  const next = bumpTag(ref.tag, { headSha, now, pinned });
   if (next.ok) return { tag: next.tag, dropDigest };
   return pickTag(feature, located, { dropDigest, reason: next.reason });
 }

@@ -88,3 +88,14 @@ test('short tags', () => {
   assert.equal(shortTag('1.2.3'), '1.2.3');
   assert.equal(shortTag('a-very-long-branch-name-build-1234'), 'a-very-long-bran…');
 });
+
+test('lens rows name the schemes of real repositories: sha- prefix, one-part version with a variant, build ID, digest', () => {
+  const pod = (image: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: c\n      image: ${image}\n`;
+  const summary = (image: string) => lensRows(parseManifest(pod(image)))[0];
+  assert.equal(summary('me/app:sha-666420').summary, '$(tag) sha-666420 · git SHA');
+  assert.equal(summary('node:18-alpine3.24').summary, '$(tag) 18-alpine3.24 · version');
+  assert.equal(summary('me/app:7xzfeyk3').summary, '$(tag) 7xzfeyk3 · build ID');
+  const pinned = summary(`me/app@sha256:${'b'.repeat(64)}`);
+  assert.match(pinned.summary, /pinned by digest/);
+  assert.doesNotMatch(`${pinned.summary} ${pinned.tooltip}`, /latest/);
+});

@@ -105,3 +105,55 @@ test('picker choices for a semver tag', () => {
   ]);
   assert.deepEqual(bumpChoices('b7fc18d'), []);
 });
+
+test('tag schemes of real repositories: a sha- prefix, a one-part version with a variant, an opaque build ID', () => {
+  const kinds: [string, string][] = [
+    ['sha-666420', 'sha'], // a short SHA that happens to be all digits
+    ['sha-1234567', 'sha'],
+    ['main-sha-0f1e2d3', 'sha'],
+    ['git-0042317', 'sha'],
+    ['18-alpine3.24', 'version'],
+    ['14-alpine', 'version'],
+    ['v20-bookworm', 'version'],
+    ['7xzfeyk3', 'id'],
+    ['pr-12-7xzfeyk3', 'id'],
+    ['build-17', 'number'],
+    ['v17', 'number'],
+  ];
+  for (const [tag, kind] of kinds) {
+    assert.equal(classifyTag(tag).kind, kind, tag);
+  }
+  const bumps: [string, BumpOptions, string][] = [
+    ['sha-666420', { headSha: HEAD }, 'sha-0f1e2d'], // HEAD, as long as the old one; never sha-666421
+    ['main-sha-0f1e2d3', { headSha: 'abcdef0123456789abcdef0123456789abcdef01' }, 'main-sha-abcdef0'],
+    ['18-alpine3.24', {}, '19-alpine3.24'], // the version is raised, the Alpine variant kept
+    ['14-alpine', {}, '15-alpine'],
+    ['14-alpine', { part: 'minor' }, '15-alpine'],
+    ['v20-bookworm', { part: 'major' }, 'v21-bookworm'],
+    ['18.20-alpine3.24', {}, '18.21-alpine3.24'],
+  ];
+  for (const [tag, options, expected] of bumps) {
+    const result = bumpTag(tag, options);
+    assert.deepEqual(result.ok && result.tag, expected, `${tag}: ${!result.ok ? result.reason : ''}`);
+  }
+  assert.deepEqual(bumpChoices('18-alpine3.24'), [{ part: 'major', tag: '19-alpine3.24' }]);
+  // Without a HEAD a sha- tag is still a SHA: no number is raised.
+  const noHead = bumpTag('sha-666420');
+  assert.equal(noHead.ok, false);
+  assert.match(!noHead.ok ? noHead.reason : '', /commit SHA/);
+  // An opaque ID is never raised by one: the user chooses (the picker offers git HEAD).
+  const id = bumpTag('7xzfeyk3', { headSha: HEAD });
+  assert.equal(id.ok, false);
+  assert.match(!id.ok ? id.reason : '', /build ID.*commit SHA/);
+});
+
+test('an image pinned by digest without a tag is not said to mean latest', () => {
+  assert.doesNotMatch(classifyTag(undefined, { pinned: true }).description, /latest/);
+  assert.match(classifyTag(undefined, { pinned: true }).description, /digest/);
+  const pinned = bumpTag(undefined, { pinned: true });
+  assert.equal(pinned.ok, false);
+  assert.doesNotMatch(!pinned.ok ? pinned.reason : '', /latest/);
+  assert.match(!pinned.ok ? pinned.reason : '', /pinned by digest/);
+  // Unpinned, no tag still means latest.
+  assert.match(classifyTag(undefined).description, /latest/);
+});
