@@ -30,3 +30,12 @@ test('the last FATA message is what k3d says went wrong; else the first ERRO', (
   assert.equal(lastErrorMessage(lines.slice(0, 2)), 'Failed to create cluster network');
   assert.equal(lastErrorMessage(lines.slice(0, 1)), undefined);
 });
+
+test('a FATA message that spans lines (k3d\'s schema validation) keeps the lines without a level that follow it', () => {
+  const lines = [
+    '\x1b[31mFATA\x1b[0m[0000] Schema Validation failed for config file k3d.yaml: - (root): Additional property agent is not allowed',
+    '- kind: kind must be one of the following: "Simple" ',
+  ];
+  assert.equal(lastErrorMessage(lines), 'Schema Validation failed for config file k3d.yaml: - (root): Additional property agent is not allowed\n- kind: kind must be one of the following: "Simple"');
+  assert.equal(lastErrorMessage([lines[0], '\x1b[36mINFO\x1b[0m[0001] next']), lines[0].replace(/^.*\[0000\] /, ''));
+});

@@ -41,17 +41,31 @@ export function parseLogLine(raw: string): K3dLogLine {
   return { message: line };
 }
 
-/** The message of the last FATA (else ERRO) line: what k3d itself says went wrong. */
+/**
+ * The message of the first FATA (else the first ERRO) line: what k3d itself says went wrong. logrus prints a
+ * message with newlines as it is, so the lines after it that carry no level belong to it (k3d's schema
+ * validation lists one problem per line).
+ */
 export function lastErrorMessage(lines: readonly string[]): string | undefined {
   let error: string | undefined;
-  for (const raw of lines) {
-    const parsed = parseLogLine(raw);
+  for (let i = 0; i < lines.length; i++) {
+    const parsed = parseLogLine(lines[i]);
     if (parsed.level === 'fatal' || parsed.level === 'panic') {
-      return parsed.message;
+      return withContinuation(parsed.message, lines, i);
     }
     if (parsed.level === 'error' && error === undefined) {
-      error = parsed.message;
+      error = withContinuation(parsed.message, lines, i);
     }
   }
   return error;
+}
+
+function withContinuation(message: string, lines: readonly string[], at: number): string {
+  const parts = [message];
+  for (let j = at + 1; j < lines.length; j++) {
+    const next = parseLogLine(lines[j]);
+    if (next.level !== undefined || next.message.trim() === '' || /^(Error: |Usage:)/.test(next.message)) break;
+    parts.push(next.message.trim());
+  }
+  return parts.join('\n');
 }

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { DeadlineExceeded, Interrupted } from './clock.ts';
 import { labelsError, DOCKER_DOWN, isDockerDown, setNode } from './context.ts';
 import type { SimContext } from './context.ts';
+import { DEFAULT_API_VERSION, UnsupportedApiVersion, validateConfigDocument } from './configSchema.ts';
 import { parseDuration } from './flags.ts';
 import type { Parsed } from './flags.ts';
 import {
@@ -56,7 +57,7 @@ interface SimpleConfig {
   servers?: number;
   agents?: number;
   image?: string;
-  kubeAPI?: { host?: string; hostIP?: string; hostPort?: string | number };
+  kubeAPI?: { host?: string; hostIP?: string; hostPort?: string };
   ports?: { port?: string; nodeFilters?: string[] }[];
   registries?: { create?: { name?: string; host?: string; hostPort?: string | number }; use?: string[] };
   options?: {
@@ -65,23 +66,38 @@ interface SimpleConfig {
   };
 }
 
-function loadConfigFile(file: string): SimpleConfig {
+/** os.ExpandEnv: $VAR and ${VAR}; unset variables become empty. */
+function expandEnv(text: string, env: NodeJS.ProcessEnv): string {
+  return text.replace(/\$\{([^}]*)\}|\$([A-Za-z0-9_]+)/g, (_m, braced: string | undefined, bare: string | undefined) => env[braced ?? bare ?? ''] ?? '');
+}
+
+/**
+ * cmd/util/config/config.go InitViperWithConfigFile (stat, expand the environment, read, validate against the
+ * apiVersion's JSON schema, then INFO "Using config file"), and pkg/config/config.go SimpleConfigFromViper's
+ * WARN for an older apiVersion, which k3d then migrates.
+ */
+function loadConfigFile(file: string, env: NodeJS.ProcessEnv): SimpleConfig {
   if (!fs.existsSync(file)) fatal(`Failed to stat config file ${file}: stat ${file}: no such file or directory`);
   let doc: unknown;
   try {
-    doc = YAML.parse(fs.readFileSync(file, 'utf8'));
+    doc = YAML.parse(expandEnv(fs.readFileSync(file, 'utf8'), env));
   } catch (err) {
     fatal(`Failed to read config file ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
-  if (!doc || typeof doc !== 'object') fatal(`Failed to read config file ${file}: empty or not a mapping`);
-  const cfg = doc as SimpleConfig;
-  const apiVersion = (cfg.apiVersion ?? '').toLowerCase();
-  const kind = (cfg.kind ?? '').toLowerCase();
-  info(`Using config file ${file} (${apiVersion}#${kind})`);
-  if (!['k3d.io/v1alpha5', 'k3d.io/v1alpha4', 'k3d.io/v1alpha3'].includes(apiVersion)) {
-    fatal(`Failed to load config file ${file}: unknown apiVersion '${cfg.apiVersion ?? ''}' (supported: k3d.io/v1alpha5)`);
+  let problems: string | undefined;
+  try {
+    problems = validateConfigDocument(doc);
+  } catch (err) {
+    if (err instanceof UnsupportedApiVersion) fatal(`Cannot validate config file ${file}: ${err.message}`);
+    throw err;
   }
-  if (kind !== 'simple') fatal(`Failed to load config file ${file}: unknown kind '${cfg.kind ?? ''}' (only 'Simple' is supported)`);
+  if (problems) fatal(`Schema Validation failed for config file ${file}: ${problems}`);
+  const cfg = doc as SimpleConfig;
+  const apiVersion = String(cfg.apiVersion).toLowerCase();
+  info(`Using config file ${file} (${apiVersion}#${String(cfg.kind).toLowerCase()})`);
+  if (apiVersion !== DEFAULT_API_VERSION) {
+    warn(`Default config apiVersion is '${DEFAULT_API_VERSION}', but you're using '${apiVersion}': consider migrating.`);
+  }
   return cfg;
 }
 
@@ -116,9 +132,9 @@ interface CreatePlan {
   registryUse: string[];
 }
 
-function plan(p: Parsed): CreatePlan {
+function plan(p: Parsed, env: NodeJS.ProcessEnv): CreatePlan {
   const cfgPath = p.values.get('config') as string;
-  const cfg: SimpleConfig = cfgPath ? loadConfigFile(cfgPath) : {};
+  const cfg: SimpleConfig = cfgPath ? loadConfigFile(cfgPath, env) : {};
   const pick = <T>(flag: string, fromCfg: T | undefined, fallback: T): T =>
     p.changed.has(flag) ? (p.values.get(flag) as T) : fromCfg ?? fallback;
 
@@ -260,7 +276,7 @@ export async function clusterCreate(ctx: SimContext, p: Parsed): Promise<void> {
   if (p.args.length > 1) throw new FatalError(`accepts between 0 and 1 arg(s), received ${p.args.length}`);
   // No signal handler from here on (see the header): the default action kills the process mid-create.
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(sig);
-  const pl = plan(p);
+  const pl = plan(p, ctx.env);
   const nameProblem = checkName(pl.name);
   if (nameProblem) fatal(`Failed Cluster Configuration Validation:  provided cluster name '${pl.name}' does not match requirements: ${nameProblem}`);
   if (pl.timeout < 0) fatal(`Failed Cluster Configuration Validation:  timeout may not be negative (is '${p.values.get('timeout')}')`);

@@ -1,0 +1,38 @@
+// The extension's k3d adapter (K3dCli, error classification, log-line parsing) on the words the simulated
+// k3d prints as k3d v5 does, run as the extension runs it: an argument array, stdout and stderr piped.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import { K3dCli } from '../../src/core/k3d/cli.ts';
+import { K3dError } from '../../src/core/k3d/errors.ts';
+
+const K3D = path.resolve(import.meta.dirname, '../sim/bin/k3d');
+const home = mkdtempSync(path.join(tmpdir(), 'k3d-deploy-wording-'));
+const env = {
+  ...process.env, HOME: home, K3D_SIM_HOME: path.join(home, 'sim'), KUBECONFIG: path.join(home, 'kube', 'config'),
+  K3D_SIM_SPEED: '0', K3D_SIM_APISERVER_MAIN: path.join(home, 'no-apiserver.ts'),
+};
+const cli = new K3dCli({ executable: () => K3D, env: () => env });
+
+after(async () => {
+  await cli.run(['cluster', 'delete', '--all']).catch(() => undefined);
+  rmSync(home, { recursive: true, force: true });
+});
+
+async function failure(args: string[]): Promise<K3dError> {
+  const e = await cli.run(args).catch((err: unknown) => err);
+  assert.ok(e instanceof K3dError, `expected a K3dError, got ${String(e)}`);
+  return e;
+}
+
+test('a config file that fails k3d\'s schema: every problem k3d listed reaches the message', async () => {
+  const file = path.join(home, 'bad.yaml');
+  writeFileSync(file, 'apiVersion: k3d.io/v1alpha5\nkind: simple\nagent: 2\n');
+  const e = await failure(['cluster', 'create', '--config', file]);
+  assert.equal(e.kind, 'failed');
+  assert.equal(e.detail, `Schema Validation failed for config file ${file}: - (root): Additional property agent is not allowed\n- kind: kind must be one of the following: "Simple"`);
+  assert.match(e.message, /^k3d cluster create failed: Schema Validation failed for config file .*Additional property agent[\s\S]*"Simple"$/);
+  assert.deepEqual(await cli.listClusters(), [], 'nothing was created');
+});
