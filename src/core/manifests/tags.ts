@@ -164,6 +164,21 @@ export function bumpChoices(tag: string | undefined, options: BumpOptions = {}):
   });
 }
 
+/**
+ * A version tag as a semver string for ordering (`1.25` -> `1.25.0`, `18-alpine3.24` ->
+ * `18.0.0`, `v1.0.0-rc2` -> `1.0.0-rc2`) and its image variant, which is not a pre-release
+ * (`3.19.1-alpine` is a release). Undefined for tags that are no version.
+ */
+export function versionOrder(tag: string | undefined): { readonly semver: string; readonly variant?: string } | undefined {
+  const kind = classifyTag(tag).kind;
+  const v = kind === 'semver' || kind === 'version' ? parseVersion(tag as string) : undefined;
+  if (!v) {
+    return undefined;
+  }
+  const [major, minor = 0, patch = 0] = v.parts;
+  return { semver: `${major}.${minor}.${patch}${v.prerelease !== undefined ? `-${v.prerelease}` : ''}`, variant: v.variant };
+}
+
 function parseVersion(tag: string): Version | undefined {
   const m = tag.match(VERSION);
   if (!m) {

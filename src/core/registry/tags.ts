@@ -1,7 +1,10 @@
 // Tags a registry lists for a repository (Registry HTTP API v2: GET /v2/<name>/tags/list), with
 // the anonymous bearer-token flow Docker Hub, ghcr.io and most registries use. Only suggestions
 // depend on it, so every failure (offline, private, slow) is a result, never an exception.
-import { classifyTag } from '../manifests/tags.ts';
+// semver's own precedence rules (pre-releases below their release, numeric identifiers by
+// value) rather than a hand-written comparison: they are subtle and the package is the reference.
+import compareSemver from 'semver/functions/compare.js';
+import { classifyTag, versionOrder } from '../manifests/tags.ts';
 
 export interface FetchResponse {
   readonly status: number;
@@ -113,16 +116,31 @@ async function anonymousToken(
 }
 
 /**
- * Tags worth suggesting instead of `current`: the same scheme first (newest versions first,
- * then everything else newest-listed first), the current tag and `latest` left out.
+ * Tags worth suggesting instead of `current`: the same scheme first (newest versions first, by
+ * semver precedence: `1.0.0` above `1.0.0-rc2`; the current tag's image variant before others),
+ * then everything else newest-listed first; the current tag and `latest` left out.
  */
 export function rankTagSuggestions(current: string | undefined, tags: readonly string[], limit = 30): string[] {
   const kind = classifyTag(current).kind;
   const unique = [...new Set(tags)].filter((t) => t !== current && t !== 'latest');
-  const same = unique.filter((t) => classifyTag(t).kind === kind && kind !== 'none' && kind !== 'latest' && kind !== 'unknown');
+  const same = unique.filter((t) => classifyTag(t).kind === kind && kind !== 'none' && kind !== 'latest' && kind !== 'unknown' && kind !== 'id');
   const rest = unique.filter((t) => !same.includes(t));
-  const versions = kind === 'semver' || kind === 'version' || kind === 'number' || kind === 'date';
-  const sortedSame = versions ? [...same].sort((a, b) => compareNatural(b, a)) : [...same].reverse();
+  let sortedSame: string[];
+  if (kind === 'semver' || kind === 'version') {
+    const variant = versionOrder(current)?.variant;
+    const keyed = same.map((tag) => ({ tag, order: versionOrder(tag) as { semver: string; variant?: string } }));
+    keyed.sort(
+      (a, b) =>
+        Number(b.order.variant === variant) - Number(a.order.variant === variant) ||
+        compareSemver(b.order.semver, a.order.semver) ||
+        compareNatural(b.tag, a.tag),
+    );
+    sortedSame = keyed.map((k) => k.tag);
+  } else if (kind === 'number' || kind === 'date') {
+    sortedSame = [...same].sort((a, b) => compareNatural(b, a));
+  } else {
+    sortedSame = [...same].reverse();
+  }
   return [...sortedSame, ...[...rest].reverse()].slice(0, limit);
 }
 

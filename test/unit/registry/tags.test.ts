@@ -83,3 +83,23 @@ test('suggestions: same scheme first, newest versions first, without the current
   assert.ok(compareNatural('build-12', 'build-9') > 0);
   assert.equal(compareNatural('a', 'a'), 0);
 });
+
+test('suggestions follow semver precedence: a release above its pre-releases, numeric identifiers by value', () => {
+  assert.deepEqual(rankTagSuggestions('0.9.0', ['1.0.0-rc2', '1.0.0', '1.0.0-rc1', '1.0.0-beta.11', '1.0.0-beta.2', '0.9.1']), [
+    '1.0.0',
+    '1.0.0-rc2',
+    '1.0.0-rc1',
+    '1.0.0-beta.11',
+    '1.0.0-beta.2',
+    '0.9.1',
+  ]);
+  assert.deepEqual(rankTagSuggestions('v1.0.0', ['v1.1.0-rc.1', 'v1.1.0', 'v1.0.1']), ['v1.1.0', 'v1.1.0-rc.1', 'v1.0.1']);
+  // An image variant is not a pre-release: 3.19.1-alpine is a release; the current variant comes first.
+  assert.deepEqual(rankTagSuggestions('3.19.0-alpine', ['3.19.1', '3.19.1-alpine', '3.20.0-alpine', '3.20.0-rc.1']), [
+    '3.20.0-alpine',
+    '3.19.1-alpine',
+    '3.20.0-rc.1',
+    '3.19.1',
+  ]);
+  assert.deepEqual(rankTagSuggestions('1.25', ['1.26', '1.27-rc1', '1.27']).slice(0, 1), ['1.27']);
+});
