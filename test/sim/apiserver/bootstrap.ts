@@ -140,8 +140,14 @@ export function syncNodes(api: Api, cluster: ClusterFile): void {
       api.updateStatus('Node', next);
     }
   }
+  // A node whose container is gone (`k3d node delete`) stays registered, NotReady, until `kubectl delete node`: k3d's
+  // NodeDelete (pkg/client/node.go) removes only the container.
   for (const o of api.store.list('Node')) {
-    if (!wanted.some((n) => n.name === o.metadata.name)) api.finalize(info, undefined, o.metadata.name);
+    if (wanted.some((n) => n.name === o.metadata.name)) continue;
+    if ((o.status?.conditions ?? []).find((c: Obj) => c.type === 'Ready')?.status !== 'True') continue;
+    const next = clone(o);
+    next.status.conditions = nodeConditions(false, nowISO());
+    api.updateStatus('Node', next);
   }
 }
 

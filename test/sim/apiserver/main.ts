@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ClusterFile } from './cluster.ts';
 import { Store } from './storage.ts';
 import { Api } from './rest.ts';
-import { bootstrap } from './bootstrap.ts';
+import { bootstrap, syncNodes } from './bootstrap.ts';
 import { startServer } from './server.ts';
 import { startControllers } from './controllers/index.ts';
 
@@ -32,6 +32,9 @@ const store = new Store(stateDir);
 const api = new Api(store);
 bootstrap(api, cluster);
 const controllers = startControllers(api, cluster);
+// `k3d node create|delete|start|stop` change cluster.json while the server runs: a new node registers, a stopped or
+// deleted one goes NotReady (read again only when the file changed).
+const nodeSync = setInterval(() => syncNodes(api, cluster), 500);
 
 const pki = (f: string): string => readFileSync(join(dir, 'pki', f), 'utf8');
 const server = await startServer(
@@ -49,6 +52,7 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   console.log(`received ${signal}, saving state and exiting`);
   try {
+    clearInterval(nodeSync);
     controllers.stop();
     store.saveNow();
     await controllers.drained();

@@ -10,6 +10,8 @@ import { registryCreateCmd, registryDeleteCmd, registryListCmd } from './registr
 import { flagUsage, globalUsage, parseFlags, UsageError } from './flags.ts';
 import type { FlagDef, Parsed } from './flags.ts';
 import { configureLogging, ExitError, fatal } from './log.ts';
+import { nodeLeaves } from './nodes.ts';
+import { clusterLeaves } from './edit.ts';
 
 interface Leaf {
   use: string;
@@ -185,6 +187,10 @@ const tree: Record<string, Group> = {
     },
   },
 };
+
+// node create/delete/start/stop, cluster edit/restart: test/sim/k3d/nodes.ts, edit.ts
+Object.assign(tree.node.children, nodeLeaves);
+Object.assign(tree.cluster.children, clusterLeaves);
 
 const versionLeaf: Leaf = {
   use: 'version',
