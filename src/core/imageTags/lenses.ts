@@ -80,6 +80,9 @@ export function lensRow(image: ContainerImage): LensRow {
   const ref = image.reference;
   const at = image.keySpan.start;
   if (!ref.valid) {
+    if (ref.template !== undefined) {
+      return { image, at, summary: `$(symbol-variable) ${ref.template === 'helm' ? 'Helm template' : 'variable'}`, tooltip: ref.message, tagKind: 'invalid', editable: false };
+    }
     return { image, at, summary: '$(error) invalid image', tooltip: ref.message, tagKind: 'invalid', editable: false };
   }
   const editable = image.valueSpan !== undefined && image.shared === undefined;

@@ -39,7 +39,15 @@ export interface InvalidImageReference {
   readonly valid: false;
   readonly raw: string;
   readonly message: string;
+  /**
+   * The value is a template, not a reference: Helm's `{{ .Values.image }}`, envsubst's
+   * `${TAG}`, `$(VAR)`. What it becomes is known only when rendered, so it is not "invalid".
+   */
+  readonly template?: 'helm' | 'variable';
 }
+
+/** `{{ … }}` (Helm, Go templates), `${VAR}` (envsubst, CI), `$(VAR)` (Kubernetes and kustomize variables). */
+const TEMPLATE = /\{\{|\$\{|\$\(/;
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
@@ -51,6 +59,18 @@ export function parseImageReference(raw: string): ImageReference | InvalidImageR
   const invalid = (message: string): InvalidImageReference => ({ valid: false, raw, message });
   if (raw === '') {
     return invalid('The image is empty.');
+  }
+  const template = raw.match(TEMPLATE);
+  if (template) {
+    const helm = template[0] === '{{';
+    return {
+      valid: false,
+      raw,
+      template: helm ? 'helm' : 'variable',
+      message: helm
+        ? 'A Helm (Go) template: the image is known only when the chart is rendered (helm template).'
+        : `A variable (${template[0]}…): the image is known only once it is substituted.`,
+    };
   }
   if (raw !== raw.trim()) {
     return invalid('The image has leading or trailing spaces.');

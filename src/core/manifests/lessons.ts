@@ -27,6 +27,9 @@ export function checkImageTags(file: ManifestFile): LessonFinding[] {
   for (const image of findImages(file)) {
     const ref = image.reference;
     if (!ref.valid) {
+      if (ref.template !== undefined) {
+        continue; // a template is filled in when rendered: nothing to say about it here
+      }
       findings.push(finding(image, 'warning', 'image.invalidReference', `${ref.message} Kubernetes accepts the object, but its pods will fail with InvalidImageName.`, image.span));
       continue;
     }

@@ -103,3 +103,41 @@ test('the cache returns the same parse for the same (uri, version) and reads the
   cache.get('file:///a.yaml', 2, text);
   assert.equal(reads, 5, 'a was evicted (least recently used) and read again');
 });
+
+test('templated images (Helm {{ }}, ${VAR}, $(VAR)) are not image references: no InvalidImageName, a neutral lens', async () => {
+  const { lensRows } = await import('../../../src/core/imageTags/lenses.ts');
+  const { parseImageReference } = await import('../../../src/core/manifests/imageReference.ts');
+  const text = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: helm
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"
+        - name: envsubst
+          image: registry.example.com/team/app:\${IMAGE_TAG}
+        - name: var
+          image: $(REGISTRY)/app:v1
+        - name: broken
+          image: Not/Valid:v1
+`;
+  const file = parseManifest(text);
+  const findings = checkImageTags(file);
+  assert.deepEqual(
+    findings.map((f) => [f.image.containerName, f.code]),
+    [['broken', 'image.invalidReference']],
+    'only the real invalid reference is a Problem',
+  );
+  const rows = lensRows(file);
+  assert.deepEqual(
+    rows.map((r) => r.summary),
+    ['$(symbol-variable) Helm template', '$(symbol-variable) variable', '$(symbol-variable) variable', '$(error) invalid image'],
+  );
+  assert.ok(rows.slice(0, 3).every((r) => !r.editable && !/invalid/i.test(r.tooltip)));
+  const helm = parseImageReference('{{ .Values.image }}');
+  assert.equal(helm.valid, false);
+  assert.equal(!helm.valid && helm.template, 'helm');
+});
