@@ -5,6 +5,7 @@ import { documentImages, findImages } from '../manifests/images.ts';
 import type { ContainerImage } from '../manifests/images.ts';
 import { formatSize, IMAGES_FULL_PARSE_LIMIT } from '../manifests/limits.ts';
 import { documentHeadSpan } from '../manifests/paths.ts';
+import { templateSummary } from '../manifests/imageReference.ts';
 import { classifyTag } from '../manifests/tags.ts';
 import type { TagKind } from '../manifests/tags.ts';
 
@@ -81,7 +82,7 @@ export function lensRow(image: ContainerImage): LensRow {
   const at = image.keySpan.start;
   if (!ref.valid) {
     if (ref.template !== undefined) {
-      return { image, at, summary: `$(symbol-variable) ${ref.template === 'helm' ? 'Helm template' : 'variable'}`, tooltip: ref.message, tagKind: 'invalid', editable: false };
+      return { image, at, summary: templateSummary(ref.template), tooltip: ref.message, tagKind: 'invalid', editable: false };
     }
     return { image, at, summary: '$(error) invalid image', tooltip: ref.message, tagKind: 'invalid', editable: false };
   }

@@ -43,7 +43,12 @@ export interface InvalidImageReference {
    * The value is a template, not a reference: Helm's `{{ .Values.image }}`, envsubst's
    * `${TAG}`, `$(VAR)`. What it becomes is known only when rendered, so it is not "invalid".
    */
-  readonly template?: 'helm' | 'variable';
+  readonly template?: 'helm' | 'variable' | 'encrypted';
+}
+
+/** What a lens says about a templated image: neutral, since nothing is wrong with it. */
+export function templateSummary(template: NonNullable<InvalidImageReference['template']>): string {
+  return template === 'helm' ? '$(symbol-variable) Helm template' : template === 'variable' ? '$(symbol-variable) variable' : '$(lock) encrypted (SOPS)';
 }
 
 /** `{{ … }}` (Helm, Go templates), `${VAR}` (envsubst, CI), `$(VAR)` (Kubernetes and kustomize variables). */
@@ -59,6 +64,9 @@ export function parseImageReference(raw: string): ImageReference | InvalidImageR
   const invalid = (message: string): InvalidImageReference => ({ valid: false, raw, message });
   if (raw === '') {
     return invalid('The image is empty.');
+  }
+  if (/^ENC\[[A-Z0-9_]+,/.test(raw)) {
+    return { valid: false, raw, template: 'encrypted', message: 'Encrypted with SOPS: the image is known once the document is decrypted (sops -d).' };
   }
   const template = raw.match(TEMPLATE);
   if (template) {

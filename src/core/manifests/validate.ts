@@ -1,4 +1,5 @@
 import type { ManifestDocument, ManifestFile } from './documents.ts';
+import { sopsProblem } from './encrypted.ts';
 import { CONTAINER_LISTS, podSpecPath } from './kinds.ts';
 import { applySizeRefusal } from './limits.ts';
 import { getNode, getPair } from './node.ts';
@@ -32,6 +33,10 @@ export function validateDocument(doc: ManifestDocument): ManifestProblem[] {
   const full = doc.full();
   if (full.problems.some((p) => p.severity === 'error')) {
     return [...full.problems]; // the tree of a broken document would only add noise
+  }
+  const encrypted = sopsProblem(doc); // its encrypted name and kind are not mistakes to list
+  if (encrypted !== undefined) {
+    return [...full.problems, encrypted];
   }
   const v = new Checker(doc);
   for (const p of full.problems) {
