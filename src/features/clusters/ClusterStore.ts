@@ -8,7 +8,7 @@ export type ViewState = 'loading' | 'ok' | 'empty' | 'missing' | 'dockerDown' | 
 
 /** An operation in flight on a cluster, shown in the tree until it ends. */
 export interface PendingOperation {
-  verb: 'creating' | 'starting' | 'stopping' | 'deleting';
+  verb: 'creating' | 'starting' | 'stopping' | 'deleting' | 'restarting' | 'editing ports';
 }
 
 /**

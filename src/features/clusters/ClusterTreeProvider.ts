@@ -107,14 +107,17 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode> {
         const cluster = element.cluster;
         const containers: TreeNode = { type: 'containers', cluster };
         const live = this.liveContexts().get(cluster.contextName);
-        return live === undefined ? [containers] : [containers, ...this.workloads.rootChildren(cluster.contextName, live)];
+        if (live === undefined) return [containers];
+        this.workloads.show(cluster.contextName, live);
+        return [containers, ...this.workloads.rootChildren(cluster.contextName)];
       }
       case 'containers':
         return element.cluster.nodes.map((node): ClusterTreeNode => ({ type: 'node', cluster: element.cluster, node }));
       case 'contextsGroup':
         return snapshot.otherContexts.map((context) => this.root(`context:${context.name}`, { type: 'context', context }));
       case 'context':
-        return this.workloads.rootChildren(element.context.name, fingerprint(element.context));
+        this.workloads.show(element.context.name, fingerprint(element.context));
+        return this.workloads.rootChildren(element.context.name);
       default:
         return [];
     }
@@ -239,6 +242,6 @@ function nodeItem(cluster: K3dCluster, node: K3dNode): vscode.TreeItem {
     new vscode.ThemeColor(node.running ? 'charts.green' : 'disabledForeground'),
   );
   item.tooltip = `${node.name}\nrole: ${node.role}\nstate: ${node.status}${node.ip ? `\nIP: ${node.ip}` : ''}`;
-  item.contextValue = `k3dNode:${node.running ? 'running' : 'stopped'}`;
+  item.contextValue = `k3dNode:${node.role}:${node.running ? 'running' : 'stopped'}`;
   return item;
 }

@@ -298,7 +298,7 @@ async function clusterInfo(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode
 }
 
 /** The cluster a command acts on: the tree item it was started from, or a pick. */
-async function resolveCluster(
+export async function resolveCluster(
   store: ClusterStore,
   node: ClusterTreeNode | undefined,
   eligible: (c: K3dCluster) => boolean,

@@ -5,6 +5,9 @@ import { ClusterStore } from './ClusterStore.ts';
 import { ClusterTreeProvider } from './ClusterTreeProvider.ts';
 import { registerClusterCommands } from './commands.ts';
 import { registerKubeconfigDocuments } from './kubeconfigDocument.ts';
+import { registerNodeCommands } from './nodes.ts';
+import { registerPortCommands } from './ports.ts';
+import { registerRestartAndKubeconfigCommands } from './restartAndKubeconfig.ts';
 import { registerContextStatusBar } from './statusBar.ts';
 
 export function register(ctx: Ctx, workloads: WorkloadTree): { store: ClusterStore; provider: ClusterTreeProvider } {
@@ -46,6 +49,9 @@ export function register(ctx: Ctx, workloads: WorkloadTree): { store: ClusterSto
   store.setPolling(view.visible);
 
   registerClusterCommands(ctx, store);
+  registerNodeCommands(ctx, store);
+  registerPortCommands(ctx, store);
+  registerRestartAndKubeconfigCommands(ctx, store);
   registerKubeconfigDocuments(ctx);
   registerContextStatusBar(ctx, store);
   // After activate() returns: the view shows "Looking for k3d clusters…" meanwhile.

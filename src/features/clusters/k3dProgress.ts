@@ -5,11 +5,12 @@ import type { Ctx } from '../../ctx.ts';
 
 /**
  * Runs a long k3d command under a cancellable progress notification that shows k3d's own
- * INFO lines as they come; every line also goes to the log channel.
+ * INFO lines as they come; every line also goes to the log channel. Not `cancellable` where killing k3d midway
+ * would leave a broken cluster (k3d has no signal handler and does not roll back).
  */
-export async function withK3dProgress<T>(ctx: Ctx, title: string, run: (options: RunOptions) => Promise<T>): Promise<T> {
+export async function withK3dProgress<T>(ctx: Ctx, title: string, run: (options: RunOptions) => Promise<T>, cancellable = true): Promise<T> {
   return await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title, cancellable },
     (progress, token) => {
       const abort = new AbortController();
       const cancel = token.onCancellationRequested(() => {
