@@ -1,10 +1,10 @@
-// Case 3: watch latency. The workloads tree's ClusterWorkloads (one reflector per kind, default
-// batching) is synced on the 2,000-pod cluster; then 500 pods get an annotation changed through
+// Case 3: watch latency. The workloads tree's ClusterWorkloads (its leases on the context's shared
+// caches in KubeContexts, default batching) is synced on the 2,000-pod cluster; then 500 pods get an annotation changed through
 // the API in a burst (16 requests in flight). For each change: the time from sending the PATCH
 // (and from its answer) to the onChange batch that carries the new object. Each onChange is one
 // tree refresh (WorkloadTree.applyChange), so their number says how well changes coalesce.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { connectContext } from '../src/core/kube/connect.ts';
+import { KubeContexts } from '../src/core/kube/contexts.ts';
 import { ClusterWorkloads } from '../src/core/kube/workloads.ts';
 import type { WorkloadChange } from '../src/core/kube/workloads.ts';
 import { sleep } from './cluster.ts';
@@ -15,7 +15,7 @@ const CHANGES = 500;
 const IN_FLIGHT = 16;
 
 export async function benchWatch(cluster: BenchCluster, rounds = 3): Promise<Record<string, unknown>> {
-  const http = await connectContext(cluster.context, [cluster.kubeconfig]);
+  const contexts = new KubeContexts({ kubeconfigFiles: () => [cluster.kubeconfig] });
   const sent = new Map<string, { token: string; sentAt: number; answeredAt?: number }>();
   const fromSend: number[] = [];
   const fromAnswer: number[] = [];
@@ -41,8 +41,7 @@ export async function benchWatch(cluster: BenchCluster, rounds = 3): Promise<Rec
     }
   };
   const t0 = performance.now();
-  workloads = new ClusterWorkloads(http, { onChange });
-  workloads.start();
+  workloads = new ClusterWorkloads(contexts, cluster.context, { onChange });
   const w = workloads;
   while (!w.synced) await sleep(5);
   const syncMs = performance.now() - t0;
@@ -83,6 +82,7 @@ export async function benchWatch(cluster: BenchCluster, rounds = 3): Promise<Rec
     perRound.push({ p50: round(percentile(mine, 50)), p99: round(percentile(mine, 99)), batches: batches - before.batches, podBatches: podBatches - before.podBatches, burstMs: round(burstMs), lost });
   }
   w.stop();
+  contexts.dispose();
   const p50 = percentile(fromSend, 50);
   const p99 = percentile(fromSend, 99);
   const refreshes = median(perRound.map((x) => x.batches));

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Config } from './config.ts';
 import { K3dCli } from './core/k3d/cli.ts';
+import { KubeContexts } from './core/kube/contexts.ts';
 import { setDefaultRequestTimeouts } from './core/kube/http.ts';
 import { kubeconfigPaths } from './core/kube/kubeconfig.ts';
 
@@ -12,6 +13,8 @@ export class Ctx implements vscode.Disposable {
   readonly config = new Config();
   readonly log: vscode.LogOutputChannel;
   readonly k3d: K3dCli;
+  /** Live cluster state: one connection per kubeconfig context, and shared watch caches. */
+  readonly kube: KubeContexts;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(extension: vscode.ExtensionContext) {
@@ -23,6 +26,9 @@ export class Ctx implements vscode.Disposable {
       // Listing runs every few seconds while the view is visible: trace, not info.
       onRun: (line) => (/ (cluster list|version)\b/.test(line) ? this.log.trace(`$ ${line}`) : this.log.info(`$ ${line}`)),
     });
+    const kube = new KubeContexts({ kubeconfigFiles: () => this.kubeconfigPaths(), log: (m) => this.log.info(m) });
+    this.kube = kube;
+    this.register({ dispose: () => kube.dispose() });
     // Every API request connects and waits within k3d.requestTimeout.
     const applyRequestTimeout = () => setDefaultRequestTimeouts({ connectMs: this.config.requestTimeoutMs, idleMs: this.config.requestTimeoutMs });
     applyRequestTimeout();

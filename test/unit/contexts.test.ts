@@ -193,3 +193,15 @@ test('a context that cannot be connected reports failed and is tried again on re
   lease.release();
   assert.equal(contexts.activeWatches(), 0);
 });
+
+test('commands get the shared connection until the kubeconfig changes (a re-created cluster), then a new one', async (t) => {
+  const { a, b, dir, contexts } = await setup(t);
+  const first = await contexts.http('a');
+  assert.equal(await contexts.http('a'), first);
+  await new Promise((r) => setTimeout(r, 20));
+  kubeconfig(dir, { a: b.url, b: a.url }, 'a'); // cluster a re-created elsewhere
+  const second = await contexts.http('a');
+  assert.notEqual(second, first);
+  const version = await second.json<{ items: KubeObject[] }>('/api/v1/pods');
+  assert.deepEqual(version.items.map((p) => p.metadata?.name), ['b1'], 'the new connection talks to the new address');
+});

@@ -2,6 +2,7 @@
 // and shared list+watch caches, one per resource kind, reference-counted. A cache's watch starts
 // when its first consumer acquires it and stops when the last one releases it; every consumer
 // of a context (the tree, a rollout being followed, the image diagnostics) reads the same cache.
+import { promises as fs } from 'node:fs';
 import { connectContext } from './connect.ts';
 import type { KubeHttp } from './http.ts';
 import { readKubeconfig, type KubeconfigView } from './kubeconfig.ts';
@@ -112,6 +113,8 @@ class ContextEntry {
   /** Bumped on every reconnect: a connection that resolves for an older generation is dropped. */
   generation = 0;
   fingerprint: string | undefined;
+  /** The kubeconfig files' sizes and times when the connection was asked for. */
+  stamp = '';
 
   constructor(name: string) {
     this.name = name;
@@ -141,9 +144,19 @@ export class KubeContexts {
     return (await this.kubeconfig()).currentContext;
   }
 
-  /** The context's connection, made once and shared. A failed connection is not kept: the next call tries again. */
-  http(context: string): Promise<KubeHttp> {
-    return this.connection(this.entry(context));
+  /**
+   * The context's connection, made once and shared. A failed connection is not kept: the next
+   * call tries again; nor is one made before the kubeconfig last changed (a re-created cluster
+   * has a new port and certificate), even while the clusters view is not there to say so.
+   */
+  async http(context: string): Promise<KubeHttp> {
+    const entry = this.entry(context);
+    const stamp = await kubeconfigStamp(this.options.kubeconfigFiles());
+    if (entry.connection && entry.stamp !== stamp) {
+      entry.connection = undefined;
+    }
+    entry.stamp = stamp;
+    return this.connection(entry);
   }
 
   /** A shared cache of one kind of object in a context; its watch runs while any lease on it is held. */
@@ -303,6 +316,11 @@ export class KubeContexts {
       },
     );
   }
+}
+
+async function kubeconfigStamp(files: string[]): Promise<string> {
+  const stats = await Promise.all(files.map((f) => fs.stat(f).then((s) => `${s.size}@${s.mtimeMs}`, () => '-')));
+  return stats.join('|');
 }
 
 export { objectKey };

@@ -1,18 +1,13 @@
-// Everything the workloads tree shows for one context, kept live by one reflector per kind.
+// Everything the workloads tree shows for one context, read from the context's shared caches
+// (core/kube/contexts.ts): WorkloadView answers the tree's questions from any set of caches;
+// ClusterWorkloads holds leases on the six caches of one context while the tree shows it.
 import type { V1Deployment, V1Namespace, V1Node, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
-import type { KubeHttp } from './http.ts';
-import { objectKey, Reflector, type KubeObject, type ReflectorState } from './reflector.ts';
+import type { Cache, CacheLease, CacheState, KubeContexts } from './contexts.ts';
+import { objectKey, type KubeObject } from './reflector.ts';
 
 export type WorkloadKind = 'namespaces' | 'nodes' | 'deployments' | 'replicasets' | 'pods' | 'services';
 
-const PATHS: Record<WorkloadKind, string> = {
-  namespaces: '/api/v1/namespaces',
-  nodes: '/api/v1/nodes',
-  deployments: '/apis/apps/v1/deployments',
-  replicasets: '/apis/apps/v1/replicasets',
-  pods: '/api/v1/pods',
-  services: '/api/v1/services',
-};
+export const WORKLOAD_KINDS: readonly WorkloadKind[] = ['namespaces', 'nodes', 'deployments', 'replicasets', 'pods', 'services'];
 
 export interface WorkloadChange {
   kind: WorkloadKind;
@@ -22,61 +17,40 @@ export interface WorkloadChange {
   reset: boolean;
 }
 
+export interface WorkloadCaches {
+  namespaces: Cache<V1Namespace & KubeObject>;
+  nodes: Cache<V1Node & KubeObject>;
+  deployments: Cache<V1Deployment & KubeObject>;
+  replicasets: Cache<V1ReplicaSet & KubeObject>;
+  pods: Cache<V1Pod & KubeObject>;
+  services: Cache<V1Service & KubeObject>;
+}
+
 export interface ClusterWorkloadsOptions {
   onChange: (change: WorkloadChange) => void;
-  onState?: (kind: WorkloadKind, state: ReflectorState) => void;
-  log?: (message: string) => void;
-  batchMs?: number;
+  onState?: (kind: WorkloadKind, state: CacheState) => void;
 }
 
-/** Drops what the tree never shows (managedFields are often half an object). */
-function slim<T extends KubeObject>(obj: T): T {
-  if (obj.metadata && 'managedFields' in obj.metadata) {
-    delete (obj.metadata as Record<string, unknown>).managedFields;
-  }
-  return obj;
-}
+/** The tree's questions (what is in a namespace, whose pods are these), answered from caches. */
+export class WorkloadView {
+  readonly namespaces: Cache<V1Namespace & KubeObject>;
+  readonly nodes: Cache<V1Node & KubeObject>;
+  readonly deployments: Cache<V1Deployment & KubeObject>;
+  readonly replicasets: Cache<V1ReplicaSet & KubeObject>;
+  readonly pods: Cache<V1Pod & KubeObject>;
+  readonly services: Cache<V1Service & KubeObject>;
 
-export class ClusterWorkloads {
-  readonly namespaces: Reflector<V1Namespace & KubeObject>;
-  readonly nodes: Reflector<V1Node & KubeObject>;
-  readonly deployments: Reflector<V1Deployment & KubeObject>;
-  readonly replicasets: Reflector<V1ReplicaSet & KubeObject>;
-  readonly pods: Reflector<V1Pod & KubeObject>;
-  readonly services: Reflector<V1Service & KubeObject>;
-  private readonly all: Array<Reflector<KubeObject>>;
-  readonly http: KubeHttp;
-
-  constructor(http: KubeHttp, options: ClusterWorkloadsOptions) {
-    this.http = http;
-    const make = <T extends KubeObject>(kind: WorkloadKind) =>
-      new Reflector<T>(http, {
-        path: PATHS[kind],
-        batchMs: options.batchMs,
-        transform: slim,
-        log: options.log,
-        onChange: (keys, reset) => options.onChange({ kind, keys, reset }),
-        onState: (state) => options.onState?.(kind, state),
-      });
-    this.namespaces = make('namespaces');
-    this.nodes = make('nodes');
-    this.deployments = make('deployments');
-    this.replicasets = make('replicasets');
-    this.pods = make('pods');
-    this.services = make('services');
-    this.all = [this.namespaces, this.nodes, this.deployments, this.replicasets, this.pods, this.services] as Array<Reflector<KubeObject>>;
-  }
-
-  start(): void {
-    for (const r of this.all) r.start();
-  }
-
-  stop(): void {
-    for (const r of this.all) r.stop();
+  constructor(caches: WorkloadCaches) {
+    this.namespaces = caches.namespaces;
+    this.nodes = caches.nodes;
+    this.deployments = caches.deployments;
+    this.replicasets = caches.replicasets;
+    this.pods = caches.pods;
+    this.services = caches.services;
   }
 
   get synced(): boolean {
-    return this.all.every((r) => r.hasSynced);
+    return WORKLOAD_KINDS.every((k) => this[k].synced);
   }
 
   /** Namespaces, `default` first, then by name. */
@@ -130,6 +104,40 @@ export class ClusterWorkloads {
 
   static key(obj: KubeObject): string {
     return objectKey(obj);
+  }
+}
+
+/** The six caches of one context, held (and their watches kept running) until stop(). */
+export class ClusterWorkloads extends WorkloadView {
+  readonly context: string;
+  private readonly leases: Array<CacheLease<KubeObject>>;
+
+  constructor(contexts: KubeContexts, context: string, options: ClusterWorkloadsOptions) {
+    const acquire = <T extends KubeObject>(kind: WorkloadKind) =>
+      contexts.acquire<T>(context, kind, {
+        onChange: (keys, reset) => options.onChange({ kind, keys, reset }),
+        onState: (state) => options.onState?.(kind, state),
+      });
+    const caches: WorkloadCaches = {
+      namespaces: acquire('namespaces'),
+      nodes: acquire('nodes'),
+      deployments: acquire('deployments'),
+      replicasets: acquire('replicasets'),
+      pods: acquire('pods'),
+      services: acquire('services'),
+    };
+    super(caches);
+    this.context = context;
+    this.leases = Object.values(caches) as Array<CacheLease<KubeObject>>;
+  }
+
+  /** The state of each cache (connecting, syncing, synced, error...). */
+  states(): Array<[WorkloadKind, CacheState]> {
+    return this.leases.map((l) => [l.kind as WorkloadKind, l.state]);
+  }
+
+  stop(): void {
+    for (const lease of this.leases) lease.release();
   }
 }
 

@@ -1,8 +1,6 @@
 import * as vscode from 'vscode';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { connectContext } from '../../core/kube/connect.ts';
 import { inUserNamespace } from '../../core/kube/namespaces.ts';
-import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { WorkloadNode, WorkloadTree } from '../workloads/WorkloadTree.ts';
 import { LogStreams, podContainers, type LogTarget } from './LogStreams.ts';
@@ -20,12 +18,12 @@ export function register(ctx: Ctx, tree: WorkloadTree): LogStreams {
       const obj = tree.object(n) as V1Pod | V1Deployment | undefined;
       return obj && { context: n.context, kind: n.type === 'w-pod' ? 'pod' : 'deployment', obj };
     }
-    const context = (await readKubeconfig(ctx.kubeconfigPaths())).currentContext;
+    const context = await ctx.kube.currentContext();
     if (!context) {
       void vscode.window.showWarningMessage('There is no current Kubernetes context: create a k3d cluster or choose a context first.');
       return undefined;
     }
-    const http = tree.session(context)?.workloads?.http ?? (await connectContext(context, ctx.kubeconfigPaths()));
+    const http = await ctx.kube.http(context);
     const [pods, deployments] = await Promise.all([
       http.json<{ items: V1Pod[] }>('/api/v1/pods'),
       podsOnly ? Promise.resolve({ items: [] as V1Deployment[] }) : http.json<{ items: V1Deployment[] }>('/apis/apps/v1/deployments'),

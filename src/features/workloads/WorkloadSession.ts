@@ -1,6 +1,5 @@
-import { connectContext } from '../../core/kube/connect.ts';
+import type { KubeContexts, CacheState } from '../../core/kube/contexts.ts';
 import type { KubeError } from '../../core/kube/gateway.ts';
-import type { ReflectorState } from '../../core/kube/reflector.ts';
 import { ClusterWorkloads, type WorkloadChange, type WorkloadKind } from '../../core/kube/workloads.ts';
 
 export type SessionState =
@@ -9,61 +8,55 @@ export type SessionState =
   | { kind: 'failed'; error: Error };
 
 export interface SessionHooks {
-  kubeconfigFiles: () => string[];
   onChange: (change: WorkloadChange) => void;
   onState: () => void;
-  log: (message: string) => void;
 }
 
-/** The live workloads of one kubeconfig context, while its tree node is expanded. */
+/** What the tree holds of one kubeconfig context while its node is expanded: leases on the context's shared caches. */
 export class WorkloadSession {
   readonly contextName: string;
   /** What the connection was made for: a new port or CA (a re-created cluster) means a new session. */
   readonly fingerprint: string;
   state: SessionState = { kind: 'connecting' };
-  workloads: ClusterWorkloads | undefined;
+  readonly workloads: ClusterWorkloads;
   /** Kinds whose watch is failing right now (the cache shows the last known state). */
   readonly degraded = new Map<WorkloadKind, KubeError>();
-  private disposed = false;
   private readonly hooks: SessionHooks;
 
-  constructor(contextName: string, fingerprint: string, hooks: SessionHooks) {
+  constructor(contexts: KubeContexts, contextName: string, fingerprint: string, hooks: SessionHooks) {
     this.contextName = contextName;
     this.fingerprint = fingerprint;
     this.hooks = hooks;
+    this.workloads = new ClusterWorkloads(contexts, contextName, {
+      onChange: (change) => this.hooks.onChange(change),
+      onState: (kind, state) => this.cacheState(kind, state),
+    });
+    // Caches other consumers already hold are synced (or failed) before we listen.
+    for (const [kind, state] of this.workloads.states()) this.apply(kind, state);
   }
 
-  async start(): Promise<void> {
-    try {
-      const http = await connectContext(this.contextName, this.hooks.kubeconfigFiles());
-      if (this.disposed) {
-        return;
-      }
-      const workloads = new ClusterWorkloads(http, {
-        onChange: (change) => this.hooks.onChange(change),
-        onState: (kind, state) => this.reflectorState(kind, state),
-        log: (m) => this.hooks.log(`[${this.contextName}] ${m}`),
-      });
-      this.workloads = workloads;
-      workloads.start();
-    } catch (e) {
-      this.state = { kind: 'failed', error: e as Error };
+  private cacheState(kind: WorkloadKind, state: CacheState): void {
+    const before = this.summary();
+    this.apply(kind, state);
+    if (before !== this.summary()) {
       this.hooks.onState();
     }
   }
 
-  private reflectorState(kind: WorkloadKind, state: ReflectorState): void {
-    const before = this.summary();
+  private apply(kind: WorkloadKind, state: CacheState): void {
+    if (state.kind === 'failed') {
+      this.state = { kind: 'failed', error: state.error };
+      return;
+    }
     if (state.kind === 'error') {
       this.degraded.set(kind, state.error);
     } else if (state.kind === 'synced') {
       this.degraded.delete(kind);
     }
-    if (this.workloads?.synced && this.state.kind !== 'ready') {
+    if (this.workloads?.synced) {
       this.state = { kind: 'ready' };
-    }
-    if (before !== this.summary()) {
-      this.hooks.onState();
+    } else if (this.state.kind === 'failed' && state.kind !== 'suspended') {
+      this.state = { kind: 'connecting' };
     }
   }
 
@@ -72,7 +65,6 @@ export class WorkloadSession {
   }
 
   dispose(): void {
-    this.disposed = true;
-    this.workloads?.stop();
+    this.workloads.stop();
   }
 }

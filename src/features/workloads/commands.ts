@@ -3,11 +3,9 @@ import {
   containerNameFromImage, createDeployment, deleteObject, deploymentRef, objectYaml, podRef, restartDeployment, scaleDeployment,
   setDeploymentImage, type ObjectRef,
 } from '../../core/kube/actions.ts';
-import { connectContext } from '../../core/kube/connect.ts';
 import { explain } from '../../core/kube/explain.ts';
 import { inUserNamespace } from '../../core/kube/namespaces.ts';
 import type { KubeHttp } from '../../core/kube/http.ts';
-import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';
 import { validateClusterName } from '../../core/k3d/names.ts';
 import type { Ctx } from '../../ctx.ts';
@@ -25,8 +23,7 @@ interface Target {
 }
 
 export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests: ManifestIndex): void {
-  const http = async (context: string): Promise<KubeHttp> =>
-    tree.session(context)?.workloads?.http ?? (await connectContext(context, ctx.kubeconfigPaths()));
+  const http = (context: string): Promise<KubeHttp> => ctx.kube.http(context);
 
   /** The tree item a command came from, or a pick among the current context's objects. */
   const target = async (node: unknown, kind: 'deployments' | 'pods', verb: string): Promise<Target | undefined> => {
@@ -35,7 +32,7 @@ export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests
       const [namespace, name] = n.key.split('/');
       return { context: n.context, http: await http(n.context), namespace, name, object: tree.object(n) as Target['object'] };
     }
-    const context = (await readKubeconfig(ctx.kubeconfigPaths())).currentContext;
+    const context = await ctx.kube.currentContext();
     if (!context) {
       void vscode.window.showWarningMessage('There is no current Kubernetes context. Create a k3d cluster or choose a context first.', 'Use Context').then((c) => {
         if (c) void vscode.commands.executeCommand('k3dDeploy.useContext');
@@ -162,7 +159,7 @@ export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests
 
   ctx.registerCommand('createDeployment', async (arg?: unknown) => {
     const a = arg as (WorkloadNode & { ns?: string }) | { context: string; ns: string } | undefined;
-    const context = a?.context ?? (await readKubeconfig(ctx.kubeconfigPaths())).currentContext;
+    const context = a?.context ?? (await ctx.kube.currentContext());
     if (!context) {
       void vscode.window.showWarningMessage('There is no current Kubernetes context. Create a k3d cluster first.');
       return;
@@ -190,7 +187,7 @@ export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests
   ctx.registerCommand('explain', async (arg?: unknown) => {
     const n = arg as WorkloadNode | undefined;
     const kindWord: Record<string, string> = { 'w-pod': 'pod', 'w-deployment': 'deployment', 'w-replicaset': 'replicaset', 'w-service': 'service', 'w-knode': 'node', 'w-namespace': 'namespace' };
-    const context = n?.context ?? (await readKubeconfig(ctx.kubeconfigPaths())).currentContext;
+    const context = n?.context ?? (await ctx.kube.currentContext());
     if (!context) {
       void vscode.window.showWarningMessage('There is no current Kubernetes context to explain resources from.');
       return;
