@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { K3dCli } from '../../src/core/k3d/cli.ts';
 import { K3dError } from '../../src/core/k3d/errors.ts';
+import { parseLogLine } from '../../src/core/k3d/logLine.ts';
 
 const K3D = path.resolve(import.meta.dirname, '../sim/bin/k3d');
 const home = mkdtempSync(path.join(tmpdir(), 'k3d-deploy-wording-'));
@@ -35,4 +36,17 @@ test('a config file that fails k3d\'s schema: every problem k3d listed reaches t
   assert.equal(e.detail, `Schema Validation failed for config file ${file}: - (root): Additional property agent is not allowed\n- kind: kind must be one of the following: "Simple"`);
   assert.match(e.message, /^k3d cluster create failed: Schema Validation failed for config file .*Additional property agent[\s\S]*"Simple"$/);
   assert.deepEqual(await cli.listClusters(), [], 'nothing was created');
+});
+
+test('a port mapping aimed past the nodes there are fails with k3d\'s own reason; one without a filter shows k3d\'s INFO', async () => {
+  const e = await cli.createCluster({ name: 'ports', agents: 1, ports: ['8080:80@agent:1'] }).catch((err: unknown) => err);
+  assert.ok(e instanceof K3dError);
+  assert.equal(e.kind, 'failed');
+  assert.equal(e.detail, "failed to transform ports: failed to filter nodes by filter 'agent:1': Index out of range: index '1' < 0 or > number of available nodes in filter 'agent:1'");
+  assert.deepEqual(await cli.listClusters(), []);
+
+  const infos: string[] = [];
+  await cli.createCluster({ name: 'ports', agents: 1, ports: ['8080:80'] }, { onLine: (line) => infos.push(parseLogLine(line).message) });
+  assert.ok(infos.includes("portmapping '8080:80' lacks a nodefilter, but there's more than one node: defaulting to [servers:*:proxy agents:*:proxy]"), infos.join('\n'));
+  await cli.deleteCluster('ports');
 });

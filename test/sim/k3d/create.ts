@@ -21,7 +21,7 @@ import {
 } from './kubeconfig.ts';
 import { debug, error, fatal, FatalError, info, println, warn } from './log.ts';
 import { writeClusterPki } from './pki.ts';
-import { parseApiPort, parseNodeFilter, parsePortSpec, splitFilters } from './ports.ts';
+import { parseApiPort, parsePortSpec, splitFilters } from './ports.ts';
 import {
   clusterDir, collectAbandoned, isAlive, listClusterStates, randomHex, readCluster, updateCluster,
   withLock, writeCluster,
@@ -206,34 +206,93 @@ function plan(p: Parsed, env: NodeJS.ProcessEnv): CreatePlan {
   };
 }
 
-/** TransformPorts: validates every spec and its node filters against the planned nodes. */
+const DEFAULT_PORT_FILTERS = ['servers:*:proxy', 'agents:*:proxy'];
+
+/**
+ * pkg/util/filter.go FilterNodes for one filter without its suffix: the indices it picks in its group, or
+ * k3d's error text. The nodes are the load balancer (if any), the servers, then the agents.
+ */
+function filterNodes(pl: CreatePlan, filter: string): string | undefined {
+  const m = /^(server|servers|agent|agents|loadbalancer|all)(?::(?:((?:\d+,?)+)|(\d*-\d*)|(\*)))?$/.exec(filter);
+  if (!m) return `Failed to parse node filters: invalid format or empty subset in '${filter}'`;
+  const [, group, subsetList, subsetRange, wildcard] = m;
+  if (group === 'all') return undefined;
+  if (group === 'loadbalancer') return pl.noLb ? `Node filter '${filter}' targets a node that does not exist (disabled?)` : undefined;
+  const size = group.startsWith('server') ? pl.servers : pl.agents;
+  if (subsetList !== undefined) {
+    for (const index of subsetList.split(',').filter((x) => x !== '')) {
+      if (Number(index) >= size) return `Index out of range: index '${Number(index)}' < 0 or > number of available nodes in filter '${filter}'`;
+    }
+    return undefined;
+  }
+  if (subsetRange !== undefined) {
+    const [from, to] = subsetRange.split('-');
+    const start = from === '' ? 0 : Number(from);
+    if (from !== '' && start >= size) return `Invalid subset range: start < 0 or > number of available nodes in '${filter}'`;
+    if (to !== '' && (Number(to) < start || Number(to) >= size)) return `Invalid subset range: end < start or > number of available nodes in '${filter}'`;
+    return undefined;
+  }
+  if (wildcard !== undefined) return undefined;
+  return `Failed to parse node specifiers: unknown subset in '${filter}'`;
+}
+
+/**
+ * pkg/client/ports.go TransformPorts, called by pkg/config/transform.go (errors wrapped as "failed to transform
+ * ports: …"): a mapping without a node filter on a cluster of more than one node (the load balancer counts)
+ * goes to [servers:*:proxy agents:*:proxy], as does one aimed at the load balancer; pkg/util/filter.go
+ * FilterNodesWithSuffix resolves the filters (suffixes proxy, direct); a proxy mapping needs the load balancer.
+ */
 function validatePorts(pl: CreatePlan): void {
+  const nodeCount = pl.servers + pl.agents + (pl.noLb ? 0 : 1);
+  const failTransform: (message: string) => never = (message) => fatal(`failed to transform ports: ${message}`);
   for (const spec of pl.ports) {
-    const { value, filters } = splitFilters(spec);
+    const split = splitFilters(spec);
+    const value = split.value;
+    let filters = split.filters;
+    if (filters.length === 0 && nodeCount > 1) {
+      info(`portmapping '${value}' lacks a nodefilter, but there's more than one node: defaulting to [${DEFAULT_PORT_FILTERS.join(' ')}]`);
+      filters = DEFAULT_PORT_FILTERS;
+    }
+    if (filters.some((f) => f.startsWith('loadbalancer'))) {
+      info(`portmapping '${value}' targets the loadbalancer: defaulting to [${DEFAULT_PORT_FILTERS.join(' ')}]`);
+      filters = DEFAULT_PORT_FILTERS;
+    }
+    if (filters.length === 0 || filters[0] === '') failTransform('No nodefilters specified');
+    const picked = new Map<string, number>([['proxy', 0], ['direct', 0]]);
+    for (const nf of filters) {
+      // pkg/util/filter.go NodeFilterRegexp: GROUP[:SUBSET][:SUFFIX]
+      const m = /^(server|servers|agent|agents|loadbalancer|all)(:((?:\d+,?)+|\d*-\d*|\*))?(:([A-Za-z]+))?$/.exec(nf);
+      if (!m) failTransform(`Failed to parse node filters (with suffix): invalid format or empty subset in '${nf}'`);
+      const suffix = m[5] ?? 'nosuffix';
+      const cleaned = m[4] !== undefined ? nf.slice(0, -m[4].length) : nf;
+      if (!['all', 'nosuffix', 'proxy', 'direct'].includes(suffix)) failTransform(`error filtering nodes: unallowed suffix '${suffix}' in nodefilter '${nf}'`);
+      const problem = filterNodes(pl, cleaned);
+      if (problem) failTransform(`failed to filter nodes by filter '${nf}': ${problem}`);
+      const key = suffix === 'nosuffix' ? 'proxy' : suffix;
+      picked.set(key, (picked.get(key) ?? 0) + countNodes(pl, cleaned));
+    }
     try {
       parsePortSpec(value);
     } catch (err) {
-      fatal(`failed to transform ports: error parsing port spec '${value}': ${(err as Error).message}`);
+      failTransform(`error parsing port spec '${value}': ${(err as Error).message}`);
     }
-    if (filters.length === 0 && pl.noLb && pl.servers + pl.agents > 1) {
-      fatal(`Malformed portmapping '${value}' lacks a node filter, but there is more than one node (including the loadbalancer, if there is any).`);
-    }
-    for (const f of filters) {
-      let filter;
-      try {
-        filter = parseNodeFilter(f);
-      } catch (err) {
-        fatal(`failed to transform ports: ${(err as Error).message}`);
-      }
-      const size = filter.group === 'server' ? pl.servers : filter.group === 'agent' ? pl.agents : filter.group === 'loadbalancer' ? (pl.noLb ? 0 : 1) : pl.servers + pl.agents;
-      if (size === 0 || (filter.indices ?? []).some((i) => i >= size)) {
-        fatal(`failed to transform ports: Failed to parse node filters: Failed to filter nodes by filter '${f}': index out of range (${filter.group} has ${size} node(s))`);
-      }
-    }
-    if (filters.length === 0 || filters.some((f) => f.startsWith('loadbalancer'))) {
-      if (!pl.noLb) info(`portmapping '${value}' targets the loadbalancer: defaulting to [servers:*:proxy agents:*:proxy]`);
-    }
+    if ((picked.get('proxy') ?? 0) > 0 && pl.noLb) failTransform("port-mapping of type 'proxy' specified, but loadbalancer is disabled");
+    if ((picked.get('direct') ?? 0) > 1) failTransform(`error: cannot apply a direct port-mapping (${value}) to more than one node`);
   }
+}
+
+/** How many nodes a valid filter (without suffix) picks. */
+function countNodes(pl: CreatePlan, filter: string): number {
+  const [group, subset] = filter.split(':');
+  if (group === 'all') return pl.servers + pl.agents + (pl.noLb ? 0 : 1);
+  if (group === 'loadbalancer') return pl.noLb ? 0 : 1;
+  const size = group.startsWith('server') ? pl.servers : pl.agents;
+  if (subset === undefined || subset === '*') return size;
+  if (subset.includes('-')) {
+    const [from, to] = subset.split('-');
+    return (to === '' ? size - 1 : Number(to)) - (from === '' ? 0 : Number(from)) + 1;
+  }
+  return new Set(subset.split(',').filter((x) => x !== '')).size;
 }
 
 class StartFailure extends Error {}
@@ -277,10 +336,11 @@ export async function clusterCreate(ctx: SimContext, p: Parsed): Promise<void> {
   // No signal handler from here on (see the header): the default action kills the process mid-create.
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(sig);
   const pl = plan(p, ctx.env);
+  // pkg/config/transform.go (ports) runs before ValidateClusterConfig (name, timeout).
+  validatePorts(pl);
   const nameProblem = checkName(pl.name);
   if (nameProblem) fatal(`Failed Cluster Configuration Validation:  provided cluster name '${pl.name}' does not match requirements: ${nameProblem}`);
   if (pl.timeout < 0) fatal(`Failed Cluster Configuration Validation:  timeout may not be negative (is '${p.values.get('timeout')}')`);
-  validatePorts(pl);
 
   if (isDockerDown(ctx)) dockerDownCreate(pl.name);
 

@@ -1,4 +1,4 @@
-// Port specs as k3d parses them: `--api-port [HOST:]PORT` (cmd/util/ports.go) and
+// Port specs as k3d parses them: `--api-port [HOST:]PORT` (k3d-io/k3d cmd/util/ports.go parsePortExposureSpec) and
 // `-p [HOST:][HOSTPORT:]CONTAINERPORT[/PROTO][@NODEFILTER]` (docker's nat.ParsePortSpec plus k3d's
 // node filters, pkg/util/filter.go).
 
@@ -30,7 +30,8 @@ export function parseApiPort(spec: string): ApiExposure {
   }
   if (ip === '') ip = '0.0.0.0';
   if (port !== 'random' && Number(port) > 65535) {
-    throw new Error(`failed to parse API Port spec: failed to parse port spec for Port Exposure '${ip}:${port}:6443/tcp': Invalid hostPort: ${port}`);
+    // go-connections nat.ParsePortSpec: "invalid hostPort: %s" (cmd/util/ports.go wraps it in lower case).
+    throw new Error(`failed to parse API Port spec: failed to parse port spec for Port Exposure '${ip}:${port}:6443/tcp': invalid hostPort: ${port}`);
   }
   return { host, hostIP: ip, hostPort: port === 'random' ? '' : port };
 }

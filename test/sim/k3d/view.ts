@@ -23,15 +23,17 @@ export function nodePortMappings(state: ClusterState, node: { name: string; role
   for (const { spec } of state.ports) {
     const { value, filters } = splitFilters(spec);
     const mapping = parsePortSpec(value);
-    const targets = filters.length ? filters : ['loadbalancer'];
-    const hit = targets.some((f) => {
-      const filter = parseNodeFilter(f);
-      if (filter.group === 'loadbalancer') return node.role === 'loadbalancer';
-      if (filter.group === 'all') return node.role === 'server' || node.role === 'agent';
-      if (filter.group !== node.role) return false;
-      const index = Number(node.name.slice(node.name.lastIndexOf('-') + 1));
-      return filter.indices === undefined || filter.indices.includes(index);
-    });
+    // pkg/client/ports.go TransformPorts: every mapping but a `:direct` one is published by the load balancer.
+    const hit = filters.length === 0 || filters.some((f) => f.startsWith('loadbalancer'))
+      ? node.role === 'loadbalancer'
+      : filters.some((f) => {
+        const filter = parseNodeFilter(f);
+        if (filter.suffix !== 'direct') return node.role === 'loadbalancer';
+        if (filter.group === 'all') return node.role === 'server' || node.role === 'agent';
+        if (filter.group !== node.role) return false;
+        const index = Number(node.name.slice(node.name.lastIndexOf('-') + 1));
+        return filter.indices === undefined || filter.indices.includes(index);
+      });
     if (hit) {
       const key = `${mapping.containerPort}/${mapping.proto}`;
       (ports[key] ??= []).push({ HostIp: mapping.hostIP, HostPort: mapping.hostPort });
