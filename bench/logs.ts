@@ -1,4 +1,4 @@
-// How fast the log pipeline of src/core/logs/lines.ts is, and how much memory it holds:
+// How fast the log pipeline of src/core/logs/ is, and how much memory it holds:
 // bytes in chunks -> LineSplitter -> timestamps parsed and deduped -> pod prefix -> LineBatcher.
 // One JSON line per case. Run: node --expose-gc bench/logs.ts (without it, retainedHighMB is null).
 // flood-*: pushed in one synchronous loop, as fast as the CPU goes; the batcher keeps the newest
@@ -6,7 +6,10 @@
 // 20,000 lines/s for 5 s into a synchronous consumer (an output channel's append), then into one
 // that takes 250 ms per batch.
 import { performance } from 'node:perf_hooks';
-import { LineBatcher, LineSplitter, parseTimestampedLine, podPrefix, TimestampDeduper } from '../src/core/logs/lines.ts';
+import { LineBatcher } from '../src/core/logs/lineBatcher.ts';
+import { LineSplitter } from '../src/core/logs/lineSplitter.ts';
+import { podPrefix } from '../src/core/logs/podNames.ts';
+import { parseTimestampedLine, TimestampDeduper } from '../src/core/logs/timestamps.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 

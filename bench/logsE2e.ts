@@ -11,9 +11,10 @@
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadClientNode, loadKubeConfig } from '../src/core/kube/gateway.ts';
-import { followPodLog, formatFollowEvent } from '../src/core/kube/podLogs.ts';
+import { formatFollowEvent } from '../src/core/logs/channelText.ts';
+import { followPodLog } from '../src/core/logs/follower.ts';
 import { coreV1Pods } from '../src/core/kube/pods.ts';
-import { LineBatcher } from '../src/core/logs/lines.ts';
+import { LineBatcher } from '../src/core/logs/lineBatcher.ts';
 import { create, KUBECTL, sleep, track, waitFor } from './cluster.ts';
 import type { BenchCluster } from './cluster.ts';
 import { combine, mb, median, round, under } from './stats.ts';

@@ -12,7 +12,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { Discovery } from '../../src/core/kube/discovery.ts';
 import { explain } from '../../src/core/kube/explain.ts';
 import { KubeHttp, setDefaultRequestTimeouts, type RequestTimeouts } from '../../src/core/kube/http.ts';
-import { followPodLog, PodLogError, streamPodLog, type FollowEvent } from '../../src/core/kube/podLogs.ts';
+import { PodLogError, streamPodLog } from '../../src/core/kube/podLogs.ts';
+import { followPodLog, type FollowEvent } from '../../src/core/logs/follower.ts';
 import { coreV1Pods } from '../../src/core/kube/pods.ts';
 import { selfSigned } from './logs/fakeApi.ts';
 

@@ -25,6 +25,12 @@ export interface KubeRequest {
    * answer to start is never longer than the connection's idle timeout.
    */
   idleTimeoutMs?: number;
+  /**
+   * How long the server may take to start its answer once the TLS handshake is done (or on a
+   * kept-alive socket). Default: the connection's idle timeout for plain requests, the stream's
+   * own limit (idleTimeoutMs) for streams.
+   */
+  headersTimeoutMs?: number;
   /** Called once the server answered 2xx, before the body (a watch is (re)connected). */
   onResponse?: () => void;
 }
@@ -140,6 +146,18 @@ export class KubeHttp {
     return this.open(path, request);
   }
 
+  /**
+   * A long-lived GET (a followed log): the answer must start within the request timeout
+   * (`headersTimeoutMs`, default the connection's idle timeout), even after the TLS handshake;
+   * once it has, the body may be quiet for as long as `idleTimeoutMs` says (default 0: no limit,
+   * TCP keep-alive probes notice a dead peer). The caller reads and ends the body.
+   */
+  async stream(path: string, request: Omit<KubeRequest, 'method' | 'body' | 'contentType'> = {}): Promise<http.IncomingMessage> {
+    const res = await this.open(path, { ...request, idleTimeoutMs: request.idleTimeoutMs ?? 0, headersTimeoutMs: request.headersTimeoutMs ?? this.timeouts.idleMs });
+    res.socket?.setKeepAlive(true, 30_000);
+    return res;
+  }
+
   private signalOf(request: KubeRequest): AbortSignal | undefined {
     if (this.boundSignal && request.signal) {
       return AbortSignal.any([this.boundSignal, request.signal]);
@@ -178,6 +196,7 @@ export class KubeHttp {
     // even its headers until it has something to say. Once it has shown it is there (the TLS
     // handshake, an earlier answer on the same socket), the stream's own limit applies.
     const stream = readingMs === 0 || readingMs > idleMs;
+    const headersMs = request.headersTimeoutMs ?? readingMs;
     const server = this.server;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
@@ -205,7 +224,7 @@ export class KubeHttp {
       };
       const hear = () => {
         heard = true;
-        if (stream && phase === 'connected') limit(readingMs);
+        if ((stream || request.headersTimeoutMs !== undefined) && phase === 'connected') limit(headersMs);
       };
       req.on('timeout', () => {
         const silence = formatSeconds(limitMs);

@@ -2,9 +2,11 @@
 // appear during a rollout join, deleted ones leave with a line saying so, and every line carries
 // its pod's short name. The pod list is polled; each container has its own follower.
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
-import { abortableSleep as sleep, describeFollowEvent, followPodLog, type FollowEndReason, type FollowEvent, type FollowPodLogOptions } from '../kube/podLogs.ts';
 import type { PodLister, PodLookup } from '../kube/pods.ts';
-import { colorIndex, markerLine, PodNamer, podPrefix, type LogTimestamp } from './lines.ts';
+import { abortableSleep as sleep } from '../sleep.ts';
+import { followPodLog, type FollowEndReason, type FollowEvent, type FollowPodLogOptions } from './follower.ts';
+import { colorIndex, PodNamer, podPrefix } from './podNames.ts';
+import type { LogTimestamp } from './timestamps.ts';
 
 export interface AggregateLogsOptions {
   namespace: string;
@@ -213,31 +215,4 @@ export async function aggregatePodLogs(kc: KubeConfig, options: AggregateLogsOpt
   }
   await Promise.all([...followers]);
   onEvent({ type: 'ended' });
-}
-
-/** The channel's line for an event (undefined: nothing to show). `timestamps` puts the kubelet's time first. */
-export function formatAggregateEvent(event: AggregateEvent, timestamps = false): string | undefined {
-  switch (event.type) {
-    case 'line':
-      return `${timestamps && event.time ? `${event.time.raw} ` : ''}${event.prefix}${event.text}`;
-    case 'joined':
-      return event.initial ? undefined : event.prefix + markerLine(`pod ${event.pod} joined`);
-    case 'left':
-      switch (event.reason) {
-        case 'podDeleted':
-          return event.prefix + markerLine(`pod ${event.pod} deleted`);
-        case 'stopped':
-          return undefined;
-        default:
-          return event.prefix + markerLine(event.message || `stopped following pod ${event.pod}`);
-      }
-    case 'status': {
-      const text = describeFollowEvent(event.event);
-      return text === undefined ? undefined : event.prefix + markerLine(text);
-    }
-    case 'listError':
-      return markerLine(`cannot list the pods (${event.message.replace(/\.$/, '')}); trying again in ${Math.round(event.retryInMs / 1000)} s`);
-    case 'ended':
-      return markerLine('stopped following');
-  }
 }

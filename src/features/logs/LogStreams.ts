@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { loadClientNode, loadKubeConfig } from '../../core/kube/gateway.ts';
-import { followPodLog, formatFollowEvent } from '../../core/kube/podLogs.ts';
 import { coreV1Pods, labelSelector } from '../../core/kube/pods.ts';
-import { aggregatePodLogs, formatAggregateEvent } from '../../core/logs/aggregate.ts';
-import { LineBatcher, markerLine } from '../../core/logs/lines.ts';
+import { aggregatePodLogs } from '../../core/logs/aggregate.ts';
+import { formatAggregateEvent, formatFollowEvent, markerLine } from '../../core/logs/channelText.ts';
+import { followPodLog } from '../../core/logs/follower.ts';
+import { LineBatcher } from '../../core/logs/lineBatcher.ts';
 import type { Ctx } from '../../ctx.ts';
 
 export const LOG_LANGUAGE = 'k3d-logs';

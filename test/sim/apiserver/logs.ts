@@ -217,6 +217,8 @@ export function logHandler(logs: LogStore) {
     let lines = buf.lines.filter((l) => l.t >= since);
     if (tail >= 0) lines = tail === 0 ? [] : lines.slice(-tail);
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private', ...(follow ? { 'Transfer-Encoding': 'chunked' } : {}) });
+    // As the kubelet and the API server do: the headers go out before the first line.
+    if (follow) res.flushHeaders();
     const format = (l: LogLine): string => `${timestamps ? `${l.ts ?? rfc3339Nano(l.t)} ` : ''}${l.text}${l.partial ? '' : '\n'}`;
     const emit = (text: string): boolean => {
       if (limit < 0) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { aggregatePodLogs, formatAggregateEvent, type AggregateEvent } from '../../../src/core/logs/aggregate.ts';
+import { aggregatePodLogs, type AggregateEvent } from '../../../src/core/logs/aggregate.ts';
+import { formatAggregateEvent } from '../../../src/core/logs/channelText.ts';
 import { coreV1Pods } from '../../../src/core/kube/pods.ts';
 import { FakeApi } from './fakeApi.ts';
 

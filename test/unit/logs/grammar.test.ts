@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { markerLine, podPrefix } from '../../../src/core/logs/lines.ts';
+import { markerLine } from '../../../src/core/logs/channelText.ts';
+import { podPrefix } from '../../../src/core/logs/podNames.ts';
 
 interface Rule {
   match?: string;

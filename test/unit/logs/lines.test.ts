@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  colorIndex,
-  compareTimestamps,
-  LineBatcher,
-  LineSplitter,
-  markerLine,
-  parseTimestampedLine,
-  PodNamer,
-  podPrefix,
-  sinceTimeParam,
-  TimestampDeduper,
-} from '../../../src/core/logs/lines.ts';
+import { markerLine } from '../../../src/core/logs/channelText.ts';
+import { LineBatcher } from '../../../src/core/logs/lineBatcher.ts';
+import { LineSplitter } from '../../../src/core/logs/lineSplitter.ts';
+import { colorIndex, PodNamer, podPrefix } from '../../../src/core/logs/podNames.ts';
+import { compareTimestamps, parseTimestampedLine, sinceTimeParam, TimestampDeduper } from '../../../src/core/logs/timestamps.ts';
 
 test('lines split across chunks come out whole, with \\r\\n and a last line without newline', () => {
   const s = new LineSplitter();

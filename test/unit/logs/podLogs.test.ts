@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { coreV1Pods } from '../../../src/core/kube/pods.ts';
-import { followPodLog, formatFollowEvent, PodLogError, podLogError, streamPodLog, type FollowEnd, type FollowEvent } from '../../../src/core/kube/podLogs.ts';
+import { PodLogError, podLogError, streamPodLog } from '../../../src/core/kube/podLogs.ts';
+import { formatFollowEvent } from '../../../src/core/logs/channelText.ts';
+import { followPodLog, type FollowEnd, type FollowEvent } from '../../../src/core/logs/follower.ts';
 import { FakeApi } from './fakeApi.ts';
 
 let api: FakeApi;

@@ -4,8 +4,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { loadClientNode, loadKubeConfig } from '../../../src/core/kube/gateway.ts';
 import { coreV1Pods, type PodLister, type PodLookup } from '../../../src/core/kube/pods.ts';
-import { followPodLog, formatFollowEvent, streamPodLog, type FollowEvent } from '../../../src/core/kube/podLogs.ts';
-import { aggregatePodLogs, formatAggregateEvent } from '../../../src/core/logs/aggregate.ts';
+import { streamPodLog } from '../../../src/core/kube/podLogs.ts';
+import { aggregatePodLogs } from '../../../src/core/logs/aggregate.ts';
+import { formatAggregateEvent, formatFollowEvent } from '../../../src/core/logs/channelText.ts';
+import { followPodLog, type FollowEvent } from '../../../src/core/logs/follower.ts';
 import { eventually, makeCluster, request, type TestCluster } from '../../sim/apiserver/test/harness.ts';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 
