@@ -2,85 +2,15 @@
 // held open on them: shared caches are reference-counted, a context switch and a stopped cluster
 // close the old context's watches, and a re-created cluster is connected again.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { KubeContexts, type CacheState } from '../../src/core/kube/contexts.ts';
 import { CurrentContextCache } from '../../src/core/kube/currentContext.ts';
 import type { KubeObject } from '../../src/core/kube/reflector.ts';
+import { fakeServer, kubeconfig, type FakeServer } from '../lib/fakeKubeApi.ts';
 import { pollUntil } from '../lib/poll.ts';
-
-interface FakeServer {
-  url: string;
-  /** Watches the server holds open right now, by path. */
-  openWatches: Map<string, number>;
-  lists: string[];
-  add(path: string, obj: KubeObject): void;
-  close(): Promise<void>;
-}
-
-async function fakeServer(items: Record<string, KubeObject[]>): Promise<FakeServer> {
-  const openWatches = new Map<string, number>();
-  const lists: string[] = [];
-  const watchers = new Map<string, Set<http.ServerResponse>>();
-  let rv = 100;
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    res.setHeader('Content-Type', 'application/json');
-    if (url.searchParams.get('watch') !== '1') {
-      lists.push(url.pathname);
-      res.end(JSON.stringify({ metadata: { resourceVersion: String(rv) }, items: items[url.pathname] ?? [] }));
-      return;
-    }
-    openWatches.set(url.pathname, (openWatches.get(url.pathname) ?? 0) + 1);
-    const set = watchers.get(url.pathname) ?? new Set();
-    watchers.set(url.pathname, set);
-    set.add(res);
-    res.writeHead(200);
-    res.flushHeaders();
-    req.on('close', () => {
-      set.delete(res);
-      openWatches.set(url.pathname, (openWatches.get(url.pathname) ?? 1) - 1);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    openWatches,
-    lists,
-    add(p, obj) {
-      rv++;
-      const o = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } };
-      for (const res of watchers.get(p) ?? []) res.write(`${JSON.stringify({ type: 'ADDED', object: o })}\n`);
-    },
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
-
-function kubeconfig(dir: string, servers: Record<string, string>, current: string): string {
-  const file = path.join(dir, 'config');
-  const names = Object.keys(servers);
-  const yaml = [
-    'apiVersion: v1',
-    'kind: Config',
-    `current-context: ${current}`,
-    'clusters:',
-    ...names.map((n) => `- name: ${n}\n  cluster:\n    server: ${servers[n]}\n    insecure-skip-tls-verify: true`),
-    'users:',
-    '- name: u\n  user: {}',
-    'contexts:',
-    ...names.map((n) => `- name: ${n}\n  context:\n    cluster: ${n}\n    user: u`),
-    '',
-  ].join('\n');
-  writeFileSync(file, yaml);
-  return file;
-}
 
 const pod = (name: string): KubeObject => ({ metadata: { name, namespace: 'default', uid: name, resourceVersion: '1' } });
 

@@ -1,11 +1,6 @@
 import * as vscode from 'vscode';
-import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { objectPath } from '../../core/kube/actions.ts';
-import { abortableSleep } from '../../core/kube/podLogs.ts';
 import type { KubeHttp } from '../../core/kube/http.ts';
-import { labelSelector } from '../../core/kube/pods.ts';
-import { rolloutStatus } from '../../core/kube/rollout.ts';
-import { podSummary } from '../../core/kube/status.ts';
+import { followRolloutFromCache, type RolloutFailure } from '../../core/kube/rolloutFollow.ts';
 import type { Ctx } from '../../ctx.ts';
 import { showReadOnly } from '../shared/readOnlyDocuments.ts';
 import { describeImagePullFix } from '../../core/build/imagePullFix.ts';
@@ -16,11 +11,10 @@ export type RolloutOutcome = 'complete' | 'failed' | 'timedOut' | 'cancelled';
 /**
  * `kubectl rollout status`, as a progress notification: waits until the deployment's new
  * pods are all available, or a pod fails (its reason, with Show Pod / Show Events), or the
- * time is up.
+ * time is up. Followed from the context's shared caches (ctx.kube), not by polling.
  */
 export async function followRollout(ctx: Ctx, http: KubeHttp, context: string, namespace: string, name: string): Promise<RolloutOutcome> {
   const timeoutMs = ctx.config.rolloutTimeoutMs;
-  const path = objectPath({ apiVersion: 'apps/v1', resource: 'deployments', namespace, name });
   // The time limit and Cancel both end the wait at once, a request in flight included.
   const stop = new AbortController();
   let timedOut = false;
@@ -28,31 +22,21 @@ export async function followRollout(ctx: Ctx, http: KubeHttp, context: string, n
     timedOut = true;
     stop.abort();
   }, timeoutMs);
-  const api = http.withSignal(stop.signal);
-  let failure: { pod: V1Pod; reason: string; detail: string } | undefined;
+  let failure: RolloutFailure | undefined;
   const outcome = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Rolling out deployment/${name}`, cancellable: true },
     async (progress, token): Promise<RolloutOutcome> => {
       const cancelled = token.onCancellationRequested(() => stop.abort());
       try {
-        let last = '';
-        while (!stop.signal.aborted) {
-          const d = await api.json<V1Deployment>(path).catch(() => undefined);
-          if (d && !stop.signal.aborted) {
-            const status = rolloutStatus(d);
-            if (status.message !== last) {
-              progress.report({ message: status.message });
-              ctx.log.info(status.message);
-              last = status.message;
-            }
-            if (status.done) return 'complete';
-            if (status.failed) return 'failed';
-            failure = await failingPod(api, d);
-            if (failure) return 'failed';
-          }
-          await abortableSleep(400, stop.signal);
-        }
-        return timedOut ? 'timedOut' : 'cancelled';
+        const result = await followRolloutFromCache(ctx.kube, http, context, namespace, name, {
+          signal: stop.signal,
+          onMessage: (message) => {
+            progress.report({ message });
+            ctx.log.info(message);
+          },
+        });
+        if (result.outcome === 'failed') failure = result.failure;
+        return result.outcome === 'stopped' ? (timedOut ? 'timedOut' : 'cancelled') : result.outcome;
       } finally {
         clearTimeout(timer);
         cancelled.dispose();
@@ -87,19 +71,6 @@ export async function followRollout(ctx: Ctx, http: KubeHttp, context: string, n
     void vscode.window.showWarningMessage(`deployment/${name} has not finished rolling out after ${Math.round(timeoutMs / 1000)} s (setting k3d.rolloutTimeout). It may still complete; watch it in the k3d view.`);
   }
   return outcome;
-}
-
-/** A pod of the deployment's newest ReplicaSet that is failing (ImagePullBackOff, CrashLoopBackOff...). */
-async function failingPod(http: KubeHttp, d: V1Deployment): Promise<{ pod: V1Pod; reason: string; detail: string } | undefined> {
-  const selector = labelSelector(d.spec?.selector?.matchLabels ?? {});
-  const pods = await http.json<{ items: V1Pod[] }>(`/api/v1/namespaces/${d.metadata?.namespace}/pods`, { query: { labelSelector: selector } }).catch(() => undefined);
-  for (const pod of pods?.items ?? []) {
-    const s = podSummary(pod);
-    if (s.health === 'failed') {
-      return { pod, reason: s.status, detail: s.problems[0]?.replace(/^[^:]+: [^:]+: /, '') ?? '' };
-    }
-  }
-  return undefined;
 }
 
 /** `kubectl get events --field-selector involvedObject.name=NAME`, as a read-only document. */
