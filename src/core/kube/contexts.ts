@@ -318,6 +318,19 @@ export class KubeContexts {
   }
 }
 
+/**
+ * Resolves true once the cache is synced; false at once when it cannot be (no connection, a stopped
+ * cluster, a failing watch) or after `timeoutMs`.
+ */
+export async function waitForSync(cache: Cache<KubeObject>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cache.synced) {
+    if (['failed', 'suspended', 'error'].includes(cache.state.kind) || Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
+
 async function kubeconfigStamp(files: string[]): Promise<string> {
   const stats = await Promise.all(files.map((f) => fs.stat(f).then((s) => `${s.size}@${s.mtimeMs}`, () => '-')));
   return stats.join('|');
