@@ -2,10 +2,9 @@
 // that would be pulled; a live deployment running another image than the file says.
 import * as vscode from 'vscode';
 import { targetOf } from '../../core/imageTags/lenses.ts';
-import { connectContext } from '../../core/kube/connect.ts';
-import type { KubeError } from '../../core/kube/gateway.ts';
-import type { KubeHttp } from '../../core/kube/http.ts';
-import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
+import { CurrentContextCache } from '../../core/kube/currentContext.ts';
+import { waitForSync } from '../../core/kube/contexts.ts';
+import type { KubeObject } from '../../core/kube/reflector.ts';
 import type { ManifestDocument } from '../../core/manifests/documents.ts';
 import { setImage, setImagePullPolicy } from '../../core/manifests/edit.ts';
 import type { ContainerImage } from '../../core/manifests/images.ts';
@@ -28,7 +27,7 @@ interface LiveState {
   defaultNamespace: string;
 }
 
-interface LiveDeployment {
+interface LiveDeployment extends KubeObject {
   spec?: { template?: { spec?: { containers?: Array<{ name: string; image?: string }>; initContainers?: Array<{ name: string; image?: string }> } } };
 }
 
@@ -39,7 +38,8 @@ export class ImageLessons implements vscode.Disposable {
   private readonly findings = new Map<string, { version: number; findings: LessonFinding[] }>();
   private readonly live = new Map<string, LiveState>();
   private readonly liveInFlight = new Set<string>();
-  private connection: { context: string; http: Promise<KubeHttp> } | undefined;
+  /** The current context's deployments, shared with the tree; held while a file has live state. */
+  private deploymentCache: CurrentContextCache<LiveDeployment> | undefined;
   private unreachableUntil = 0;
   private readonly liveChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeLive = this.liveChanged.event;
@@ -82,6 +82,10 @@ export class ImageLessons implements vscode.Disposable {
     this.findings.delete(key);
     this.live.delete(key);
     this.collection.delete(document.uri);
+    if (this.live.size === 0) {
+      this.deploymentCache?.dispose();
+      this.deploymentCache = undefined;
+    }
   }
 
   /** The image the cluster runs in this container, when known. */
@@ -125,39 +129,26 @@ export class ImageLessons implements vscode.Disposable {
     const file = this.feature.parse(document);
     const deployments = file.documents.filter((d) => d.kind === 'Deployment' && d.name !== undefined).slice(0, MAX_LIVE_DEPLOYMENTS);
     if (deployments.length === 0) return;
-    const kubeconfig = await readKubeconfig(this.feature.ctx.kubeconfigPaths());
+    const kubeconfig = await this.feature.ctx.kube.kubeconfig();
     const context = kubeconfig.currentContext;
     if (!context) return;
     const defaultNamespace = kubeconfig.contexts.find((c) => c.name === context)?.namespace ?? 'default';
-    if (this.connection?.context !== context) {
-      this.connection = { context, http: connectContext(context, this.feature.ctx.kubeconfigPaths()) };
+    this.deploymentCache ??= new CurrentContextCache(this.feature.ctx.kube, 'deployments');
+    const cache = await this.deploymentCache.get();
+    if (!cache || !(await waitForSync(cache, 4000))) {
+      // Unreachable, stopped, unauthorized: say nothing, try again later.
+      this.unreachableUntil = Date.now() + UNREACHABLE_BACKOFF_MS;
+      throw new Error(`the deployments of ${context} are not listed (${cache?.state.kind ?? 'no context'})`);
     }
-    const http = await this.connection.http.catch((e: Error) => {
-      this.connection = undefined;
-      throw e;
-    });
     const result = new Map<string, LiveContainer[] | null>();
     for (const doc of deployments) {
       const key = deploymentKey(doc, defaultNamespace);
-      const [namespace, name] = key.split('/');
-      try {
-        const live = await http.json<LiveDeployment>(`/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}`, { idleTimeoutMs: 4000 });
-        const spec = live.spec?.template?.spec;
-        result.set(key, [
-          ...(spec?.containers ?? []).map((c) => ({ list: 'containers' as const, name: c.name, image: c.image ?? '' })),
-          ...(spec?.initContainers ?? []).map((c) => ({ list: 'initContainers' as const, name: c.name, image: c.image ?? '' })),
-        ]);
-      } catch (e) {
-        const kind = (e as KubeError).kind;
-        if (kind === 'notFound') {
-          result.set(key, null);
-          continue;
-        }
-        // Unreachable, stopped, unauthorized: say nothing, try again later.
-        this.unreachableUntil = Date.now() + UNREACHABLE_BACKOFF_MS;
-        this.connection = kind === 'unreachable' ? this.connection : undefined;
-        throw e;
-      }
+      const live = cache.get(key);
+      const spec = live?.spec?.template?.spec;
+      result.set(key, live ? [
+        ...(spec?.containers ?? []).map((c) => ({ list: 'containers' as const, name: c.name, image: c.image ?? '' })),
+        ...(spec?.initContainers ?? []).map((c) => ({ list: 'initContainers' as const, name: c.name, image: c.image ?? '' })),
+      ] : null);
     }
     const before = this.live.get(document.uri.toString());
     this.live.set(document.uri.toString(), { context, fetchedAt: Date.now(), deployments: result, defaultNamespace });
@@ -214,6 +205,7 @@ export class ImageLessons implements vscode.Disposable {
     this.timers.clear();
     this.collection.dispose();
     this.liveChanged.dispose();
+    this.deploymentCache?.dispose();
   }
 }
 
