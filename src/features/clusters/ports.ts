@@ -1,8 +1,7 @@
 // Edit Ports: `k3d cluster edit NAME --port-add HOST:CONTAINER@loadbalancer`, which re-creates the cluster's load
 // balancer; removing a mapping needs a k3d whose `cluster edit` has --port-delete (k3d v5's has only --port-add).
 import * as vscode from 'vscode';
-import { validatePortMapping } from '../../core/k3d/names.ts';
-import { hostPortFree, splitPortSpec } from '../../core/k3d/hostPort.ts';
+import { checkNewPort, hostPortFree, splitPortSpec } from '../../core/k3d/hostPort.ts';
 import { addPorts, canDeletePorts, deletePorts, loadBalancerPorts, type PublishedPort } from '../../core/k3d/nodeOps.ts';
 import type { K3dCluster } from '../../core/k3d/types.ts';
 import type { Ctx } from '../../ctx.ts';
@@ -14,22 +13,6 @@ import { withK3dProgress } from './k3dProgress.ts';
 
 export function registerPortCommands(ctx: Ctx, store: ClusterStore): void {
   ctx.registerCommand('editPorts', (node?: ClusterTreeNode) => editPorts(ctx, store, node));
-}
-
-/** Why `spec` cannot be added to a cluster whose load balancer publishes `existing`, or undefined. */
-export function checkNewPort(spec: string, existing: readonly PublishedPort[], apiPort?: string): string | undefined {
-  const why = validatePortMapping(spec);
-  if (why) return why;
-  const p = splitPortSpec(spec);
-  if (p.hostPort === '') return `Give the host port too, e.g. 8082:${p.containerPort}@loadbalancer: without one Docker picks a random port.`;
-  if (p.hostPort.includes('-') || p.containerPort.includes('-')) return 'Add one port at a time (k3d cluster edit does not take ranges here).';
-  if (p.filter !== '' && !/^loadbalancer(:\*|:0)?$/.test(p.filter)) {
-    return `k3d cluster edit adds ports only through the load balancer: use @loadbalancer (not @${p.filter}).`;
-  }
-  if (p.hostPort === apiPort) return `Host port ${p.hostPort} is the cluster's Kubernetes API port.`;
-  const clash = existing.find((e) => e.hostPort === p.hostPort);
-  if (clash) return `Host port ${p.hostPort} is already published (${clash.spec}).`;
-  return undefined;
 }
 
 /** `HOST:CONTAINER@loadbalancer`, the form the view shows and k3d takes. */

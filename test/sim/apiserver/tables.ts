@@ -91,7 +91,8 @@ function nodeRoles(n: Obj): string {
 
 function nodeStatus(n: Obj): string {
   const ready = (n.status?.conditions ?? []).find((c: Obj) => c.type === 'Ready');
-  let s = ready?.status === 'True' ? 'Ready' : ready?.status === 'False' ? 'NotReady' : 'Unknown';
+  // printNode (pkg/printers/internalversion/printers.go): a Ready condition that is not True, Unknown included, is NotReady.
+  let s = ready === undefined ? 'Unknown' : ready.status === 'True' ? 'Ready' : 'NotReady';
   if (n.spec?.unschedulable) s += ',SchedulingDisabled';
   return s;
 }
