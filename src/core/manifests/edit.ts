@@ -4,6 +4,7 @@ import type { ManifestFile } from './documents.ts';
 import { treeFromYaml, withoutStacks } from './fromYaml.ts';
 import type { ContainerImage } from './images.ts';
 import { formatImageReference } from './imageReference.ts';
+import type { KustomizeEntry } from './kustomize.ts';
 import { aliasBudget } from './limits.ts';
 import type { PathSegment } from './node.ts';
 import { isSafePlainString } from './scalars.ts';
@@ -45,11 +46,14 @@ export function setImageTag(file: ManifestFile, image: ContainerImage, tag: stri
   if (image.shared !== undefined) {
     return { ok: false, reason: image.shared.reason };
   }
-  if (image.valueSpan === undefined || image.tagInsertAt === undefined) {
-    return { ok: false, reason: 'The image is written with escapes or as a block scalar; edit it by hand.' };
-  }
   if (ref.digest !== undefined && !options.dropDigest) {
     return { ok: false, reason: 'The image is pinned by digest, which wins over any tag: switch it to a tag (drop the digest) to bump it.' };
+  }
+  if (image.kustomize !== undefined) {
+    return setKustomizeTag(file, image, image.kustomize, tag);
+  }
+  if (image.valueSpan === undefined || image.tagInsertAt === undefined) {
+    return { ok: false, reason: 'The image is written with escapes or as a block scalar; edit it by hand.' };
   }
   const newImage = formatImageReference({ registry: ref.registry, path: ref.path, tag });
   if (image.style === 'plain' && !isSafePlainString(newImage)) {
@@ -68,6 +72,55 @@ export function setImageTag(file: ManifestFile, image: ContainerImage, tag: stri
     newText = `:${tag}`;
   }
   return replaceWith(file, image, edit, newText, newImage);
+}
+
+/**
+ * A kustomization's `images[i]`: `newTag` gets the tag (quoted when YAML would read it as a
+ * number: `1.10`); a `digest:` is replaced by the `newTag:` (or its line removed when there is a
+ * `newTag` already), since kustomize's digest wins over any tag.
+ */
+function setKustomizeTag(file: ManifestFile, image: ContainerImage, entry: KustomizeEntry, tag: string): EditResult {
+  const text = file.text;
+  const quoteIfNeeded = (style: string) => (style === 'plain' && !isSafePlainString(tag) ? JSON.stringify(tag) : tag);
+  const parts: { span: Span; newText: string }[] = [];
+  const { newTag, digest } = entry;
+  if (newTag !== undefined) {
+    if (newTag.valueSpan === undefined) {
+      return { ok: false, reason: 'The newTag is written with escapes; edit it by hand.' };
+    }
+    const quoted = quoteIfNeeded(newTag.style);
+    parts.push(quoted === tag ? { span: newTag.valueSpan, newText: tag } : { span: newTag.span, newText: quoted });
+  }
+  if (digest !== undefined) {
+    if (newTag === undefined) {
+      parts.push({ span: { start: digest.keySpan.start, end: digest.span.end }, newText: `newTag: ${quoteIfNeeded('plain')}` });
+    } else {
+      const lineStart = text.lastIndexOf('\n', digest.keySpan.start - 1) + 1;
+      const next = text.indexOf('\n', digest.span.end);
+      if (entry.flow || text.slice(lineStart, digest.keySpan.start).trim() !== '' || (next !== -1 && text.slice(digest.span.end, next).trim().replace(/^#.*/, '') !== '')) {
+        return { ok: false, reason: 'The entry has both newTag and digest on shared lines; remove the digest by hand.' };
+      }
+      parts.push({ span: { start: lineStart, end: next === -1 ? text.length : next + 1 }, newText: '' });
+    }
+  }
+  parts.sort((a, b) => a.span.start - b.span.start);
+  // One edit covering all parts, with the text between them unchanged.
+  const start = parts[0].span.start;
+  const end = parts[parts.length - 1].span.end;
+  let newText = '';
+  let at = start;
+  for (const part of parts) {
+    newText += text.slice(at, part.span.start) + part.newText;
+    at = part.span.end;
+  }
+  const span = { start, end };
+  return verified(file, image, { span, range: file.rangeOf(span), newText }, (object) => {
+    const item = (object as { images?: Record<string, unknown>[] } | undefined)?.images?.[entry.index];
+    if (item !== null && typeof item === 'object') {
+      delete item.digest;
+      item.newTag = tag;
+    }
+  });
 }
 
 /** Replaces the whole image string (for "Set image..."), keeping its quotes. */
@@ -121,8 +174,11 @@ function replaceWith(file: ManifestFile, image: ContainerImage, span: Span, newT
   return verified(file, image, { span, range: file.rangeOf(span), newText }, image.path, newImage);
 }
 
-/** Applies the edit to a copy and checks that the document now differs in `path` only. */
-function verified(file: ManifestFile, image: ContainerImage, edit: TextEdit, path: readonly PathSegment[], value: string): EditResult {
+/**
+ * Applies the edit to a copy and checks that the document now differs in `path` only (or, given
+ * a function, exactly as that function changes the original object).
+ */
+function verified(file: ManifestFile, image: ContainerImage, edit: TextEdit, path: readonly PathSegment[] | ((object: unknown) => void), value?: string): EditResult {
   const doc = image.document;
   if (doc.file !== file || edit.span.start < doc.span.start || edit.span.end > doc.span.end) {
     return { ok: false, reason: 'The image does not belong to this version of the file; try again.' };
@@ -158,7 +214,11 @@ function verified(file: ManifestFile, image: ContainerImage, edit: TextEdit, pat
   // A copy without shared objects: an alias's object is the anchor's own in `toJS`, and setting
   // the field in one would set it in every copy, hiding an edit that changes them all.
   const expected = unshared(before);
-  setIn(expected, path, value);
+  if (typeof path === 'function') {
+    path(expected);
+  } else {
+    setIn(expected, path, value);
+  }
   if (!isDeepStrictEqual(unshared(after), expected)) {
     return { ok: false, reason: 'The edit would change more than intended (anchors or an unusual layout?); nothing was changed.' };
   }

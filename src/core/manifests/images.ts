@@ -2,6 +2,8 @@ import type { ManifestDocument, ManifestFile } from './documents.ts';
 import { parseImageReference } from './imageReference.ts';
 import type { ImageReference, InvalidImageReference } from './imageReference.ts';
 import { CONTAINER_LISTS, podSpecPath } from './kinds.ts';
+import { isKustomization, kustomizeImages } from './kustomize.ts';
+import type { KustomizeEntry } from './kustomize.ts';
 import type { ContainerList } from './kinds.ts';
 import { getNode, getPair } from './node.ts';
 import type { PathSegment, ScalarStyle, YNode, YScalar } from './node.ts';
@@ -50,6 +52,11 @@ export interface ContainerImage {
    * change them too (or could not be made here at all), so edits are refused with this reason.
    */
   readonly shared?: SharedImage;
+  /**
+   * Not a container but an `images[]` entry of a kustomization (`newTag`, `digest`): `image` is
+   * what the entry makes of the image, and an edit changes `newTag` (kustomize.ts).
+   */
+  readonly kustomize?: KustomizeEntry;
 }
 
 export interface SharedImage {
@@ -93,7 +100,7 @@ function readImages(doc: ManifestDocument): ContainerImage[] {
   const specPath = podSpecPath(doc.kind);
   const root = doc.outline;
   if (specPath === undefined || root === null) {
-    return [];
+    return specPath === undefined && isKustomization(doc) ? kustomizeImages(doc) : [];
   }
   const specChain = chainOf(root, specPath);
   const podSpec = specChain[specChain.length - 1];

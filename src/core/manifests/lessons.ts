@@ -65,7 +65,7 @@ export function checkLocalImagePullPolicy(file: ManifestFile, isLocalOnly: (ref:
   const findings: LessonFinding[] = [];
   for (const image of findImages(file)) {
     const ref = image.reference;
-    if (!ref.valid || !isLocalOnly(ref, image)) {
+    if (!ref.valid || image.kustomize !== undefined || !isLocalOnly(ref, image)) {
       continue;
     }
     const fix: LessonFix = { kind: 'setPullPolicy', title: 'Set imagePullPolicy: IfNotPresent', policy: 'IfNotPresent' };

@@ -1,5 +1,6 @@
 import type { ManifestDocument, ManifestFile } from './documents.ts';
 import { sopsProblem } from './encrypted.ts';
+import { kustomizationProblem } from './kustomize.ts';
 import { CONTAINER_LISTS, podSpecPath } from './kinds.ts';
 import { applySizeRefusal } from './limits.ts';
 import { getNode, getPair } from './node.ts';
@@ -34,9 +35,9 @@ export function validateDocument(doc: ManifestDocument): ManifestProblem[] {
   if (full.problems.some((p) => p.severity === 'error')) {
     return [...full.problems]; // the tree of a broken document would only add noise
   }
-  const encrypted = sopsProblem(doc); // its encrypted name and kind are not mistakes to list
-  if (encrypted !== undefined) {
-    return [...full.problems, encrypted];
+  const notAnObject = sopsProblem(doc) ?? kustomizationProblem(doc); // encrypted, or kustomize's build file: not fields to check
+  if (notAnObject !== undefined) {
+    return [...full.problems, notAnObject];
   }
   const v = new Checker(doc);
   for (const p of full.problems) {

@@ -2,6 +2,7 @@
 // lenses, diagnostics and commands, the lens provider, and the sources of suggestions.
 import * as vscode from 'vscode';
 import { lensNotices, lensRows, shortTag, targetOf } from '../../core/imageTags/lenses.ts';
+import { hasKustomization } from '../../core/manifests/kustomize.ts';
 import { lensSizeNotice } from '../../core/manifests/limits.ts';
 import { ManifestCache } from '../../core/manifests/cache.ts';
 import type { ManifestFile } from '../../core/manifests/documents.ts';
@@ -59,7 +60,7 @@ export class ImageTagsFeature {
     const tooLarge = this.sizeNotice(document);
     if (tooLarge) return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title: tooLarge, tooltip: 'Image lenses and diagnostics skip files this large; Apply refuses files over its own limit.', command: '' })];
     const file = this.parse(document);
-    if (!file.isKubernetes) return [];
+    if (!file.isKubernetes && !hasKustomization(file)) return [];
     const uri = document.uri.toString();
     const lenses: vscode.CodeLens[] = [];
     for (const row of lensRows(file)) {
@@ -81,6 +82,9 @@ export class ImageTagsFeature {
       lenses.push(
         new vscode.CodeLens(range, { title: 'Bump tag', tooltip: 'The next tag by the tag\'s own scheme (semver, git SHA, number, date)', command: 'k3dDeploy.bumpImageTag', arguments: [target] }),
         new vscode.CodeLens(range, { title: 'Set tag...', tooltip: 'Type a tag or choose: git HEAD, local images, the registry\'s tags', command: 'k3dDeploy.setImageTag', arguments: [target] }),
+      );
+      if (row.image.kustomize) continue; // Apply does not run kustomize: kubectl apply -k does
+      lenses.push(
         new vscode.CodeLens(range, { title: 'Bump & Apply', tooltip: 'Bump the tag, save, apply the file and follow the rollout', command: 'k3dDeploy.bumpImageTagAndApply', arguments: [target] }),
         new vscode.CodeLens(range, { title: 'Build & Deploy', tooltip: 'docker build under the next tag, push or k3d image import, bump, save and apply', command: 'k3dDeploy.buildAndDeployImage', arguments: [target] }),
       );

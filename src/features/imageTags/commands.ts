@@ -26,9 +26,18 @@ export async function setImageTag(feature: ImageTagsFeature, arg: unknown): Prom
   return true;
 }
 
+/** A kustomization's newTag is bumped, not applied: Apply does not run kustomize. */
+function refuseKustomize(located: Located, verb: string): boolean {
+  if (!located.image.kustomize) return false;
+  void vscode.window.showWarningMessage(
+    `${verb}: ${vscode.workspace.asRelativePath(located.document.uri)} is a kustomization, and Apply does not run kustomize. Use Bump tag here, then kubectl apply -k on its folder.`,
+  );
+  return true;
+}
+
 export async function bumpImageTagAndApply(feature: ImageTagsFeature, arg: unknown): Promise<void> {
   const located = await locateImage(feature, arg, 'Bump Tag & Apply');
-  if (!located) return;
+  if (!located || refuseKustomize(located, 'Bump & Apply')) return;
   // Saving takes the user's other unsaved edits along, and applying sends them: ask first.
   const guard = new UnsavedEditsGuard(located.document, 'Bump & Apply');
   if (!(await guard.check())) return;
@@ -44,5 +53,5 @@ export async function bumpImageTagAndApply(feature: ImageTagsFeature, arg: unkno
 
 export async function buildAndDeployImage(feature: ImageTagsFeature, arg: unknown): Promise<void> {
   const located = await locateImage(feature, arg, 'Build & Deploy');
-  if (located) await buildAndDeploy(feature, located);
+  if (located && !refuseKustomize(located, 'Build & Deploy')) await buildAndDeploy(feature, located);
 }

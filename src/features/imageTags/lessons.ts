@@ -8,6 +8,7 @@ import type { KubeObject } from '../../core/kube/reflector.ts';
 import type { ManifestDocument } from '../../core/manifests/documents.ts';
 import { setImage, setImagePullPolicy } from '../../core/manifests/edit.ts';
 import type { ContainerImage } from '../../core/manifests/images.ts';
+import { hasKustomization } from '../../core/manifests/kustomize.ts';
 import { checkImageTags, checkLocalImagePullPolicy, rolloutFindings } from '../../core/manifests/lessons.ts';
 import type { LessonFinding, LiveContainer } from '../../core/manifests/lessons.ts';
 import type { ImageTagsFeature } from './ImageTagsFeature.ts';
@@ -98,7 +99,7 @@ export class ImageLessons implements vscode.Disposable {
   private update(document: vscode.TextDocument): LessonFinding[] {
     // Over the lens limit the lens says why; the lessons are off too.
     const file = this.feature.sizeNotice(document) === undefined ? this.feature.parse(document) : undefined;
-    if (!file?.isKubernetes) {
+    if (!file?.isKubernetes && !(file && hasKustomization(file))) {
       this.collection.delete(document.uri);
       this.findings.delete(document.uri.toString());
       return [];
