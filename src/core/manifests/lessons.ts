@@ -21,11 +21,22 @@ export type LessonFix =
   | { readonly kind: 'setTag'; readonly title: string }
   | { readonly kind: 'setPullPolicy'; readonly title: string; readonly policy: 'IfNotPresent' | 'Never' };
 
+export interface CheckImageTagsOptions {
+  /**
+   * Does a kustomization that includes the file rewrite this image (kustomize.ts imageRewrites)?
+   * Then the image as written (often a placeholder, `PROJECT/IMAGE`) is not what runs: no lesson.
+   */
+  readonly rewritten?: (image: ContainerImage) => boolean;
+}
+
 /** `:latest` or no tag at all, and references that the kubelet will refuse. */
-export function checkImageTags(file: ManifestFile): LessonFinding[] {
+export function checkImageTags(file: ManifestFile, options: CheckImageTagsOptions = {}): LessonFinding[] {
   const findings: LessonFinding[] = [];
   for (const image of findImages(file)) {
     const ref = image.reference;
+    if (options.rewritten?.(image)) {
+      continue;
+    }
     if (!ref.valid) {
       if (ref.template !== undefined) {
         continue; // a template is filled in when rendered: nothing to say about it here

@@ -8,6 +8,7 @@ import { ManifestCache } from '../../core/manifests/cache.ts';
 import type { ManifestFile } from '../../core/manifests/documents.ts';
 import { parseImageReference, sameImage } from '../../core/manifests/imageReference.ts';
 import type { Ctx } from '../../ctx.ts';
+import { KustomizeIndex, rewriteLens } from './kustomize.ts';
 import { ImageLessons } from './lessons.ts';
 import { imageTagSettings } from './settings.ts';
 import { ImportedImages, LocalImages, RegistryTags } from './sources.ts';
@@ -19,6 +20,8 @@ export class ImageTagsFeature {
   readonly imported: ImportedImages;
   readonly registryTags: RegistryTags;
   readonly lessons: ImageLessons;
+  /** The workspace's kustomizations: what they make of the images they include. */
+  readonly kustomize: KustomizeIndex;
   private readonly lensesChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeLenses = this.lensesChanged.event;
 
@@ -32,6 +35,13 @@ export class ImageTagsFeature {
     ctx.register(this.lessons);
     // The lens summary shows what the cluster runs.
     ctx.register(this.lessons.onDidChangeLive(() => this.lensesChanged.fire()));
+    this.kustomize = ctx.register(new KustomizeIndex(ctx.log));
+    ctx.register(
+      this.kustomize.onDidChange(() => {
+        this.lensesChanged.fire();
+        vscode.workspace.textDocuments.forEach((d) => this.lessons.schedule(d, 0));
+      }),
+    );
   }
 
   /** One parse per (document, version), shared by everything that asks. */
@@ -67,6 +77,11 @@ export class ImageTagsFeature {
       if (token.isCancellationRequested) return [];
       const position = document.positionAt(row.at);
       const range = new vscode.Range(position, position);
+      const rewrites = row.image.kustomize ? [] : this.kustomize.rewrites(document.uri, row.image.image);
+      if (rewrites.length > 0) {
+        lenses.push(rewriteLens(range, row.image.image, rewrites, this.kustomize));
+        continue;
+      }
       const live = this.lessons.liveImageOf(document, row.image);
       let summary = row.summary;
       let tooltip = row.tooltip;

@@ -106,7 +106,7 @@ export class ImageLessons implements vscode.Disposable {
     }
     const local = this.feature.localImages.peek();
     const findings = [
-      ...checkImageTags(file),
+      ...checkImageTags(file, { rewritten: (image) => this.feature.kustomize.rewrites(document.uri, image.image).length > 0 }),
       ...checkLocalImagePullPolicy(file, (ref) => isLocalImage(ref, local, this.feature.imported)),
       ...this.liveFindings(document),
     ];

@@ -142,3 +142,31 @@ test('Apply says a Kustomization is kustomize\'s build file, not that it misses 
   const flux = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps}\nspec: {path: ./apps}\n`;
   assert.deepEqual(validateManifest(parseManifest(flux)), []);
 });
+
+test('a placeholder image that an overlay rewrites gets no InvalidImageName or no-tag lesson; one nothing rewrites still does', () => {
+  const deployment = parseManifest(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: todo}
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: PROJECT/IMAGE
+        - name: sidecar
+          image: Other/PLACEHOLDER
+`);
+  const base = readKustomization('base/kustomization.yaml', parseManifest('resources: [deployment.yaml]\n'));
+  const prod = readKustomization('prod/kustomization.yaml', parseManifest('resources: [../base]\nimages:\n  - {name: PROJECT/IMAGE, newName: me/todo, newTag: 1.4.2}\n'));
+  const all = [base, prod].map((x) => x as NonNullable<typeof x>);
+  const rewritten = (image: { image: string }) => imageRewrites('base/deployment.yaml', image.image, all).length > 0;
+  assert.deepEqual(
+    checkImageTags(deployment).map((f) => [f.image.containerName, f.code]),
+    [['app', 'image.invalidReference'], ['sidecar', 'image.invalidReference']],
+    'without kustomize, both placeholders are invalid names',
+  );
+  assert.deepEqual(
+    checkImageTags(deployment, { rewritten }).map((f) => [f.image.containerName, f.code]),
+    [['sidecar', 'image.invalidReference']],
+  );
+});
