@@ -209,3 +209,40 @@ test('cancel kills the running build process (a docker stand-in spawned with the
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the first-log phase runs after the rollout and is timed; the summary reads like the issue\'s line', async () => {
+  const f = fakes({ images: { 'hashapp:1': 'sha256:old' } });
+  f.adapters.firstLog = async (applied) => {
+    f.log.push(`first log after ${applied.split(' ')[0]}`);
+  };
+  const outcome = await runDeploy(input(), f.adapters, { signal: new AbortController().signal, now: clock(250) });
+  assert.equal(outcome.status, 'deployed');
+  assert.equal(f.log.at(-1), 'first log after deployment.apps/hashapp-dep');
+  assert.deepEqual(outcome.timings.map((t) => t.phase), ['plan', 'build', 'deliver', 'edit', 'apply', 'rollout', 'firstLog']);
+  assert.equal(formatTimings(outcome.timings, 'import'), 'built 0.3 s · imported 0.3 s · applied 0.3 s · rolled out 0.3 s · first log 0.3 s');
+});
+
+test('the nodes already hold the built image ID under the new name: nothing is imported', async () => {
+  const f = fakes({ images: { 'hashapp:1': 'sha256:old' } });
+  f.adapters.onNodes = async (plan, id) => plan.delivery.manifestImage === 'hashapp:2' && id === 'sha256:new';
+  const outcome = await runDeploy(input(), f.adapters, { signal: new AbortController().signal });
+  assert.equal(outcome.status, 'deployed');
+  assert.ok(!f.log.some((l) => l.startsWith('import')), `no k3d image import: ${f.log.join(', ')}`);
+  assert.ok(outcome.timings.find((t) => t.phase === 'deliver')?.skipped);
+  assert.match(formatTimings(outcome.timings, 'import'), /^built [\d.]+ s · already on the nodes · applied/);
+});
+
+test('an import that did not land fails the loop in the deliver phase, before the tag is set', async () => {
+  const f = fakes({ images: { 'hashapp:1': 'sha256:old' } });
+  const checked: string[] = [];
+  f.adapters.verifyDelivery = async (plan, id) => {
+    checked.push(`${plan.delivery.manifestImage} ${id}`);
+    throw new Error('k3d image import said it succeeded, but the built image new of hashapp:2 is not on every node (k3d-dev-agent-0 does not have it)');
+  };
+  const outcome = await runDeploy(input(), f.adapters, { signal: new AbortController().signal });
+  assert.equal(outcome.status, 'failed');
+  assert.equal(outcome.status === 'failed' && outcome.phase, 'deliver');
+  assert.deepEqual(checked, ['hashapp:2 sha256:new']);
+  assert.equal(f.file.text, 'image: hashapp:1', 'the manifest is unchanged');
+  assert.ok(!f.log.includes('apply'));
+});
