@@ -316,5 +316,5 @@ export function kustomizationProblem(doc: ManifestDocument): ManifestProblem | u
 
 /** Apply on a folder that holds a kustomization: why it refuses, and what to run instead. */
 export function kustomizeFolderRefusal(folderLabel: string, fileName: string): string {
-  return `${folderLabel} holds ${fileName}: Apply does not run kustomize. It would send the folder's files as they are (placeholder images, no overlays, the kustomization itself), not what kustomize builds. Run kubectl apply -k ${folderLabel} instead; nothing was applied.`;
+  return `${folderLabel} holds ${fileName}, and Apply does not run kustomize: the folder's files as they are (placeholder images, no overlays, the kustomization itself) are not what kustomize builds. Run kubectl apply -k ${folderLabel} in a terminal instead.`;
 }

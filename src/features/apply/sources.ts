@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { decodeManifestBytes } from '../../core/manifests/decode.ts';
+import { isKustomizationFileName, kustomizeFolderRefusal } from '../../core/manifests/kustomize.ts';
 import { APPLY_LIMIT, applySizeRefusal } from '../../core/manifests/limits.ts';
 
 /** The text to apply and where it came from. */
@@ -36,7 +37,13 @@ export async function sourcesFor(uri?: vscode.Uri, selected?: vscode.Uri[]): Pro
     const stat = await vscode.workspace.fs.stat(u);
     if (stat.type & vscode.FileType.Directory) {
       // `kubectl apply -f dir/`: the folder's .yaml, .yml and .json files, not its subfolders.
-      const entries = (await vscode.workspace.fs.readDirectory(u))
+      const listing = await vscode.workspace.fs.readDirectory(u);
+      const kustomization = listing.find(([name, type]) => type & vscode.FileType.File && isKustomizationFileName(name));
+      if (kustomization) {
+        add(kustomizeFolderRefusal(vscode.workspace.asRelativePath(u), kustomization[0])); // what -k builds is not the files as they are
+        continue;
+      }
+      const entries = listing
         .filter(([name, type]) => type & vscode.FileType.File && /\.(ya?ml|json)$/i.test(name))
         .map(([name]) => vscode.Uri.joinPath(u, name))
         .sort((a, b) => a.path.localeCompare(b.path));

@@ -170,3 +170,11 @@ spec:
     [['sidecar', 'image.invalidReference']],
   );
 });
+
+test('Apply on a folder holding a kustomization refuses and says to run kubectl apply -k; the file names kustomize looks for', async () => {
+  const { isKustomizationFileName, kustomizeFolderRefusal } = await import('../../../src/core/manifests/kustomize.ts');
+  assert.deepEqual(['kustomization.yaml', 'kustomization.yml', 'Kustomization', 'deployment.yaml', 'Kustomization.yaml'].map(isKustomizationFileName), [true, true, true, false, false]);
+  const message = kustomizeFolderRefusal('k8s/overlays/prod', 'kustomization.yaml');
+  assert.match(message, /^k8s\/overlays\/prod holds kustomization\.yaml, and Apply does not run kustomize/);
+  assert.match(message, /kubectl apply -k k8s\/overlays\/prod/);
+});
