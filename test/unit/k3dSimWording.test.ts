@@ -50,3 +50,26 @@ test('a port mapping aimed past the nodes there are fails with k3d\'s own reason
   assert.ok(infos.includes("portmapping '8080:80' lacks a nodefilter, but there's more than one node: defaulting to [servers:*:proxy agents:*:proxy]"), infos.join('\n'));
   await cli.deleteCluster('ports');
 });
+
+test('a flag this k3d does not know: rejectedArgs with k3d\'s words, from the logfmt FATA k3d prints before its logging is set up', async () => {
+  const lines: string[] = [];
+  const e = await cli.run(['cluster', 'create', 'flags', '--agent', '2'], { onLine: (line) => lines.push(line) }).catch((err: unknown) => err);
+  assert.ok(e instanceof K3dError);
+  assert.equal(e.kind, 'rejectedArgs');
+  assert.equal(e.detail, 'unknown flag: --agent');
+  assert.match(e.message, /^k3d cluster create did not accept its arguments: unknown flag: --agent\. /);
+  assert.match(lines.at(-1) ?? '', /^time="[^"]+" level=fatal msg="unknown flag: --agent"$/, 'k3d printed logfmt, not a coloured FATA');
+  assert.equal(parseLogLine(lines.at(-1) ?? '').level, 'fatal');
+
+  const typo = await failure(['clustr', 'list']);
+  assert.equal(typo.kind, 'rejectedArgs');
+  assert.match(typo.message, /unknown command "clustr" for "k3d" Did you mean this\? cluster\./);
+});
+
+test('LOG_COLORS=false: k3d\'s logfmt FATA classifies as the coloured one does', async () => {
+  const plainCli = new K3dCli({ executable: () => K3D, env: () => ({ ...env, LOG_COLORS: 'false' }) });
+  const e = await plainCli.startCluster('ghost').catch((err: unknown) => err);
+  assert.ok(e instanceof K3dError);
+  assert.equal(e.kind, 'notFound');
+  assert.equal(e.detail, 'No nodes found for given cluster');
+});

@@ -9,6 +9,7 @@ export type K3dErrorKind =
   | 'cancelled'
   | 'timedOut'
   | 'badOutput' // k3d printed something we cannot read
+  | 'rejectedArgs' // k3d (cobra) did not accept the command line: an unknown flag or command, a bad value
   | 'failed'; // anything else: k3d's own message says why
 
 export class K3dError extends Error {
@@ -57,6 +58,27 @@ export function classifyFailure(args: readonly string[], exitCode: number | null
   if (/Hostname|Invalid cluster name|not a valid/i.test(detail ?? '') && args[1] === 'create') {
     return new K3dError('invalidName', detail ?? 'Invalid cluster name.', detail, exitCode);
   }
+  // cobra rejects a command line with "Error: …" and the usage; k3d then logs the same text as FATA, in logrus'
+  // default format (logfmt when piped) because its own logging is not set up yet (k3d-io/k3d cmd/root.go).
+  const rejected = cobraError(output);
+  if (rejected !== undefined) {
+    const why = oneLine(detail ?? rejected);
+    const hint = /^unknown (shorthand )?(flag|command)/.test(why) ? ' The installed k3d may not support it ("k3d version" shows which it is).' : '';
+    return new K3dError('rejectedArgs', `${command} did not accept its arguments: ${why}.${hint}`, detail ?? rejected, exitCode);
+  }
   const why = detail ?? (text.trim().split('\n').pop() || `exit code ${exitCode}`);
   return new K3dError('failed', `${command} failed: ${why}`, detail, exitCode);
+}
+
+/** The message of cobra's "Error: …" line (the first line of it), when k3d printed one. */
+function cobraError(output: readonly string[]): string | undefined {
+  for (const raw of output) {
+    const line = stripAnsi(raw);
+    if (line.startsWith('Error: ')) return line.slice('Error: '.length).trim();
+  }
+  return undefined;
+}
+
+function oneLine(text: string): string {
+  return text.trim().replace(/\s*\n\s*/g, ' ');
 }

@@ -35,10 +35,20 @@ export function parseLogLine(raw: string): K3dLogLine {
   const level = line.match(LOGFMT_LEVEL);
   const msg = line.match(LOGFMT_MSG);
   if (level && msg) {
-    const message = msg[1] !== undefined ? msg[1].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)) : msg[2];
+    const message = msg[1] !== undefined ? unquoteGo(msg[1]) : msg[2];
     return { level: LEVELS[level[2].toLowerCase()], message };
   }
   return { message: line };
+}
+
+const GO_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v' };
+
+/** The inside of a Go %q string (logrus quotes logfmt values with it): \n, \t, \", \\, \xHH, \uHHHH. */
+function unquoteGo(quoted: string): string {
+  return quoted.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)/g, (_, e: string) => {
+    if (e.length > 1) return String.fromCodePoint(parseInt(e.slice(1), 16));
+    return GO_ESCAPES[e] ?? e;
+  });
 }
 
 /**

@@ -9,7 +9,7 @@ import { clusterDelete, clusterStart, clusterStop } from './lifecycle.ts';
 import { registryCreateCmd, registryDeleteCmd, registryListCmd } from './registryCommands.ts';
 import { flagUsage, globalUsage, parseFlags, UsageError } from './flags.ts';
 import type { FlagDef, Parsed } from './flags.ts';
-import { configureLogging, ExitError, fatal } from './log.ts';
+import { configureLogging, ExitError, fatal, useDefaultLogger } from './log.ts';
 import { nodeLeaves } from './nodes.ts';
 import { clusterLeaves } from './edit.ts';
 
@@ -201,26 +201,32 @@ const versionLeaf: Leaf = {
 
 const notSimulated = ['completion', 'config', 'debug', 'help'];
 
-function rootHelp(): string {
-  return `https://k3d.io/
+const ROOT_LONG = `https://k3d.io/
 k3d is a wrapper CLI that helps you to easily create k3s clusters inside docker.
 Nodes of a k3d cluster are docker containers running a k3s image.
-All Nodes of a k3d cluster are part of the same docker network.
+All Nodes of a k3d cluster are part of the same docker network.`;
 
-Usage:
+const ROOT_COMMANDS: [string, string][] = [
+  ['cluster', 'Manage cluster(s)'],
+  ['completion', 'Generate completion scripts for [bash, zsh, fish, powershell | psh]'],
+  ['config', 'Work with config file(s)'],
+  ['help', 'Help about any command'],
+  ['image', 'Handle container images.'],
+  ['kubeconfig', 'Manage kubeconfig(s)'],
+  ['node', 'Manage node(s)'],
+  ['registry', 'Manage registry/registries'],
+  ['version', 'Show k3d and default k3s version'],
+];
+
+// cobra's default usage template (Command.UsageString): what `--help` prints after the long description, and
+// what cobra prints after "Error: …" when a command line is rejected.
+function rootUsage(): string {
+  return `Usage:
   k3d [flags]
   k3d [command]
 
 Available Commands:
-  cluster     Manage cluster(s)
-  completion  Generate completion scripts for [bash, zsh, fish, powershell | psh]
-  config      Work with config file(s)
-  help        Help about any command
-  image       Handle container images.
-  kubeconfig  Manage kubeconfig(s)
-  node        Manage node(s)
-  registry    Manage registry/registries
-  version     Show k3d and default k3s version
+${ROOT_COMMANDS.map(([n, short]) => `  ${n.padEnd(11)} ${short}`).join('\n')}
 
 Flags:
   -h, --help         help for k3d
@@ -230,16 +236,20 @@ Flags:
       --version      Show k3d and default k3s version
 
 Use "k3d [command] --help" for more information about a command.
+`;
+}
 
+function rootHelp(): string {
+  return `${ROOT_LONG}
+
+${rootUsage()}
 This k3d is SIMULATED (test/sim/bin/k3d): no Docker involved; state in $K3D_SIM_HOME (default ~/.k3d-sim).
 `;
 }
 
-function groupHelp(name: string, g: Group): string {
+function groupUsage(name: string, g: Group): string {
   const cmds = Object.entries(g.children).map(([n, l]) => `  ${n.padEnd(11)}${l.short}`).join('\n');
-  return `${g.short}
-
-Usage:
+  return `Usage:
   k3d ${name} [flags]
   k3d ${name} [command]
 
@@ -256,12 +266,14 @@ Use "k3d ${name} [command] --help" for more information about a command.
 `;
 }
 
-function leafHelp(pathName: string, l: Leaf): string {
-  const aliases = l.aliases?.length ? `\nAliases:\n  ${[l.use.split(' ')[0], ...l.aliases].join(', ')}\n` : '';
-  return `${l.short}
+function groupHelp(name: string, g: Group): string {
+  return `${g.short}\n\n${groupUsage(name, g)}`;
+}
 
-Usage:
-  k3d ${pathName.replace(/ \S+$/, '')} ${l.use} [flags]
+function leafUsage(pathName: string, l: Leaf): string {
+  const aliases = l.aliases?.length ? `\nAliases:\n  ${[l.use.split(' ')[0], ...l.aliases].join(', ')}\n` : '';
+  return `Usage:
+  ${pathName.split(' ').slice(0, -1).join(' ')} ${l.use} [flags]
 ${aliases}
 Flags:
 ${flagUsage(l.flags)}
@@ -271,26 +283,64 @@ ${globalUsage()}
 `;
 }
 
-function usageFail(commandPath: string, message: string): never {
+function leafHelp(pathName: string, l: Leaf): string {
+  return `${l.short}\n\n${leafUsage(pathName, l)}`;
+}
+
+/**
+ * A command line cobra rejects (cobra's Command.ExecuteC): "Error: MESSAGE" and the command's usage on stderr,
+ * then k3d's Execute ends with l.Log().Fatalln(err) (k3d-io/k3d cmd/root.go). Flag errors come before
+ * cobra.OnInitialize(initLogging) has run, so that FATA line is logrus' default: logfmt
+ * (`time="…" level=fatal msg="…"`) when stderr is not a terminal, which is how the extension runs k3d.
+ */
+function rejectCommandLine(usage: string, message: string): never {
+  process.stderr.write(`Error: ${message}\n${usage}\n`);
+  fatal(message);
+}
+
+/** cobra's "unknown command" (Command.Find, legacyArgs), with its suggestions (SuggestionsFor, distance 2). */
+function unknownCommand(typed: string, commandPath: string, names: string[]): never {
+  const suggestions = names.filter((n) => n !== 'help' && (levenshtein(typed.toLowerCase(), n.toLowerCase()) <= 2 || n.toLowerCase().startsWith(typed.toLowerCase())));
+  const hint = suggestions.length ? `\n\nDid you mean this?\n${suggestions.map((n) => `\t${n}\n`).join('')}` : '';
+  const message = `unknown command "${typed}" for "${commandPath}"${hint}`;
   process.stderr.write(`Error: ${message}\nRun '${commandPath} --help' for usage.\n`);
   fatal(message);
 }
 
-/** Pre-scan for the persistent flags so logging is configured before anything is printed. */
-function persistent(argv: string[]) {
-  const has = (f: string) => argv.some((a) => a === f || a === `${f}=true`);
-  return { verbose: has('--verbose'), trace: has('--trace'), timestamps: has('--timestamps') };
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
 }
 
 export async function runCli(ctx: SimContext, argv: string[]): Promise<void> {
-  configureLogging(ctx.env, persistent(argv));
+  // Until cobra has parsed the flags, k3d's logger is logrus' default (see rejectCommandLine).
+  useDefaultLogger(process.stderr.isTTY === true);
   const first = argv.find((a) => !a.startsWith('-'));
 
   if (first === undefined) {
-    if (argv.includes('--version')) return printVersion();
-    const unknown = argv.find((a) => !['-h', '--help', '--verbose', '--trace', '--timestamps'].includes(a));
-    if (unknown) usageFail('k3d', `unknown flag: ${unknown}`);
-    process.stdout.write(rootHelp());
+    let parsed: Parsed;
+    try {
+      parsed = parseFlags(argv, [{ long: 'version', kind: 'bool', default: false, usage: 'Show k3d and default k3s version' }]);
+    } catch (err) {
+      if (err instanceof UsageError) rejectCommandLine(rootUsage(), err.message);
+      throw err;
+    }
+    if (parsed.help) {
+      process.stdout.write(rootHelp());
+      return;
+    }
+    if (parsed.values.get('version') === true) return printVersion();
+    // The root command's Run: cmd.Usage(), which cobra writes to stderr.
+    process.stderr.write(rootUsage());
     return;
   }
 
@@ -302,19 +352,22 @@ export async function runCli(ctx: SimContext, argv: string[]): Promise<void> {
   const group = tree[first];
   if (!group) {
     if (notSimulated.includes(first)) fatal(`'k3d ${first}' is not simulated by test/sim/bin/k3d`);
-    process.stderr.write(`Error: unknown command "${first}" for "k3d"\nRun 'k3d --help' for usage.\n`);
-    fatal(`unknown command "${first}" for "k3d"`);
+    unknownCommand(first, 'k3d', ROOT_COMMANDS.map(([n]) => n));
   }
   const afterGroup = argv.slice(argv.indexOf(first) + 1);
   const sub = afterGroup.find((a) => !a.startsWith('-'));
-  if (sub === undefined) {
+  const entry = sub === undefined ? undefined : Object.entries(group.children).find(([n, l]) => n === sub || l.aliases?.includes(sub));
+  if (entry === undefined || sub === undefined) {
+    // A group command takes any arguments (cobra's legacyArgs checks subcommands only on the root) and its Run
+    // prints its help: `k3d cluster foo` is the help of `k3d cluster`, exit 0 (cmd/cluster/cluster.go).
+    try {
+      parseFlags(afterGroup, []);
+    } catch (err) {
+      if (err instanceof UsageError) rejectCommandLine(groupUsage(first, group), err.message);
+      throw err;
+    }
     process.stdout.write(groupHelp(first, group));
     return;
-  }
-  const entry = Object.entries(group.children).find(([n, l]) => n === sub || l.aliases?.includes(sub));
-  if (!entry) {
-    process.stderr.write(`Error: unknown command "${sub}" for "k3d ${first}"\nRun 'k3d ${first} --help' for usage.\n`);
-    fatal(`unknown command "${sub}" for "k3d ${first}"`);
   }
   const rest = afterGroup.slice(afterGroup.indexOf(sub) + 1);
   return runLeaf(ctx, `k3d ${first} ${entry[0]}`, entry[1], rest);
@@ -325,17 +378,24 @@ async function runLeaf(ctx: SimContext, commandPath: string, leaf: Leaf, rest: s
   try {
     parsed = parseFlags(rest, leaf.flags);
   } catch (err) {
-    if (err instanceof UsageError) usageFail(commandPath, err.message);
+    if (err instanceof UsageError) rejectCommandLine(leafUsage(commandPath, leaf), err.message);
     throw err;
   }
   if (parsed.help) {
     process.stdout.write(leafHelp(commandPath, leaf));
     return;
   }
+  // cobra.OnInitialize(initLogging): from here on k3d's own logger (forced colours unless LOG_COLORS=false).
+  configureLogging(ctx.env, {
+    verbose: parsed.values.get('verbose') === true,
+    trace: parsed.values.get('trace') === true,
+    timestamps: parsed.values.get('timestamps') === true,
+  });
   try {
     await leaf.run(ctx, parsed);
   } catch (err) {
-    if (err instanceof UsageError) usageFail(commandPath, err.message);
+    // An Args validator's error (cobra validates the arguments after initLogging): usage, then a coloured FATA.
+    if (err instanceof UsageError) rejectCommandLine(leafUsage(commandPath, leaf), err.message);
     if (err instanceof ExitError) throw err;
     throw err;
   }

@@ -14,12 +14,12 @@ import { DeadlineExceeded, Interrupted } from './clock.ts';
 import { labelsError, DOCKER_DOWN, isDockerDown, setNode } from './context.ts';
 import type { SimContext } from './context.ts';
 import { DEFAULT_API_VERSION, UnsupportedApiVersion, validateConfigDocument } from './configSchema.ts';
-import { parseDuration } from './flags.ts';
+import { parseDuration, UsageError } from './flags.ts';
 import type { Parsed } from './flags.ts';
 import {
   clusterKubeconfig, contextName, defaultKubeconfigPath, mergeIntoFile,
 } from './kubeconfig.ts';
-import { debug, error, fatal, FatalError, info, println, warn } from './log.ts';
+import { debug, error, fatal, info, println, warn } from './log.ts';
 import { writeClusterPki } from './pki.ts';
 import { parseApiPort, parsePortSpec, splitFilters } from './ports.ts';
 import {
@@ -332,7 +332,8 @@ function usedHostPorts(states: ClusterState[], except: string): Map<string, stri
 }
 
 export async function clusterCreate(ctx: SimContext, p: Parsed): Promise<void> {
-  if (p.args.length > 1) throw new FatalError(`accepts between 0 and 1 arg(s), received ${p.args.length}`);
+  // cobra.RangeArgs(0, 1) (cmd/cluster/clusterCreate.go)
+  if (p.args.length > 1) throw new UsageError(`accepts between 0 and 1 arg(s), received ${p.args.length}`);
   // No signal handler from here on (see the header): the default action kills the process mid-create.
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(sig);
   const pl = plan(p, ctx.env);

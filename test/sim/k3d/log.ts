@@ -30,6 +30,13 @@ export function parseGoBool(value: string | undefined): boolean | undefined {
   }
 }
 
+/** logrus.New()'s TextFormatter, in effect before k3d's initLogging: colours only on a terminal, level info. */
+export function useDefaultLogger(stderrIsTerminal: boolean): void {
+  logOptions.colors = stderrIsTerminal;
+  logOptions.fullTimestamp = false;
+  logOptions.level = 'info';
+}
+
 export function configureLogging(env: NodeJS.ProcessEnv, flags: { verbose: boolean; trace: boolean; timestamps: boolean }): void {
   const colors = parseGoBool(env.LOG_COLORS);
   logOptions.colors = colors ?? true;
@@ -73,11 +80,13 @@ function needsQuoting(s: string): boolean {
 }
 
 export function formatLine(level: Level, message: string, now = new Date()): string {
-  const msg = message.replace(/\n$/, '');
   if (!logOptions.colors) {
+    // logrus keeps a trailing newline of the message in logfmt (quoted as \n); only printColored trims it.
+    const msg = message;
     const value = needsQuoting(msg) ? goQuote(msg) : msg;
     return `time=${goQuote(rfc3339(now))} level=${level} msg=${value}\n`;
   }
+  const msg = message.replace(/\n$/, '');
   const text = level.toUpperCase().slice(0, 4);
   const stamp = logOptions.fullTimestamp
     ? rfc3339(now)
