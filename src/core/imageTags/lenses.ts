@@ -61,18 +61,27 @@ export interface LensNotice {
  * large for the full parse), at each document's first line. Costs nothing after `lensRows`.
  */
 export function lensNotices(file: ManifestFile): LensNotice[] {
+  let overBudget = false;
   return file.documents.flatMap((doc) => {
-    const refusal = doc.imagesRefusal;
+    const refusal = overBudget ? undefined : doc.imagesRefusal;
     if (refusal === undefined) {
       return [];
     }
     const length = doc.span.end - doc.span.start;
+    const code = length > IMAGES_FULL_PARSE_LIMIT ? undefined : doc.full().problems.find((p) => p.severity === 'error')?.code;
     const why =
       length > IMAGES_FULL_PARSE_LIMIT
         ? `${formatSize(length)} that only the full YAML parser reads`
-        : doc.full().problems.some((p) => p.code === 'yaml.aliasBudget')
+        : code === 'yaml.aliasBudget'
           ? 'its YAML aliases expand too far (an alias bomb?)'
-          : 'its YAML could not be read';
+          : code === 'yaml.tokenBudget'
+            ? "the file's YAML is too dense to read quickly"
+            : code === 'yaml.depthLimit'
+              ? 'its brackets nest too deep'
+              : 'its YAML could not be read';
+    // The file's token budget is spent: later documents only the full parse reads are refused
+    // alike, and this notice says why.
+    overBudget = code === 'yaml.tokenBudget';
     return [{ at: documentHeadSpan(doc).start, title: `k3d: lenses off for this document: ${why}`, tooltip: refusal }];
   });
 }

@@ -1,8 +1,8 @@
-import { parseAllDocuments, parseDocument } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { Document } from 'yaml';
-import { treeFromYaml, withoutStacks } from './fromYaml.ts';
+import { parseWithin, treeFromYaml } from './fromYaml.ts';
 import { OUTLINE_KEEP } from './kinds.ts';
-import { aliasBudget, formatSize, IMAGES_FULL_PARSE_LIMIT } from './limits.ts';
+import { aliasBudget, formatSize, IMAGES_FULL_PARSE_LIMIT, YAML_DOCUMENT_TOKENS, YAML_FLOW_DEPTH_MAX, yamlTokenBudget } from './limits.ts';
 import { getString } from './node.ts';
 import type { YNode } from './node.ts';
 import type { ManifestProblem } from './problems.ts';
@@ -23,9 +23,24 @@ export class ManifestFile {
   readonly text: string;
   private split: readonly ManifestDocument[] | undefined;
   private lineIndex: LineIndex | undefined;
+  private tokensLeft: number | undefined;
 
   constructor(text: string) {
     this.text = text;
+  }
+
+  /**
+   * The `yaml` tokens the file's full parses may still use (limits.ts): one budget for the whole
+   * file, so that thousands of tiny documents cost no more than one dense one.
+   */
+  get yamlTokensLeft(): number {
+    this.tokensLeft ??= yamlTokenBudget(this.text.length);
+    return this.tokensLeft;
+  }
+
+  /** Counts `tokens` against the budget. */
+  spendYamlTokens(tokens: number): void {
+    this.tokensLeft = Math.max(0, this.yamlTokensLeft - tokens);
   }
 
   /**
@@ -68,6 +83,9 @@ export interface FullDocument {
   /** Why the document was not read (an alias bomb, say); also among `problems`, as an error. */
   readonly refusal?: string;
 }
+
+/** What a refused document holds instead of a parse: one, shared (nothing reads it but toObject). */
+let emptyDocument: Document.Parsed | undefined;
 
 export class ManifestDocument {
   readonly file: ManifestFile;
@@ -201,10 +219,22 @@ export class ManifestDocument {
     const refuse = (code: string, refusal: string): FullDocument => {
       const s = documentStart(this);
       problems.push({ severity: 'error', code, message: refusal, span: s, range: this.file.rangeOf(s), documentIndex: this.index });
-      return { yaml: parseDocument(''), tree: null, problems, aliased: new Set(), refusal };
+      emptyDocument ??= parseDocument('');
+      return { yaml: emptyDocument, tree: null, problems, aliased: new Set(), refusal };
     };
     try {
-      const yaml = this.preParsed ?? withoutStacks(() => parseDocument(this.text, { prettyErrors: false, uniqueKeys: false })); // duplicates: treeFromYaml
+      let yaml = this.preParsed;
+      if (yaml === undefined) {
+        const left = this.file.yamlTokensLeft;
+        const parsed = parseWithin(this.text, { tokens: left - YAML_DOCUMENT_TOKENS, depth: YAML_FLOW_DEPTH_MAX });
+        this.file.spendYamlTokens(parsed.tokens + YAML_DOCUMENT_TOKENS);
+        if (!parsed.ok) {
+          return parsed.limit === 'depth'
+            ? refuse('yaml.depthLimit', depthRefusal())
+            : refuse('yaml.tokenBudget', tokenRefusal(this.file.text.length, yamlTokenBudget(this.file.text.length)));
+        }
+        yaml = parsed.value;
+      }
       for (const [severity, list] of [['error', yaml.errors], ['warning', yaml.warnings]] as const) {
         for (const e of list) {
           const s = { start: base + e.pos[0], end: base + Math.max(e.pos[0], e.pos[1]) };
@@ -309,7 +339,12 @@ function splitWithYaml(file: ManifestFile): ManifestDocument[] {
   const docs: ManifestDocument[] = [];
   let all;
   try {
-    all = withoutStacks(() => parseAllDocuments(file.text, { prettyErrors: false, uniqueKeys: false }));
+    const parsed = parseWithin(file.text, { tokens: file.yamlTokensLeft, depth: YAML_FLOW_DEPTH_MAX }, true);
+    if (!parsed.ok) {
+      throw new Error(parsed.limit);
+    }
+    file.spendYamlTokens(parsed.tokens + parsed.value.length * YAML_DOCUMENT_TOKENS);
+    all = parsed.value;
   } catch {
     // One document that the full parse will refuse with the reason.
     return [new ManifestDocument(file, 0, { start: 0, end: file.text.length }, 0, false)];
@@ -353,6 +388,14 @@ function documentStart(doc: ManifestDocument): Span {
   const eol = text.indexOf('\n', doc.span.start);
   const end = eol === -1 || eol > doc.span.end ? doc.span.end : eol;
   return { start: doc.span.start, end: end > doc.span.start && text.charCodeAt(end - 1) === 13 ? end - 1 : end };
+}
+
+function depthRefusal(): string {
+  return `This document nests brackets ([ or {) more than ${YAML_FLOW_DEPTH_MAX} deep, which no manifest does (kubectl stops at 10000): it was not read.`;
+}
+
+function tokenRefusal(length: number, budget: number): string {
+  return `The YAML of this file is too dense to read quickly: it takes more than ${budget} parser tokens for ${formatSize(length)} (manifests take about one per 3 characters; this looks like thousands of one-character items, documents or brackets), so it is not read from this document on.`;
 }
 
 /** `yaml`'s messages end with "at line L, column C" and a code frame; positions travel separately. */

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, Scalar } from 'yaml';
+import { Composer, isAlias, isMap, isPair, isScalar, isSeq, Lexer, Parser, Scalar, YAMLParseError } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { ScalarStyle, YNode, YPair } from './node.ts';
 import type { Span } from './text.ts';
@@ -27,6 +27,84 @@ export function withoutStacks<T>(parse: () => T): T {
     return parse();
   } finally {
     Error.stackTraceLimit = limit;
+  }
+}
+
+/** How much of `yaml`'s work a parse may use: its lexical tokens, and how deep `[`/`{` nest. */
+export interface ParseBudget {
+  readonly tokens: number;
+  readonly depth: number;
+}
+
+/** A parse within its budget, with the tokens it used; or which limit it hit, after that much work. */
+export type BudgetedParse<T> =
+  | { readonly ok: true; readonly value: T; readonly tokens: number }
+  | { readonly ok: false; readonly limit: 'tokens' | 'depth'; readonly tokens: number };
+
+/** Thrown out of the token stream to stop the parse; not an Error, so no stack is captured. */
+class OverParseBudget {
+  readonly limit: 'tokens' | 'depth';
+  constructor(limit: 'tokens' | 'depth') {
+    this.limit = limit;
+  }
+}
+
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: false } as const; // duplicate keys: treeFromYaml
+
+/**
+ * `parseDocument` (or `parseAllDocuments`, with `all`) as `yaml` runs it (Lexer → Parser →
+ * Composer), with a counter on the lexer's tokens: `yaml` costs about 1 µs per token, and dense
+ * input (tens of thousands of tiny items, documents or brackets) packs a token into each
+ * character. Past the budget the parse stops at once, so a refused input costs the budget, not
+ * its size. Flow nesting is counted on the same tokens: the lexer yields a lone `[` or `{` only
+ * where a flow collection opens (inside a scalar or comment they are part of its token).
+ */
+export function parseWithin(source: string, budget: ParseBudget): BudgetedParse<Document.Parsed>;
+export function parseWithin(source: string, budget: ParseBudget, all: true): BudgetedParse<Document.Parsed[]>;
+export function parseWithin(source: string, budget: ParseBudget, all = false): BudgetedParse<Document.Parsed | Document.Parsed[]> {
+  let tokens = 0;
+  const parser = new Parser();
+  function* counted() {
+    let depth = 0;
+    for (const lexeme of new Lexer().lex(source)) {
+      if (++tokens > budget.tokens) {
+        throw new OverParseBudget('tokens');
+      }
+      if (lexeme.length === 1) {
+        const c = lexeme.charCodeAt(0);
+        if ((c === 91 || c === 123) && ++depth > budget.depth) {
+          throw new OverParseBudget('depth');
+        } else if ((c === 93 || c === 125) && depth > 0) {
+          depth--;
+        }
+      }
+      yield* parser.next(lexeme);
+    }
+    yield* parser.end();
+  }
+  const composer = new Composer(PARSE_OPTIONS);
+  try {
+    return withoutStacks(() => {
+      if (all) {
+        return { ok: true as const, value: Array.from(composer.compose(counted())), tokens };
+      }
+      // As parseDocument: the first document, and an error if the source holds another.
+      let doc: Document.Parsed | undefined;
+      for (const next of composer.compose(counted(), true, source.length)) {
+        if (doc === undefined) {
+          doc = next;
+        } else {
+          doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+          break;
+        }
+      }
+      return { ok: true as const, value: doc as Document.Parsed, tokens };
+    });
+  } catch (e) {
+    if (e instanceof OverParseBudget) {
+      return { ok: false, limit: e.limit, tokens };
+    }
+    throw e;
   }
 }
 

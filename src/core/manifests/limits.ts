@@ -39,6 +39,30 @@ export function aliasBudget(length: number): number {
   return Math.min(ALIAS_NODES_MAX, ALIAS_NODES_PER_CHAR * length);
 }
 
+/**
+ * `yaml` costs about 1 µs per lexical token (0.3 to 3 µs by shape). Manifests hold about one
+ * token per 3 characters, JSON one per 2.7; 5,000 short keys in one map one per 1.3. Input
+ * denser than `YAML_TOKENS_PER_CHAR` over the whole file (thousands of one-character items,
+ * documents or brackets) is not read past that many tokens, so that no file under 64 KB costs
+ * more than about 50,000 tokens, which `yaml` parses in well under 100 ms. Small files may be
+ * as dense as they like up to `YAML_TOKENS_MIN`.
+ */
+export const YAML_TOKENS_PER_CHAR = 0.8;
+export const YAML_TOKENS_MIN = 20_000;
+/** Each document parsed costs its setup too, counted as this many tokens (1,400 tiny documents). */
+export const YAML_DOCUMENT_TOKENS = 8;
+
+/** The token budget of a whole file of `length` characters, shared by its documents. */
+export function yamlTokenBudget(length: number): number {
+  return Math.max(YAML_TOKENS_MIN, Math.floor(YAML_TOKENS_PER_CHAR * length));
+}
+
+/**
+ * How deep flow collections (`[`, `{`) may nest. kubectl's YAML decoder stops at 10,000;
+ * manifests (JSON from `kubectl get -o json` included) stay under 100.
+ */
+export const YAML_FLOW_DEPTH_MAX = 1000;
+
 /** `50 MB`, `1.4 MB`, `300 KB`: a size as a person reads it. */
 export function formatSize(chars: number): string {
   if (chars >= MB) {

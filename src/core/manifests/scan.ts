@@ -571,10 +571,17 @@ class Scanner {
   }
 }
 
+/**
+ * How deep a one-line flow collection the scanner follows (it recurses once per level); deeper
+ * ones go to the full parse, which has its own limit (YAML_FLOW_DEPTH_MAX).
+ */
+const FLOW_DEPTH_MAX = 64;
+
 /** Reads a one-line flow collection (`["sh", "-c"]`, `{}`, `{a: 1}`), or gives up. */
 class FlowReader {
   private readonly text: string;
   private readonly le: number;
+  private depth = 0;
 
   constructor(text: string, le: number) {
     this.text = text;
@@ -582,6 +589,9 @@ class FlowReader {
   }
 
   read(i: number): YMap | YSeq {
+    if (++this.depth > FLOW_DEPTH_MAX) {
+      throw GIVE_UP;
+    }
     const open = this.text.charCodeAt(i);
     const close = open === 91 ? 93 : 125;
     const items: YNode[] = [];
@@ -632,6 +642,7 @@ class FlowReader {
   }
 
   private done(open: number, start: number, end: number, items: YNode[], pairs: YPair[]): YMap | YSeq {
+    this.depth--;
     return open === 91 ? { kind: 'seq', span: { start, end }, items } : { kind: 'map', span: { start, end }, pairs };
   }
 

@@ -23,7 +23,17 @@ export function validateManifest(file: ManifestFile): ManifestProblem[] {
     const start = { line: 0, character: 0 }; // not file.rangeOf: no line index of 50 MB for one position
     return [{ severity: 'error', code: 'manifest.tooLarge', message: tooLarge, span: { start: 0, end: 0 }, range: { start, end: start }, documentIndex: 0 }];
   }
-  return file.documents.flatMap((doc) => validateDocument(doc));
+  const problems: ManifestProblem[] = [];
+  for (const doc of file.documents) {
+    const found = validateDocument(doc);
+    for (const p of found) {
+      problems.push(p);
+    }
+    if (found.some((p) => p.code === 'yaml.tokenBudget')) {
+      break; // the file's budget is spent: every later document would say the same
+    }
+  }
+  return problems;
 }
 
 export function hasErrors(problems: readonly ManifestProblem[]): boolean {
