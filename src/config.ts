@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import {
   booleanFrom,
   countFrom,
+  millisecondsFrom,
   publishSettingFrom,
   secondsFrom,
   SETTINGS,
@@ -75,5 +76,19 @@ export class Config {
 
   buildPublish(scope?: vscode.Uri): PublishSetting {
     return publishSettingFrom(this.get('build.publish', scope));
+  }
+
+  /** `k3d.deployOnSave.enabled`: off unless the user opts in. */
+  deployOnSaveEnabled(scope?: vscode.Uri): boolean {
+    return booleanFrom(this.get('deployOnSave.enabled', scope), false);
+  }
+
+  setDeployOnSaveEnabled(on: boolean, scope?: vscode.Uri): Thenable<void> {
+    return vscode.workspace.getConfiguration('k3d', scope).update('deployOnSave.enabled', on, vscode.ConfigurationTarget.Workspace);
+  }
+
+  /** `k3d.deployOnSave.delay`: the quiet time before a run, in ms. */
+  deployOnSaveDelayMs(scope?: vscode.Uri): number {
+    return millisecondsFrom(this.get('deployOnSave.delay', scope), SETTINGS.deployOnSaveDelay);
   }
 }

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import { Ctx } from './ctx.ts';
 import * as apply from './features/apply/index.ts';
 import * as clusters from './features/clusters/index.ts';
+import * as deploy from './features/deploy/index.ts';
 import * as imageTags from './features/imageTags/index.ts';
 import * as logs from './features/logs/index.ts';
 import { registerReadOnlyDocuments } from './features/shared/readOnlyDocuments.ts';
@@ -19,8 +20,9 @@ export function activate(context: vscode.ExtensionContext): K3dDeployApi {
   const workloadTree = workloads.register(ctx);
   const { store: clusterStore, provider } = clusters.register(ctx, workloadTree);
   apply.register(ctx, clusterStore);
-  logs.register(ctx, workloadTree);
-  imageTags.register(ctx);
+  const logStreams = logs.register(ctx, workloadTree);
+  const loadImageTags = imageTags.register(ctx);
+  deploy.register(ctx, { logs: logStreams, imageTags: loadImageTags });
   return { clusterTreeProvider: provider as vscode.TreeDataProvider<unknown> };
 }
 

@@ -32,7 +32,14 @@ export const SETTINGS = {
   rolloutTimeout: { fallback: 120, min: 10, max: 3600 },
   /** Each API request: connecting, and silence while waiting for (or reading) an answer. */
   requestTimeout: { fallback: 30, min: 1, max: 600 },
+  /** Deploy on Save's quiet time in ms (not seconds: read with millisecondsFrom). */
+  deployOnSaveDelay: { fallback: 500, min: 100, max: 10_000 },
 } satisfies Record<string, SecondsRule>;
+
+/** A number of milliseconds within [min, max] (the same rule as seconds), or the default. */
+export function millisecondsFrom(value: unknown, rule: SecondsRule): number {
+  return Math.round(secondsFrom(value, rule));
+}
 
 /** A non-empty trimmed string (an executable, a path), or the default. */
 export function stringFrom(value: unknown, fallback: string): string;

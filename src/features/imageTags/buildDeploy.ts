@@ -220,7 +220,7 @@ function deliveredWhere(delivery: PlannedDelivery): string {
 }
 
 /** `docker image inspect --format {{.Id}}`: the image ID, or undefined when Docker has no such image. */
-async function localImageId(image: string, signal: AbortSignal): Promise<string | undefined> {
+export async function localImageId(image: string, signal: AbortSignal): Promise<string | undefined> {
   try {
     const { stdout } = await runTool(imageTagSettings.dockerPath, dockerImageInspectArgs(image), { timeoutMs: 15_000, signal });
     const id = stdout.trim().split('\n')[0];

@@ -69,12 +69,21 @@ export async function hasLocalImage(image: string, signal?: AbortSignal): Promis
 }
 
 /** Runs one step, its output to the channel and the progress message; throws StepFailed with the reason. */
-export async function runStep(ctx: Ctx, out: vscode.OutputChannel, step: BuildStep, signal: AbortSignal, progress: vscode.Progress<{ message?: string }>): Promise<void> {
+export async function runStep(
+  ctx: Ctx,
+  out: vscode.OutputChannel,
+  step: BuildStep,
+  signal: AbortSignal,
+  progress: vscode.Progress<{ message?: string }>,
+  /** Receives every line (stdout and stderr, in order): a failed build's Dockerfile line is found in them. */
+  allLines?: string[],
+): Promise<void> {
   let lastReport = 0;
   const stderr: string[] = [];
   const onLine = (line: string, stream?: 'stdout' | 'stderr') => {
     const text = stripAnsi(line);
     out.appendLine(text);
+    allLines?.push(text);
     if (stream === 'stderr') stderr.push(text);
     if (text.trim() !== '' && !/^\s*(DEPRECATED:|Install the buildx|https:\/\/docs\.docker\.com\/go\/buildx)/.test(text) && Date.now() - lastReport > 250) {
       lastReport = Date.now();

@@ -10,7 +10,8 @@ function watched(document: vscode.TextDocument): boolean {
   return document.languageId === 'yaml' && ['file', 'untitled', 'vscode-remote'].includes(document.uri.scheme);
 }
 
-export function register(ctx: Ctx): void {
+/** Returns the loader of the feature, for features that use its parse cache and edits (Deploy on Save). */
+export function register(ctx: Ctx): () => Promise<ImageTagsFeature> {
   let feature: Promise<ImageTagsFeature> | undefined;
   const load = (): Promise<ImageTagsFeature> =>
     (feature ??= import('./ImageTagsFeature.ts').then((m) => {
@@ -88,4 +89,5 @@ export function register(ctx: Ctx): void {
   ctx.registerCommand('setImageTag', async (arg?: unknown) => (await import('./commands.ts')).setImageTag(await load(), arg));
   ctx.registerCommand('bumpImageTagAndApply', async (arg?: unknown) => (await import('./commands.ts')).bumpImageTagAndApply(await load(), arg));
   ctx.registerCommand('buildAndDeployImage', async (arg?: unknown) => (await import('./commands.ts')).buildAndDeployImage(await load(), arg));
+  return load;
 }
