@@ -1,13 +1,14 @@
 // The extension's k3d adapter (K3dCli, error classification, log-line parsing) on the words the simulated
 // k3d prints as k3d v5 does, run as the extension runs it: an argument array, stdout and stderr piped.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { K3dCli } from '../../src/core/k3d/cli.ts';
 import { K3dError } from '../../src/core/k3d/errors.ts';
 import { parseLogLine } from '../../src/core/k3d/logLine.ts';
+import { writeKubeconfig } from '../../src/core/k3d/nodeOps.ts';
 
 const K3D = path.resolve(import.meta.dirname, '../sim/bin/k3d');
 const home = mkdtempSync(path.join(tmpdir(), 'k3d-deploy-wording-'));
@@ -72,4 +73,16 @@ test('LOG_COLORS=false: k3d\'s logfmt FATA classifies as the coloured one does',
   assert.ok(e instanceof K3dError);
   assert.equal(e.kind, 'notFound');
   assert.equal(e.detail, 'No nodes found for given cluster');
+});
+
+test('Write Kubeconfig to File merges into an existing file (k3d\'s merge), keeps its current context and returns the path k3d printed', async () => {
+  await cli.createCluster({ name: 'kc', agents: 0 });
+  const file = path.join(home, 'work.yaml');
+  writeFileSync(file, 'apiVersion: v1\nkind: Config\nclusters: [{name: work, cluster: {server: "https://work.example:6443"}}]\nusers: [{name: me, user: {token: abc}}]\ncontexts: [{name: work, context: {cluster: work, user: me}}]\ncurrent-context: work\n');
+  assert.equal(await writeKubeconfig(cli, 'kc', { kind: 'file', file, switchContext: false }), file);
+  const text = readFileSync(file, 'utf8');
+  assert.match(text, /name: k3d-kc\n/);
+  assert.match(text, /name: work\n/);
+  assert.match(text, /current-context: work\n/);
+  await cli.deleteCluster('kc');
 });

@@ -1,5 +1,7 @@
 // `k3d cluster list`, `node list`, `kubeconfig get|merge`, `image import`, `version`.
 
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Interrupted } from './clock.ts';
 import {
@@ -100,6 +102,22 @@ export function kubeconfigGetCmd(ctx: SimContext, p: Parsed): void {
   if (failed) throw new ExitError(1);
 }
 
+/**
+ * k3d's config folder (k3d-io/k3d pkg/util/files.go GetConfigDirOrCreate): $XDG_CONFIG_HOME as it is when set,
+ * else ~/.config/k3d; created if missing, whatever the output.
+ */
+function k3dConfigDir(env: NodeJS.ProcessEnv): string {
+  const dir = env.XDG_CONFIG_HOME ? env.XDG_CONFIG_HOME : path.join(env.HOME || os.homedir(), '.config', 'k3d');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * `kubeconfig merge|write` (cmd/kubeconfig/kubeconfigMerge.go, pkg/client/kubeconfig.go KubeconfigGetWrite): to
+ * `-o FILE`, to the default kubeconfig with `-d`, else to kubeconfig-NAME.yaml in k3d's config folder. An
+ * existing file is merged into (a conflicting entry is replaced unless `--update=false`: "Cluster '…' already
+ * exists in target KubeConfig"); `--overwrite` replaces the file with this cluster's kubeconfig alone.
+ */
 export async function kubeconfigMergeCmd(ctx: SimContext, p: Parsed): Promise<void> {
   const output = String(p.values.get('output') ?? '');
   const toDefault = p.values.get('kubeconfig-merge-default') === true;
@@ -107,6 +125,13 @@ export async function kubeconfigMergeCmd(ctx: SimContext, p: Parsed): Promise<vo
   const clusters = kubeconfigClusters(ctx, p, 'k3s-default');
   const outputs: string[] = [];
   let failed = false;
+  let configDir: string;
+  try {
+    configDir = k3dConfigDir(ctx.env);
+  } catch (err) {
+    error(`failed to create config directory: ${(err as Error).message}`);
+    fatal('Failed to save kubeconfig to local directory');
+  }
   for (const c of clusters) {
     try {
       const config = clusterKubeconfig(c, dirOf(ctx, c.name));
@@ -114,16 +139,26 @@ export async function kubeconfigMergeCmd(ctx: SimContext, p: Parsed): Promise<vo
         process.stdout.write(serializeKubeconfig(config));
         continue;
       }
-      const file = output !== '' ? path.resolve(output) : toDefault ? defaultKubeconfigPath(ctx.env) : path.join(ctx.home, 'config', `kubeconfig-${c.name}.yaml`);
-      const overwrite = p.values.get('overwrite') === true;
-      await withLock(ctx.home, () => {
-        if (overwrite) mergeIntoFile(file, config, true, true);
-        else mergeIntoFile(file, config, p.values.get('kubeconfig-switch-context') !== false, p.values.get('update') !== false);
-      });
-      outputs.push(output !== '' ? output : file);
+      const target = output !== '' ? output : toDefault ? '' : path.join(configDir, `kubeconfig-${c.name}.yaml`);
+      let file: string;
+      try {
+        file = target !== '' ? target : defaultKubeconfigPath(ctx.env);
+      } catch (err) {
+        throw new Error(`failed to get default kubeconfig path: ${(err as Error).message}`);
+      }
+      if (p.values.get('overwrite') === true) {
+        // KubeconfigWriteToPath: os.Create, no folders made, the file's contents ignored.
+        try {
+          fs.writeFileSync(file, serializeKubeconfig(config));
+        } catch (err) {
+          throw new Error(`failed to create file '${file}': open ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+        }
+      } else {
+        await withLock(ctx.home, () => mergeIntoFile(file, config, p.values.get('kubeconfig-switch-context') !== false, p.values.get('update') !== false));
+      }
+      outputs.push(file);
     } catch (err) {
-      const message = (err as Error).message;
-      error(message.startsWith('multiple kubeconfigs') ? `failed to get default kubeconfig path: ${message}` : message);
+      error((err as Error).message);
       failed = true;
     }
   }

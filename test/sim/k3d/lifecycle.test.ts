@@ -288,7 +288,7 @@ describe('options', () => {
     assert.deepEqual(cfg.contexts.map((c: { name: string }) => c.name), ['k3d-fromfile', 'prod']);
     assert.equal(cfg['current-context'], 'prod');
     const own = await sb.k3d(['kubeconfig', 'merge', 'nolb']);
-    assert.equal(own.stdout, `${path.join(sb.home, 'config', 'kubeconfig-nolb.yaml')}\n`);
+    assert.equal(own.stdout, `${path.join(sb.dir, '.config', 'k3d', 'kubeconfig-nolb.yaml')}\n`);
 
     const create = await sb.k3d(['cluster', 'create', 'third']);
     assert.equal(create.code, 0, create.stderr);
