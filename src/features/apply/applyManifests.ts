@@ -1,9 +1,7 @@
 import * as vscode from 'vscode';
 import { applyObjects, contextNamespace, type ApplyResult } from '../../core/kube/apply.ts';
-import { connectContext } from '../../core/kube/connect.ts';
 import { Discovery } from '../../core/kube/discovery.ts';
 import type { KubeHttp } from '../../core/kube/http.ts';
-import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
 import type { ManifestDocument, ManifestFile } from '../../core/manifests/documents.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ClusterStore } from '../clusters/ClusterStore.ts';
@@ -174,7 +172,7 @@ export class Applier {
    */
   /** The current context, reachable; `namespace` is where objects that name none go (kubectl's rule). */
   async connect(): Promise<{ context: string; http: KubeHttp; namespace: string } | undefined> {
-    const view = await readKubeconfig(this.ctx.kubeconfigPaths());
+    const view = await this.ctx.kube.kubeconfig();
     const context = view.currentContext;
     if (!context) {
       const c = await vscode.window.showWarningMessage('Nothing was applied: there is no current Kubernetes context. Create a k3d cluster, or choose a context.', 'Create Cluster', 'Use Context');
@@ -195,7 +193,7 @@ export class Applier {
       }
     }
     try {
-      const http = await connectContext(context, this.ctx.kubeconfigPaths());
+      const http = await this.ctx.kube.http(context);
       await http.json('/version', { idleTimeoutMs: 5000 });
       return { context, http, namespace: contextNamespace(view, context) };
     } catch (e) {
