@@ -30,7 +30,9 @@ export async function seedPods(cluster: BenchCluster): Promise<{ ms: number; pod
       spec: {
         replicas: REPLICAS,
         selector: { matchLabels: { app: `web-${i}` } },
-        template: { metadata: { labels: { app: `web-${i}`, tier: 'bench' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } },
+        // Not a Docker Hub name: the simulated kubelet asks the host's Docker (`docker image inspect`,
+        // one process per pod) whether it has a Docker Hub image; 2,000 of them load the machine.
+        template: { metadata: { labels: { app: `web-${i}`, tier: 'bench' } }, spec: { containers: [{ name: 'web', image: 'ghcr.io/bench/nginx:1.27' }] } },
       },
     });
   }

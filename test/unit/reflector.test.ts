@@ -155,3 +155,34 @@ test('a watch that resumes after a failure reports the reflector healthy again o
     server.close();
   }
 });
+
+test('a change after a quiet moment is handed on at once; changes within one batch interval of it wait and go together', async () => {
+  let watch: http.ServerResponse | undefined;
+  const { server, url } = await fakeApi((_req, res, u) => {
+    res.setHeader('Content-Type', 'application/json');
+    if (u.searchParams.get('watch') !== '1') {
+      res.end(JSON.stringify({ kind: 'PodList', metadata: { resourceVersion: '10' }, items: [pod('a', '10')] }));
+      return;
+    }
+    res.writeHead(200);
+    res.flushHeaders();
+    watch = res;
+  });
+  const changes: Array<{ keys: string[]; reset: boolean }> = [];
+  // A batch interval no test run reaches: whatever arrives within it after a batch must wait.
+  const reflector = new Reflector<KubeObject>(kubeHttp(url), { path: '/api/v1/pods', batchMs: 600_000, onChange: (keys, reset) => changes.push({ keys: [...keys], reset }) });
+  reflector.start();
+  try {
+    await waitFor(() => changes.length === 1 && watch !== undefined);
+    assert.deepEqual(changes, [{ keys: [], reset: true }], 'the first list is handed on without waiting for the batch interval');
+    watch?.write(`${JSON.stringify({ type: 'ADDED', object: pod('b', '11') })}\n`);
+    watch?.write(`${JSON.stringify({ type: 'ADDED', object: pod('c', '12') })}\n`);
+    await waitFor(() => reflector.get('default/c') !== undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(changes.length, 1, 'changes right after a batch wait for the end of its interval');
+  } finally {
+    reflector.stop();
+    server.closeAllConnections();
+    server.close();
+  }
+});

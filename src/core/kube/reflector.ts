@@ -57,7 +57,8 @@ export class Reflector<T extends KubeObject> {
   private retryTimer: NodeJS.Timeout | undefined;
   private batch = new Set<string>();
   private batchReset = false;
-  private batchTimer: NodeJS.Timeout | undefined;
+  private batchTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private lastFlush = -Infinity;
   private synced = false;
   private state: ReflectorState['kind'] | undefined;
 
@@ -89,7 +90,9 @@ export class Reflector<T extends KubeObject> {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    clearTimeout(this.batchTimer);
+    clearTimeout(this.batchTimer as NodeJS.Timeout);
+    clearImmediate(this.batchTimer as NodeJS.Immediate);
+    this.batchTimer = undefined;
     this.abort?.abort();
     this.abort = undefined;
   }
@@ -208,18 +211,25 @@ export class Reflector<T extends KubeObject> {
     }
   }
 
+  /**
+   * Changes are handed on in batches at most one per `batchMs`: a change after a quiet moment goes
+   * out as soon as the events that arrived with it are read (no added wait); during a burst, what
+   * arrives within one batch interval of the last batch waits for the end of that interval.
+   */
   private queue(key: string | undefined, reset: boolean): void {
     if (key !== undefined) {
       this.batch.add(key);
     }
     this.batchReset ||= reset;
     if (this.batchTimer === undefined) {
-      this.batchTimer = setTimeout(() => this.flush(), this.options.batchMs ?? 16);
+      const wait = Math.max(0, this.lastFlush + (this.options.batchMs ?? 16) - performance.now());
+      this.batchTimer = wait === 0 ? setImmediate(() => this.flush()) : setTimeout(() => this.flush(), wait);
     }
   }
 
   private flush(): void {
     this.batchTimer = undefined;
+    this.lastFlush = performance.now();
     const changed = this.batch;
     const reset = this.batchReset;
     this.batch = new Set();
