@@ -1,0 +1,206 @@
+// The inner loop, as a person lives it: Deploy on Save turned on for the sample app's image;
+// edit the app's message and save — the real Docker engine builds it, the simulated k3d imports
+// it, the tag is bumped, applied and rolled out, and the Output panel shows the new pod printing
+// the new message while the status bar shows each phase's time. Then the two failures a learner
+// meets: a build error (at its Dockerfile line, the manifest unchanged) and a crash loop (the
+// previous container's last lines), each with its reason and fix.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { check, scenario } from '../lib/harness.ts';
+import type { ScenarioContext } from '../lib/harness.ts';
+import { DEFAULT_TIMEOUT, escapeRegExp, waitUntil } from '../lib/workbench.ts';
+import type { Workbench } from '../lib/workbench.ts';
+import { docker, requireDocker } from '../../lib/docker.ts';
+import { copyHashApp, ensureBaseImage } from '../../lib/images.ts';
+
+const APP = 'loopapp';
+const MANIFEST = `${APP}/manifests/deployment.yaml`;
+
+function deployment(image: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${APP}-dep
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: ${APP}
+  template:
+    metadata:
+      labels:
+        app: ${APP}
+    spec:
+      containers:
+        - name: ${APP}
+          image: ${image}
+          env:
+            - name: INTERVAL
+              value: "2"
+`;
+}
+
+async function editorText(wb: Workbench): Promise<string> {
+  return ((await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+}
+
+async function quickOpen(ctx: ScenarioContext, relative: string, shows: string): Promise<void> {
+  const { wb, page } = ctx;
+  await wb.dismissQuickInput();
+  await page.keyboard.press('ControlOrMeta+P');
+  await wb.quickInputBox().waitFor({ state: 'visible' });
+  await page.keyboard.type(relative);
+  const row = wb.quickInput().locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(path.basename(relative))}$`) }) });
+  await row.first().waitFor({ timeout: DEFAULT_TIMEOUT });
+  await row.first().click();
+  await waitUntil(`${relative} in the editor`, () => editorText(wb), (t) => t.includes(shows));
+}
+
+async function outputLines(ctx: ScenarioContext): Promise<string[]> {
+  const lines = await ctx.page.locator('.part.panel .monaco-editor .view-lines .view-line').allTextContents();
+  return lines.map((l) => l.replace(/\u00a0/g, ' ').trim());
+}
+
+/** The status bar entry of the loop ("k3d: building loopapp:2…", "k3d: built 3.1 s · ..."). */
+async function loopStatus(ctx: ScenarioContext): Promise<string> {
+  return (await ctx.wb.statusBarTexts()).find((t) => /^\S*\s*k3d: (built|build|building|planning|importing|applying|rolling|waiting|setting|Deploy on Save|rollout|deliver|first log|cancelled|.* is up to date)/.test(t.replace(/^\$\([^)]*\)\s*/, ''))) ?? '';
+}
+
+/** Replaces the active editor's whole text (plain text) and saves it (Ctrl+S), as a person does. */
+async function typeAndSave(ctx: ScenarioContext, relative: string, shows: string, text: string): Promise<void> {
+  const { wb, page } = ctx;
+  await quickOpen(ctx, relative, shows);
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(text);
+  await waitUntil(`the new text of ${relative}`, () => editorText(wb), (t) => t.includes(text.trim()));
+  await save(ctx, relative, text.trim());
+}
+
+/** Ctrl+S, then waits until the file on disk holds `expected`. */
+async function save(ctx: ScenarioContext, relative: string, expected: string): Promise<void> {
+  await ctx.page.keyboard.press('ControlOrMeta+S');
+  await waitUntil(`${relative} saved`, async () => fs.readFileSync(path.join(ctx.workspace, relative), 'utf8'), (t) => t.includes(expected));
+}
+
+/** Replaces one line of `relative` (found by its text) by typing, as a person does, and saves. */
+async function replaceLineAndSave(ctx: ScenarioContext, relative: string, line: string, typed: string, expected: string): Promise<void> {
+  const { wb, page } = ctx;
+  await quickOpen(ctx, relative, line);
+  await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: line }).first().click();
+  await page.keyboard.press('End');
+  await page.keyboard.press('Shift+Home');
+  await page.keyboard.type(typed);
+  await waitUntil(`the edit of ${relative}`, () => editorText(wb), (t) => t.includes(expected));
+  await save(ctx, relative, expected);
+}
+
+function manifestOnDisk(ctx: ScenarioContext): string {
+  return fs.readFileSync(path.join(ctx.workspace, MANIFEST), 'utf8');
+}
+
+scenario('inner loop: Deploy on Save builds, imports, applies and rolls out the saved change; the new pod\'s output and the phase times show; a build error and a crash loop stop it with their reasons', 'simulated', async (ctx) => {
+  const settings = path.join(ctx.workspace, '.vscode', 'settings.json');
+  try {
+    await innerLoop(ctx, settings);
+  } finally {
+    const { wb } = ctx;
+    await wb.dismissQuickInput();
+    await wb.runCommand('View: Close All Editors').catch(() => undefined);
+    if ((await wb.dialog().count()) > 0) await wb.clickDialogButton("Don't Save").catch(() => undefined);
+    // Turn it off (the workspace state would otherwise restore the watch in the next scenario).
+    await quickOpen(ctx, MANIFEST, `image: ${APP}:`).catch(() => undefined);
+    await ctx.page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: `image: ${APP}:` }).first().click().catch(() => undefined);
+    await wb.runCommand('k3d: Toggle Deploy on Save').catch(() => undefined);
+    await wb.runCommand('k3d: Stop Following Logs').catch(() => undefined);
+    await wb.dismissQuickInput();
+    await wb.runCommand('View: Close All Editors').catch(() => undefined);
+    await wb.runCommand('Notifications: Clear All Notifications').catch(() => undefined);
+    if (ctx.sim) spawnSync('kubectl', ['delete', 'deployment', `${APP}-dep`, '--ignore-not-found', '--wait=false'], { env: ctx.sim.env, encoding: 'utf8' });
+    fs.rmSync(path.join(ctx.workspace, APP), { recursive: true, force: true });
+    fs.rmSync(path.dirname(settings), { recursive: true, force: true });
+  }
+}, 600_000);
+
+async function innerLoop(ctx: ScenarioContext, settings: string): Promise<void> {
+  const { wb, page } = ctx;
+  const stamp = Date.now().toString(36);
+  await requireDocker();
+  await ensureBaseImage();
+  const dir = path.join(ctx.workspace, APP);
+  fs.rmSync(dir, { recursive: true, force: true });
+  copyHashApp(dir, `version one ${stamp}`);
+  fs.mkdirSync(path.join(dir, 'manifests'), { recursive: true });
+  fs.writeFileSync(path.join(ctx.workspace, MANIFEST), deployment(`${APP}:1`));
+  for (const tag of ['1', '2', '3', '4']) await docker(['image', 'rm', '--force', `${APP}:${tag}`]);
+  // Saves only on Ctrl+S (the desktop's default), and a short quiet time.
+  fs.mkdirSync(path.dirname(settings), { recursive: true });
+  fs.writeFileSync(settings, JSON.stringify({ 'files.autoSave': 'off', 'k3d.deployOnSave.delay': 300 }, null, 2));
+  await page.waitForTimeout(1500);
+  await wb.runCommand('Notifications: Clear All Notifications');
+  await wb.runCommand('View: Close Primary Side Bar').catch(() => wb.dismissQuickInput());
+
+  ctx.step(`open ${MANIFEST}; Toggle Deploy on Save on its image line`);
+  await quickOpen(ctx, MANIFEST, `image: ${APP}:1`);
+  await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: `image: ${APP}:1` }).first().click();
+  await wb.runCommand('k3d: Toggle Deploy on Save');
+  await wb.notification(/Deploy on Save is on for loopapp/).first().waitFor({ timeout: 60_000 });
+  await waitUntil('the Deploy on Save status bar entry', () => loopStatus(ctx), (t) => /Deploy on Save/.test(t));
+  await ctx.shot('Deploy on Save turned on for the sample app');
+  await wb.runCommand('Notifications: Clear All Notifications');
+
+  const second = `Hello from Deploy on Save ${stamp}`;
+  ctx.step('edit message.txt and save: the loop runs');
+  await typeAndSave(ctx, `${APP}/message.txt`, `version one ${stamp}`, `${second}\n`);
+  const running = await waitUntil('a running phase in the status bar', () => loopStatus(ctx), (t) => /planning|building|importing|applying|rolling out|waiting|built/.test(t), 60_000);
+  ctx.step(`status bar: ${running}`);
+  await ctx.shot('the loop is running, its phase in the status bar');
+  const done = await waitUntil(
+    'the phase times in the status bar',
+    () => loopStatus(ctx),
+    (t) => /built [\d.]+ s · imported [\d.]+ s · applied [\d.]+ s · rolled out [\d.]+ s · first log [\d.]+ s/.test(t) || /failed|stopped/.test(t),
+    240_000,
+  );
+  ctx.step(`status bar: ${done}`);
+  check(/built [\d.]+ s · imported [\d.]+ s · applied [\d.]+ s · rolled out [\d.]+ s · first log [\d.]+ s/.test(done), `the result line: "${done}"`);
+  check(manifestOnDisk(ctx).includes(`image: ${APP}:2`), 'the manifest on disk should say loopapp:2');
+  await waitUntil('the new message in the Output panel', () => outputLines(ctx), (l) => l.some((x) => x.includes(second)), 120_000);
+  await wb.runCommand('Notifications: Clear All Notifications');
+  await ctx.shot('saved: the new pod prints the new message, the status bar shows each phase time', 'inner-loop-deploy-on-save');
+
+  ctx.step('break the Dockerfile (COPY a file that does not exist) and save: the build fails at its line');
+  const dockerfile = fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8');
+  check(dockerfile.includes('COPY message.txt app.sh /app/'), 'the Dockerfile should have its COPY line');
+  await replaceLineAndSave(ctx, `${APP}/Dockerfile`, 'COPY message.txt app.sh /app/', 'COPY message.txt app.sh missing.txt /app/', 'COPY message.txt app.sh missing.txt /app/');
+  const failed = wb.notification(/Deploy on Save stopped: docker build failed at Dockerfile line \d+: COPY failed: .*missing\.txt/).first();
+  await failed.waitFor({ timeout: 180_000 });
+  const failedText = (await failed.locator('.notification-list-item-message').textContent()) ?? '';
+  ctx.step(`notification: ${failedText}`);
+  check(/The manifest is unchanged/.test(failedText), `the notification should say the manifest is unchanged: "${failedText}"`);
+  check(manifestOnDisk(ctx).includes(`image: ${APP}:2`), 'a failed build leaves the manifest at loopapp:2');
+  await wb.runCommand('View: Toggle Problems (Errors, Warnings, Infos)');
+  const problem = await waitUntil(
+    'the build error in Problems',
+    async () => ((await page.locator('.part.panel .markers-panel .monaco-list-row').allTextContents()) ?? []).join(' | '),
+    (t) => /COPY failed/.test(t),
+  );
+  ctx.step(`problems: ${problem}`);
+  await ctx.shot('the failed build in a notification and in Problems at its Dockerfile line', 'inner-loop-build-error');
+  await wb.runCommand('Notifications: Clear All Notifications');
+
+  ctx.step('restore the Dockerfile; make the app exit at start and save: a crash loop with its last lines');
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), dockerfile);
+  await wb.runCommand('File: Revert File').catch(() => undefined);
+  // The first line after the comment header: the app now prints a fatal error and exits.
+  await replaceLineAndSave(ctx, `${APP}/app.sh`, 'message=$(cat /app/message.txt)', 'echo fatal: no database configured; exit 3', 'echo fatal: no database configured; exit 3');
+  const crash = wb.notification(/Deploy on Save stopped: pod loopapp-dep-.* is CrashLoopBackOff/).first();
+  await crash.waitFor({ timeout: 240_000 });
+  const crashText = (await crash.locator('.notification-list-item-message').textContent()) ?? '';
+  ctx.step(`notification: ${crashText}`);
+  check(/fatal: no database configured/.test(crashText), `the notification should carry the previous container's last lines: "${crashText}"`);
+  check(/kubectl logs --previous/.test(crashText), `the notification should say what to do: "${crashText}"`);
+  await crash.hover();
+  await ctx.shot('a crash loop stops the loop with the last lines the container printed', 'inner-loop-crash-loop');
+}
