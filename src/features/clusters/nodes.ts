@@ -138,15 +138,32 @@ async function addNodes(ctx: Ctx, store: ClusterStore, role: Role, node?: Cluste
   void vscode.window.showInformationMessage(`${what} joined cluster '${cluster.name}'${seen}.`);
 }
 
-/** What `kubectl get nodes` says about `names`, as a phrase; empty when the API cannot be asked. */
+/**
+ * What `kubectl get nodes` says about `names`, as a phrase; empty when the API cannot be asked. k3d returns once a
+ * node registered; k3s marks it Ready a few seconds later, so this waits (up to 30 s) for Ready.
+ */
 async function kubernetesNodes(ctx: Ctx, cluster: K3dCluster, names: string[]): Promise<string> {
   try {
     const http = await ctx.kube.http(cluster.contextName);
-    const states = await Promise.all(names.map(async (n) => {
+    const read = () => Promise.all(names.map(async (n) => {
       const obj = await http.json<{ status?: { conditions?: Array<{ type?: string; status?: string }> } }>(`/api/v1/nodes/${encodeURIComponent(n)}`).catch(() => undefined);
       if (!obj) return 'not listed yet';
       return obj.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? 'Ready' : 'NotReady';
     }));
+    let states = await read();
+    if (states.some((s) => s !== 'Ready')) {
+      states = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Waiting for kubectl get nodes to list ${names.join(', ')} Ready`, cancellable: true },
+        async (_progress, token) => {
+          let latest = states;
+          for (let i = 0; i < 30 && !token.isCancellationRequested && latest.some((s) => s !== 'Ready'); i++) {
+            await new Promise((r) => setTimeout(r, 1000));
+            latest = await read();
+          }
+          return latest;
+        },
+      );
+    }
     const all = new Set(states);
     return all.size === 1 ? ` (kubectl get nodes: ${states[0]})` : ` (kubectl get nodes: ${names.map((n, i) => `${n} ${states[i]}`).join(', ')})`;
   } catch (e) {
