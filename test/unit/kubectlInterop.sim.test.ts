@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { deleteObject, deploymentRef, scaleDeployment } from '../../src/core/kube/actions.ts';
 import { applyObjects } from '../../src/core/kube/apply.ts';
-import { connectContext } from '../../src/core/kube/connect.ts';
+import { KubeContexts } from '../../src/core/kube/contexts.ts';
 import { Discovery } from '../../src/core/kube/discovery.ts';
 import type { KubeHttp } from '../../src/core/kube/http.ts';
 import { deploymentSummary, podSummary } from '../../src/core/kube/status.ts';
@@ -26,6 +26,7 @@ const kubeconfig = path.join(home, 'kubeconfig');
 const env = { ...process.env, K3D_SIM_HOME: path.join(home, 'sim'), KUBECONFIG: kubeconfig, K3D_SIM_SPEED: '0.02' };
 const skip = existsSync(KUBECTL) ? false : 'kubectl is not installed at /usr/bin/kubectl';
 let http: KubeHttp;
+let contexts: KubeContexts;
 let workloads: ClusterWorkloads;
 let changes = 0;
 
@@ -34,14 +35,15 @@ const kubectl = async (...args: string[]) => (await run(KUBECTL, args, { env }))
 before(async () => {
   if (skip) return;
   await run(K3D, ['cluster', 'create', 'interop', '--agents', '1'], { env });
-  http = await connectContext('k3d-interop', [kubeconfig]);
-  workloads = new ClusterWorkloads(http, { onChange: () => void changes++, batchMs: 10 });
-  workloads.start();
+  contexts = new KubeContexts({ kubeconfigFiles: () => [kubeconfig], batchMs: 10 });
+  http = await contexts.http('k3d-interop');
+  workloads = new ClusterWorkloads(contexts, 'k3d-interop', { onChange: () => void changes++ });
   await until('the caches to sync', () => workloads.synced);
 });
 
 after(async () => {
   workloads?.stop();
+  contexts?.dispose();
   if (!skip) await run(K3D, ['cluster', 'delete', 'interop'], { env }).catch(() => undefined);
 });
 
