@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { ManifestDocument, ManifestFile } from './documents.ts';
 import { parseImageReference, valueSpanOf } from './images.ts';
 import type { ContainerImage } from './images.ts';
-import { getPair } from './node.ts';
+import { getPair, getString } from './node.ts';
 import type { ScalarStyle, YNode, YScalar } from './node.ts';
 import { documentHeadSpan } from './paths.ts';
 import type { ManifestProblem } from './problems.ts';
@@ -24,7 +24,19 @@ export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.ym
 
 const KUSTOMIZE_API = /^kustomize\.config\.k8s\.io\//;
 /** Keys only a kustomization has at its top level; one of them (as a list) marks a kind-less file. */
-const KIND_LESS_MARKER = /^(?:images|resources|bases|components|patchesStrategicMerge):/m;
+const KIND_LESS_MARKERS = ['images:', 'resources:', 'bases:', 'components:', 'patchesStrategicMerge:'];
+
+/** A marker key at the start of a line in `text[start, end)`, found without copying the text. */
+function hasMarkerLine(text: string, start: number, end: number): boolean {
+  return KIND_LESS_MARKERS.some((marker) => {
+    for (let i = text.indexOf(marker, start); i !== -1 && i < end; i = text.indexOf(marker, i + marker.length)) {
+      if (i === start || text.charCodeAt(i - 1) === 10) {
+        return true;
+      }
+    }
+    return false;
+  });
+}
 
 /**
  * `kind: Kustomization` (or `Component`) of kustomize's own API, or a document without apiVersion
@@ -32,26 +44,26 @@ const KIND_LESS_MARKER = /^(?:images|resources|bases|components|patchesStrategic
  * kustomization.yaml files often are. Flux's `Kustomization` (kustomize.toolkit.fluxcd.io) is a
  * cluster object, not this.
  */
-export function isKustomization(doc: ManifestDocument): boolean {
-  const kind = doc.kind;
-  const apiVersion = doc.apiVersion;
+export function isKustomization(doc: ManifestDocument, parsed?: YNode | null): boolean {
+  // Validation passes the full parse it has; lenses read the outline.
+  const kind = parsed !== undefined ? getString(parsed ?? undefined, ['kind']) : doc.kind;
+  const apiVersion = parsed !== undefined ? getString(parsed ?? undefined, ['apiVersion']) : doc.apiVersion;
   if (kind === 'Kustomization' || kind === 'Component') {
     return apiVersion === undefined || KUSTOMIZE_API.test(apiVersion);
   }
   if (kind !== undefined || apiVersion !== undefined) {
     return false;
   }
-  const text = doc.file.text.slice(doc.contentStart, doc.span.end);
-  if (!KIND_LESS_MARKER.test(text)) {
+  if (!hasMarkerLine(doc.file.text, doc.contentStart, doc.span.end)) {
     return false;
   }
-  const root = doc.tree;
+  const root = parsed !== undefined ? parsed : doc.tree;
   return root?.kind === 'map' && ['images', 'resources', 'bases', 'components', 'patchesStrategicMerge'].some((k) => getPair(root, k)?.value.kind === 'seq');
 }
 
 /** Does the file hold a kustomization (its lenses and lessons are read even without apiVersion)? */
 export function hasKustomization(file: ManifestFile): boolean {
-  return file.documents.some(isKustomization);
+  return file.documents.some((doc) => isKustomization(doc));
 }
 
 export function isKustomizationFileName(fileName: string): boolean {
@@ -298,10 +310,10 @@ export function imageRewrites(file: string, image: string, kustomizations: reado
  * metadata.name because it is not one): it is kustomize's build file, which no cluster serves.
  */
 export function kustomizationProblem(doc: ManifestDocument): ManifestProblem | undefined {
-  if (!isKustomization(doc)) {
+  const root = doc.full().tree;
+  if (!isKustomization(doc, root)) {
     return undefined;
   }
-  const root = doc.tree;
   const span = (root?.kind === 'map' ? getPair(root, 'kind')?.keySpan : undefined) ?? documentHeadSpan(doc);
   return {
     severity: 'error',
