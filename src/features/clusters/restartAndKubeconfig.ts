@@ -1,5 +1,6 @@
 // Restart Cluster (`k3d cluster restart NAME`), Write Kubeconfig to File (`k3d kubeconfig write NAME --output FILE`)
 // and Merge Kubeconfig (`k3d kubeconfig merge NAME --kubeconfig-merge-default`).
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -48,6 +49,8 @@ async function writeToFile(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode
     return;
   }
   const doing = `Writing the kubeconfig of '${cluster.name}'`;
+  // k3d merges into an existing file and sets its current-context only when it has none (KubeconfigMerge).
+  const existed = fs.existsSync(target.fsPath);
   let written: string;
   try {
     written = await withK3dProgress(ctx, doing, (run) => writeKubeconfig(ctx.k3d, cluster.name, { kind: 'file', file: target.fsPath }, run));
@@ -57,11 +60,12 @@ async function writeToFile(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode
   }
   const file = written || target.fsPath;
   ctx.log.info(`k3d kubeconfig write ${cluster.name}: wrote ${file}`);
+  const use = existed ? `KUBECONFIG=${shellQuote(file)} kubectl --context ${cluster.contextName} get nodes` : `export KUBECONFIG=${shellQuote(file)}`;
   const choice = await vscode.window.showInformationMessage(
-    `Wrote the kubeconfig of '${cluster.name}' (context ${cluster.contextName}, with its client key) to ${file}. Use it with: export KUBECONFIG=${file}`,
-    'Copy export Command',
+    `${existed ? 'Merged' : 'Wrote'} the kubeconfig of '${cluster.name}' (context ${cluster.contextName}, with its client key) ${existed ? 'into' : 'to'} ${file}. Use it with: ${use}`,
+    'Copy Command',
   );
-  if (choice) await vscode.env.clipboard.writeText(`export KUBECONFIG=${shellQuote(file)}`);
+  if (choice) await vscode.env.clipboard.writeText(use);
 }
 
 async function mergeIntoDefault(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
