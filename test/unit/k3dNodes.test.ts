@@ -79,3 +79,23 @@ test('kubeconfig write/merge: an absolute file, never `-` or a flag; merge into 
   refused(() => kubeconfigMergeArgs('dev', { kind: 'file', file: 'relative.yaml' }), /not an absolute file path/);
   refused(() => kubeconfigMergeArgs('--all', { kind: 'default', switchContext: false }), /not a valid k3d cluster name/);
 });
+
+test('a k3d whose cluster edit has --port-delete gets Remove Port as `cluster edit C --port-delete SPEC`; k3d v5 does not', async () => {
+  const { mkdtempSync, writeFileSync, readFileSync, chmodSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { K3dCli } = await import('../../src/core/k3d/cli.ts');
+  const { canDeletePorts, deletePorts } = await import('../../src/core/k3d/nodeOps.ts');
+  const dir = mkdtempSync(path.join(tmpdir(), 'k3d-port-delete-'));
+  const fake = (help: string) => {
+    const exe = path.join(dir, `k3d-${help.length}`);
+    writeFileSync(exe, `#!/bin/sh\nprintf '%s\\n' "$@" > "${dir}/argv"\nprintf '%s\\n' '${help}'\n`);
+    chmodSync(exe, 0o755);
+    return new K3dCli({ executable: () => exe });
+  };
+  const future = fake('      --port-add stringArray   ...\n      --port-delete stringArray   ...');
+  assert.equal(await canDeletePorts(future), true);
+  await deletePorts(future, 'dev', ['8081:80@loadbalancer']);
+  assert.deepEqual(readFileSync(path.join(dir, 'argv'), 'utf8').trim().split('\n'), ['cluster', 'edit', 'dev', '--port-delete', '8081:80@loadbalancer']);
+  assert.equal(await canDeletePorts(fake('      --port-add stringArray   [EXPERIMENTAL] Map ports')), false);
+});
