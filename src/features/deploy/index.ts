@@ -35,8 +35,6 @@ export function register(ctx: Ctx, deps: DeployDeps): void {
   const status = ctx.register(vscode.window.createStatusBarItem('k3dDeploy.deployOnSave', vscode.StatusBarAlignment.Left, 48));
   status.name = 'k3d Deploy on Save';
   const buildProblems = ctx.register(vscode.languages.createDiagnosticCollection('k3d-build'));
-  let simulated: Promise<boolean> | undefined;
-  const isSimulated = () => (simulated ??= ctx.k3d.version().then((v) => v.simulated, () => false));
 
   const stored = (): ImageTarget[] => ctx.extension.workspaceState.get<ImageTarget[]>(STATE_KEY, []);
   const save = () => ctx.extension.workspaceState.update(STATE_KEY, [...watches.values()].map((w) => w.target));
@@ -75,7 +73,7 @@ export function register(ctx: Ctx, deps: DeployDeps): void {
       run: async (signal) => {
         if (!ctx.config.deployOnSaveEnabled(uri)) return;
         const [{ deployOnSave }, feature] = await Promise.all([import('./loop.ts'), deps.imageTags()]);
-        await deployOnSave({ ctx, feature, logs: deps.logs, buildProblems, status, simulated: isSimulated }, target, signal);
+        await deployOnSave({ ctx, feature, logs: deps.logs, buildProblems, status }, target, signal);
       },
     });
     const manifest = path.resolve(uri.fsPath);

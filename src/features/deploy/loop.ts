@@ -2,7 +2,6 @@
 // editor's adapters, and nothing asked: the tag comes from the tag's own scheme, a manifest with
 // unsaved edits of the user's stops the run (a save would apply them), and every failure ends
 // the run with its reason and fix — a build error also at its Dockerfile line in Problems.
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { promises as fs, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
@@ -12,7 +11,6 @@ import { k3dClusterOfContext } from '../../core/build/publish.ts';
 import { buildProblem } from '../../core/deploy/buildProblems.ts';
 import { contextHash, nextLoopTag } from '../../core/deploy/nextTag.ts';
 import { imagesOnNodes, importLanded } from '../../core/deploy/nodeImages.ts';
-import type { NodeImageSource } from '../../core/deploy/nodeImages.ts';
 import { DeployStopped, formatAllTimings, formatTimings, phaseVerb, runDeploy } from '../../core/deploy/pipeline.ts';
 import type { DeployOutcome, DeployPlan, PhaseTiming } from '../../core/deploy/pipeline.ts';
 import { firstLogLine, watchRollout } from '../../core/deploy/rollout.ts';
@@ -29,7 +27,7 @@ import { runTool } from '../../core/process.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ImageTagsFeature } from '../imageTags/ImageTagsFeature.ts';
 import { applyDocument, localImageId } from '../imageTags/buildDeploy.ts';
-import { buildOutput, clusterRegistry, runStep, StepFailed } from '../imageTags/delivery.ts';
+import { buildOutput, checkImportLanded, clusterRegistry, nodeImageSource, runStep, StepFailed } from '../imageTags/delivery.ts';
 import { applyTag } from '../imageTags/editing.ts';
 import { gitHeadFor } from '../imageTags/sources.ts';
 import type { ApplySummary } from '../apply/applyManifests.ts';
@@ -45,8 +43,6 @@ export interface LoopDeps {
   readonly logs?: LogFollower;
   readonly buildProblems: vscode.DiagnosticCollection;
   readonly status: vscode.StatusBarItem;
-  /** Is the k3d on the PATH the project's simulated one? */
-  readonly simulated: () => Promise<boolean>;
 }
 
 /** The rollout ended in a failure waiting will not fix. */
@@ -112,14 +108,6 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
   let tagSet = false;
   let firstLine: string | undefined;
   let rolled: (Rolled & { http: KubeHttp }) | undefined;
-  const nodeSource = async (): Promise<NodeImageSource> => ({
-    simHome: (await deps.simulated()) ? (process.env.K3D_SIM_HOME?.trim() || path.join(os.homedir(), '.k3d-sim')) : undefined,
-    docker: async (args, s) => (await runTool(ctx.config.dockerPath, args, { signal: s, timeoutMs: 30_000 })).stdout,
-    nodes: async (name, s) => {
-      const clusters = await ctx.k3d.listClusters({ signal: s });
-      return (clusters.find((c) => c.name === name)?.nodes ?? []).filter((n) => n.role === 'server' || n.role === 'agent').map((n) => n.name);
-    },
-  });
 
   const outcome = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Deploy on Save ${newImage}`, cancellable: true },
@@ -136,14 +124,11 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
             untag: async (img) => void (await runTool(ctx.config.dockerPath, ['image', 'rm', img], { timeoutMs: 15_000 }).catch(() => undefined)),
             onNodes: async (plan, id, s) => {
               if (plan.delivery.method !== 'import') return false;
-              const nodes = await imagesOnNodes(plan.delivery.cluster, await nodeSource(), s).catch(() => undefined);
+              const nodes = await imagesOnNodes(plan.delivery.cluster, await nodeImageSource(ctx), s).catch(() => undefined);
               return nodes !== undefined && importLanded(plan.delivery.manifestImage, id, nodes).ok;
             },
             verifyDelivery: async (plan, id, s) => {
-              if (plan.delivery.method !== 'import') return;
-              const check = importLanded(plan.delivery.manifestImage, id, await imagesOnNodes(plan.delivery.cluster, await nodeSource(), s), plan.delivery.cluster);
-              if (!check.ok) throw new Error(check.reason);
-              out.appendLine(`# ${plan.delivery.manifestImage} (${id.replace(/^sha256:/, '').slice(0, 12)}) is on every node of ${plan.delivery.cluster}`);
+              if (plan.delivery.method === 'import') await checkImportLanded(ctx, out, plan.delivery.cluster, plan.delivery.manifestImage, id, s);
             },
             edit: async (plan, s) => {
               if (s.aborted) throw new DeployStopped('cancelled before the tag was set');

@@ -23,7 +23,7 @@ import { findTarget } from '../../core/imageTags/lenses.ts';
 import { formatImageReference, parseImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageTagsFeature } from './ImageTagsFeature.ts';
-import { buildOutput, clusterRegistry, runStep, StepFailed } from './delivery.ts';
+import { buildOutput, checkImportLanded, clusterRegistry, runStep, StepFailed } from './delivery.ts';
 import { applyTag, applyTextEdit, chooseNextTag } from './editing.ts';
 import type { Located, TagChoice } from './editing.ts';
 import type { ApplySummary } from '../apply/applyManifests.ts';
@@ -140,6 +140,10 @@ async function runPipeline(
             return runStep(feature.ctx, out, step, signal, progress);
           },
           imageId: (image, signal) => localImageId(image, signal),
+          // k3d has said "Successfully imported" for images that never arrived: look on the nodes.
+          verifyDelivery: async (plan, id, signal) => {
+            if (plan.delivery.method === 'import') await checkImportLanded(feature.ctx, out, plan.delivery.cluster, plan.delivery.manifestImage, id, signal);
+          },
           untag: async (image) => {
             out.appendLine(`$ ${[imageTagSettings.dockerPath, ...dockerUntagArgs(image)].join(' ')}`);
             await runTool(imageTagSettings.dockerPath, dockerUntagArgs(image), { timeoutMs: 15_000 });

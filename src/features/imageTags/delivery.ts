@@ -2,6 +2,8 @@
 // it: docker build / tag / push and k3d image import as argument arrays, their output streamed,
 // each failure told in the tool's own words (stderr, cleaned) with what to do. Used by Build &
 // Deploy and by the rollout's "Import into Cluster" / "Push to Cluster Registry" fix.
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import {
@@ -20,6 +22,8 @@ import { k3dClusterOfContext } from '../../core/build/publish.ts';
 import type { BuildStep } from '../../core/build/publish.ts';
 import { LOCAL_REGISTRY_HOSTING, parseLocalRegistryHosting } from '../../core/build/registry.ts';
 import type { ClusterRegistry } from '../../core/build/registry.ts';
+import { imagesOnNodes, importLanded } from '../../core/deploy/nodeImages.ts';
+import type { NodeImageSource } from '../../core/deploy/nodeImages.ts';
 import { K3dError } from '../../core/k3d/errors.ts';
 import { stripAnsi } from '../../core/k3d/logLine.ts';
 import type { KubeHttp } from '../../core/kube/http.ts';
@@ -56,6 +60,31 @@ export async function clusterRegistry(ctx: Ctx, http: KubeHttp): Promise<Cluster
     if ((e as { kind?: string }).kind !== 'notFound') ctx.log.debug(`${namespace}/${name}: ${(e as Error).message} (assuming the cluster has no registry)`);
     return undefined;
   }
+}
+
+let simulatedK3d: Promise<boolean> | undefined;
+
+/**
+ * Where the import-landed check (core/deploy/nodeImages.ts) reads the nodes' images: the simulated
+ * k3d's state folder when `k3d version` says "simulated", else `docker exec NODE crictl images`.
+ */
+export async function nodeImageSource(ctx: Ctx): Promise<NodeImageSource> {
+  simulatedK3d ??= ctx.k3d.version().then((v) => v.simulated, () => false);
+  return {
+    simHome: (await simulatedK3d) ? process.env.K3D_SIM_HOME?.trim() || path.join(os.homedir(), '.k3d-sim') : undefined,
+    docker: async (args, signal) => (await runTool(imageTagSettings.dockerPath, args, { signal, timeoutMs: 30_000 })).stdout,
+    nodes: async (name, signal) => {
+      const clusters = await ctx.k3d.listClusters({ signal });
+      return (clusters.find((c) => c.name === name)?.nodes ?? []).filter((n) => n.role === 'server' || n.role === 'agent').map((n) => n.name);
+    },
+  };
+}
+
+/** Throws the reason when `image` is not `imageId` on every node of `cluster` (k3d has claimed imports that never landed). */
+export async function checkImportLanded(ctx: Ctx, out: vscode.OutputChannel, cluster: string, image: string, imageId: string, signal?: AbortSignal): Promise<void> {
+  const check = importLanded(image, imageId, await imagesOnNodes(cluster, await nodeImageSource(ctx), signal), cluster);
+  if (!check.ok) throw new StepFailed(check.reason);
+  out.appendLine(`# ${image} (${imageId.replace(/^sha256:/, '').slice(0, 12)}) is on every node of ${cluster}`);
 }
 
 /** `docker image inspect IMAGE`: does this machine's Docker have it? */

@@ -180,7 +180,7 @@ async function innerLoop(ctx: ScenarioContext, settings: string): Promise<void> 
   ctx.step(`notification: ${failedText}`);
   check(/The manifest is unchanged/.test(failedText), `the notification should say the manifest is unchanged: "${failedText}"`);
   check(manifestOnDisk(ctx).includes(`image: ${APP}:2`), 'a failed build leaves the manifest at loopapp:2');
-  await wb.runCommand('View: Toggle Problems (Errors, Warnings, Infos)');
+  await wb.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
   const problem = await waitUntil(
     'the build error in Problems',
     async () => ((await page.locator('.part.panel .markers-panel .monaco-list-row').allTextContents()) ?? []).join(' | '),
