@@ -181,7 +181,10 @@ export interface ImageRule {
 export interface KustomizationInfo {
   /** The file's path (POSIX, absolute or workspace-relative, the same form for all). */
   readonly file: string;
-  /** `resources`, `bases` and `components` entries, resolved against the file's folder; remote ones left out. */
+  /**
+   * `resources`, `bases` and `components` entries and the files of `patches` and
+   * `patchesStrategicMerge`, resolved against the file's folder; remote ones left out.
+   */
   readonly includes: readonly string[];
   readonly images: readonly ImageRule[];
 }
@@ -206,6 +209,21 @@ export function readKustomization(file: string, manifest: ManifestFile): Kustomi
       }
     }
   }
+  // Patches are merged into the resources before the image rules run: their images are rewritten too.
+  const patchPaths: string[] = [];
+  for (const key of ['patchesStrategicMerge', 'patches']) {
+    const list = getPair(root, key)?.value;
+    if (list?.kind !== 'seq') {
+      continue;
+    }
+    for (const item of list.items) {
+      const entry = item.kind === 'scalar' ? item.value : getString(item, ['path']);
+      if (typeof entry === 'string' && !entry.includes('\n') && !isRemote(entry)) {
+        patchPaths.push(path.posix.normalize(path.posix.join(dir, entry)));
+      }
+    }
+  }
+  includes.push(...patchPaths);
   const images: ImageRule[] = [];
   const list = getPair(root, 'images')?.value;
   if (list?.kind === 'seq') {

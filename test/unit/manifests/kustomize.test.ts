@@ -178,3 +178,23 @@ test('Apply on a folder holding a kustomization refuses and says to run kubectl 
   assert.match(message, /^k8s\/overlays\/prod holds kustomization\.yaml, and Apply does not run kustomize/);
   assert.match(message, /kubectl apply -k k8s\/overlays\/prod/);
 });
+
+test('kustomize patches are recognised: their images are rewritten by the kustomization that patches with them', () => {
+  const prod = readKustomization(
+    'prod/kustomization.yaml',
+    parseManifest(`resources: [../base]
+patches:
+  - path: sidecar-patch.yaml
+    target: {kind: Deployment}
+patchesStrategicMerge:
+  - replicas.yaml
+  - |-
+    apiVersion: apps/v1
+    kind: Deployment
+images:
+  - {name: LOGGER, newName: me/logger, newTag: v2}
+`),
+  ) as NonNullable<ReturnType<typeof readKustomization>>;
+  assert.deepEqual(prod.includes, ['base', 'prod/replicas.yaml', 'prod/sidecar-patch.yaml']);
+  assert.deepEqual(imageRewrites('prod/sidecar-patch.yaml', 'LOGGER', [prod]), [{ kustomization: 'prod/kustomization.yaml', image: 'me/logger:v2' }]);
+});
