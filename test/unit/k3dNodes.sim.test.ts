@@ -76,7 +76,7 @@ test('Delete Node: k3d removes the container but leaves the Node NotReady, as re
   await waitForNode('k3d-nodes-extra-0', undefined);
 });
 
-test('failures say which cluster or node: a missing cluster, a taken name, a bad memory size', async () => {
+test('failures say which cluster or node: a missing cluster, a missing node, a name already taken', async () => {
   await assert.rejects(createNodes(cli, { name: 'x', cluster: 'nope', role: 'agent' }), (e: unknown) =>
     e instanceof K3dError && e.kind === 'notFound' && e.message === "Cluster 'nope' does not exist (any more).");
   await assert.rejects(deleteNode(cli, 'k3d-nope-0'), (e: unknown) =>
@@ -116,4 +116,18 @@ test('Write Kubeconfig to File: kubectl works with that file alone', async () =>
   assert.equal(written, file);
   const statuses = await nodeStatuses(file);
   assert.equal(statuses.get('k3d-nodes-server-0'), 'Ready');
+});
+
+test('a cancelled Add Agent leaves the node container it made (k3d has no signal handler and no rollback)', async () => {
+  await stopNode(cli, 'k3d-nodes-server-0'); // with no running server, k3d waits for the agent to register
+  const abort = new AbortController();
+  const adding = createNodes(cli, { name: 'stuck', cluster: 'nodes', role: 'agent' }, { signal: abort.signal });
+  await pollUntil('k3d to make k3d-stuck-0', () => cli.run(['node', 'list', '-o', 'json']).then((r) => r.stdout), (out) => out.includes('"k3d-stuck-0"'), { intervalMs: 200 });
+  abort.abort();
+  await assert.rejects(adding, (e: unknown) => e instanceof K3dError && e.kind === 'cancelled');
+  const cluster = (await loadSnapshot(sources)).clusters.find((c) => c.name === 'nodes');
+  assert.ok(cluster?.nodes.some((n) => n.name === 'k3d-stuck-0'), JSON.stringify(cluster?.nodes.map((n) => n.name)));
+  await deleteNode(cli, 'k3d-stuck-0');
+  await startNode(cli, 'k3d-nodes-server-0');
+  await waitForNode('k3d-nodes-server-0', 'Ready');
 });

@@ -82,6 +82,9 @@ async function nodeCreateCmd(ctx: SimContext, p: Parsed): Promise<void> {
   const names = Array.from({ length: Math.max(0, replicas) }, (_, i) => `k3d-${p.args[0]}-${i}`);
   const failAdd = (why: string): never => fatal(`failed to add ${names.length} node(s) to the runtime local cluster '${clusterName}': ${why}`);
 
+  // k3d installs no signal handler (cmd/root.go): SIGINT/SIGTERM end `node create` at once, and NodeAddToClusterMulti has
+  // no rollback, so the containers made so far stay.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(sig);
   info(`Adding ${names.length} node(s) to the runtime local cluster '${clusterName}'...`);
   let cluster: ClusterState;
   try {
@@ -131,6 +134,7 @@ async function nodeCreateCmd(ctx: SimContext, p: Parsed): Promise<void> {
         if (serverUp()) break;
         try {
           await ctx.clock.sleep(5);
+          await new Promise((r) => setTimeout(r, 50)); // re-read cluster.json at a sane rate even at K3D_SIM_SPEED=0
         } catch (err) {
           if (err instanceof DeadlineExceeded) {
             failAdd(`failed to add one or more nodes: failed to run node '${names[0]}': failed to start node '${names[0]}': Node ${names[0]} failed to get ready: Context deadline exceeded while waiting for log message '${readyLine}' of node ${names[0]}: context deadline exceeded`);
