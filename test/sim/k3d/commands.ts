@@ -1,7 +1,6 @@
 // `k3d cluster list`, `node list`, `kubeconfig get|merge`, `image import`, `version`.
 
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Interrupted } from './clock.ts';
 import {
@@ -11,7 +10,7 @@ import type { SimContext } from './context.ts';
 import type { Parsed } from './flags.ts';
 import { UsageError } from './flags.ts';
 import {
-  clusterKubeconfig, defaultKubeconfigPath, mergeIntoFile, serializeKubeconfig,
+  clusterKubeconfig, defaultKubeconfigPath, k3dConfigDir, mergeIntoFile, serializeKubeconfig,
 } from './kubeconfig.ts';
 import { error, ExitError, fatal, info, println, warn } from './log.ts';
 import { withToolsNode } from './lifecycle.ts';
@@ -59,7 +58,8 @@ export function nodeListCmd(ctx: SimContext, p: Parsed): void {
   if (p.args.length) {
     selected = [];
     for (const name of p.args) {
-      const hit = all.find((e) => e.name === name);
+      // The docker runtime looks a node up by the name filter ^/?(k3d-)?NAME$: the prefix may be left out.
+      const hit = all.find((e) => e.name === name || e.name === `k3d-${name}`);
       if (!hit) fatal(`failed to get node '${name}': Failed to get nodes: No node found with name '${name}'`);
       selected.push(hit);
     }
@@ -73,9 +73,12 @@ export function nodeListCmd(ctx: SimContext, p: Parsed): void {
     return;
   }
   const rows: string[][] = [];
-  if (p.values.get('no-headers') !== true) rows.push(['NAME', 'ROLE', 'CLUSTER', 'STATUS']);
+  const headers = p.values.get('no-headers') !== true;
+  if (headers) rows.push(['NAME', 'ROLE', 'CLUSTER', 'STATUS']);
   for (const e of selected) rows.push([e.name, e.role, e.cluster, e.status]);
-  process.stdout.write(tabulate(rows));
+  // cmd/node/nodeList.go passes an empty header list for --no-headers, and cmd/util/listings.go PrintNodes
+  // prints it all the same: an empty first line.
+  process.stdout.write((headers ? '' : '\n') + tabulate(rows));
 }
 
 function kubeconfigClusters(ctx: SimContext, p: Parsed, defaultName: string | undefined): ClusterState[] {
@@ -100,16 +103,6 @@ export function kubeconfigGetCmd(ctx: SimContext, p: Parsed): void {
     }
   }
   if (failed) throw new ExitError(1);
-}
-
-/**
- * k3d's config folder (k3d-io/k3d pkg/util/files.go GetConfigDirOrCreate): $XDG_CONFIG_HOME as it is when set,
- * else ~/.config/k3d; created if missing, whatever the output.
- */
-function k3dConfigDir(env: NodeJS.ProcessEnv): string {
-  const dir = env.XDG_CONFIG_HOME ? env.XDG_CONFIG_HOME : path.join(env.HOME || os.homedir(), '.config', 'k3d');
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
 }
 
 /**

@@ -57,6 +57,7 @@ interface SimpleConfig {
   servers?: number;
   agents?: number;
   image?: string;
+  subnet?: string;
   kubeAPI?: { host?: string; hostIP?: string; hostPort?: string };
   ports?: { port?: string; nodeFilters?: string[] }[];
   registries?: { create?: { name?: string; host?: string; hostPort?: string | number }; use?: string[] };
@@ -76,7 +77,7 @@ function expandEnv(text: string, env: NodeJS.ProcessEnv): string {
  * apiVersion's JSON schema, then INFO "Using config file"), and pkg/config/config.go SimpleConfigFromViper's
  * WARN for an older apiVersion, which k3d then migrates.
  */
-function loadConfigFile(file: string, env: NodeJS.ProcessEnv): SimpleConfig {
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv): SimpleConfig {
   if (!fs.existsSync(file)) fatal(`Failed to stat config file ${file}: stat ${file}: no such file or directory`);
   let doc: unknown;
   try {
@@ -130,6 +131,8 @@ interface CreatePlan {
   registry?: { name: string; host: string; hostPort: string };
   /** --registry-use k3d-NAME[:PORT] (and the config file's registries.use). */
   registryUse: string[];
+  /** --subnet: '' (docker picks), 'auto' or a CIDR. */
+  subnet: string;
 }
 
 function plan(p: Parsed, env: NodeJS.ProcessEnv): CreatePlan {
@@ -188,8 +191,14 @@ function plan(p: Parsed, env: NodeJS.ProcessEnv): CreatePlan {
 
   const registryUse = [...(cfg.registries?.use ?? []), ...((p.values.get('registry-use') as string[] | undefined) ?? [])];
 
+  const subnet = String(pick('subnet', cfg.subnet, ''));
+  if (subnet !== '' && subnet !== 'auto' && !/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\/\d{1,2}$/.test(subnet)) {
+    fatal(`invalid subnet '${subnet}': netip.ParsePrefix("${subnet}"): no '/'`);
+  }
+
   return {
     name,
+    subnet,
     registryUse,
     servers,
     agents,
@@ -358,6 +367,7 @@ export async function clusterCreate(ctx: SimContext, p: Parsed): Promise<void> {
     const usedSubnets = new Set(others.map((c) => c.subnet));
     let octet = 18;
     while (usedSubnets.has(`172.${octet}.0.0/16`)) octet++;
+    const subnet = pl.subnet !== '' && pl.subnet !== 'auto' ? pl.subnet : `172.${octet}.0.0/16`;
     const state: ClusterState = {
       name,
       created: new Date().toISOString(),
@@ -365,7 +375,8 @@ export async function clusterCreate(ctx: SimContext, p: Parsed): Promise<void> {
       k3sVersion: K3S_VERSION.replace('-k3s', '+k3s'),
       network: `k3d-${name}`,
       networkId: randomHex(32),
-      subnet: `172.${octet}.0.0/16`,
+      subnet,
+      ...(pl.subnet !== '' ? { ipamManaged: true } : {}),
       token: randomToken(),
       apiHost: pl.apiHost,
       apiHostIP: pl.apiHostIP,
@@ -497,9 +508,9 @@ export async function clusterCreate(ctx: SimContext, p: Parsed): Promise<void> {
   println('kubectl cluster-info');
 }
 
+/** pkg/config/transform.go: the name as given (no k3d- prefix added), else k3d-CLUSTER-registry. */
 function registryName(name: string, cluster: string): string {
-  if (name === '') return `k3d-${cluster}-registry`;
-  return name.startsWith('k3d-') ? name : `k3d-${name}`;
+  return name === '' ? `k3d-${cluster}-registry` : name;
 }
 
 /**

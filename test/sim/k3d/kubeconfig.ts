@@ -172,3 +172,13 @@ export function removeClusterFromFile(file: string, cluster: string): void {
   }
   writeKubeconfigAtomic(file, config);
 }
+
+/**
+ * k3d's config folder (k3d-io/k3d pkg/util/files.go GetConfigDirOrCreate): $XDG_CONFIG_HOME as it is when set,
+ * else ~/.config/k3d; created if missing, whatever the output.
+ */
+export function k3dConfigDir(env: NodeJS.ProcessEnv): string {
+  const dir = env.XDG_CONFIG_HOME ? env.XDG_CONFIG_HOME : path.join(env.HOME || os.homedir(), '.config', 'k3d');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}

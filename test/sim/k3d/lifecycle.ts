@@ -5,10 +5,10 @@ import * as path from 'node:path';
 import { DeadlineExceeded, Interrupted } from './clock.ts';
 import { clusterGet, clusterGetOrFatal, clusterList, isDockerDown, NoNodesFound, setNode } from './context.ts';
 import type { SimContext } from './context.ts';
-import { roleNames, StartFailure, startNodes } from './create.ts';
+import { loadConfigFile, roleNames, StartFailure, startNodes } from './create.ts';
 import { parseDuration } from './flags.ts';
 import type { Parsed } from './flags.ts';
-import { defaultKubeconfigPath, removeClusterFromFile } from './kubeconfig.ts';
+import { defaultKubeconfigPath, k3dConfigDir, removeClusterFromFile } from './kubeconfig.ts';
 import { fatal, info, warn } from './log.ts';
 import { stopApiserver } from './apiserverProcess.ts';
 import { clusterDir, updateCluster, withLock } from './state.ts';
@@ -141,7 +141,20 @@ export async function deleteClusterData(ctx: SimContext, c: ClusterState): Promi
 
 export async function clusterDelete(ctx: SimContext, p: Parsed): Promise<void> {
   let clusters: ClusterState[] = [];
-  if (p.values.get('all') === true) {
+  const configFile = String(p.values.get('config') ?? '');
+  if (configFile !== '') {
+    // cmd/cluster/clusterDelete.go: the file is read and validated as for create (PreRunE), the name comes from it.
+    const cfg = loadConfigFile(configFile, ctx.env);
+    if (p.args.length > 0 || p.values.get('all') === true) fatal('failed to delete cluster: cannot use `--config` flag with additional arguments or `--all`');
+    const name = cfg.metadata?.name ?? '';
+    if (name === '') fatal('failed to delete cluster via config file: no name in config file');
+    try {
+      clusters.push(clusterGet(ctx, name));
+    } catch (err) {
+      if (!(err instanceof NoNodesFound)) throw err;
+      info(`No nodes found for cluster '${name}', nothing to delete.`);
+    }
+  } else if (p.values.get('all') === true) {
     info('Deleting all clusters...');
     clusters = clusterList(ctx);
   } else {
@@ -173,7 +186,11 @@ export async function clusterDelete(ctx: SimContext, p: Parsed): Promise<void> {
       else warn(`failed to get default kubeconfig file: ${e.message}`);
     }
     info('Removing standalone kubeconfig file (if there is one)...');
-    fs.rmSync(path.join(ctx.home, 'config', `kubeconfig-${c.name}.yaml`), { force: true });
+    try {
+      fs.rmSync(path.join(k3dConfigDir(ctx.env), `kubeconfig-${c.name}.yaml`), { force: true });
+    } catch (err) {
+      warn(`Failed to delete kubeconfig file: ${(err as Error).message}`);
+    }
     info(`Successfully deleted cluster ${c.name}!`);
   }
 }

@@ -142,7 +142,7 @@ describe('cluster create --registry-create / --registry-use', () => {
 
   it('--registry-create runs the registry and writes registries.yaml and the local-registry-hosting ConfigMap', async () => {
     const port = await freeLoopbackPort();
-    const r = await sb.k3d(['cluster', 'create', 'withreg', '--registry-create', `withreg-registry:0.0.0.0:${port}`]);
+    const r = await sb.k3d(['cluster', 'create', 'withreg', '--registry-create', `k3d-withreg-registry:0.0.0.0:${port}`]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(plain(r.stdout), /INFO\[\d{4}\] Creating node 'k3d-withreg-registry'/);
     const rec = record(sb, 'k3d-withreg-registry');

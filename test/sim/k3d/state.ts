@@ -52,6 +52,8 @@ export interface ClusterState {
   network: string;
   networkId: string;
   subnet: string;
+  /** --subnet (or `subnet:` in the config file) was given: k3d's IPAM gives every node a static IP. */
+  ipamManaged?: boolean;
   token: string;
   apiHost: string;
   apiHostIP: string;

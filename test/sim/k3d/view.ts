@@ -60,8 +60,9 @@ function labels(state: ClusterState, node: { name: string; role: string }): Reco
     l['k3d.server.api.host'] = state.apiHost;
     l['k3d.server.api.hostIP'] = state.apiHostIP;
     l['k3d.server.api.port'] = String(state.apiPort);
-    l['k3d.node.staticIP'] = node.name.endsWith('-server-0') ? nodeIpOf(state, node.name) : '';
   }
+  // pkg/client/node.go: the label exists only for a node with a static IP, i.e. with k3d's IPAM (--subnet).
+  if (state.ipamManaged && node.role !== 'noRole') l['k3d.node.staticIP'] = nodeIpOf(state, node.name);
   if (node.role === 'noRole') {
     return { 'k3d.cluster': state.name, 'k3d.version': K3D_VERSION };
   }
@@ -80,7 +81,8 @@ export function nodeJson(state: ClusterState, node: NodeState | HelperNodeState)
   const out: Record<string, unknown> = { name: node.name };
   if (role) out.role = role;
   out.image = node.image;
-  if (node.role === 'server' || node.role === 'agent' || node.role === 'noRole') {
+  // The image volume is mounted into every node of the cluster, the load balancer too (pkg/client/cluster.go).
+  if (node.role === 'server' || node.role === 'agent' || node.role === 'loadbalancer' || node.role === 'noRole') {
     out.volumes = node.role === 'noRole'
       ? [`k3d-${state.name}-images:/k3d/images`, '/var/run/docker.sock:/var/run/docker.sock']
       : [`k3d-${state.name}-images:/k3d/images`];
@@ -115,8 +117,9 @@ export function nodeJson(state: ClusterState, node: NodeState | HelperNodeState)
   out.agentOpts = {};
   out.GPURequest = '';
   out.Memory = '';
-  out.State = { Running: node.running, Status: node.status, Started: node.running ? node.started : '' };
-  out.IP = { IP: node.running ? node.ip : '', Static: node.role === 'server' && node.name.endsWith('-server-0') };
+  // pkg/runtimes/docker/translate.go TranslateContainerDetailsToNode leaves State.Started empty.
+  out.State = { Running: node.running, Status: node.status, Started: '' };
+  out.IP = { IP: node.running ? node.ip : '', Static: state.ipamManaged === true };
   out.K3dEntrypoint = false;
   return out;
 }
@@ -144,7 +147,7 @@ export function clusterJson(state: ClusterState, detailed: boolean): Record<stri
   const c = counts(state);
   const out: Record<string, unknown> = {
     name: state.name,
-    network: { name: state.network, id: '', ipam: { ipPrefix: '', Managed: false }, Members: null },
+    network: { name: state.network, id: '', ipam: { ipPrefix: state.ipamManaged ? state.subnet : '', Managed: state.ipamManaged === true }, Members: null },
     nodes: nodes.map((n) => nodeJson(state, n)),
     InitNode: null,
   };
@@ -158,7 +161,8 @@ export function clusterJson(state: ClusterState, detailed: boolean): Record<stri
         if (key === '6443/tcp') continue;
         lbPorts[key.replace('/', '.')] = state.nodes.filter((n) => n.role === 'server' || n.role === 'agent').map((n) => n.name);
       }
-      out.serverLoadBalancer = { Node: nodeJson(state, lb), Config: { ports: lbPorts, settings: { workerConnections: 1024 } } };
+      // pkg/types/loadbalancer.go: Loadbalancer embeds *Node, so encoding/json inlines the node's fields next to config.
+      out.serverLoadBalancer = { ...nodeJson(state, lb), config: { ports: lbPorts, settings: { workerConnections: 1024 } } };
     }
   }
   out.imageVolume = `k3d-${state.name}-images`;
