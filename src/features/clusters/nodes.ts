@@ -210,7 +210,9 @@ async function deleteNodes(ctx: Ctx, store: ClusterStore, cluster: K3dCluster, n
   await store.refresh();
   // k3d's NodeDelete removes only the container (pkg/client/node.go): the Node object would stay, NotReady.
   const leftBehind: string[] = [];
-  if (cluster.state !== 'stopped') {
+  if (cluster.state === 'stopped') {
+    leftBehind.push(...names.map((n) => `${n} (the cluster is stopped, so its API could not be asked)`));
+  } else {
     for (const name of names) {
       try {
         const http = await ctx.kube.http(cluster.contextName);
