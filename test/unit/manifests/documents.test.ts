@@ -152,3 +152,58 @@ test('YAML the scanner does not read falls back to the full parse, with the same
     assert.deepEqual(toPlain(doc.tree as never), doc.full().yaml.toJS(), text);
   }
 });
+
+test('the outline skips unread values line-free and stops exactly where the skipped value ends', async () => {
+  const { OUTLINE_KEEP } = await import('../../../src/core/manifests/kinds.ts');
+  type Keep = true | { readonly [key: string]: Keep };
+  const prune = (value: unknown, keep: Keep): unknown => {
+    if (keep === true || value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((v) => prune(v, keep['[]'] ?? {}));
+    return Object.fromEntries(Object.entries(value).filter(([k]) => keep[k] !== undefined).map(([k, v]) => [k, prune(v, keep[k])]));
+  };
+  const doc = [
+    'data:', // skipped at the root, its items at column 0 (a dash at the key's indentation)
+    '- a',
+    '-   b: 1',
+    '# a comment at column 0',
+    '   ',
+    '-',
+    'apiVersion: v1',
+    'kind: Pod',
+    'metadata:',
+    '  labels:',
+    '    app: x',
+    '',
+    '# between',
+    '  name: p',
+    'spec:',
+    '  volumes:',
+    '  - name: v',
+    '    emptyDir: {}',
+    '  containers:',
+    '  - name: a',
+    '    env:', // skipped inside a container: its items at the key's indentation
+    '    - name: E',
+    '      value: "x"',
+    '    -    name: F',
+    '\t# a tab-indented comment',
+    '    image: nginx:1.25',
+    '    args: |',
+    '      image: not-this:1',
+    '    imagePullPolicy: Always',
+    '  - image: busybox:1.36',
+    '    ports:',
+    '      - containerPort: 80',
+    '    name: b',
+  ];
+  for (const eol of ['\n', '\r\n']) {
+    const text = `${doc.join(eol)}${eol}---${eol}kind: ConfigMap${eol}data:${eol}  k: v${eol}`;
+    const file = parseManifest(text);
+    for (const d of file.documents) {
+      assert.ok(d.outlineScanned);
+      assert.deepEqual(toPlain(d.outline!), prune(d.full().yaml.toJS(), OUTLINE_KEEP), JSON.stringify(eol));
+    }
+    assert.equal(getString(file.documents[0].outline ?? undefined, ['spec', 'containers', 0, 'imagePullPolicy']), 'Always');
+    assert.equal(file.documents[1].kind, 'ConfigMap');
+  }
+});
