@@ -136,7 +136,7 @@ export interface Driver {
  * The bench's own client for making changes fast: keep-alive connections with the kubeconfig's
  * client certificate. It plays "someone else changing the cluster", so its cost is not measured.
  */
-async function makeDriver(context: string, kubeconfig: string): Promise<Driver> {
+export async function makeDriver(context: string, kubeconfig: string): Promise<Driver> {
   const kc = await loadKubeConfig(await loadClientNode(), context, [kubeconfig]);
   const options: https.RequestOptions = {};
   await kc.applyToHTTPSOptions(options);

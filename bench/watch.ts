@@ -1,13 +1,18 @@
 // Case 3: watch latency. The workloads tree's ClusterWorkloads (its leases on the context's shared
-// caches in KubeContexts, default batching) is synced on the 2,000-pod cluster; then 500 pods get an annotation changed through
-// the API in a burst (16 requests in flight). For each change: the time from sending the PATCH
-// (and from its answer) to the onChange batch that carries the new object. Each onChange is one
-// tree refresh (WorkloadTree.applyChange), so their number says how well changes coalesce.
+// caches in KubeContexts, default batching) is synced on the 2,000-pod cluster; then 500 pods get
+// an annotation changed through the API in a burst (16 requests in flight), sent by
+// bench/watchDriver.ts from a process of its own, as kubectl or a controller would. For each
+// change: the time from sending the PATCH (and from its answer) to the onChange batch that carries
+// the new object. Each onChange is one tree refresh (WorkloadModel.affected), so their number says
+// how well changes coalesce.
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { KubeContexts } from '../src/core/kube/contexts.ts';
 import { ClusterWorkloads } from '../src/core/kube/workloads.ts';
 import type { WorkloadChange } from '../src/core/kube/workloads.ts';
-import { sleep } from './cluster.ts';
+import { root, sleep, track } from './cluster.ts';
 import type { BenchCluster } from './cluster.ts';
 import { combine, median, percentile, round, under } from './stats.ts';
 
@@ -15,8 +20,16 @@ const CHANGES = 500;
 const IN_FLIGHT = 16;
 
 export async function benchWatch(cluster: BenchCluster, rounds = 3): Promise<Record<string, unknown>> {
+  const now = () => performance.timeOrigin + performance.now();
+  const driver = track(spawn(process.execPath, [path.join(root, 'bench', 'watchDriver.ts'), cluster.kubeconfig, cluster.context], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] }));
+  const replies: Array<(line: string) => void> = [];
+  createInterface({ input: driver.stdout! }).on('line', (l) => replies.shift()?.(l));
+  const driverExit = new Promise<never>((_, reject) => driver.once('exit', (code) => reject(new Error(`the watch driver exited (${code})`))));
+  driverExit.catch(() => undefined); // its exit at the end is expected
   const contexts = new KubeContexts({ kubeconfigFiles: () => [cluster.kubeconfig] });
-  const sent = new Map<string, { token: string; sentAt: number; answeredAt?: number }>();
+  /** key -> when the batch carrying this round's change arrived. */
+  let arrived = new Map<string, number>();
+  let token = '';
   const fromSend: number[] = [];
   const fromAnswer: number[] = [];
   const requestMs: number[] = [];
@@ -28,16 +41,14 @@ export async function benchWatch(cluster: BenchCluster, rounds = 3): Promise<Rec
     batches++;
     if (change.kind !== 'pods' || !workloads) return;
     podBatches++;
-    const now = performance.now();
+    const at = now();
     for (const key of change.keys) {
       keysSeen++;
-      const s = sent.get(key);
-      if (!s) continue;
+      const annotations = workloads.pods.get(key)?.metadata?.annotations;
       // Only the event that carries our change counts (not a status write before it).
-      if (workloads.pods.get(key)?.metadata?.annotations?.['bench/mark'] !== s.token) continue;
-      fromSend.push(now - s.sentAt);
-      if (s.answeredAt !== undefined) fromAnswer.push(Math.max(0, now - s.answeredAt));
-      sent.delete(key);
+      if (annotations?.['bench/mark'] !== token || arrived.has(key)) continue;
+      arrived.set(key, at);
+      fromSend.push(at - Number(annotations['bench/sent']));
     }
   };
   const t0 = performance.now();
@@ -47,42 +58,36 @@ export async function benchWatch(cluster: BenchCluster, rounds = 3): Promise<Rec
   const syncMs = performance.now() - t0;
   await sleep(300); // let the initial batches pass
 
-  // The bench drives the burst from this process too: its event-loop delay shows how much the
-  // driver and the reflectors competed for the one thread.
+  // The event-loop delay of this process: the reflectors' own work, the driver runs apart.
   const loop = monitorEventLoopDelay({ resolution: 5 });
   const perRound: Array<{ p50: number; p99: number; batches: number; podBatches: number; burstMs: number; lost: number }> = [];
-  for (let r = 0; r < rounds; r++) {
-    const targets = w.pods.list().slice(r * CHANGES, (r + 1) * CHANGES).map((p) => ({ ns: p.metadata?.namespace ?? '', name: p.metadata?.name ?? '' }));
-    const before = { batches, podBatches, n: fromSend.length, a: fromAnswer.length };
-    const token = `round-${r}-${Date.now()}`;
-    loop.enable();
-    const burst0 = performance.now();
-    let next = 0;
-    const worker = async () => {
-      while (next < targets.length) {
-        const { ns, name } = targets[next++];
-        const key = `${ns}/${name}`;
-        const entry: { token: string; sentAt: number; answeredAt?: number } = { token, sentAt: performance.now() };
-        sent.set(key, entry);
-        const res = await cluster.driver.request('PATCH', `/api/v1/namespaces/${ns}/pods/${name}`, { metadata: { annotations: { 'bench/mark': token } } }, 'application/merge-patch+json');
-        entry.answeredAt = performance.now();
-        requestMs.push(entry.answeredAt - entry.sentAt);
-        if (res.status >= 300) throw new Error(`PATCH pod ${key}: ${res.status} ${res.body.slice(0, 200)}`);
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const targets = w.pods.list().slice(r * CHANGES, (r + 1) * CHANGES).map((p) => ({ ns: p.metadata?.namespace ?? '', name: p.metadata?.name ?? '' }));
+      const before = { batches, podBatches, n: fromSend.length };
+      token = `round-${r}-${Date.now()}`;
+      arrived = new Map();
+      loop.enable();
+      const reply = new Promise<string>((resolve) => replies.push(resolve));
+      driver.stdin!.write(`${JSON.stringify({ targets, token, inFlight: IN_FLIGHT })}\n`);
+      const done = JSON.parse(await Promise.race([reply, driverExit])) as { answered: Array<[string, number]>; requestMs: number[]; burstMs: number };
+      const deadline = Date.now() + 30_000;
+      while (arrived.size < targets.length && Date.now() < deadline) await sleep(10);
+      await sleep(200); // batches that trail the last change count too
+      loop.disable();
+      requestMs.push(...done.requestMs);
+      for (const [key, answeredAt] of done.answered) {
+        const at = arrived.get(key);
+        if (at !== undefined) fromAnswer.push(Math.max(0, at - answeredAt));
       }
-    };
-    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-    const burstMs = performance.now() - burst0;
-    const deadline = Date.now() + 30_000;
-    while (sent.size > 0 && Date.now() < deadline) await sleep(10);
-    await sleep(200); // batches that trail the last change count too
-    loop.disable();
-    const lost = sent.size;
-    sent.clear();
-    const mine = fromSend.slice(before.n);
-    perRound.push({ p50: round(percentile(mine, 50)), p99: round(percentile(mine, 99)), batches: batches - before.batches, podBatches: podBatches - before.podBatches, burstMs: round(burstMs), lost });
+      const mine = fromSend.slice(before.n);
+      perRound.push({ p50: round(percentile(mine, 50)), p99: round(percentile(mine, 99)), batches: batches - before.batches, podBatches: podBatches - before.podBatches, burstMs: round(done.burstMs), lost: targets.length - arrived.size });
+    }
+  } finally {
+    w.stop();
+    contexts.dispose();
+    driver.stdin?.end();
   }
-  w.stop();
-  contexts.dispose();
   const p50 = percentile(fromSend, 50);
   const p99 = percentile(fromSend, 99);
   const refreshes = median(perRound.map((x) => x.batches));

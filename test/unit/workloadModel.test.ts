@@ -11,6 +11,7 @@ import { WorkloadModel, type WorkloadNode } from '../../src/features/workloads/m
 class MemoryCache<T extends KubeObject> implements Cache<T> {
   readonly items = new Map<string, T>();
   synced = true;
+  version = 0;
   readonly state = { kind: 'synced' } as const;
   constructor(items: T[] = []) {
     for (const i of items) this.set(i);
@@ -18,7 +19,12 @@ class MemoryCache<T extends KubeObject> implements Cache<T> {
   set(obj: T): string {
     const key = obj.metadata?.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : (obj.metadata?.name ?? '');
     this.items.set(key, obj);
+    this.version++;
     return key;
+  }
+  delete(key: string): void {
+    this.items.delete(key);
+    this.version++;
   }
   list(): T[] {
     return [...this.items.values()];
@@ -95,9 +101,11 @@ test('a status change refreshes only that item; an added pod refreshes its Repli
 
   const added = caches.pods.set(pod('default', 'web-2-c', 'web-2'));
   assert.deepEqual(model.affected('ctx', { kind: 'pods', keys: new Set([added]), reset: false }, view), [rs]);
+  assert.deepEqual(labels(model.children(rs, view)), ['pod|default/web-2-a', 'pod|default/web-2-b', 'pod|default/web-2-c'], 'the refreshed list has the new pod');
 
-  caches.pods.items.delete('default/web-2-a');
+  caches.pods.delete('default/web-2-a');
   assert.deepEqual(model.affected('ctx', { kind: 'pods', keys: new Set(['default/web-2-a']), reset: false }, view), [rs]);
+  assert.deepEqual(labels(model.children(rs, view)), ['pod|default/web-2-b', 'pod|default/web-2-c']);
 
   const standalone = caches.pods.set(pod('default', 'other'));
   assert.deepEqual(model.affected('ctx', { kind: 'pods', keys: new Set([standalone]), reset: false }, view), [defaultNs]);

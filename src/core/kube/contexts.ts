@@ -38,6 +38,8 @@ export interface Cache<T extends KubeObject> {
   list(): T[];
   get(key: string): T | undefined;
   readonly synced: boolean;
+  /** Changes whenever the contents change (unique across caches): for indexes built over list(). */
+  readonly version: number;
   readonly state: CacheState;
 }
 
@@ -85,6 +87,10 @@ class SharedCache implements Cache<KubeObject> {
 
   get synced(): boolean {
     return this.reflector?.hasSynced ?? false;
+  }
+
+  get version(): number {
+    return this.reflector?.version ?? -1;
   }
 
   setState(state: CacheState): void {
@@ -179,6 +185,9 @@ export class KubeContexts {
       get: (key: string) => shared.get(key) as T | undefined,
       get synced() {
         return shared.synced;
+      },
+      get version() {
+        return shared.version;
       },
       get state() {
         return shared.state;

@@ -42,6 +42,9 @@ export interface ReflectorOptions<T> {
 /** How long the server keeps a watch open before it ends it (and the reflector resumes it). */
 const WATCH_SECONDS = 300;
 
+/** Stamps of cache contents, unique across reflectors (see Reflector.version). */
+let contentStamp = 0;
+
 export function objectKey(obj: KubeObject): string {
   return obj.metadata?.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : (obj.metadata?.name ?? '');
 }
@@ -61,6 +64,7 @@ export class Reflector<T extends KubeObject> {
   private lastFlush = -Infinity;
   private synced = false;
   private state: ReflectorState['kind'] | undefined;
+  private contentVersion = ++contentStamp;
 
   constructor(http: KubeHttp, options: ReflectorOptions<T>) {
     this.http = http;
@@ -69,6 +73,11 @@ export class Reflector<T extends KubeObject> {
 
   get hasSynced(): boolean {
     return this.synced;
+  }
+
+  /** A new number after every change of the contents. */
+  get version(): number {
+    return this.contentVersion;
   }
 
   list(): T[] {
@@ -150,6 +159,7 @@ export class Reflector<T extends KubeObject> {
     for (const [k, v] of fresh) {
       this.store.set(k, v);
     }
+    this.contentVersion = ++contentStamp;
     this.resourceVersion = list.metadata?.resourceVersion ?? '';
     this.queue(undefined, true);
   }
@@ -185,12 +195,14 @@ export class Reflector<T extends KubeObject> {
             const obj = this.options.transform ? this.options.transform(event.object) : event.object;
             const key = objectKey(obj);
             this.store.set(key, obj);
+            this.contentVersion = ++contentStamp;
             this.queue(key, false);
             break;
           }
           case 'DELETED': {
             const key = objectKey(event.object);
             this.store.delete(key);
+            this.contentVersion = ++contentStamp;
             this.queue(key, false);
             break;
           }

@@ -49,6 +49,8 @@ export class WorkloadView {
     this.services = caches.services;
   }
 
+  private podIndexCache: PodIndex | undefined;
+
   get synced(): boolean {
     return WORKLOAD_KINDS.every((k) => this[k].synced);
   }
@@ -75,18 +77,30 @@ export class WorkloadView {
   }
 
   podsOf(owner: KubeObject): V1Pod[] {
-    const uid = owner.metadata?.uid;
-    return byName(this.pods.list().filter((p) => p.metadata?.ownerReferences?.some((o) => o.uid === uid)));
+    return [...(this.podIndex().byOwner.get(owner.metadata?.uid ?? '') ?? [])];
   }
 
   /** Pods in a namespace that no ReplicaSet (or other controller we show) owns. */
   standalonePods(namespace: string): V1Pod[] {
     const replicaSetUids = new Set(this.replicasets.list().map((rs) => rs.metadata?.uid));
-    return byName(
-      this.pods
-        .list()
-        .filter((p) => p.metadata?.namespace === namespace && !p.metadata?.ownerReferences?.some((o) => replicaSetUids.has(o.uid))),
-    );
+    return (this.podIndex().byNamespace.get(namespace) ?? []).filter((p) => !p.metadata?.ownerReferences?.some((o) => replicaSetUids.has(o.uid)));
+  }
+
+  /**
+   * Pods by owner uid and by namespace, sorted by name, rebuilt when the pod cache changed: with
+   * 10,000 pods, expanding a deployment reads its pods without scanning all of them.
+   */
+  private podIndex(): PodIndex {
+    if (this.pods.version !== this.podIndexCache?.version) {
+      const byOwner = new Map<string, V1Pod[]>();
+      const byNamespace = new Map<string, V1Pod[]>();
+      for (const pod of byName(this.pods.list())) {
+        push(byNamespace, pod.metadata?.namespace ?? '', pod);
+        for (const o of pod.metadata?.ownerReferences ?? []) push(byOwner, o.uid, pod);
+      }
+      this.podIndexCache = { version: this.pods.version, byOwner, byNamespace };
+    }
+    return this.podIndexCache;
   }
 
   servicesIn(namespace: string): V1Service[] {
@@ -145,6 +159,23 @@ function revision(rs: V1ReplicaSet): number {
   return Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? 0);
 }
 
+/** By name, as kubectl lists (byte order; names are lowercase RFC 1123, so no locale is involved). */
 function byName<T extends { metadata?: { name?: string } }>(items: T[]): T[] {
-  return items.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  return items.sort((a, b) => {
+    const x = a.metadata?.name ?? '';
+    const y = b.metadata?.name ?? '';
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
+interface PodIndex {
+  version: number;
+  byOwner: Map<string, V1Pod[]>;
+  byNamespace: Map<string, V1Pod[]>;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
