@@ -30,8 +30,8 @@ function pod(name: string, waiting?: string): KubeObject {
   } as KubeObject;
 }
 
-async function setup(t: { after: (fn: () => unknown) => void }, cached: KubeObject) {
-  const objects = new Map<string, KubeObject>([[ONE, web(2, { replicas: 2, updatedReplicas: 0, availableReplicas: 2 })]]);
+async function setup(t: { after: (fn: () => unknown) => void }, cached: KubeObject, objects = new Map<string, KubeObject>()) {
+  objects.set(ONE, web(2, { replicas: 2, updatedReplicas: 0, availableReplicas: 2 }));
   // The cache still holds generation 1, complete: the apply's change has not arrived yet.
   const server = await fakeServer({ [DEPLOYMENTS]: [cached], [PODS]: [] }, objects);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'k3d-rollout-'));
@@ -77,4 +77,16 @@ test('a failing pod ends the rollout with its reason; Cancel ends it at once and
   stop.abort();
   assert.deepEqual(await cancelled, { outcome: 'stopped' });
   assert.equal(contexts.activeWatches(), 0);
+});
+
+test('when the caches cannot tell (the context is not known to be live), the deployment is read every 2 s instead', async (t) => {
+  const objects = new Map<string, KubeObject>();
+  const { server, contexts, http } = await setup(t, web(1, {}), objects);
+  contexts.setLive(new Map([['other', 'x']])); // the clusters view has not seen context a running
+  const done = followRolloutFromCache(contexts, http, 'a', 'default', 'web', { signal: new AbortController().signal });
+  await pollUntil('the first GET', () => server.gets.length === 1, (v) => v);
+  assert.equal(server.openWatches.get(DEPLOYMENTS) ?? 0, 0, 'nothing is watched on a context that is not live');
+  objects.set(ONE, web(2, { replicas: 2, updatedReplicas: 2, availableReplicas: 2 }));
+  assert.deepEqual(await done, { outcome: 'complete' });
+  assert.ok(server.gets.length >= 2);
 });

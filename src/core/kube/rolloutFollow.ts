@@ -8,6 +8,9 @@ import type { KubeObject } from './reflector.ts';
 import { rolloutStatus } from './rollout.ts';
 import { podSummary } from './status.ts';
 
+/** How often the deployment is read while its cache cannot tell (not synced). */
+const FALLBACK_POLL_MS = 2000;
+
 export interface RolloutFailure {
   pod: V1Pod;
   /** As kubectl's STATUS column: ImagePullBackOff, CrashLoopBackOff... */
@@ -45,7 +48,9 @@ export async function followRolloutFromCache(contexts: KubeContexts, http: KubeH
   signal.addEventListener('abort', poke);
   try {
     // What the apply made: the cache may not have seen the new generation yet.
-    const applied = await http.withSignal(signal).json<V1Deployment>(`/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}`).catch(() => undefined);
+    const api = http.withSignal(signal);
+    const get = () => api.json<V1Deployment>(`/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}`).catch(() => undefined);
+    let applied = await get();
     const minGeneration = applied?.metadata?.generation ?? 0;
     let last = '';
     while (!signal.aborted) {
@@ -62,10 +67,16 @@ export async function followRolloutFromCache(contexts: KubeContexts, http: KubeH
         const failure = pods.synced ? failingPod(pods.list(), d) : undefined;
         if (failure) return { outcome: 'failed', failure };
       }
-      await new Promise<void>((resolve) => {
-        wake = resolve;
+      const woken = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), FALLBACK_POLL_MS);
+        wake = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
         if (signal.aborted) poke();
       });
+      // A cache that cannot sync (its context is not known to be live, its watch fails): ask now and then.
+      if (!woken && !deployments.synced && !signal.aborted) applied = (await get()) ?? applied;
     }
     return { outcome: 'stopped' };
   } finally {
