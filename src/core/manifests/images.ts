@@ -97,7 +97,7 @@ function readImages(doc: ManifestDocument): ContainerImage[] {
   if (doc.imagesRefusal !== undefined) {
     return []; // lensNotices says why
   }
-  const specPath = podSpecPath(doc.kind);
+  const specPath = podSpecPath(doc.kind, doc.apiVersion, doc.outline);
   const root = doc.outline;
   if (specPath === undefined || root === null) {
     return specPath === undefined && isKustomization(doc) ? kustomizeImages(doc) : [];

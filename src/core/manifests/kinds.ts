@@ -1,7 +1,8 @@
-import type { PathSegment } from './node.ts';
+import { getNode } from './node.ts';
+import type { PathSegment, YNode } from './node.ts';
 import type { Keep } from './scan.ts';
 
-/** Where each workload kind keeps its pod spec. */
+/** Where each built-in workload kind keeps its pod spec. */
 const POD_SPEC_PATHS: Readonly<Record<string, readonly PathSegment[]>> = {
   Pod: ['spec'],
   PodTemplate: ['template', 'spec'],
@@ -14,8 +15,45 @@ const POD_SPEC_PATHS: Readonly<Record<string, readonly PathSegment[]>> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 };
 
-export function podSpecPath(kind: string | undefined): readonly PathSegment[] | undefined {
-  return kind === undefined ? undefined : POD_SPEC_PATHS[kind];
+/** Where custom resources keep a pod template, when they have one (see `podSpecPath`). */
+const POD_TEMPLATE_SHAPES: readonly (readonly PathSegment[])[] = [
+  ['spec', 'template', 'spec'],
+  ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+];
+
+/**
+ * Is `apiVersion` one of Kubernetes' own APIs (`v1`, `apps/v1`, `batch/v1`,
+ * `networking.k8s.io/v1`)? A custom resource's group always holds a dot (the API server
+ * refuses a CRD whose group has none), and is not under k8s.io.
+ */
+export function isBuiltinApi(apiVersion: string | undefined): boolean {
+  if (apiVersion === undefined || !apiVersion.includes('/')) {
+    return true;
+  }
+  const group = apiVersion.slice(0, apiVersion.indexOf('/'));
+  return !group.includes('.') || group === 'k8s.io' || group.endsWith('.k8s.io');
+}
+
+/** A built-in workload: its pod spec must be there, with named containers. */
+export function isBuiltinWorkload(kind: string | undefined, apiVersion: string | undefined): boolean {
+  return kind !== undefined && POD_SPEC_PATHS[kind] !== undefined && isBuiltinApi(apiVersion);
+}
+
+/**
+ * Where a document keeps its pod spec, if it has one. Built-in workloads by their kind;
+ * custom resources by shape: a pod spec with a `containers` list at `spec.template.spec`
+ * (Argo Rollouts' Rollout, Knative's Service, OpenKruise's CloneSet...) or at
+ * `spec.jobTemplate.spec.template.spec` (CronJob-like resources). A built-in kind that is no
+ * workload (a core Service, whatever it holds) has none.
+ */
+export function podSpecPath(kind: string | undefined, apiVersion?: string, root?: YNode | null): readonly PathSegment[] | undefined {
+  if (kind === undefined) {
+    return undefined;
+  }
+  if (isBuiltinApi(apiVersion)) {
+    return POD_SPEC_PATHS[kind];
+  }
+  return POD_TEMPLATE_SHAPES.find((path) => getNode(root ?? undefined, [...path, 'containers'])?.kind === 'seq');
 }
 
 export const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;

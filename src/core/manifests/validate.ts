@@ -1,7 +1,7 @@
 import type { ManifestDocument, ManifestFile } from './documents.ts';
 import { sopsProblem } from './encrypted.ts';
 import { kustomizationProblem } from './kustomize.ts';
-import { CONTAINER_LISTS, podSpecPath } from './kinds.ts';
+import { CONTAINER_LISTS, isBuiltinApi, isBuiltinWorkload, podSpecPath } from './kinds.ts';
 import { applySizeRefusal } from './limits.ts';
 import { getNode, getPair } from './node.ts';
 import type { PathSegment, YMap, YNode, YPair } from './node.ts';
@@ -106,10 +106,18 @@ class Checker {
     if (apiVersion === undefined || kind === undefined) {
       return;
     }
-    this.kindFields(root, kind);
+    this.kindFields(root, kind, apiVersion);
   }
 
-  private kindFields(root: YMap, kind: string): void {
+  private kindFields(root: YMap, kind: string, apiVersion: string): void {
+    const specPath = podSpecPath(kind, apiVersion, root);
+    if (!isBuiltinApi(apiVersion)) {
+      // A custom resource (an Argo Rollout, a Knative Service): only its pod template, when it has one.
+      if (specPath !== undefined) {
+        this.podSpec(root, specPath, false);
+      }
+      return;
+    }
     if (REPLICATED.has(kind)) {
       this.optional(root, ['spec', 'replicas'], 'integer');
     }
@@ -127,13 +135,13 @@ class Checker {
     if (kind === 'Service') {
       this.service(root);
     }
-    const specPath = podSpecPath(kind);
     if (specPath !== undefined) {
-      this.podSpec(root, specPath);
+      this.podSpec(root, specPath, isBuiltinWorkload(kind, apiVersion));
     }
   }
 
-  private podSpec(root: YMap, specPath: readonly PathSegment[]): void {
+  /** `builtin`: a Kubernetes workload, whose containers need names (Knative's need none). */
+  private podSpec(root: YMap, specPath: readonly PathSegment[], builtin: boolean): void {
     const spec = getNode(root, specPath);
     if (spec === undefined) {
       const parent = this.deepestKey(root, specPath);
@@ -154,17 +162,19 @@ class Checker {
       if (pair === undefined || !this.type(pair.value, [...specPath, list], 'seq') || pair.value.kind !== 'seq') {
         continue;
       }
-      pair.value.items.forEach((container, i) => this.container(container, [...specPath, list, i], list !== 'ephemeralContainers'));
+      pair.value.items.forEach((container, i) => this.container(container, [...specPath, list, i], list !== 'ephemeralContainers', builtin));
     }
   }
 
-  private container(node: YNode, path: PathSegment[], imageRequired: boolean): void {
+  private container(node: YNode, path: PathSegment[], imageRequired: boolean, nameRequired: boolean): void {
     if (!this.type(node, path, 'map') || node.kind !== 'map') {
       return;
     }
     const name = getPair(node, 'name');
     if (name === undefined) {
-      this.add('k8s.missingField', 'Missing name: every container needs a name.', node.pairs[0]?.keySpan ?? node.span, [...path, 'name']);
+      if (nameRequired) {
+        this.add('k8s.missingField', 'Missing name: every container needs a name.', node.pairs[0]?.keySpan ?? node.span, [...path, 'name']);
+      }
     } else if (this.type(name.value, [...path, 'name'], 'string') && !DNS_LABEL.test(String(scalarValue(name.value)))) {
       this.add('k8s.invalidValue', 'A container name is lowercase letters, digits and "-", at most 63 characters.', name.value.span, [...path, 'name']);
     }
