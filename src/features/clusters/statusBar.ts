@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { readKubeconfig, type KubeconfigView } from '../../core/kube/kubeconfig.ts';
+import type { KubeconfigView } from '../../core/kube/kubeconfig.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ClusterStore } from './ClusterStore.ts';
 
@@ -28,7 +28,7 @@ export function registerContextStatusBar(ctx: Ctx, store: ClusterStore): void {
   // The kubeconfig alone says the context: show it at once, not after k3d and Docker have
   // answered `k3d cluster list` (seconds when Docker is slow, never when it hangs).
   setImmediate(() => {
-    void readKubeconfig(ctx.kubeconfigPaths()).then(
+    void ctx.kube.kubeconfig().then(
       (view) => store.snapshot === undefined && render(view),
       () => ctx.log.warn('The kubeconfig could not be read for the status bar; the clusters view will say why.'),
     );
