@@ -7,6 +7,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeError } from './gateway.ts';
 import { KubeHttp, statusError } from './http.ts';
 import { LineSplitter } from '../logs/lineSplitter.ts';
+import { readYielding } from '../logs/yieldingReader.ts';
 
 export interface PodLogQuery {
   namespace: string;
@@ -234,7 +235,8 @@ export async function streamPodLog(kc: KubeConfig, options: PodLogStreamOptions)
         finish(new PodLogError('failed', `Reading the log failed: ${(e as Error).message}`));
       }
     };
-    res.on('data', (chunk: Buffer) => emit(splitter.push(chunk)));
+    // A fast log must not hold the event loop: a slice at a time.
+    readYielding(res, (chunk) => emit(splitter.push(chunk)));
     res.on('end', () => {
       emit(splitter.end());
       finish('eof');
