@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { K3dCli } from '../../src/core/k3d/cli.ts';
 import { K3dError } from '../../src/core/k3d/errors.ts';
-import { parseLogLine } from '../../src/core/k3d/logLine.ts';
+import { createK3dLineReader, parseLogLine } from '../../src/core/k3d/logLine.ts';
 import { writeKubeconfig } from '../../src/core/k3d/nodeOps.ts';
 
 const K3D = path.resolve(import.meta.dirname, '../sim/bin/k3d');
@@ -85,4 +85,25 @@ test('Write Kubeconfig to File merges into an existing file (k3d\'s merge), keep
   assert.match(text, /name: work\n/);
   assert.match(text, /current-context: work\n/);
   await cli.deleteCluster('kc');
+});
+
+test('LOG_LEVEL=trace in the user\'s environment: k3d\'s DEBU/TRAC lines and the lines of its multi-line dumps read as trace, INFO as info', async () => {
+  const verbose = new K3dCli({ executable: () => K3D, env: () => ({ ...env, LOG_LEVEL: 'trace' }) });
+  const read = createK3dLineReader();
+  const seen: { text: string; severity: string; continuation: boolean }[] = [];
+  await verbose.createCluster({ name: 'chatty', agents: 0, ports: ['8088:80@loadbalancer'] }, {
+    onLine: (raw, stream) => {
+      const r = read(raw, stream);
+      seen.push({ text: r.line.message, severity: r.severity, continuation: r.continuation });
+    },
+  });
+  const find = (re: RegExp) => seen.find((s) => re.test(s.text));
+  assert.deepEqual(find(/^Runtime Info:$/), { text: 'Runtime Info:', severity: 'trace', continuation: false });
+  assert.equal(find(/^&\{Name:docker /)?.severity, 'trace', 'the runtime dump\'s second line');
+  assert.equal(find(/^ports:$|^ {2}ports:$/)?.severity, 'trace', 'the CLI configuration dump');
+  assert.equal(find(/^PortFilterMap: /)?.severity, 'trace');
+  assert.equal(find(/^Starting servers\.\.\.$/)?.severity, 'info');
+  assert.equal(find(/^kubectl cluster-info$/)?.severity, 'info');
+  assert.ok(seen.filter((s) => s.severity === 'info' && !s.continuation).every((s) => !/^(Runtime Info|&\{|cli:|PortFilterMap)/.test(s.text)), 'nothing of the debug output would reach the notification');
+  await cli.deleteCluster('chatty');
 });

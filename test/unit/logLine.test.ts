@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lastErrorMessage, parseLogLine, stripAnsi } from '../../src/core/k3d/logLine.ts';
+import { createK3dLineReader, lastErrorMessage, parseLogLine, stripAnsi } from '../../src/core/k3d/logLine.ts';
 
 test('coloured logrus lines lose their ANSI codes and keep level, elapsed time and message', () => {
   const raw = '\x1b[36mINFO\x1b[0m[0003] Starting servers...';
@@ -38,4 +38,24 @@ test('a FATA message that spans lines (k3d\'s schema validation) keeps the lines
   ];
   assert.equal(lastErrorMessage(lines), 'Schema Validation failed for config file k3d.yaml: - (root): Additional property agent is not allowed\n- kind: kind must be one of the following: "Simple"');
   assert.equal(lastErrorMessage([lines[0], '\x1b[36mINFO\x1b[0m[0001] next']), lines[0].replace(/^.*\[0000\] /, ''));
+});
+
+test('DEBU and TRAC lines, and the later lines of a multi-line message, belong at trace level; stdout and stderr apart', () => {
+  const read = createK3dLineReader();
+  const seen = [
+    read('\x1b[37mDEBU\x1b[0m[0000] Runtime Info:', 'stdout'),
+    read('\x1b[33mWARN\x1b[0m[0000] careful                                      ', 'stderr'),
+    read('&{Name:docker Endpoint:/var/run/docker.sock OSType:linux} ', 'stdout'),
+    read('\x1b[37mTRAC\x1b[0m[0000] PortFilterMap: map[]                         ', 'stdout'),
+    read('\x1b[36mINFO\x1b[0m[0001] Starting servers...                          ', 'stdout'),
+    read('kubectl cluster-info', 'stdout'),
+  ];
+  assert.deepEqual(seen.map((s) => [s.severity, s.continuation]), [
+    ['trace', false], ['warn', false], ['trace', true], ['trace', false], ['info', false], ['info', false],
+  ]);
+  assert.equal(seen[2].line.message, '&{Name:docker Endpoint:/var/run/docker.sock OSType:linux}');
+});
+
+test('--timestamps lines parse too, without an elapsed time', () => {
+  assert.deepEqual(parseLogLine('\x1b[36mINFO\x1b[0m[2026-11-29T20:00:00Z] Prep: Network'), { level: 'info', message: 'Prep: Network' });
 });

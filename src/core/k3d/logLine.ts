@@ -22,7 +22,8 @@ const LEVELS: Record<string, K3dLevel> = {
   trace: 'trace', debug: 'debug', info: 'info', warning: 'warn', warn: 'warn', error: 'error', fatal: 'fatal', panic: 'panic',
 };
 
-const TEXT_LINE = /^(TRAC|DEBU|INFO|WARN|ERRO|FATA|PANI)\[(\d+)\]\s?(.*)$/;
+// `[0003]` seconds since start, or the full time with --timestamps / LOG_TIMESTAMPS.
+const TEXT_LINE = /^(TRAC|DEBU|INFO|WARN|ERRO|FATA|PANI)\[([^\]]+)\]\s?(.*)$/;
 const LOGFMT_LEVEL = /(?:^|\s)level=("?)(\w+)\1/;
 const LOGFMT_MSG = /(?:^|\s)msg=(?:"((?:[^"\\]|\\.)*)"|(\S+))/;
 
@@ -30,7 +31,7 @@ export function parseLogLine(raw: string): K3dLogLine {
   const line = stripAnsi(raw).replace(/\r$/, '');
   const text = line.match(TEXT_LINE);
   if (text) {
-    return { level: LEVELS[text[1]], elapsed: Number(text[2]), message: text[3].trim() };
+    return { level: LEVELS[text[1]], ...(/^\d+$/.test(text[2]) ? { elapsed: Number(text[2]) } : {}), message: text[3].trim() };
   }
   const level = line.match(LOGFMT_LEVEL);
   const msg = line.match(LOGFMT_MSG);
@@ -78,4 +79,39 @@ function withContinuation(message: string, lines: readonly string[], at: number)
     parts.push(next.message.trim());
   }
   return parts.join('\n');
+}
+
+/** Where a k3d line belongs in the extension's log: k3d's DEBU and TRAC lines are kept at trace level. */
+export type LogSeverity = 'trace' | 'info' | 'warn' | 'error';
+
+const SEVERITY: Record<K3dLevel, LogSeverity> = {
+  trace: 'trace', debug: 'trace', info: 'info', warn: 'warn', error: 'error', fatal: 'error', panic: 'error',
+};
+
+export interface ReadLine {
+  line: K3dLogLine;
+  severity: LogSeverity;
+  /** A later line of a message that spans lines (k3d's "Runtime Info:" dump, schema errors). */
+  continuation: boolean;
+}
+
+/**
+ * Reads k3d's output line by line. logrus prints a message with newlines as it is and ends it with
+ * `<message> \n` (a space before the newline, text/coloured format): so a levelled line without that trailing
+ * space opens a message whose following lines, up to one that ends with a space, carry its level. Kept per
+ * stream, since stdout (INFO, DEBU, TRAC) and stderr (WARN, ERRO, FATA) arrive interleaved.
+ */
+export function createK3dLineReader(): (raw: string, stream?: 'stdout' | 'stderr') => ReadLine {
+  const open = new Map<string, K3dLevel>();
+  return (raw, stream = 'stdout') => {
+    const text = stripAnsi(raw).replace(/\r$/, '');
+    const openLevel = open.get(stream);
+    if (openLevel !== undefined) {
+      if (text.endsWith(' ')) open.delete(stream);
+      return { line: { level: openLevel, message: text.trim() }, severity: SEVERITY[openLevel], continuation: true };
+    }
+    const line = parseLogLine(raw);
+    if (line.level !== undefined && TEXT_LINE.test(text) && !text.endsWith(' ')) open.set(stream, line.level);
+    return { line, severity: line.level ? SEVERITY[line.level] : 'info', continuation: false };
+  };
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { RunOptions } from '../../core/k3d/cli.ts';
-import { parseLogLine, stripAnsi } from '../../core/k3d/logLine.ts';
+import { createK3dLineReader, stripAnsi } from '../../core/k3d/logLine.ts';
 import type { Ctx } from '../../ctx.ts';
 
 /**
@@ -17,18 +17,13 @@ export async function withK3dProgress<T>(ctx: Ctx, title: string, run: (options:
         ctx.log.info(`${title}: cancelled by the user`);
         abort.abort();
       });
-      const onLine = (raw: string) => {
-        const line = parseLogLine(raw);
-        const level = line.level;
-        const text = stripAnsi(raw);
-        if (level === 'error' || level === 'fatal' || level === 'panic') {
-          ctx.log.error(`[k3d] ${text}`);
-        } else if (level === 'warn') {
-          ctx.log.warn(`[k3d] ${text}`);
-        } else {
-          ctx.log.info(`[k3d] ${text}`);
-        }
-        if ((level === 'info' || level === undefined) && line.message.trim() !== '') {
+      // k3d's DEBU/TRAC lines (LOG_LEVEL=debug in the user's environment), and the later lines of their
+      // multi-line messages, go to the log at trace level and never to the notification.
+      const read = createK3dLineReader();
+      const onLine = (raw: string, stream: 'stdout' | 'stderr') => {
+        const { line, severity, continuation } = read(raw, stream);
+        ctx.log[severity](`[k3d] ${stripAnsi(raw)}`);
+        if (severity === 'info' && !continuation && line.message.trim() !== '') {
           progress.report({ message: line.message.split('\n')[0] });
         }
       };

@@ -1,5 +1,6 @@
 // The command tree of the k3d v5 CLI that the simulator answers, with cobra-style help and errors.
 
+import * as os from 'node:os';
 import { clusterCreate } from './create.ts';
 import {
   clusterListCmd, imageImportCmd, kubeconfigGetCmd, kubeconfigMergeCmd, nodeListCmd, printVersion, versionCmd,
@@ -9,7 +10,9 @@ import { clusterDelete, clusterStart, clusterStop } from './lifecycle.ts';
 import { registryCreateCmd, registryDeleteCmd, registryListCmd } from './registryCommands.ts';
 import { flagUsage, globalUsage, parseFlags, UsageError } from './flags.ts';
 import type { FlagDef, Parsed } from './flags.ts';
-import { configureLogging, ExitError, fatal, useDefaultLogger } from './log.ts';
+import { configureLogging, debug, ExitError, fatal, useDefaultLogger } from './log.ts';
+import { isDockerDown } from './context.ts';
+import { dockerHost } from './state.ts';
 import { nodeLeaves } from './nodes.ts';
 import { clusterLeaves } from './edit.ts';
 
@@ -391,6 +394,8 @@ async function runLeaf(ctx: SimContext, commandPath: string, leaf: Leaf, rest: s
     trace: parsed.values.get('trace') === true,
     timestamps: parsed.values.get('timestamps') === true,
   });
+  // cmd/root.go initRuntime: the docker runtime's Info(), when the engine answers.
+  if (!isDockerDown(ctx)) debug(`Runtime Info:\n${runtimeInfo(ctx.env)}`);
   try {
     await leaf.run(ctx, parsed);
   } catch (err) {
@@ -399,4 +404,10 @@ async function runLeaf(ctx: SimContext, commandPath: string, leaf: Leaf, rest: s
     if (err instanceof ExitError) throw err;
     throw err;
   }
+}
+
+/** Go's %+v of pkg/runtimes/types RuntimeInfo, for this machine (the engine itself is not asked). */
+function runtimeInfo(env: NodeJS.ProcessEnv): string {
+  const endpoint = dockerHost(env).replace(/^unix:\/\//, '');
+  return `&{Name:docker Endpoint:${endpoint} Version:simulated OSType:linux OS:${os.type()} Arch:${os.arch() === 'x64' ? 'x86_64' : os.arch()} CgroupVersion:2 CgroupDriver:systemd Filesystem:extfs InfoName:${os.hostname()}}`;
 }

@@ -7,6 +7,7 @@
 
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { createHash } from 'node:crypto';
@@ -19,7 +20,7 @@ import type { Parsed } from './flags.ts';
 import {
   clusterKubeconfig, contextName, defaultKubeconfigPath, mergeIntoFile,
 } from './kubeconfig.ts';
-import { debug, error, fatal, info, println, warn } from './log.ts';
+import { debug, enabled, error, fatal, info, println, trace, warn } from './log.ts';
 import { writeClusterPki } from './pki.ts';
 import { parseApiPort, parsePortSpec, splitFilters } from './ports.ts';
 import {
@@ -86,6 +87,8 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv): SimpleConf
     fatal(`Failed to read config file ${file}: ${(err as Error).message.split('\n')[0]}`);
   }
   let problems: string | undefined;
+  // cmd/util/config/config.go validates a temp copy with the environment expanded (os.CreateTemp).
+  debug(`Validating file ${path.join(os.tmpdir(), `k3d-config-tmp-${path.basename(file)}${String(Math.floor(Math.random() * 1e9))}`)} against default JSONSchema...`);
   try {
     problems = validateConfigDocument(doc);
   } catch (err) {
@@ -215,6 +218,22 @@ function plan(p: Parsed, env: NodeJS.ProcessEnv): CreatePlan {
   };
 }
 
+/** The flags clusterCreate.go binds to its "pre-processed" viper (ppViper), as sigs.k8s.io/yaml prints them. */
+function additionalCliConfiguration(p: Parsed): string {
+  const list = (flag: string) => {
+    const v = (p.values.get(flag) as string[] | undefined) ?? [];
+    return v.length ? `\n${v.map((x) => `  - ${JSON.stringify(x)}`).join('\n')}` : ' []';
+  };
+  const str = (flag: string) => JSON.stringify(String(p.values.get(flag) ?? ''));
+  return [
+    'cli:', `  api-port: ${str('api-port')}`, `  env:${list('env').replace(/\n {2}/g, '\n    ')}`,
+    `  k3s-node-labels:${list('k3s-node-label').replace(/\n {2}/g, '\n    ')}`, `  k3sargs:${list('k3s-arg').replace(/\n {2}/g, '\n    ')}`,
+    `  ports:${list('port').replace(/\n {2}/g, '\n    ')}`, '  registries:', `    create: ${str('registry-create')}`,
+    `  runtime-labels:${list('runtime-label').replace(/\n {2}/g, '\n    ')}`, `  volumes:${list('volume').replace(/\n {2}/g, '\n    ')}`,
+    `config: ${str('config')}`, `hostaliases:${list('host-alias')}`,
+  ].join('\n');
+}
+
 const DEFAULT_PORT_FILTERS = ['servers:*:proxy', 'agents:*:proxy'];
 
 /**
@@ -258,6 +277,7 @@ function validatePorts(pl: CreatePlan): void {
     const split = splitFilters(spec);
     const value = split.value;
     let filters = split.filters;
+    trace(`inspecting port mapping for ${value} with nodefilters [${filters.join(' ')}]`);
     if (filters.length === 0 && nodeCount > 1) {
       info(`portmapping '${value}' lacks a nodefilter, but there's more than one node: defaulting to [${DEFAULT_PORT_FILTERS.join(' ')}]`);
       filters = DEFAULT_PORT_FILTERS;
@@ -275,10 +295,13 @@ function validatePorts(pl: CreatePlan): void {
       const suffix = m[5] ?? 'nosuffix';
       const cleaned = m[4] !== undefined ? nf.slice(0, -m[4].length) : nf;
       if (!['all', 'nosuffix', 'proxy', 'direct'].includes(suffix)) failTransform(`error filtering nodes: unallowed suffix '${suffix}' in nodefilter '${nf}'`);
+      trace(`Filtering ${nodeCount} nodes by [${cleaned}]`);
       const problem = filterNodes(pl, cleaned);
       if (problem) failTransform(`failed to filter nodes by filter '${nf}': ${problem}`);
       const key = suffix === 'nosuffix' ? 'proxy' : suffix;
       picked.set(key, (picked.get(key) ?? 0) + countNodes(pl, cleaned));
+      trace(`Filtered ${countNodes(pl, cleaned)} nodes (filter: [${cleaned}])`);
+      trace(`Filtered ${countNodes(pl, cleaned)} nodes for suffix '${suffix}' (filter: ${nf})`);
     }
     try {
       parsePortSpec(value);
@@ -345,7 +368,10 @@ export async function clusterCreate(ctx: SimContext, p: Parsed): Promise<void> {
   if (p.args.length > 1) throw new UsageError(`accepts between 0 and 1 arg(s), received ${p.args.length}`);
   // No signal handler from here on (see the header): the default action kills the process mid-create.
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(sig);
+  // cmd/cluster/clusterCreate.go initConfig: the pre-processed flags, as YAML, at debug level.
+  if (enabled('debug')) debug(`Additional CLI Configuration:\n${additionalCliConfiguration(p)}`);
   const pl = plan(p, ctx.env);
+  trace(`PortFilterMap: map[${[...new Set(((p.values.get('port') as string[] | undefined) ?? []))].map((f) => splitFilters(f)).sort((a, b) => (a.value < b.value ? -1 : 1)).map((x) => `${x.value}:[${x.filters.join(' ')}]`).join(' ')}]`);
   // pkg/config/transform.go (ports) runs before ValidateClusterConfig (name, timeout).
   validatePorts(pl);
   const nameProblem = checkName(pl.name);
@@ -355,6 +381,7 @@ export async function clusterCreate(ctx: SimContext, p: Parsed): Promise<void> {
   if (isDockerDown(ctx)) dockerDownCreate(pl.name);
 
   if (!pl.apiPort) pl.apiPort = String(await freePort());
+  if (pl.updateDefault) debug("'--kubeconfig-update-default set: enabling wait-for-server");
   const name = pl.name;
   const dir = clusterDir(ctx.home, name);
 
@@ -496,7 +523,6 @@ export async function clusterCreate(ctx: SimContext, p: Parsed): Promise<void> {
     try {
       const file = defaultKubeconfigPath(ctx.env);
       await withLock(ctx.home, () => mergeIntoFile(file, clusterKubeconfig(final, dir), switchContext));
-      debug(`Wrote kubeconfig to '${file}'`);
     } catch (err) {
       const message = (err as Error).message;
       warn(message.startsWith('multiple kubeconfigs') ? `failed to get default kubeconfig path: ${message}` : message);

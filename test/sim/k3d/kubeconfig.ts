@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
+import { debug } from './log.ts';
 import { writeFileAtomic } from './state.ts';
 import type { ClusterState } from './state.ts';
 
@@ -146,7 +147,10 @@ export function mergeIntoFile(file: string, incoming: KubeConfig, switchContext:
   merge('clusters', 'Cluster');
   merge('users', 'AuthInfo');
   merge('contexts', 'Context');
-  if (existing['current-context'] === '' || switchContext) existing['current-context'] = incoming['current-context'];
+  if (existing['current-context'] === '' || switchContext) {
+    debug(`Setting new current-context '${incoming['current-context']}'`);
+    existing['current-context'] = incoming['current-context'];
+  }
   writeKubeconfigAtomic(file, existing);
 }
 
@@ -154,6 +158,7 @@ export function mergeIntoFile(file: string, incoming: KubeConfig, switchContext:
 export function writeKubeconfigAtomic(file: string, config: KubeConfig): void {
   const mode = fs.existsSync(file) ? fs.statSync(file).mode & 0o777 : 0o600;
   writeFileAtomic(file, serializeKubeconfig(config), mode);
+  debug(`Wrote kubeconfig to '${file}'`);
 }
 
 /**

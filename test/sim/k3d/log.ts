@@ -2,10 +2,10 @@
 // piped, INFO/DEBUG to stdout, WARN/ERRO/FATA to stderr, `[%04d]` seconds since start, the message
 // padded to 44 columns. LOG_COLORS=false switches to logfmt, LOG_TIMESTAMPS / --timestamps to full time.
 
-export type Level = 'debug' | 'info' | 'warning' | 'error' | 'fatal';
+export type Level = 'trace' | 'debug' | 'info' | 'warning' | 'error' | 'fatal';
 
-const levelRank: Record<Level, number> = { debug: 5, info: 4, warning: 3, error: 2, fatal: 1 };
-const levelColor: Record<Level, number> = { debug: 37, info: 36, warning: 33, error: 31, fatal: 31 };
+const levelRank: Record<Level, number> = { trace: 6, debug: 5, info: 4, warning: 3, error: 2, fatal: 1 };
+const levelColor: Record<Level, number> = { trace: 37, debug: 37, info: 36, warning: 33, error: 31, fatal: 31 };
 
 const startedAt = Date.now();
 
@@ -41,11 +41,14 @@ export function configureLogging(env: NodeJS.ProcessEnv, flags: { verbose: boole
   const colors = parseGoBool(env.LOG_COLORS);
   logOptions.colors = colors ?? true;
   logOptions.fullTimestamp = flags.timestamps || (env.LOG_TIMESTAMPS ?? '') !== '';
-  if (flags.verbose || flags.trace) {
+  // cmd/root.go initLogging: --trace, else --verbose, else LOG_LEVEL through logrus.ParseLevel (ignored if invalid).
+  if (flags.trace) {
+    logOptions.level = 'trace';
+  } else if (flags.verbose) {
     logOptions.level = 'debug';
   } else {
     const wanted = (env.LOG_LEVEL ?? '').toLowerCase();
-    const byName: Record<string, Level> = { debug: 'debug', trace: 'debug', info: 'info', warn: 'warning', warning: 'warning', error: 'error', fatal: 'fatal' };
+    const byName: Record<string, Level> = { trace: 'trace', debug: 'debug', info: 'info', warn: 'warning', warning: 'warning', error: 'error', fatal: 'fatal' };
     logOptions.level = byName[wanted] ?? 'info';
   }
 }
@@ -100,11 +103,14 @@ export function formatLine(level: Level, message: string, now = new Date()): str
 export function log(level: Level, message: string): void {
   if (levelRank[level] > levelRank[logOptions.level]) return;
   const line = formatLine(level, message);
-  if (level === 'debug' || level === 'info') process.stdout.write(line);
+  if (level === 'trace' || level === 'debug' || level === 'info') process.stdout.write(line);
   else process.stderr.write(line);
 }
 
+export const trace = (m: string) => log('trace', m);
 export const debug = (m: string) => log('debug', m);
+/** Whether `level` lines are printed (k3d builds some debug output only then: l.Log().GetLevel() >= …). */
+export const enabled = (level: Level) => levelRank[level] <= levelRank[logOptions.level];
 export const info = (m: string) => log('info', m);
 export const warn = (m: string) => log('warning', m);
 export const error = (m: string) => log('error', m);
