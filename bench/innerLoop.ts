@@ -101,7 +101,13 @@ async function extensionLoop(cluster: BenchCluster, side: Side, message: string)
   let pods: never[] = [];
   const source = { simHome: env.K3D_SIM_HOME, docker: async () => '', nodes: async () => [] };
   const adapters: DeployAdapters<string> = {
-    runStep: async (step, signal) => void (await runTool(step.tool === 'k3d' ? k3dBin : 'docker', step.args, { env, signal, timeoutMs: 300_000 })),
+    runStep: async (step, signal) => {
+      try {
+        await runTool(step.tool === 'k3d' ? k3dBin : 'docker', step.args, { env, signal, timeoutMs: 300_000 });
+      } catch (e) {
+        throw new Error(`${step.tool} ${step.args.join(' ')}: ${((e as { output?: string[] }).output ?? []).slice(-25).join('\n')}`);
+      }
+    },
     imageId: async (img, signal) => (await runTool('docker', dockerImageInspectArgs(img), { env, signal }).catch(() => ({ stdout: '' }))).stdout.trim() || undefined,
     onNodes: async (plan, id) => importLanded(plan.delivery.manifestImage, id, await imagesOnNodes(CLUSTER, source)).ok,
     verifyDelivery: async (plan, id) => {
@@ -200,8 +206,10 @@ export async function benchInnerLoop(cluster: BenchCluster, rounds = 3): Promise
     writeFileSync(side.file, manifest(side.name, side.namespace, `${side.name}:1`));
     await create(cluster, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: side.namespace } });
     // Version 1 running on both sides before anything is measured (a warm cache, as after the first deploy).
-    await run('docker', ['build', '-t', `${side.name}:1`, side.dir], cluster.env, 300_000, 'ignore');
-    await run(k3dBin, ['image', 'import', `${side.name}:1`, '-c', CLUSTER], cluster.env, 300_000, 'ignore');
+    for (const [cmd, args] of [['docker', ['build', '-t', `${side.name}:1`, side.dir]], [k3dBin, ['image', 'import', `${side.name}:1`, '-c', CLUSTER]]] as const) {
+      const r = await run(cmd, args, cluster.env, 300_000);
+      if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.slice(-1500)}`);
+    }
     // Each side applies as it will later (server-side apply's field manager owns the image field).
     if (side === sides.ext) await extensionApply(cluster, side.file);
     else await kubectl(cluster, ['apply', '-f', side.file], 'ignore');

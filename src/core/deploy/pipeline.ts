@@ -9,8 +9,8 @@ import { buildPlan, planDelivery } from '../build/publish.ts';
 import type { BuildStep, Delivery, PublishSetting } from '../build/publish.ts';
 import type { ClusterRegistry } from '../build/registry.ts';
 
-export type Phase = 'plan' | 'build' | 'deliver' | 'edit' | 'apply' | 'rollout' | 'firstLog';
-export const PHASES: readonly Phase[] = ['plan', 'build', 'deliver', 'edit', 'apply', 'rollout', 'firstLog'];
+export type Phase = 'plan' | 'build' | 'deliver' | 'edit' | 'apply' | 'rollout' | 'firstLog' | 'settle';
+export const PHASES: readonly Phase[] = ['plan', 'build', 'deliver', 'edit', 'apply', 'rollout', 'firstLog', 'settle'];
 
 export type PlannedDelivery = Extract<Delivery, { ok: true }>;
 
@@ -66,6 +66,8 @@ export interface DeployAdapters<Applied = unknown> {
   verifyDelivery?(plan: DeployPlan, imageId: string, signal: AbortSignal): Promise<void>;
   /** Waits for the new pods' first log line (and switches the log channel to them). */
   firstLog?(applied: Applied, signal: AbortSignal): Promise<void>;
+  /** Watches the new pods a moment longer: throws when one exits (a crash that rollout status calls a success). */
+  settle?(applied: Applied, signal: AbortSignal): Promise<void>;
 }
 
 /** Thrown by an adapter when the user declined or the file cannot be used: the loop stops quietly with `reason`. */
@@ -175,6 +177,8 @@ export async function runDeploy<Applied>(input: DeployInput, adapters: DeployAda
     await phase('rollout', () => adapters.rollout(applied, signal));
     const firstLog = adapters.firstLog;
     if (firstLog) await phase('firstLog', () => firstLog(applied, signal));
+    const settle = adapters.settle;
+    if (settle) await phase('settle', () => settle(applied, signal));
     return { status: 'deployed', plan: p, timings };
   } catch (e) {
     if (e instanceof Cancelled || signal.aborted) return { status: 'cancelled', phase: current, plan, timings };
@@ -193,9 +197,10 @@ export function formatTimings(timings: readonly PhaseTiming[], delivery?: 'impor
     apply: 'applied',
     rollout: 'rolled out',
     firstLog: 'first log',
+    settle: 'stayed up',
   };
   return timings
-    .filter((t) => t.phase !== 'plan' && t.phase !== 'edit')
+    .filter((t) => t.phase !== 'plan' && t.phase !== 'edit' && t.phase !== 'settle')
     .map((t) => (t.skipped && t.phase === 'deliver' ? `already on the nodes` : `${label[t.phase]} ${formatSeconds(t.ms)}`))
     .join(' · ');
 }
@@ -227,5 +232,7 @@ export function phaseVerb(phase: Phase, delivery?: 'import' | 'push'): string {
       return 'rolling out';
     case 'firstLog':
       return 'waiting for the first log line';
+    case 'settle':
+      return 'checking that the new pods stay up';
   }
 }

@@ -132,7 +132,7 @@ async function explain(api: RolloutApi, namespace: string, pod: V1Pod, failure: 
     return {
       kind: 'crashLoop',
       pod: podName,
-      reason: `pod ${podName} is ${failure.status}${code}: the container starts and exits${lastLines.length ? `; its last lines: ${lastLines.slice(-3).join(' | ')}` : ' without printing anything'}`,
+      reason: `pod ${podName} ${failure.status === 'CrashLoopBackOff' ? 'is CrashLoopBackOff' : `exited (${failure.status}) and is restarting: CrashLoopBackOff`}${code}: the container starts and exits${lastLines.length ? `; its last lines: ${lastLines.slice(-3).join(' | ')}` : ' without printing anything'}`,
       fix: 'The new version exits at start: read its last log lines (kubectl logs --previous), fix the app or its configuration and save again.',
       lastLines,
     };
@@ -194,6 +194,49 @@ function shortPullMessage(message: string): string {
   const m = message.replace(/^Back-off pulling image "[^"]*": (ErrImagePull: )?/, '');
   const tail = m.match(/(pull access denied[^,]*|manifest unknown[^,]*|no such host|connection refused|not found)/i)?.[0];
   return (tail ?? m).slice(0, 200);
+}
+
+export interface SettleOptions {
+  readonly namespace: string;
+  readonly pods: readonly V1Pod[];
+  /** How long the new pods must stay up. */
+  readonly windowMs: number;
+  readonly signal: AbortSignal;
+  readonly pollMs?: number;
+  readonly delivery?: WatchRolloutOptions['delivery'];
+}
+
+/**
+ * A pod without a readiness probe is "available" the moment it runs, so `kubectl rollout status`
+ * says "successfully rolled out" for a version that exits a moment later. The loop watches the
+ * new pods a little longer: a container that exits or restarts in the window is a crash, told
+ * with its last log lines.
+ */
+export async function watchSettle(api: RolloutApi, options: SettleOptions): Promise<RolloutResult> {
+  const { namespace, signal } = options;
+  const restarts = new Map(options.pods.map((p) => [p.metadata?.name ?? '', totalRestarts(p)]));
+  const deadline = Date.now() + options.windowMs;
+  const names = new Set(restarts.keys());
+  const selector = labelSelector(options.pods[0]?.metadata?.labels ?? {});
+  let current: V1Pod[] = [...options.pods];
+  while (!signal.aborted) {
+    current = (await api.pods(namespace, selector, signal).catch(() => current)).filter((p) => names.has(p.metadata?.name ?? ''));
+    for (const pod of current) {
+      const crashed = (pod.status?.containerStatuses ?? []).find((c) => (c.restartCount ?? 0) > 0 || c.state?.terminated !== undefined || c.state?.waiting?.reason === 'CrashLoopBackOff');
+      if (crashed && (totalRestarts(pod) > (restarts.get(pod.metadata?.name ?? '') ?? 0) || crashed.state?.terminated || crashed.state?.waiting)) {
+        const exitCode = crashed.state?.terminated?.exitCode ?? crashed.lastState?.terminated?.exitCode;
+        const failure: PodFailure = { status: crashed.state?.waiting?.reason ?? crashed.state?.terminated?.reason ?? 'Error', container: crashed.name, exitCode: exitCode ?? 1, restarts: crashed.restartCount ?? 0 };
+        return { ok: false, ...(await explain(api, namespace, pod, failure, { namespace, name: '', timeoutMs: 0, signal, delivery: options.delivery })) };
+      }
+    }
+    if (Date.now() >= deadline) return { ok: true, pods: current };
+    await sleep(options.pollMs ?? 200, signal);
+  }
+  throw new DOMException('The settle watch was cancelled.', 'AbortError');
+}
+
+function totalRestarts(pod: V1Pod): number {
+  return (pod.status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0);
 }
 
 export interface FirstLogOptions {

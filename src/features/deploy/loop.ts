@@ -13,7 +13,7 @@ import { contextHash, nextLoopTag } from '../../core/deploy/nextTag.ts';
 import { imagesOnNodes, importLanded } from '../../core/deploy/nodeImages.ts';
 import { DeployStopped, formatAllTimings, formatTimings, phaseVerb, runDeploy } from '../../core/deploy/pipeline.ts';
 import type { DeployOutcome, DeployPlan, PhaseTiming } from '../../core/deploy/pipeline.ts';
-import { firstLogLine, watchRollout } from '../../core/deploy/rollout.ts';
+import { firstLogLine, watchRollout, watchSettle } from '../../core/deploy/rollout.ts';
 import type { RolloutApi, RolloutFailure } from '../../core/deploy/rollout.ts';
 import { findTarget } from '../../core/imageTags/lenses.ts';
 import type { ImageTarget } from '../../core/imageTags/lenses.ts';
@@ -44,6 +44,9 @@ export interface LoopDeps {
   readonly buildProblems: vscode.DiagnosticCollection;
   readonly status: vscode.StatusBarItem;
 }
+
+/** How long the new pods must stay up after their first log line (a version that exits at start is caught). */
+const SETTLE_MS = 2000;
 
 /** The rollout ended in a failure waiting will not fix. */
 class RolloutFailed extends Error {
@@ -136,7 +139,8 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
               if (!(await applyTag(feature, { document, image, target }, { tag: next.tag, dropDigest: false }))) throw new DeployStopped('the tag could not be set');
               tagSet = true;
               if (!(await document.save())) throw new DeployStopped(`${label} could not be saved`);
-              await feature.imported.add(parseRef(plan.delivery.manifestImage) ?? ref).catch(() => undefined);
+              // For the lenses' "local image" lesson; the loop does not wait for the workspace state.
+              if (plan.delivery.method === 'import') void feature.imported.add(parseRef(plan.delivery.manifestImage) ?? ref).catch(() => undefined);
             },
             apply: async () => {
               const summary = await applyDocument(feature, document, { follow: false });
@@ -154,6 +158,11 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
               if (first) out.appendLine(`# first log line of ${first.pod}: ${first.line}`);
               const d = rolled.deployment;
               await deps.logs?.follow({ kind: 'deployment', context: rolled.context, namespace: rolled.namespace, name: d.metadata?.name ?? '', matchLabels: d.spec?.selector?.matchLabels ?? {} });
+            },
+            settle: async (_summary, s) => {
+              if (!rolled || rolled.pods.length === 0) return;
+              const r = await watchSettle(rolloutApi(rolled.http), { namespace: rolled.namespace, pods: rolled.pods, windowMs: SETTLE_MS, signal: s, delivery: delivery && { method: delivery.method, cluster: delivery.method === 'import' ? delivery.cluster : undefined } });
+              if (!r.ok) throw new RolloutFailed(r);
             },
           },
           {

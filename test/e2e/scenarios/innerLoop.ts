@@ -195,7 +195,7 @@ async function innerLoop(ctx: ScenarioContext, settings: string): Promise<void> 
   await wb.runCommand('File: Revert File').catch(() => undefined);
   // The first line after the comment header: the app now prints a fatal error and exits.
   await replaceLineAndSave(ctx, `${APP}/app.sh`, 'message=$(cat /app/message.txt)', 'echo fatal: no database configured; exit 3', 'echo fatal: no database configured; exit 3');
-  const crash = wb.notification(/Deploy on Save stopped: pod loopapp-dep-.* is CrashLoopBackOff/).first();
+  const crash = wb.notification(/Deploy on Save stopped: pod loopapp-dep-\S+ (is CrashLoopBackOff|exited)/).first();
   await crash.waitFor({ timeout: 240_000 });
   const crashText = (await crash.locator('.notification-list-item-message').textContent()) ?? '';
   ctx.step(`notification: ${crashText}`);

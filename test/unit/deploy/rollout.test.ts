@@ -106,3 +106,22 @@ test('a pod that prints nothing: no first line within the time', async () => {
   const first = await firstLogLine(api([]), { namespace: 'default', pods: [pod('quiet', 'hashapp:2', running)], timeoutMs: 30, signal: new AbortController().signal });
   assert.equal(first, undefined);
 });
+
+test('a new pod that was Running when the rollout completed and then exits is a crash, with its last lines', async () => {
+  const { watchSettle } = await import('../../../src/core/deploy/rollout.ts');
+  const up = pod('hashapp-dep-new-1', 'hashapp:2', running);
+  up.metadata!.labels = { app: 'hashapp' };
+  const exited = pod('hashapp-dep-new-1', 'hashapp:2', { phase: 'Running', containerStatuses: [{ name: 'hashapp', ready: false, restartCount: 0, image: 'hashapp:2', imageID: '', state: { terminated: { exitCode: 3, reason: 'Error' } } }] });
+  exited.metadata!.labels = { app: 'hashapp' };
+  const a = api([{ d: deployment(true), pods: [up] }, { d: deployment(true), pods: [exited] }], { 'hashapp-dep-new-1': 'fatal: no database configured\n' });
+  const r = await watchSettle(a, { namespace: 'default', pods: [up], windowMs: 5000, pollMs: 1, signal: new AbortController().signal });
+  assert.equal(!r.ok && r.kind, 'crashLoop');
+  assert.match(!r.ok ? r.reason : '', /exit code 3.*fatal: no database configured/);
+});
+
+test('new pods that stay up through the window settle', async () => {
+  const { watchSettle } = await import('../../../src/core/deploy/rollout.ts');
+  const up = pod('hashapp-dep-new-1', 'hashapp:2', running);
+  const r = await watchSettle(api([{ d: deployment(true), pods: [up] }]), { namespace: 'default', pods: [up], windowMs: 20, pollMs: 1, signal: new AbortController().signal });
+  assert.equal(r.ok, true);
+});
