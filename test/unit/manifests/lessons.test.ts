@@ -141,3 +141,28 @@ spec:
   assert.equal(helm.valid, false);
   assert.equal(!helm.valid && helm.template, 'helm');
 });
+
+test('a whole Helm chart template (not valid YAML until rendered) gets no image warnings and no crash', async () => {
+  const { lensRows } = await import('../../../src/core/imageTags/lenses.ts');
+  const chart = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "todo.fullname" . }}
+  labels:
+    {{- include "todo.labels" . | nindent 4 }}
+spec:
+  {{- if not .Values.autoscaling.enabled }}
+  replicas: {{ .Values.replicaCount }}
+  {{- end }}
+  template:
+    spec:
+      containers:
+        - name: {{ .Chart.Name }}
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"
+        - name: plain
+          image: {{ .Values.sidecar.image }}
+`;
+  const file = parseManifest(chart);
+  assert.deepEqual(checkImageTags(file), []);
+  assert.ok(lensRows(file).every((r) => !/invalid/.test(r.summary)));
+});
