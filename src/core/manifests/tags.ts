@@ -47,8 +47,8 @@ const SHA = /^([A-Za-z][A-Za-z0-9_.-]*[-_.])?([0-9a-f]{7,40})$/;
 const SHA_PREFIXED = /^((?:[A-Za-z][A-Za-z0-9]*[-_.])*?(?:sha|SHA|git|commit)[-_.])([0-9a-f]{4,40})$/;
 /** `18-alpine3.24`, `14-alpine`: one number (no leading zero, at most 4 digits) and a variant. */
 const MAJOR_VARIANT = /^(v?)([1-9]\d{0,3}|0)-([A-Za-z][0-9A-Za-z.-]*)$/;
-/** Build numbers: digits alone, after words ending in a separator (`build-17`), after a short word (`v17`, `r5`). */
-const NUMBER = /^((?:[A-Za-z][A-Za-z0-9]*[-_.])*|[A-Za-z]{1,8}|v?(?:\d+\.){3,})(\d+)$/; // and the last of 4+ dotted numbers
+/** Build numbers: digits alone, after parts ending in a separator (`build-17`, `1.2.3.4`), or after a short word (`v17`, `r5`). */
+const NUMBER = /^((?:[A-Za-z0-9]+[-_.])*|[A-Za-z]{1,8})(\d+)$/;
 
 interface Version {
   readonly prefix: string;

@@ -131,6 +131,8 @@ test('tag schemes of real repositories: a sha- prefix, a one-part version with a
     ['14-alpine', { part: 'minor' }, '15-alpine'],
     ['v20-bookworm', { part: 'major' }, 'v21-bookworm'],
     ['1.2.3.4', {}, '1.2.3.5'], // four dotted numbers: the last is a build number
+    ['1-17', {}, '1-18'],
+    ['main-7f3a9c2-42', {}, 'main-7f3a9c2-43'],
     ['18.20-alpine3.24', {}, '18.21-alpine3.24'],
   ];
   for (const [tag, options, expected] of bumps) {
