@@ -100,12 +100,6 @@ class Scanner {
     const { text, end } = this;
     let pos = start;
     while (pos < end) {
-      if (this.skipIndent >= 0 && pos > 0) {
-        pos = this.skipFrom(pos);
-        if (pos >= end) {
-          break;
-        }
-      }
       let eol = text.indexOf('\n', pos);
       if (eol === -1 || eol > end) {
         eol = end;
@@ -115,7 +109,9 @@ class Scanner {
         le--;
       }
       this.lineStart = pos;
-      this.line(pos, le);
+      if (this.skipIndent < 0 || !this.skipped(pos, le)) {
+        this.line(pos, le);
+      }
       pos = eol + 1;
     }
     if (this.block) {
@@ -291,36 +287,23 @@ class Scanner {
     return parent.keep[pairs[pairs.length - 1].key] ?? {};
   }
 
-  /**
-   * The start of the first line from `pos` on that does not belong to the value being skipped
-   * (or `end`). One regular-expression search finds the next line indented `skipIndent` or less:
-   * most of a large file is values an outline skips (env lists, config data), and this passes
-   * over them without a step per line.
-   */
-  private skipFrom(pos: number): number {
-    const re = skipPattern(this.skipIndent);
-    re.lastIndex = pos - 1; // the line break before `pos`, so that the line at `pos` is looked at too
-    for (;;) {
-      const m = re.exec(this.text);
-      if (m === null || m.index >= this.end) {
-        return this.end;
-      }
-      const lineStart = m.index + 1;
-      const i = m.index + m[0].length - 1; // the line's first non-blank
-      if (i - lineStart === this.skipIndent && this.skipDash && this.isDash(i, this.lineEndAt(i))) {
-        re.lastIndex = i;
-        continue; // `- item` at the key's indentation: still the skipped value
-      }
-      this.skipIndent = -1;
-      return lineStart;
+  /** Returns true when the line belongs to the value being skipped. */
+  private skipped(ls: number, le: number): boolean {
+    const { text } = this;
+    let i = ls;
+    while (i < le && text.charCodeAt(i) === SPACE) {
+      i++;
     }
-  }
-
-  /** The end of the line holding `i`, before its `\r\n` or `\n`. */
-  private lineEndAt(i: number): number {
-    let eol = this.text.indexOf('\n', i);
-    eol = eol === -1 || eol > this.end ? this.end : eol;
-    return eol > i && this.text.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+    const c = text.charCodeAt(i);
+    if (i === le || c === HASH || c === TAB || c === 13) {
+      return true; // blank, comment (or tab-indented, which YAML forbids anyway)
+    }
+    const indent = i - ls;
+    if (indent > this.skipIndent || (indent === this.skipIndent && this.skipDash && this.isDash(i, le))) {
+      return true;
+    }
+    this.skipIndent = -1;
+    return false;
   }
 
   private assign(parent: Frame | undefined, node: YNode): void {
@@ -774,14 +757,6 @@ function isIndicatorStart(text: string, i: number, le: number): boolean {
     return i + 1 >= le || isBlank(text.charCodeAt(i + 1));
   }
   return c === 44 || c === 93 || c === 125;
-}
-
-const skipPatterns: RegExp[] = [];
-
-/** A line break, at most `indent` spaces, then something other than a blank, a tab or a comment. */
-function skipPattern(indent: number): RegExp {
-  skipPatterns[indent] ??= new RegExp(`\\n {0,${indent}}[^ \\t\\r\\n#]`, 'g');
-  return skipPatterns[indent];
 }
 
 function isBlank(c: number): boolean {

@@ -153,7 +153,7 @@ test('YAML the scanner does not read falls back to the full parse, with the same
   }
 });
 
-test('the outline skips unread values line-free and stops exactly where the skipped value ends', async () => {
+test('the outline skips unread values and stops exactly where the skipped value ends', async () => {
   const { OUTLINE_KEEP } = await import('../../../src/core/manifests/kinds.ts');
   type Keep = true | { readonly [key: string]: Keep };
   const prune = (value: unknown, keep: Keep): unknown => {
