@@ -115,6 +115,7 @@ export function kustomizeImages(doc: ManifestDocument): ContainerImage[] {
     const name = entry.newName ?? entry.name;
     const image = `${name}${entry.newTag ? `:${entry.newTag.value}` : ''}${entry.digest ? `@${entry.digest.value}` : ''}`;
     const valueSpan = entry.newTag?.valueSpan ?? entry.digest?.valueSpan;
+    const anchor = item.anchor !== undefined && doc.full().aliased.has(item.anchor) ? item.anchor : undefined;
     out.push({
       document: doc,
       containerList: 'containers',
@@ -131,6 +132,14 @@ export function kustomizeImages(doc: ManifestDocument): ContainerImage[] {
       digestSpan: entry.digest?.valueSpan,
       keySpan: field.keySpan,
       kustomize: entry,
+      ...(anchor !== undefined && {
+        shared: {
+          kind: 'anchor' as const,
+          name: anchor,
+          valueOnly: false,
+          reason: `The entry is the YAML anchor &${anchor}, which *${anchor} repeats elsewhere: a change here would change every copy. Edit it by hand.`,
+        },
+      }),
     });
   });
   return out;

@@ -198,3 +198,12 @@ images:
   assert.deepEqual(prod.includes, ['base', 'prod/replicas.yaml', 'prod/sidecar-patch.yaml']);
   assert.deepEqual(imageRewrites('prod/sidecar-patch.yaml', 'LOGGER', [prod]), [{ kustomization: 'prod/kustomization.yaml', image: 'me/logger:v2' }]);
 });
+
+test('an images[] entry that a YAML alias repeats is shown but not edited (the edit would change every copy)', () => {
+  const file = parseManifest('kind: Kustomization\nimages:\n  - &e {name: app, newTag: v1}\n  - *e\n');
+  const rows = lensRows(file);
+  assert.deepEqual(rows.map((r) => [r.summary, r.editable]), [['$(tag) v1 · build number', false]]);
+  const result = setImageTag(file, rows[0].image, 'v2');
+  assert.equal(result.ok, false);
+  assert.match(!result.ok ? result.reason : '', /anchor &e/);
+});
