@@ -107,3 +107,13 @@ test('LOG_LEVEL=trace in the user\'s environment: k3d\'s DEBU/TRAC lines and the
   assert.ok(seen.filter((s) => s.severity === 'info' && !s.continuation).every((s) => !/^(Runtime Info|&\{|cli:|PortFilterMap)/.test(s.text)), 'nothing of the debug output would reach the notification');
   await cli.deleteCluster('chatty');
 });
+
+test('LOG_LEVEL=debug in the user\'s environment: k3d prints its DEBU lines on stdout before the JSON, and the cluster list still reads', async () => {
+  await cli.createCluster({ name: 'listed', agents: 1 });
+  const debugCli = new K3dCli({ executable: () => K3D, env: () => ({ ...env, LOG_LEVEL: 'debug' }) });
+  const raw = await debugCli.run(['cluster', 'list', '-o', 'json']);
+  assert.match(raw.stdout, /^\x1b\[37mDEBU\x1b\[0m\[0000\] Runtime Info:\n/, 'the simulator prints what k3d prints');
+  const clusters = await debugCli.listClusters();
+  assert.deepEqual(clusters.map((c) => [c.name, c.state, c.agentsCount]), [['listed', 'running', 1]]);
+  await cli.deleteCluster('listed');
+});

@@ -69,3 +69,16 @@ test('node list filters by cluster label and shortens names', () => {
   assert.ok(parsed.some((n) => n.shortName === 'serverlb' && n.role === 'loadbalancer'));
   assert.deepEqual(parseNodeList(JSON.stringify(nodes), 'other'), []);
 });
+
+test('k3d\'s DEBU lines before the JSON (LOG_LEVEL=debug in the environment), a multi-line one too, are not the JSON', () => {
+  const stdout = [
+    '\x1b[37mDEBU\x1b[0m[0000] Runtime Info:',
+    '&{Name:docker Endpoint:/var/run/docker.sock Version:27.5.1 OSType:linux OS:Debian GNU/Linux 12 (bookworm) Arch:x86_64 CgroupVersion:2 CgroupDriver:systemd Filesystem:extfs InfoName:host} ',
+    '[{"name":"dev","nodes":[{"name":"k3d-dev-server-0","role":"server","State":{"Running":true,"Status":"running","Started":""}}],"serversRunning":1,"serversCount":1,"agentsRunning":0,"agentsCount":0}]',
+    '',
+  ].join('\n');
+  const [c] = parseClusterList(stdout);
+  assert.equal(c.name, 'dev');
+  assert.equal(c.state, 'running');
+  assert.deepEqual(parseNodeList('time="2026-11-29T20:00:00Z" level=debug msg="Runtime Info:\\n&{Name:docker}"\nnull\n'), []);
+});

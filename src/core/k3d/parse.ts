@@ -1,3 +1,4 @@
+import { createK3dLineReader, stripAnsi } from './logLine.ts';
 import type { ClusterState, K3dCluster, K3dNode, NodeRole, RawK3dCluster, RawK3dNode } from './types.ts';
 
 export class K3dOutputError extends Error {
@@ -36,9 +37,24 @@ export function parseNodeList(stdout: string, clusterName?: string): K3dNode[] {
     .map((n) => toNode(n, clusterName ?? n.runtimeLabels?.['k3d.cluster']));
 }
 
+/**
+ * k3d prints its INFO, DEBU and TRAC lines on stdout too: with LOG_LEVEL=debug in the environment, `-o json` output
+ * follows k3d's "Runtime Info:" dump. Those lines (and the later lines of a multi-line one) are not the JSON.
+ */
+function withoutLogLines(stdout: string): string {
+  const read = createK3dLineReader();
+  return stdout.split('\n').filter((raw) => {
+    const { line, continuation } = read(raw, 'stdout');
+    return line.level === undefined && !continuation;
+  }).join('\n');
+}
+
 function parseJson(stdout: string, what: string): unknown {
-  const text = stdout.trim();
+  const text = withoutLogLines(stdout).trim();
   if (text === '') {
+    if (stdout.trim() !== '') {
+      throw new K3dOutputError(`${what} printed log lines but no JSON: ${stripAnsi(stdout.trim()).slice(0, 120)}`);
+    }
     return null;
   }
   try {
