@@ -25,8 +25,12 @@ export function nextLoopTag(current: string | undefined, options: { headSha?: st
 
 const SKIP = new Set(['.git', 'node_modules']);
 
-/** A hash of the build context's files (names and contents), bounded: 5000 files, 100 MB. */
-export async function contextHash(dir: string): Promise<string | undefined> {
+/**
+ * A hash of the build context's files (names and contents), bounded: 5000 files, 100 MB.
+ * `exclude`: files left out (the manifest the loop edits, when it lives in the context).
+ */
+export async function contextHash(dir: string, exclude: readonly string[] = []): Promise<string | undefined> {
+  const skipped = new Set(exclude.map((f) => path.resolve(f)));
   const hash = createHash('sha256');
   let files = 0;
   let bytes = 0;
@@ -37,7 +41,7 @@ export async function contextHash(dir: string): Promise<string | undefined> {
       const child = path.join(rel, e.name);
       if (e.isDirectory()) {
         if (!(await walk(child))) return false;
-      } else if (e.isFile()) {
+      } else if (e.isFile() && !skipped.has(path.resolve(dir, child))) {
         const data = await fs.readFile(path.join(dir, child));
         if (++files > 5000 || (bytes += data.length) > 100 * 1024 * 1024) return false;
         hash.update(child).update('\0').update(data).update('\0');

@@ -64,6 +64,11 @@ export interface DeployAdapters<Applied = unknown> {
   onNodes?(plan: DeployPlan, imageId: string, signal: AbortSignal): Promise<boolean>;
   /** After the import: throws (the reason) when the image ID did not land on every node. */
   verifyDelivery?(plan: DeployPlan, imageId: string, signal: AbortSignal): Promise<void>;
+  /**
+   * Is the build context exactly what the manifest's current tag was built from (its content
+   * hash recorded at the last deploy)? Then the loop ends as up to date without building.
+   */
+  unchanged?(signal: AbortSignal): Promise<boolean>;
   /** Waits for the new pods' first log line (and switches the log channel to them). */
   firstLog?(applied: Applied, signal: AbortSignal): Promise<void>;
   /** Watches the new pods a moment longer: throws when one exits (a crash that rollout status calls a success). */
@@ -101,7 +106,7 @@ export interface DeployOptions extends DeployEvents {
 class Cancelled extends Error {}
 
 /** The plan phase: pure, plus two `docker image inspect`s for the up-to-date check. */
-export async function planDeploy(input: DeployInput, adapters: Pick<DeployAdapters, 'imageId'>, signal: AbortSignal): Promise<DeployPlan> {
+export async function planDeploy(input: DeployInput, adapters: Pick<DeployAdapters, 'imageId'>, signal: AbortSignal, inspect = true): Promise<DeployPlan> {
   const delivery = planDelivery({ ref: input.ref, tag: input.tag, setting: input.setting, cluster: input.cluster, registry: input.registry });
   if (!delivery.ok) throw new DeployStopped(delivery.reason);
   const [build, ...deliver] = buildPlan({
@@ -116,6 +121,7 @@ export async function planDeploy(input: DeployInput, adapters: Pick<DeployAdapte
     const now = planDelivery({ ref: input.ref, tag: input.ref.tag, setting: input.setting, cluster: input.cluster, registry: input.registry });
     if (now.ok) currentImage = now.buildImage;
   }
+  if (!inspect) return { delivery, build, deliver, currentImage, newImageExisted: false };
   const [currentImageId, newImageId] = await Promise.all([
     currentImage ? adapters.imageId(currentImage, signal) : undefined,
     adapters.imageId(delivery.buildImage, signal),
@@ -151,7 +157,13 @@ export async function runDeploy<Applied>(input: DeployInput, adapters: DeployAda
   };
 
   try {
-    plan = await phase('plan', () => planDeploy(input, adapters, signal));
+    let unchanged = false;
+    plan = await phase('plan', async () => {
+      // The context is byte for byte what the running tag was built from: no build at all.
+      unchanged = (await adapters.unchanged?.(signal)) === true;
+      return planDeploy(input, adapters, signal, !unchanged);
+    });
+    if (unchanged) return { status: 'upToDate', plan, timings };
     const p = plan;
     const built: Built = await phase('build', async () => {
       await adapters.runStep(p.build, signal);

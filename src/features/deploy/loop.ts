@@ -48,6 +48,9 @@ export interface LoopDeps {
 /** How long the new pods must stay up after their first log line (a version that exits at start is caught). */
 const SETTLE_MS = 2000;
 
+/** Per image: the build context's hash (the manifest left out) when its current tag was deployed. */
+const lastDeployed = new Map<string, { hash: string; tag: string }>();
+
 /** The rollout ended in a failure waiting will not fix. */
 class RolloutFailed extends Error {
   readonly failure: RolloutFailure;
@@ -93,7 +96,7 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
     isFile: (f) => fs.stat(f).then((s) => s.isFile(), () => false),
   });
   if (!context.ok) return stop(context.reason);
-  const [head, hash] = await Promise.all([gitHeadFor(document.uri), contextHash(context.contextDir)]);
+  const [head, hash] = await Promise.all([gitHeadFor(document.uri), contextHash(context.contextDir, [document.uri.fsPath])]);
   const next = nextLoopTag(ref.tag, { headSha: head, now: new Date(), contentHash: hash });
   if (!next.ok) return stop(next.reason);
 
@@ -124,6 +127,10 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
           {
             runStep: (step, s) => runStep(ctx, out, step, s, progress, step.kind === 'build' ? buildLines : undefined),
             imageId: (img, s) => localImageId(img, s),
+            unchanged: async () => {
+              const last = lastDeployed.get(target.uri + target.path);
+              return hash !== undefined && last?.hash === hash && last.tag === ref.tag;
+            },
             untag: async (img) => void (await runTool(ctx.config.dockerPath, ['image', 'rm', img], { timeoutMs: 15_000 }).catch(() => undefined)),
             onNodes: async (plan, id, s) => {
               if (plan.delivery.method !== 'import') return false;
@@ -181,6 +188,7 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
       }
     },
   );
+  if (outcome.status === 'deployed' && hash) lastDeployed.set(target.uri + target.path, { hash, tag: next.tag });
   report(deps, outcome, { newImage, current: formatImageReference({ registry: ref.registry, path: ref.path, tag: ref.tag }), tagSet, firstLine, dockerfile: context.dockerfile, buildLines });
   return outcome;
 }

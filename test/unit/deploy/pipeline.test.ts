@@ -246,3 +246,19 @@ test('an import that did not land fails the loop in the deliver phase, before th
   assert.equal(f.file.text, 'image: hashapp:1', 'the manifest is unchanged');
   assert.ok(!f.log.includes('apply'));
 });
+
+test('a context identical to the one the current tag was built from: up to date after the plan, nothing built or inspected', async () => {
+  const f = fakes({ images: { 'hashapp:1': 'sha256:old' } });
+  const inspected: string[] = [];
+  f.adapters.imageId = async (image) => {
+    inspected.push(image);
+    return f.images[image];
+  };
+  f.adapters.unchanged = async () => true;
+  const outcome = await runDeploy(input(), f.adapters, { signal: new AbortController().signal });
+  assert.equal(outcome.status, 'upToDate');
+  assert.deepEqual(f.log, []);
+  assert.deepEqual(inspected, []);
+  assert.deepEqual(outcome.timings.map((t) => t.phase), ['plan']);
+  assert.equal(f.file.text, 'image: hashapp:1');
+});
