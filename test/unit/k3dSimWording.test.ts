@@ -8,6 +8,7 @@ import { after, test } from 'node:test';
 import { K3dCli } from '../../src/core/k3d/cli.ts';
 import { K3dError } from '../../src/core/k3d/errors.ts';
 import { createK3dLineReader, parseLogLine } from '../../src/core/k3d/logLine.ts';
+import { validatePortMapping } from '../../src/core/k3d/names.ts';
 import { writeKubeconfig } from '../../src/core/k3d/nodeOps.ts';
 
 const K3D = path.resolve(import.meta.dirname, '../sim/bin/k3d');
@@ -116,4 +117,13 @@ test('LOG_LEVEL=debug in the user\'s environment: k3d prints its DEBU lines on s
   const clusters = await debugCli.listClusters();
   assert.deepEqual(clusters.map((c) => [c.name, c.state, c.agentsCount]), [['listed', 'running', 1]]);
   await cli.deleteCluster('listed');
+});
+
+test('a :direct port mapping (k3d v5 node filter suffix) passes the wizard\'s check and maps the node itself', async () => {
+  assert.equal(validatePortMapping('8086:81@agent:0:direct'), undefined);
+  assert.equal(validatePortMapping('8087:80@servers:*:proxy'), undefined);
+  await cli.createCluster({ name: 'direct', agents: 1, ports: ['8086:81@agent:0:direct'] });
+  const cluster = (await cli.listClusters()).find((c) => c.name === 'direct');
+  assert.equal(cluster?.state, 'running');
+  await cli.deleteCluster('direct');
 });

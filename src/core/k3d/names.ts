@@ -37,9 +37,9 @@ export function validateNodeCount(text: string, what: 'servers' | 'agents'): str
 
 // '[HOST:][HOSTPORT:]CONTAINERPORT[/PROTOCOL][@NODEFILTER]', as k3d's --port flag takes it.
 const PORT_MAPPING =
-  /^(?:(?:(?<host>\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):)?(?<hostPort>\d{1,5}(?:-\d{1,5})?):)?(?<containerPort>\d{1,5}(?:-\d{1,5})?)(?:\/(?<proto>tcp|udp|sctp))?(?:@(?<filter>[A-Za-z]+(?::(?:\*|\d+(?:-\d+)?|first|last))?(?:;[A-Za-z]+(?::(?:\*|\d+(?:-\d+)?|first|last))?)*(?:\[[a-z0-9,]+\])?))?$/;
+  /^(?:(?:(?<host>\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):)?(?<hostPort>\d{1,5}(?:-\d{1,5})?):)?(?<containerPort>\d{1,5}(?:-\d{1,5})?)(?:\/(?<proto>tcp|udp|sctp))?(?:@(?<filter>[A-Za-z]+(?::(?:\*|\d+(?:-\d+)?|first|last))?(?::(?:proxy|direct))?(?:;[A-Za-z]+(?::(?:\*|\d+(?:-\d+)?|first|last))?(?::(?:proxy|direct))?)*(?:\[[a-z0-9,]+\])?))?$/;
 
-/** Validates one port mapping such as `8081:80@loadbalancer`. */
+/** Validates one port mapping such as `8081:80@loadbalancer` (k3d v5 filters may end in :proxy or :direct, pkg/util/filter.go). */
 export function validatePortMapping(spec: string): string | undefined {
   const m = spec.match(PORT_MAPPING);
   if (!m?.groups) {
