@@ -269,8 +269,11 @@ export async function benchInnerLoop(cluster: BenchCluster, rounds = 3): Promise
   const added = round(extTotal - extPhases.build - extPhases.deliver, 0);
   const cliAdded = round(cliTotal - cliPhases.build - cliPhases.deliver, 0);
   const noChangeMs = round(median(noChange), 0);
+  // Of the added time, the cluster's own part (its kubelet starting the container) is the rollout wait;
+  // the rest is the extension's own steps.
+  const ownStepsMs = round(extPhases.plan + extPhases.edit + extPhases.apply + extPhases.firstLog, 0);
   const misses: string[] = [];
-  if (added >= 300) misses.push(`the extension adds ${added} ms beyond build and delivery (target < 300 ms; the commands add ${cliAdded} ms)`);
+  if (added >= 300) misses.push(`the extension adds ${added} ms beyond build and delivery (target < 300 ms; the commands add ${cliAdded} ms; of it the rollout wait is ${extPhases.rollout} ms, the extension's own steps ${ownStepsMs} ms)`);
   if (extTotal > cliTotal) misses.push(`total ${extTotal} ms vs the commands' ${cliTotal} ms`);
   if (noChangeMs >= 500) misses.push(`no-change loop ${noChangeMs} ms (target < 500 ms)`);
   return {
@@ -283,6 +286,7 @@ export async function benchInnerLoop(cluster: BenchCluster, rounds = 3): Promise
     commandPhasesMs: cliPhases,
     addedMs: added,
     commandsAddedMs: cliAdded,
+    ownStepsMs,
     noChangeMs,
     target: 'added (total - build - delivery) < 300 ms; total <= the commands; no-change < 500 ms with no rollout',
     met: misses.length === 0,
