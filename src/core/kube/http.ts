@@ -158,6 +158,13 @@ export class KubeHttp {
     return res;
   }
 
+  /** This connection's TLS settings and credentials, for a client of its own (exec's WebSocket). */
+  async connectionOptions(): Promise<https.RequestOptions> {
+    const options: https.RequestOptions = { headers: {} };
+    await this.kc.applyToHTTPSOptions(options);
+    return options;
+  }
+
   private signalOf(request: KubeRequest): AbortSignal | undefined {
     if (this.boundSignal && request.signal) {
       return AbortSignal.any([this.boundSignal, request.signal]);

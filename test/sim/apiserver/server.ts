@@ -14,6 +14,8 @@ import { openapiDoc, openapiIndex } from './openapi.ts';
 import { toTable } from './tables.ts';
 import { checkFieldSelector, matchFields, matchRequirements, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { isObj, simSpeed } from './util.ts';
+import { handleExecUpgrade } from './exec.ts';
+import type { Duplex } from 'node:stream';
 import type { Obj } from './util.ts';
 
 export interface TlsMaterial { key: string; cert: string; clientCA: string }
@@ -111,6 +113,10 @@ export function startServer(tls: TlsMaterial, deps: ServerDeps, host: string, po
     handle(req, res, deps).catch((e) => sendError(res, e));
   });
   server.keepAliveTimeout = 60_000;
+  // exec's WebSocket (exec.ts); any other upgrade is refused.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!handleExecUpgrade(deps.api, req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
