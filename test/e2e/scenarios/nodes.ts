@@ -83,6 +83,8 @@ scenario('nodes: Add Agent from the Containers group; the tree and kubectl get n
   const nodesGroup = await waitUntil('the Nodes group to count 4 Ready', () => wb.treeItemDescription(row(wb, 'Nodes').first()), (d) => /4\/4 Ready/.test(d), TIMEOUT);
   ctx.step(`Nodes: "${nodesGroup}"`);
   await wb.page.mouse.move(900, 400); // no tooltip over the rows
+  await wb.page.keyboard.press('Escape');
+  await wb.page.waitForTimeout(800);
   await ctx.shot('the new agent in the tree, Ready in kubectl get nodes', 'nodes-agent-added');
 }, 180_000);
 
