@@ -6,6 +6,7 @@ import * as deploy from './features/deploy/index.ts';
 import * as imageTags from './features/imageTags/index.ts';
 import * as logs from './features/logs/index.ts';
 import { registerReadOnlyDocuments } from './features/shared/readOnlyDocuments.ts';
+import * as terminal from './features/terminal/index.ts';
 import * as workloads from './features/workloads/index.ts';
 
 /** What activate() returns: for tests that run inside VS Code (no public API reads another extension's tree). */
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): K3dDeployApi {
   const { store: clusterStore, provider } = clusters.register(ctx, workloadTree);
   apply.register(ctx, clusterStore);
   const logStreams = logs.register(ctx, workloadTree);
+  terminal.register(ctx, workloadTree);
   const loadImageTags = imageTags.register(ctx);
   deploy.register(ctx, { logs: logStreams, imageTags: loadImageTags });
   return { clusterTreeProvider: provider as vscode.TreeDataProvider<unknown> };
