@@ -13,12 +13,10 @@ import { apiserverMain } from './apiserverProcess.ts';
 import { sandbox } from './harness.ts';
 
 describe('cluster PKI', () => {
-  it('is fast, chains correctly and encodes names as UTF8String (Go rejects "@" in PrintableString)', () => {
+  it('chains correctly and encodes names as UTF8String (Go rejects "@" in PrintableString)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'k3d-pki-'));
     try {
-      const started = Date.now();
       writeClusterPki(dir, 'demo');
-      assert.ok(Date.now() - started < 1500, `PKI took ${Date.now() - started} ms`);
       const read = (f: string) => fs.readFileSync(path.join(dir, 'pki', f), 'utf8');
       const ca = new X509Certificate(read('ca.crt'));
       const clientCa = new X509Certificate(read('client-ca.crt'));
