@@ -154,3 +154,27 @@ export async function runCommand(http: KubeHttp, request: Omit<ExecRequest, 'std
   const r = await session.done;
   return { ...r, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
+
+/** Splits a command line as a shell would for plain words and quotes (no expansion): `sh -c 'a b'` is three words. */
+export function splitCommand(line: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else if (ch === '\\' && quote === '"' && i + 1 < line.length) word += line[++i];
+      else word += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      word ??= '';
+    } else if (/\s/.test(ch)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (ch === '\\' && i + 1 < line.length) word = (word ?? '') + line[++i];
+    else word = (word ?? '') + ch;
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}

@@ -1,35 +1,11 @@
 import * as vscode from 'vscode';
 import type { V1Pod } from '@kubernetes/client-node';
-import { exec, runCommand, type ExecSession } from '../../core/kube/exec.ts';
+import { exec, runCommand, splitCommand, type ExecSession } from '../../core/kube/exec.ts';
 import { inUserNamespace } from '../../core/kube/namespaces.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { WorkloadNode, WorkloadTree } from '../workloads/WorkloadTree.ts';
 
 interface Target { context: string; namespace: string; pod: string; container: string | undefined }
-
-/** Splits a command line as a shell would for plain words and quotes (no expansion): `sh -c 'a b'` is three words. */
-export function splitCommand(line: string): string[] {
-  const words: string[] = [];
-  let word: string | undefined;
-  let quote: string | undefined;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      else if (ch === '\\' && quote === '"' && i + 1 < line.length) word += line[++i];
-      else word += ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      word ??= '';
-    } else if (/\s/.test(ch)) {
-      if (word !== undefined) words.push(word);
-      word = undefined;
-    } else if (ch === '\\' && i + 1 < line.length) word = (word ?? '') + line[++i];
-    else word = (word ?? '') + ch;
-  }
-  if (word !== undefined) words.push(word);
-  return words;
-}
 
 /** A VS Code terminal over an exec session with a tty: keystrokes go to stdin, the window's size to resize. */
 class ExecTerminal implements vscode.Pseudoterminal {
