@@ -311,7 +311,17 @@ function report(deps: LoopDeps, outcome: DeployOutcome, r: ReportInput): void {
       const unchanged = r.tagSet ? '' : ' The manifest is unchanged.';
       out.appendLine(`# failed while ${phaseVerb(outcome.phase, outcome.plan?.delivery.method)}: ${message}${fix ? ` ${fix}` : ''}`);
       ctx.log.warn(`Deploy on Save ${r.newImage} failed (${outcome.phase}): ${message}`);
-      show('$(error)', `${outcome.phase === 'firstLog' ? 'first log' : outcome.phase} failed`, `${message}${fix ? ` ${fix}` : ''}`);
+      const failedText: Record<string, string> = {
+        plan: 'Deploy on Save stopped',
+        build: 'build failed',
+        deliver: `${outcome.plan?.delivery.method === 'push' ? 'push' : 'import'} failed`,
+        edit: 'tag not set',
+        apply: 'apply failed',
+        rollout: 'rollout failed',
+        firstLog: 'no first log line',
+        settle: 'the new pod crashed',
+      };
+      show('$(error)', failedText[outcome.phase] ?? `${outcome.phase} failed`, `${message}${fix ? ` ${fix}` : ''}`);
       void vscode.window.showErrorMessage(`Deploy on Save stopped: ${message}${fix ? ` ${fix}` : ''}${unchanged}`, ...actions, 'Show Output').then(async (c) => {
         if (c === 'Show Output') out.show(true);
         if (c === 'Open Dockerfile') {
