@@ -10,7 +10,6 @@ import { after, before, test } from 'node:test';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { createDeployment, deleteObject, deploymentRef, objectYaml, restartDeployment, scaleDeployment, setDeploymentImage } from '../../src/core/kube/actions.ts';
 import { applyObjects, contextNamespace, deleteObjects, deleteResultLine, executeDelete, planDelete } from '../../src/core/kube/apply.ts';
-import { connectContext } from '../../src/core/kube/connect.ts';
 import { Discovery } from '../../src/core/kube/discovery.ts';
 import { KubeError } from '../../src/core/kube/gateway.ts';
 import { readKubeconfig } from '../../src/core/kube/kubeconfig.ts';
@@ -19,6 +18,7 @@ import type { KubeHttp } from '../../src/core/kube/http.ts';
 import { rolloutStatus } from '../../src/core/kube/rollout.ts';
 import { podSummary } from '../../src/core/kube/status.ts';
 import { ClusterWorkloads } from '../../src/core/kube/workloads.ts';
+import { KubeContexts } from '../../src/core/kube/contexts.ts';
 import { pollUntil } from '../lib/poll.ts';
 
 const run = promisify(execFile);
@@ -28,17 +28,19 @@ const kubeconfig = path.join(home, 'kubeconfig');
 const env = { ...process.env, K3D_SIM_HOME: path.join(home, 'sim'), KUBECONFIG: kubeconfig, K3D_SIM_SPEED: '0.02' };
 let http: KubeHttp;
 let workloads: ClusterWorkloads;
+let contexts: KubeContexts;
 
 before(async () => {
   await run(K3D, ['cluster', 'create', 'api', '--agents', '2'], { env });
-  http = await connectContext('k3d-api', [kubeconfig]);
-  workloads = new ClusterWorkloads(http, { onChange: () => undefined, batchMs: 5 });
-  workloads.start();
+  contexts = new KubeContexts({ kubeconfigFiles: () => [kubeconfig], batchMs: 5 });
+  http = await contexts.http('k3d-api');
+  workloads = new ClusterWorkloads(contexts, 'k3d-api', { onChange: () => undefined });
   await until('the caches to sync', () => workloads.synced);
 });
 
 after(async () => {
   workloads?.stop();
+  contexts?.dispose();
   await run(K3D, ['cluster', 'delete', 'api'], { env }).catch(() => undefined);
 });
 
