@@ -105,10 +105,11 @@ test('registry push by Build & Deploy\'s plan, then Push to Cluster Registry and
   // What Build & Deploy reads: the registry the cluster announces.
   const hosting = JSON.parse(await kubectl('get', 'configmap', 'local-registry-hosting', '-n', 'kube-public', '-o', 'json')) as { data: Record<string, string> };
   const registry = parseLocalRegistryHosting(hosting.data);
-  assert.deepEqual(registry, { host: `localhost:${port}`, hostFromContainerRuntime: `k3d-reg${suffix}:${port}`, hostFromClusterNetwork: `k3d-reg${suffix}:${port}` });
+  // `--registry-create NAME` names the registry NAME as given, without k3d-'s prefix (k3d pkg/config/transform.go).
+  assert.deepEqual(registry, { host: `localhost:${port}`, hostFromContainerRuntime: `reg${suffix}:${port}`, hostFromClusterNetwork: `reg${suffix}:${port}` });
 
-  // Build & Deploy of `k3d-regX:PORT/hashapp:1`: built as localhost:PORT/hashapp:2, pushed, the manifest names k3d-regX:PORT.
-  const ref = parseImageReference(`k3d-reg${suffix}:${port}/hashapp-${suffix}:1`) as ImageReference;
+  // Build & Deploy of `regX:PORT/hashapp:1`: built as localhost:PORT/hashapp:2, pushed, the manifest names regX:PORT.
+  const ref = parseImageReference(`reg${suffix}:${port}/hashapp-${suffix}:1`) as ImageReference;
   const delivery = planDelivery({ ref, tag: '2', setting: 'auto', cluster, registry });
   assert.ok(delivery.ok && delivery.method === 'push');
   assert.equal(delivery.buildImage, `localhost:${port}/hashapp-${suffix}:2`);
@@ -127,7 +128,7 @@ test('registry push by Build & Deploy\'s plan, then Push to Cluster Registry and
   const unpushed = `localhost:${port}/hashapp-${suffix}:3`;
   await buildHashApp({ tag: unpushed, message: `pushed by the fix ${suffix}` });
   made.push(unpushed);
-  await apply(deployment('unpushed', `k3d-reg${suffix}:${port}/hashapp-${suffix}:3`));
+  await apply(deployment('unpushed', `reg${suffix}:${port}/hashapp-${suffix}:3`));
   await eventually('ErrImagePull for the unpushed tag', async () => /ErrImagePull|ImagePullBackOff/.test((await waitingReason('unpushed')) ?? ''));
   const pod = (await podOf('unpushed'))[0]!;
   const [push] = await imagePullFixes({ reason: (await waitingReason('unpushed'))!, image: pod.spec.containers[0]!.image, pullPolicy: pod.spec.containers[0]!.imagePullPolicy, cluster, registry }, hasLocalImage);
@@ -136,7 +137,7 @@ test('registry push by Build & Deploy\'s plan, then Push to Cluster Registry and
   await eventually('the pod to run after the push (its next pull)', () => running('unpushed'), 120_000);
 
   // Built under the nodes' name only: the fix tags it for this machine's side first.
-  const nodesName = `k3d-reg${suffix}:${port}/hashapp-${suffix}:4`;
+  const nodesName = `reg${suffix}:${port}/hashapp-${suffix}:4`;
   await runTool('docker', dockerTagArgs(unpushed, nodesName), { timeoutMs: 30_000 });
   made.push(nodesName, `localhost:${port}/hashapp-${suffix}:4`);
   const [tagThenPush] = await imagePullFixes({ reason: 'ErrImagePull', image: nodesName, cluster, registry }, hasLocalImage);

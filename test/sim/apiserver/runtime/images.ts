@@ -43,16 +43,21 @@ export function splitRef(canonical: string): { host: string; repo: string; tag: 
 }
 
 function registryFor(host: string, registries: ClusterRegistry[]): ClusterRegistry | undefined {
+  // A registry's name is its container's name, which the nodes resolve on the cluster's network:
+  // k3d-NAME for `k3d registry create NAME`, NAME as given for `cluster create --registry-create NAME`.
   return registries.find((r) => {
-    const name = r.name.startsWith('k3d-') ? r.name : `k3d-${r.name}`;
+    const name = r.name;
     const hostPort = String(r.hostPort);
     return host === `${name}:${r.port ?? 5000}` || host === `${name}:${hostPort}` || host === `localhost:${hostPort}`;
   });
 }
 
-/** Hosts that cannot resolve from a k3d node: the reserved .invalid domain, and k3d registry names no registry has. */
+/**
+ * Hosts that cannot resolve from a k3d node: the reserved .invalid domain, and single-label names (a
+ * registry container's name) that no registry of this cluster has.
+ */
 function unresolvable(hostname: string): boolean {
-  return /(^|\.)invalid$/.test(hostname) || /^k3d-/.test(hostname);
+  return /(^|\.)invalid$/.test(hostname) || (!hostname.includes('.') && hostname !== 'localhost');
 }
 
 /**
