@@ -195,17 +195,18 @@ function ttySession(id: string, command: string[], stdin: boolean, out: (d: Buff
     if (stopped) return;
     const body = JSON.stringify({ Detach: false, Tty: true });
     const req = request({ ...engine(), method: 'POST', path: `/exec/${execId}/start`, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Connection: 'Upgrade', Upgrade: 'tcp' } });
-    req.on('upgrade', (_res, socket: Duplex, head: Buffer) => {
-      stream = socket;
+    req.on('upgrade', async (_res, socket: Duplex, head: Buffer) => {
       if (head.length) out(head);
-      if (size) resize(size[0], size[1]);
-      for (const p of pending.splice(0)) socket.write(p);
       socket.on('data', out);
       socket.on('error', () => undefined);
       socket.on('close', async () => {
         const inspected = await engineJson('GET', `/exec/${execId}/json`).catch(() => ({ status: 0, json: {} as Obj }));
         finish(typeof inspected.json.ExitCode === 'number' ? inspected.json.ExitCode : 137);
       });
+      // The size first, then what was typed meanwhile: a command sent with the terminal sees its size.
+      if (size) await engineJson('POST', `/exec/${execId}/resize?h=${size[1]}&w=${size[0]}`).catch(() => undefined);
+      for (const p of pending.splice(0)) socket.write(p);
+      stream = socket;
       if (stopped) socket.destroy();
     });
     req.on('response', (res) => {
