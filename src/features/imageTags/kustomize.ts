@@ -1,6 +1,7 @@
 // The workspace's kustomizations, so that an image an overlay rewrites (`image: PROJECT/IMAGE`)
 // shows what it becomes instead of an invalid-image warning. Found once with findFiles, kept
-// current by a file watcher; the walk from a file to the overlays that include it is core's.
+// current by a file watcher and by saves in the editor (a watcher event may come late or, on some
+// remote file systems, not at all); the walk from a file to the overlays that include it is core's.
 import * as vscode from 'vscode';
 import { decodeManifestBytes } from '../../core/manifests/decode.ts';
 import { parseManifest } from '../../core/manifests/documents.ts';
@@ -19,6 +20,7 @@ export class KustomizeIndex implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly watcher: vscode.FileSystemWatcher;
+  private readonly saved: vscode.Disposable;
   private readonly log: vscode.LogOutputChannel;
 
   constructor(log: vscode.LogOutputChannel) {
@@ -30,6 +32,9 @@ export class KustomizeIndex implements vscode.Disposable {
     this.watcher.onDidDelete((uri) => {
       this.infos?.delete(uri.path);
       this.touched();
+    });
+    this.saved = vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (isKustomizationFile(doc.uri.path)) reread(doc.uri);
     });
   }
 
@@ -92,8 +97,13 @@ export class KustomizeIndex implements vscode.Disposable {
 
   dispose(): void {
     this.watcher.dispose();
+    this.saved.dispose();
     this.changed.dispose();
   }
+}
+
+function isKustomizationFile(path: string): boolean {
+  return /(^|\/)(kustomization\.ya?ml|Kustomization)$/.test(path);
 }
 
 /** The lens on an image that kustomizations rewrite: what it becomes, and where (opens the kustomization). */
