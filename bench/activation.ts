@@ -17,7 +17,7 @@ const c0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 const ext = require(${JSON.stringify(path.join(dist, 'extension.js'))});
 const t1 = process.hrtime.bigint();
-ext.activate({ subscriptions: [], extensionUri: {}, globalState: { get() {}, update() {} }, workspaceState: { get() {}, update() {} } });
+ext.activate({ subscriptions: [], extensionUri: {}, globalState: { get: (_k, d) => d, update: async () => undefined }, workspaceState: { get: (_k, d) => d, update: async () => undefined } });
 const t2 = process.hrtime.bigint();
 const cpu = process.cpuUsage(c0);
 const lazyLoaded = Object.keys(require.cache).map((k) => k.split('/').pop()).filter((f) => ['clientNode.js', 'yaml.js', 'manifests.js'].includes(f));
