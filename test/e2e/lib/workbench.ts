@@ -119,8 +119,19 @@ export class Workbench {
 
   /** Right-clicks `target` and chooses `action` from its context menu. */
   async contextMenu(target: Locator, action: string): Promise<void> {
-    await target.click({ button: 'right' });
     const menu = this.page.locator('.monaco-menu').filter({ visible: true });
+    // A list row that moved between finding it and the click (rows of an earlier scenario's cluster
+    // going away above it) leaves the menu on another row: that row, not the target, has the focus.
+    // Close that menu and right-click the target where it is now.
+    for (let attempt = 1; ; attempt++) {
+      await target.click({ button: 'right' });
+      const isRow = (await target.getAttribute('role').catch(() => null)) === 'treeitem';
+      if (!isRow || attempt === 3) break;
+      await menu.first().waitFor({ timeout: DEFAULT_TIMEOUT }).catch(() => undefined);
+      if (/\bfocused\b/.test((await target.getAttribute('class').catch(() => '')) ?? '')) break;
+      await this.page.keyboard.press('Escape');
+      await menu.first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+    }
     const item = menu.locator('.action-item a.action-menu-item', {
       has: this.page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(action)}$`) }),
     });

@@ -51,7 +51,12 @@ async function quickOpen(ctx: ScenarioContext, relative: string, shows: string):
   await page.keyboard.press('ControlOrMeta+P');
   await wb.quickInputBox().waitFor({ state: 'visible' });
   await page.keyboard.type(relative);
-  const row = wb.quickInput().locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(path.basename(relative))}$`) }) });
+  // The row of this file, by name and folder: before the search answers, Quick Open lists recently
+  // opened files first, among them another deployment.yaml (the course manifest).
+  const row = wb
+    .quickInput()
+    .locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(path.basename(relative))}$`) }) })
+    .filter({ has: page.locator('.label-description', { hasText: path.dirname(relative) }) });
   await row.first().waitFor({ timeout: DEFAULT_TIMEOUT });
   await row.first().click();
   await waitUntil(`${relative} in the editor`, () => editorText(wb), (t) => t.includes(shows));
