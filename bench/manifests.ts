@@ -7,6 +7,7 @@ import { ManifestCache } from '../src/core/manifests/cache.ts';
 import { parseManifest } from '../src/core/manifests/documents.ts';
 import { findImages } from '../src/core/manifests/images.ts';
 import type { ManifestFile } from '../src/core/manifests/documents.ts';
+import { coldAndWarm, median, round } from './stats.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -124,15 +125,6 @@ function lenses(file: ManifestFile): number {
   return n;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
-}
-
 const base = manifest();
 const out = process.argv.indexOf('--out');
 if (out !== -1) {
@@ -140,32 +132,20 @@ if (out !== -1) {
 }
 const print = (record: Record<string, unknown>) => console.log(JSON.stringify(record));
 
-// Cold: the first file this process sees (the extension host's first lens request).
-let t = performance.now();
-let file = parseManifest(`${base}\n`);
-const images = lenses(file);
-const cold = performance.now() - t;
+// Cold: the first file this process sees (the extension host's first lens request); warm: a fresh
+// text each run (an edit), nothing cached.
+const run = coldAndWarm(base, RUNS, (text) => {
+  const parsed = parseManifest(text);
+  return { file: parsed, images: lenses(parsed) };
+});
+const { file, images } = run.cold;
 const fast = file.documents.filter((d) => d.outlineScanned).length;
 
-// Warm: a fresh text each run (an edit), nothing cached. CPU time is printed too: on a busy
-// machine wall time mostly measures the other processes.
-const warm: number[] = [];
-const cpu: number[] = [];
-for (let r = 0; r < RUNS; r++) {
-  const text = `${base}# edit ${r}\n`;
-  const c = process.cpuUsage();
-  t = performance.now();
-  file = parseManifest(text);
-  lenses(file);
-  warm.push(performance.now() - t);
-  const used = process.cpuUsage(c);
-  cpu.push((used.user + used.system) / 1000);
-}
 print({
   case: 'codelens-5mb',
-  ms: round(median(warm)),
-  cpuMs: round(median(cpu)),
-  coldMs: round(cold),
+  ms: round(median(run.warmMs)),
+  cpuMs: round(median(run.cpuMs)),
+  coldMs: round(run.coldMs),
   runs: RUNS,
   bytes: base.length,
   docs: file.documents.length,
@@ -177,7 +157,7 @@ print({
 const cache = new ManifestCache();
 cache.get('file:///big.yaml', 1, () => base);
 lenses(cache.get('file:///big.yaml', 1, () => base));
-t = performance.now();
+let t = performance.now();
 lenses(cache.get('file:///big.yaml', 1, () => base));
 print({ case: 'codelens-5mb-cached', ms: round(performance.now() - t) });
 

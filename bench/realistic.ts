@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { lensNotices, lensRows } from '../src/core/imageTags/lenses.ts';
 import { parseManifest } from '../src/core/manifests/documents.ts';
 import type { ManifestFile } from '../src/core/manifests/documents.ts';
+import { coldAndWarm, median, round } from './stats.ts';
 import { checkImageTags, checkLocalImagePullPolicy } from '../src/core/manifests/lessons.ts';
 
 const RUNS = (() => {
@@ -154,35 +155,21 @@ function lensesAndDiagnostics(file: ManifestFile): { rows: number; notices: numb
   return { rows: lines, notices: notices.length, findings };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const round = (ms: number) => Math.round(ms * 10) / 10;
-
-// Cold: the first file this process sees (the extension host's first lens request).
-let t = performance.now();
-let file = parseManifest(`${base}\n`);
-const counts = lensesAndDiagnostics(file);
-const coldMs = performance.now() - t;
+// Cold: the first file this process sees (the extension host's first lens request); warm: a fresh
+// text each run (an edit), nothing cached.
+const run = coldAndWarm(base, RUNS, (text) => {
+  const parsed = parseManifest(text);
+  return { file: parsed, counts: lensesAndDiagnostics(parsed) };
+});
+const { file, counts } = run.cold;
 const scanned = file.documents.filter((d) => d.outlineScanned).length;
 
-// Warm: a fresh text each run (an edit), nothing cached; CPU time too, as the machine is shared.
-const warm: number[] = [];
-const cpu: number[] = [];
-for (let r = 0; r < RUNS; r++) {
-  const text = `${base}# edit ${r}\n`;
-  const c = process.cpuUsage();
-  t = performance.now();
-  file = parseManifest(text);
-  lensesAndDiagnostics(file);
-  warm.push(performance.now() - t);
-  const used = process.cpuUsage(c);
-  cpu.push((used.user + used.system) / 1000);
-}
 console.log(
   JSON.stringify({
     case: 'codelens-realistic',
-    ms: round(median(warm)),
-    cpuMs: round(median(cpu)),
-    coldMs: round(coldMs),
+    ms: round(median(run.warmMs)),
+    cpuMs: round(median(run.cpuMs)),
+    coldMs: round(run.coldMs),
     runs: RUNS,
     bytes: base.length,
     docs: file.documents.length,

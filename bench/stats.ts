@@ -58,3 +58,25 @@ export function combine(...verdicts: Verdict[]): Verdict {
     ...(misses.length ? { miss: misses.join('; ') } : {}),
   };
 }
+
+/**
+ * Times `work` on `base` as the first text this process sees (cold), then on `runs` fresh edits of
+ * it (warm: a new text each run, nothing cached), with CPU time, since the machine may be shared.
+ */
+export function coldAndWarm<T>(base: string, runs: number, work: (text: string) => T): { cold: T; coldMs: number; warmMs: number[]; cpuMs: number[] } {
+  let t = performance.now();
+  const cold = work(`${base}\n`);
+  const coldMs = performance.now() - t;
+  const warmMs: number[] = [];
+  const cpuMs: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const text = `${base}# edit ${r}\n`;
+    const c = process.cpuUsage();
+    t = performance.now();
+    work(text);
+    warmMs.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpuMs.push((used.user + used.system) / 1000);
+  }
+  return { cold, coldMs, warmMs, cpuMs };
+}
