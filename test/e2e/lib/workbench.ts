@@ -1,6 +1,7 @@
 // What a person does in VS Code, as Playwright steps against code-server's workbench: click the
 // activity bar, read and right-click tree rows, run palette commands, answer quick inputs and
 // dialogs, read notifications. Selectors are VS Code's own DOM classes and ARIA roles.
+import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { pollUntil } from '../../lib/poll.ts';
 
@@ -146,6 +147,41 @@ export class Workbench {
       if (await item.first().isVisible().catch(() => false)) await this.page.keyboard.press('Enter');
     }
     await menu.waitFor({ state: 'hidden', timeout: 5000 });
+  }
+
+  // ---- the editor ----
+
+  /** The text of the active editor, with the non-breaking spaces the editor renders made plain. */
+  async editorText(): Promise<string> {
+    return ((await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+  }
+
+  /** The CodeLens links titled `title` in the active editor. */
+  codeLens(title: string | RegExp): Locator {
+    return this.page.locator('.editor-group-container.active .monaco-editor .codelens-decoration a', { hasText: typeof title === 'string' ? new RegExp(`^${escapeRegExp(title)}$`) : title });
+  }
+
+  /** Each CodeLens line of the active editor, as shown. */
+  async codeLensTexts(): Promise<string[]> {
+    return (await this.page.locator('.editor-group-container.active .monaco-editor .codelens-decoration').allTextContents()).map((t) => t.replace(/\u00a0/g, ' '));
+  }
+
+  /**
+   * Opens a workspace file with Quick Open, as a person does, and waits until the editor shows
+   * `shows`. The row is picked by name and folder: before the search answers, Quick Open lists
+   * recently opened files first, and a file made a moment ago appears once the search has it.
+   */
+  async quickOpenFile(relative: string, shows: string): Promise<void> {
+    await this.dismissQuickInput();
+    await this.page.keyboard.press('ControlOrMeta+P');
+    await this.quickInputBox().waitFor({ state: 'visible' });
+    await this.page.keyboard.type(relative);
+    let row = this.quickInput().locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(path.basename(relative))}$`) }) });
+    const folder = path.dirname(relative);
+    if (folder !== '.') row = row.filter({ has: this.page.locator('.label-description', { hasText: folder }) });
+    await row.first().waitFor({ timeout: DEFAULT_TIMEOUT });
+    await row.first().click();
+    await waitUntil(`${relative} in the editor`, () => this.editorText(), (t) => t.includes(shows));
   }
 
   // ---- command palette and quick input ----

@@ -9,8 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { check, scenario } from '../lib/harness.ts';
 import type { ScenarioContext } from '../lib/harness.ts';
-import { DEFAULT_TIMEOUT, escapeRegExp, waitUntil } from '../lib/workbench.ts';
-import type { Workbench } from '../lib/workbench.ts';
+import { DEFAULT_TIMEOUT, waitUntil } from '../lib/workbench.ts';
 import { docker, requireDocker } from '../../lib/docker.ts';
 import { buildHashApp, copyHashApp, ensureBaseImage } from '../../lib/images.ts';
 
@@ -40,29 +39,6 @@ spec:
             - name: INTERVAL
               value: "2"
 `;
-}
-
-/** The active editor's text (Monaco renders spaces as U+00A0). */
-async function editorText(wb: Workbench): Promise<string> {
-  return ((await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
-}
-
-function lens(wb: Workbench, title: string) {
-  return wb.page.locator('.editor-group-container.active .monaco-editor .codelens-decoration a', { hasText: new RegExp(`^${escapeRegExp(title)}$`) });
-}
-
-/** Opens a workspace file with Quick Open, as a person does. */
-async function quickOpen(ctx: ScenarioContext, relative: string, shows: string): Promise<void> {
-  const { wb, page } = ctx;
-  await wb.dismissQuickInput();
-  await page.keyboard.press('ControlOrMeta+P');
-  await wb.quickInputBox().waitFor({ state: 'visible' });
-  await page.keyboard.type(relative);
-  // A file made a moment ago is found once the file search has it: wait for its own row.
-  const row = wb.quickInput().locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(path.basename(relative))}$`) }) });
-  await row.first().waitFor({ timeout: DEFAULT_TIMEOUT });
-  await row.first().click();
-  await waitUntil(`${relative} in the editor`, () => editorText(wb), (t) => t.includes(shows));
 }
 
 /** The visible lines of the Output panel. */
@@ -156,15 +132,15 @@ async function changeMessageAndBuild(ctx: ScenarioContext): Promise<void> {
   await wb.runCommand('View: Close Primary Side Bar').catch(() => wb.dismissQuickInput());
 
   ctx.step(`open ${MANIFEST}; click Build & Deploy (hashapp:1 -> 2)`);
-  await quickOpen(ctx, MANIFEST, `image: ${APP}:1`);
-  await lens(wb, 'Build & Deploy').first().waitFor({ timeout: 60_000 }); // the first YAML loads the feature
+  await wb.quickOpenFile(MANIFEST, `image: ${APP}:1`);
+  await wb.codeLens('Build & Deploy').first().waitFor({ timeout: 60_000 }); // the first YAML loads the feature
   await ctx.shot('the sample app manifest with its Build and Deploy lens');
-  await lens(wb, 'Build & Deploy').first().click();
+  await wb.codeLens('Build & Deploy').first().click();
   await waitUntil('the Build & Deploy progress', () => wb.notification(/Build & Deploy hashapp:2|Building hashapp:2|Importing hashapp:2/).count(), (n) => n > 0, 60_000)
     .then(() => ctx.shot('Build and Deploy building and importing hashapp 2'))
     .catch(() => undefined); // a fast build may be done before the toast is seen
   await wb.notification(/deployment "hashapp-dep" successfully rolled out/).first().waitFor({ timeout: 180_000 });
-  check((await editorText(wb)).includes(`image: ${APP}:2`), 'the manifest should say hashapp:2');
+  check((await wb.editorText()).includes(`image: ${APP}:2`), 'the manifest should say hashapp:2');
   await ctx.shot('hashapp 2 built, imported into k3s-default, applied and rolled out');
 
   ctx.step('follow the deployment\'s logs: version one');
@@ -173,20 +149,20 @@ async function changeMessageAndBuild(ctx: ScenarioContext): Promise<void> {
   await ctx.shot('the pod prints the message of version one');
 
   ctx.step('edit message.txt in the editor (unsaved)');
-  await quickOpen(ctx, `${APP}/message.txt`, 'Hello from version one');
+  await wb.quickOpenFile(`${APP}/message.txt`, 'Hello from version one');
   await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.type(second);
-  await waitUntil('the new message in the editor', () => editorText(wb), (t) => t.includes(second));
+  await waitUntil('the new message in the editor', () => wb.editorText(), (t) => t.includes(second));
   await ctx.shot('the app\'s message changed in the editor, not saved');
 
   ctx.step('Bump & Apply with another unsaved edit in the manifest asks first; Cancel changes nothing');
-  await quickOpen(ctx, MANIFEST, `image: ${APP}:2`);
+  await wb.quickOpenFile(MANIFEST, `image: ${APP}:2`);
   await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: 'replicas: 1' }).first().click();
   await page.keyboard.press('End');
   await page.keyboard.press('Backspace');
   await page.keyboard.type('2');
-  await lens(wb, 'Bump & Apply').first().click();
+  await wb.codeLens('Bump & Apply').first().click();
   await wb.dialog().waitFor({ timeout: DEFAULT_TIMEOUT });
   const question = await wb.dialogMessage();
   ctx.step(`dialog: ${question}`);
@@ -194,20 +170,20 @@ async function changeMessageAndBuild(ctx: ScenarioContext): Promise<void> {
   await ctx.shot('Bump and Apply asks before saving the other unsaved edit');
   await wb.clickDialogButton('Cancel');
   await wb.dialog().waitFor({ state: 'hidden' });
-  const afterCancel = await editorText(wb);
+  const afterCancel = await wb.editorText();
   check(afterCancel.includes(`image: ${APP}:2`) && afterCancel.includes('replicas: 2'), 'Cancel should leave the tag and the unsaved edit as they were');
   check(fs.readFileSync(path.join(ctx.workspace, MANIFEST), 'utf8').includes('replicas: 1'), 'Cancel should save nothing');
   await wb.runCommand('File: Revert File');
-  await waitUntil('the manifest reverted', () => editorText(wb), (t) => t.includes('replicas: 1'));
+  await waitUntil('the manifest reverted', () => wb.editorText(), (t) => t.includes('replicas: 1'));
 
   ctx.step('Build & Deploy: the unsaved message.txt is saved first (asked), hashapp:3 built and imported');
-  await lens(wb, 'Build & Deploy').first().click();
+  await wb.codeLens('Build & Deploy').first().click();
   await wb.dialog().waitFor({ timeout: DEFAULT_TIMEOUT });
   const saveFirst = await wb.dialogMessage();
   check(/hashapp\/message\.txt has unsaved changes, and docker build reads the saved files/.test(saveFirst), `the build-context question: "${saveFirst}"`);
   await ctx.shot('Build and Deploy offers to save the edited message before building');
   await wb.clickDialogButton('Save and Build');
-  await waitUntil('the tag to become 3', () => editorText(wb), (t) => t.includes(`image: ${APP}:3`), 180_000);
+  await waitUntil('the tag to become 3', () => wb.editorText(), (t) => t.includes(`image: ${APP}:3`), 180_000);
   check(fs.readFileSync(path.join(ctx.workspace, APP, 'message.txt'), 'utf8').includes(second), 'message.txt should have been saved before the build');
   const built = await docker(['image', 'inspect', '--format', '{{.Id}}', `${APP}:3`]);
   check(built.code === 0, `docker should have built hashapp:3: ${built.stderr}`);
@@ -241,7 +217,7 @@ async function hostOnlyImageFixed(ctx: ScenarioContext): Promise<void> {
   await wb.runCommand('Notifications: Clear All Notifications');
 
   ctx.step(`open ${LOCAL_MANIFEST}; Apply to Cluster without importing ${image}`);
-  await quickOpen(ctx, LOCAL_MANIFEST, `image: ${image}`);
+  await wb.quickOpenFile(LOCAL_MANIFEST, `image: ${image}`);
   await wb.runCommand('k3d: Apply to Cluster');
   const stuck = /The rollout of hashlocal-dep is stuck: .*(ErrImagePull|ImagePullBackOff)/;
   const { toast, button } = await notificationButton(ctx, stuck, 'Import into Cluster', 120_000);

@@ -9,8 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { check, scenario } from '../lib/harness.ts';
 import type { ScenarioContext } from '../lib/harness.ts';
-import { DEFAULT_TIMEOUT, escapeRegExp, waitUntil } from '../lib/workbench.ts';
-import type { Workbench } from '../lib/workbench.ts';
+import { waitUntil } from '../lib/workbench.ts';
 import { docker, requireDocker } from '../../lib/docker.ts';
 import { copyHashApp, ensureBaseImage } from '../../lib/images.ts';
 
@@ -41,27 +40,6 @@ spec:
 `;
 }
 
-async function editorText(wb: Workbench): Promise<string> {
-  return ((await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
-}
-
-async function quickOpen(ctx: ScenarioContext, relative: string, shows: string): Promise<void> {
-  const { wb, page } = ctx;
-  await wb.dismissQuickInput();
-  await page.keyboard.press('ControlOrMeta+P');
-  await wb.quickInputBox().waitFor({ state: 'visible' });
-  await page.keyboard.type(relative);
-  // The row of this file, by name and folder: before the search answers, Quick Open lists recently
-  // opened files first, among them another deployment.yaml (the course manifest).
-  const row = wb
-    .quickInput()
-    .locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(path.basename(relative))}$`) }) })
-    .filter({ has: page.locator('.label-description', { hasText: path.dirname(relative) }) });
-  await row.first().waitFor({ timeout: DEFAULT_TIMEOUT });
-  await row.first().click();
-  await waitUntil(`${relative} in the editor`, () => editorText(wb), (t) => t.includes(shows));
-}
-
 async function outputLines(ctx: ScenarioContext): Promise<string[]> {
   const lines = await ctx.page.locator('.part.panel .monaco-editor .view-lines .view-line').allTextContents();
   return lines.map((l) => l.replace(/\u00a0/g, ' ').trim());
@@ -75,12 +53,12 @@ async function loopStatus(ctx: ScenarioContext): Promise<string> {
 /** Replaces the active editor's whole text (plain text) and saves it (Ctrl+S), as a person does. */
 async function typeAndSave(ctx: ScenarioContext, relative: string, shows: string, text: string): Promise<void> {
   const { wb, page } = ctx;
-  await quickOpen(ctx, relative, shows);
+  await wb.quickOpenFile(relative, shows);
   await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.press('Delete');
   await page.keyboard.insertText(text);
-  await waitUntil(`the new text of ${relative}`, () => editorText(wb), (t) => t.includes(text.trim()));
+  await waitUntil(`the new text of ${relative}`, () => wb.editorText(), (t) => t.includes(text.trim()));
   await save(ctx, relative, text.trim());
 }
 
@@ -93,12 +71,12 @@ async function save(ctx: ScenarioContext, relative: string, expected: string): P
 /** Replaces one line of `relative` (found by its text) by typing, as a person does, and saves. */
 async function replaceLineAndSave(ctx: ScenarioContext, relative: string, line: string, typed: string, expected: string): Promise<void> {
   const { wb, page } = ctx;
-  await quickOpen(ctx, relative, line);
+  await wb.quickOpenFile(relative, line);
   await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: line }).first().click();
   await page.keyboard.press('End');
   await page.keyboard.press('Shift+Home');
   await page.keyboard.type(typed);
-  await waitUntil(`the edit of ${relative}`, () => editorText(wb), (t) => t.includes(expected));
+  await waitUntil(`the edit of ${relative}`, () => wb.editorText(), (t) => t.includes(expected));
   await save(ctx, relative, expected);
 }
 
@@ -116,7 +94,7 @@ scenario('inner loop: Deploy on Save builds, imports, applies and rolls out the 
     await wb.runCommand('View: Close All Editors').catch(() => undefined);
     if ((await wb.dialog().count()) > 0) await wb.clickDialogButton("Don't Save").catch(() => undefined);
     // Turn it off (the workspace state would otherwise restore the watch in the next scenario).
-    await quickOpen(ctx, MANIFEST, `image: ${APP}:`).catch(() => undefined);
+    await wb.quickOpenFile(MANIFEST, `image: ${APP}:`).catch(() => undefined);
     await ctx.page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: `image: ${APP}:` }).first().click().catch(() => undefined);
     await wb.runCommand('k3d: Toggle Deploy on Save').catch(() => undefined);
     await wb.runCommand('k3d: Stop Following Logs').catch(() => undefined);
@@ -148,7 +126,7 @@ async function innerLoop(ctx: ScenarioContext, settings: string): Promise<void> 
   await wb.runCommand('View: Close Primary Side Bar').catch(() => wb.dismissQuickInput());
 
   ctx.step(`open ${MANIFEST}; Toggle Deploy on Save on its image line`);
-  await quickOpen(ctx, MANIFEST, `image: ${APP}:1`);
+  await wb.quickOpenFile(MANIFEST, `image: ${APP}:1`);
   await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: `image: ${APP}:1` }).first().click();
   await wb.runCommand('k3d: Toggle Deploy on Save');
   await wb.notification(/Deploy on Save is on for loopapp/).first().waitFor({ timeout: 60_000 });

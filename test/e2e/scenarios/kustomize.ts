@@ -4,9 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { check, scenario } from '../lib/harness.ts';
-import type { ScenarioContext } from '../lib/harness.ts';
-import { DEFAULT_TIMEOUT, escapeRegExp, waitUntil } from '../lib/workbench.ts';
-import type { Workbench } from '../lib/workbench.ts';
+import { DEFAULT_TIMEOUT, waitUntil } from '../lib/workbench.ts';
 
 const FOLDER = 'shop';
 const FILES: Record<string, string> = {
@@ -39,33 +37,6 @@ images:
 `,
 };
 
-async function editorText(wb: Workbench): Promise<string> {
-  return ((await wb.page.locator('.monaco-editor .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
-}
-
-function lens(wb: Workbench, title: string | RegExp) {
-  return wb.page.locator('.monaco-editor .codelens-decoration a', { hasText: typeof title === 'string' ? new RegExp(`^${escapeRegExp(title)}$`) : title });
-}
-
-function lensText(wb: Workbench) {
-  return wb.page.locator('.monaco-editor .codelens-decoration').first().textContent().then((t) => (t ?? '').replace(/\u00a0/g, ' '));
-}
-
-/** Quick Open by a path fragment, as a person types it. */
-async function quickOpen(ctx: ScenarioContext, typed: string, marker: string): Promise<void> {
-  const { wb, page } = ctx;
-  await wb.dismissQuickInput();
-  ctx.step(`Ctrl+P ${typed}`);
-  await page.keyboard.press('ControlOrMeta+P');
-  await wb.quickInputBox().waitFor({ state: 'visible' });
-  await page.keyboard.type(typed);
-  // The first row must be the file typed, not a recently opened one listed before the search answers.
-  const base = typed.split('/').pop() as string;
-  await waitUntil(`${typed} first in Quick Open`, async () => (await wb.quickInput().locator('.quick-input-list .monaco-list-row').first().textContent()) ?? '', (t) => t.includes(base) && t.includes(typed.split('/').slice(-2, -1)[0] ?? ''));
-  await page.keyboard.press('Enter');
-  await waitUntil(`${typed} in the editor`, () => editorText(wb), (t) => t.includes(marker));
-}
-
 scenario('kustomize: the lens on an overlay\'s newTag bumps it; the base\'s placeholder shows what it becomes', 'noK3d', async (ctx) => {
   const { wb, page } = ctx;
   const root = path.join(ctx.workspace, FOLDER);
@@ -76,29 +47,29 @@ scenario('kustomize: the lens on an overlay\'s newTag bumps it; the base\'s plac
   try {
     await wb.runCommand('View: Close Primary Side Bar').catch(() => wb.dismissQuickInput());
     await wb.runCommand('Notifications: Clear All Notifications');
-    await quickOpen(ctx, 'overlays/prod/kustomization.yaml', 'newTag: 1.4.2');
-    await lens(wb, 'Bump tag').first().waitFor({ timeout: DEFAULT_TIMEOUT });
-    const summary = await waitUntil('the lens to describe newTag', () => lensText(wb), (t) => /1\.4\.2 · semver/.test(t));
+    await wb.quickOpenFile('overlays/prod/kustomization.yaml', 'newTag: 1.4.2');
+    await wb.codeLens('Bump tag').first().waitFor({ timeout: DEFAULT_TIMEOUT });
+    const summary = await waitUntil('the lens to describe newTag', () => wb.codeLensTexts().then((t) => t[0] ?? ''), (t) => /1\.4\.2 · semver/.test(t));
     ctx.step(`lens: ${summary}`);
-    check((await lens(wb, 'Set tag...').count()) > 0, `the newTag lens should offer Set tag...: "${summary}"`);
-    check((await lens(wb, 'Bump & Apply').count()) === 0, 'Apply does not run kustomize: no Bump & Apply on a kustomization');
+    check((await wb.codeLens('Set tag...').count()) > 0, `the newTag lens should offer Set tag...: "${summary}"`);
+    check((await wb.codeLens('Bump & Apply').count()) === 0, 'Apply does not run kustomize: no Bump & Apply on a kustomization');
     await ctx.shot('the lens on newTag in the overlay kustomization', 'kustomize-newtag-lens');
 
     ctx.step('click Bump tag, choose the patch version');
-    await lens(wb, 'Bump tag').first().click();
+    await wb.codeLens('Bump tag').first().click();
     await wb.quickPickRow('1.4.3').first().waitFor({ timeout: DEFAULT_TIMEOUT });
     await page.keyboard.press('Enter');
-    const text = await waitUntil('newTag to become 1.4.3', () => editorText(wb), (t) => t.includes('newTag: 1.4.3'));
+    const text = await waitUntil('newTag to become 1.4.3', () => wb.editorText(), (t) => t.includes('newTag: 1.4.3'));
     check(text.includes('newName: registry.example.com/course/todo'), 'the rest of the entry is unchanged');
-    await waitUntil('the lens to show the new tag', () => lensText(wb), (t) => /1\.4\.3 · semver/.test(t));
+    await waitUntil('the lens to show the new tag', () => wb.codeLensTexts().then((t) => t[0] ?? ''), (t) => /1\.4\.3 · semver/.test(t));
     await page.keyboard.press('ControlOrMeta+S');
     await waitUntil('the file saved', async () => fs.readFileSync(path.join(root, 'overlays/prod/kustomization.yaml'), 'utf8'), (t) => t.includes('newTag: 1.4.3'));
     await ctx.shot('Bump tag wrote newTag 1.4.3');
 
-    await quickOpen(ctx, `${FOLDER}/base/todo.yaml`, 'image: PROJECT/IMAGE');
+    await wb.quickOpenFile(`${FOLDER}/base/todo.yaml`, 'image: PROJECT/IMAGE');
     const rewritten = await waitUntil(
       'the placeholder\'s lens to say what the overlay makes of it',
-      () => lensText(wb),
+      () => wb.codeLensTexts().then((t) => t[0] ?? ''),
       (t) => t.includes('kustomize: becomes registry.example.com/course/todo:1.4.3'),
     );
     ctx.step(`lens: ${rewritten}`);

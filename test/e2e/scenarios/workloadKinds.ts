@@ -3,8 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { check, scenario } from '../lib/harness.ts';
-import { DEFAULT_TIMEOUT, escapeRegExp, waitUntil } from '../lib/workbench.ts';
-import type { Workbench } from '../lib/workbench.ts';
+import { DEFAULT_TIMEOUT, waitUntil } from '../lib/workbench.ts';
 
 const FILE = path.join('progressive', 'rollout.yaml');
 const TEXT = `apiVersion: argoproj.io/v1alpha1
@@ -47,18 +46,6 @@ spec:
     - port: 80
 `;
 
-async function editorText(wb: Workbench): Promise<string> {
-  return ((await wb.page.locator('.monaco-editor .view-lines').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
-}
-
-function lens(wb: Workbench, title: string) {
-  return wb.page.locator('.monaco-editor .codelens-decoration a', { hasText: new RegExp(`^${escapeRegExp(title)}$`) });
-}
-
-async function lensTexts(wb: Workbench): Promise<string[]> {
-  return (await wb.page.locator('.monaco-editor .codelens-decoration').allTextContents()).map((t) => t.replace(/\u00a0/g, ' '));
-}
-
 scenario('workload kinds: an Argo Rollout and a Knative Service get image lenses, a core Service none', 'noK3d', async (ctx) => {
   const { wb, page } = ctx;
   const file = path.join(ctx.workspace, FILE);
@@ -66,28 +53,22 @@ scenario('workload kinds: an Argo Rollout and a Knative Service get image lenses
   fs.writeFileSync(file, TEXT);
   try {
     await wb.runCommand('View: Close Primary Side Bar').catch(() => wb.dismissQuickInput());
-    await wb.dismissQuickInput();
     ctx.step('Ctrl+P progressive/rollout.yaml');
-    await page.keyboard.press('ControlOrMeta+P');
-    await wb.quickInputBox().waitFor({ state: 'visible' });
-    await page.keyboard.type('progressive/rollout.yaml');
-    await waitUntil('rollout.yaml first in Quick Open', async () => (await wb.quickInput().locator('.quick-input-list .monaco-list-row').first().textContent()) ?? '', (t) => t.includes('rollout.yaml') && t.includes('progressive'));
-    await page.keyboard.press('Enter');
-    await waitUntil('rollout.yaml in the editor', () => editorText(wb), (t) => t.includes('kind: Rollout'));
-    await lens(wb, 'Bump tag').first().waitFor({ timeout: DEFAULT_TIMEOUT });
-    const texts = await waitUntil('a lens on each of the two images', () => lensTexts(wb), (t) => t.filter((x) => x.includes('Bump tag')).length === 2);
+    await wb.quickOpenFile('progressive/rollout.yaml', 'kind: Rollout');
+    await wb.codeLens('Bump tag').first().waitFor({ timeout: DEFAULT_TIMEOUT });
+    const texts = await waitUntil('a lens on each of the two images', () => wb.codeLensTexts(), (t) => t.filter((x) => x.includes('Bump tag')).length === 2);
     ctx.step(`lenses: ${texts.join(' | ')}`);
     check(texts.some((t) => /1\.4\.2 · semver/.test(t)), `the Rollout's image lens describes 1.4.2: ${texts.join(' | ')}`);
     check(texts.some((t) => /2\.0\.1 · semver/.test(t)), `the Knative Service's image lens describes 2.0.1: ${texts.join(' | ')}`);
     await ctx.shot('image lenses on an Argo Rollout and a Knative Service', 'workload-kinds-lenses');
 
     ctx.step('click Bump tag on the Rollout, choose the patch version');
-    await lens(wb, 'Bump tag').first().click();
+    await wb.codeLens('Bump tag').first().click();
     await wb.quickPickRow('1.4.3').first().waitFor({ timeout: DEFAULT_TIMEOUT });
     await page.keyboard.press('Enter');
-    const text = await waitUntil('the Rollout\'s tag to become 1.4.3', () => editorText(wb), (t) => t.includes('image: ghcr.io/acme/web:1.4.3'));
+    const text = await waitUntil('the Rollout\'s tag to become 1.4.3', () => wb.editorText(), (t) => t.includes('image: ghcr.io/acme/web:1.4.3'));
     check(text.includes('image: ghcr.io/acme/hello:2.0.1'), 'the Knative Service\'s image is unchanged');
-    await waitUntil('the Rollout\'s lens to describe the new tag', () => lensTexts(wb), (t) => t.some((x) => /1\.4\.3 · semver/.test(x)));
+    await waitUntil('the Rollout\'s lens to describe the new tag', () => wb.codeLensTexts(), (t) => t.some((x) => /1\.4\.3 · semver/.test(x)));
     await ctx.shot('Bump tag on the Rollout wrote 1.4.3');
   } finally {
     await wb.runCommand('File: Revert File').catch(() => wb.dismissQuickInput());
