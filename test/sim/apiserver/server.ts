@@ -15,6 +15,7 @@ import { toTable } from './tables.ts';
 import { checkFieldSelector, matchFields, matchRequirements, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { isObj, simSpeed } from './util.ts';
 import { handleExecUpgrade } from './exec.ts';
+import { handlePortForwardUpgrade } from './portforward.ts';
 import type { Duplex } from 'node:stream';
 import type { Obj } from './util.ts';
 
@@ -113,9 +114,9 @@ export function startServer(tls: TlsMaterial, deps: ServerDeps, host: string, po
     handle(req, res, deps).catch((e) => sendError(res, e));
   });
   server.keepAliveTimeout = 60_000;
-  // exec's WebSocket (exec.ts); any other upgrade is refused.
+  // exec's and portforward's upgrades (exec.ts, portforward.ts); any other upgrade is refused.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!handleExecUpgrade(deps.api, req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+    if (!handleExecUpgrade(deps.api, req, socket, head) && !handlePortForwardUpgrade(deps.api, req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -1,0 +1,140 @@
+// Issue 19's port-forward: the simulator serves portforward for pods that run as real Docker containers (reached
+// inside the container's network namespace with nsenter, as the kubelet does), judged by client-node's PortForward
+// with a real HTTP client over it, by the real kubectl 1.32 `kubectl port-forward`, and by the extension's client.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { KubeConfig, PortForward } from '@kubernetes/client-node';
+import { requireDocker, docker } from '../../lib/docker.ts';
+import { ensureBaseImage } from '../../lib/images.ts';
+import { pollUntil } from '../../lib/poll.ts';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const KUBECTL = '/usr/bin/kubectl';
+
+/** GET http://127.0.0.1:PORT/ with Node's HTTP client: status and body. */
+export function httpGet(port: number, path = '/'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 20_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET 127.0.0.1:${port}${path} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A local listener whose every connection is forwarded with client-node's PortForward to the pod's port. */
+function clientNodeForward(kc: KubeConfig, ns: string, pod: string, port: number, errors: string[]): Promise<Server> {
+  const pf = new PortForward(kc, true);
+  const server = createServer((socket: Socket) => {
+    socket.on('error', () => undefined);
+    const err = { write: (b: Buffer) => { errors.push(b.toString('utf8')); return true; } };
+    pf.portForward(ns, pod, [port], socket, err as unknown as NodeJS.WritableStream, socket).then(
+      (ws) => {
+        const w = ws as { on?: (e: string, f: () => void) => void; close?: () => void };
+        w.on?.('close', () => socket.end());
+        socket.on('close', () => w.close?.());
+      },
+      (e: Error) => {
+        errors.push(e.message);
+        socket.destroy();
+      },
+    );
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+test('port-forward to a real container: client-node\'s PortForward with an HTTP client, kubectl port-forward, a refused port, a simulated pod', { timeout: 240_000 }, async (t) => {
+  await requireDocker();
+  const suffix = randomBytes(3).toString('hex');
+  const cluster = `pf${suffix}`;
+  const root = mkdtempSync(join(tmpdir(), 'k3dsim-pf-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${join(repo, 'test', 'sim', 'bin')}:${join(repo, 'node_modules', '.bin')}:${process.env.PATH}`,
+    K3D_SIM_HOME: join(root, 'k3d'),
+    KUBECONFIG: join(root, 'kube', 'config'),
+    KUBECACHEDIR: join(root, 'kube', 'cache'),
+    HOME: root,
+    K3D_SIM_SPEED: '0.02',
+  };
+  const run = (cmd: string, args: string[]): Promise<{ out: string; err: string; code: number }> => new Promise((resolve) => {
+    execFile(cmd, args, { env, cwd: root, timeout: 90_000, maxBuffer: 16 << 20 }, (e, out, err) => {
+      resolve({ out, err, code: e ? (typeof e.code === 'number' ? e.code : 1) : 0 });
+    });
+  });
+  const k3d = (...args: string[]) => run('k3d', args);
+  const servers: Server[] = [];
+  t.after(async () => {
+    for (const s of servers) s.close();
+    await k3d('cluster', 'delete', cluster);
+    const left = await docker(['ps', '-aq', '--filter', `label=k3d-sim.cluster=${cluster}`]);
+    const ids = left.stdout.split('\n').filter(Boolean);
+    if (ids.length) await docker(['rm', '-f', ...ids]);
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const image = await ensureBaseImage();
+  assert.equal((await k3d('cluster', 'create', cluster)).code, 0);
+  assert.equal((await k3d('image', 'import', image, '-c', cluster)).code, 0);
+  const page = `page-${suffix}`;
+  const ran = await run(KUBECTL, ['run', 'web', `--image=${image}`, '--image-pull-policy=IfNotPresent', '--port=8080', '--command', '--',
+    'sh', '-c', `mkdir -p /tmp/w && echo ${page} > /tmp/w/index.html && exec httpd -f -p 8080 -h /tmp/w`]);
+  assert.equal(ran.code, 0, ran.err);
+  assert.equal((await run(KUBECTL, ['run', 'fake', '--image=nginx:1.27'])).code, 0);
+  await pollUntil('the pods to run', async () => (await run(KUBECTL, ['get', 'pods'])).out, (out) => /^web\s+1\/1\s+Running/m.test(out) && /^fake\s+1\/1\s+Running/m.test(out), { timeoutMs: 60_000, intervalMs: 200 });
+
+  // client-node's PortForward (WebSocket, v4.channel.k8s.io) under a real HTTP client; two requests, two connections.
+  const kc = new KubeConfig();
+  kc.loadFromFile(env.KUBECONFIG!);
+  const errors: string[] = [];
+  const local = await clientNodeForward(kc, 'default', 'web', 8080, errors);
+  servers.push(local);
+  const localPort = (local.address() as AddressInfo).port;
+  // httpd may still be starting when the pod shows Running.
+  const first = await pollUntil('the page through the forward', () => httpGet(localPort).catch((e: Error) => ({ status: 0, body: e.message })), (r) => r.status === 200, { timeoutMs: 30_000, intervalMs: 300 });
+  assert.equal(first.body.trim(), page);
+  assert.deepEqual(await httpGet(localPort), { status: 200, body: `${page}\n` });
+
+  // Nothing listens on 9999 inside the pod: the error channel says so and the local connection ends.
+  const refusedErrors: string[] = [];
+  const refused = await clientNodeForward(kc, 'default', 'web', 9999, refusedErrors);
+  servers.push(refused);
+  await assert.rejects(httpGet((refused.address() as AddressInfo).port));
+  await pollUntil('the error channel', () => refusedErrors.join(''), (e) => /connection refused/.test(e), { timeoutMs: 10_000, intervalMs: 100 });
+  assert.match(refusedErrors.join(''), /error forwarding port 9999 to pod web.*127\.0\.0\.1:9999: connect: connection refused/);
+
+  // A pod whose containers are simulated programs has no network namespace to enter: the upgrade is refused with why.
+  const fakeErrors: string[] = [];
+  const fake = await clientNodeForward(kc, 'default', 'fake', 80, fakeErrors);
+  servers.push(fake);
+  await assert.rejects(httpGet((fake.address() as AddressInfo).port));
+  await pollUntil('the refusal', () => fakeErrors.join(''), (e) => e.length > 0, { timeoutMs: 10_000, intervalMs: 100 });
+
+  // The real kubectl port-forward.
+  const kubectl = spawn(KUBECTL, ['port-forward', 'pod/web', ':8080'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => kubectl.kill());
+  let out = '';
+  let err = '';
+  kubectl.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  kubectl.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  const forwarding = await pollUntil('kubectl to listen', () => out + err, (o) => /Forwarding from 127\.0\.0\.1:\d+/.test(o) || kubectl.exitCode !== null, { timeoutMs: 30_000, intervalMs: 100 });
+  console.log(forwarding);
+  const kport = Number(/Forwarding from 127\.0\.0\.1:(\d+)/.exec(forwarding)?.[1]);
+  assert.ok(kport > 0, forwarding);
+  assert.deepEqual(await httpGet(kport), { status: 200, body: `${page}\n` });
+  assert.deepEqual(await httpGet(kport), { status: 200, body: `${page}\n` });
+  assert.match(out, /Handling connection for \d+/);
+  console.log(out, err);
+});
