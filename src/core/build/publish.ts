@@ -4,7 +4,7 @@ import type { ImageReference } from '../manifests/imageReference.ts';
 import { formatImageReference } from '../manifests/imageReference.ts';
 import { validateClusterName } from '../k3d/names.ts';
 import { dockerBuildArgs, dockerPushArgs, k3dImageImportArgs } from './docker.ts';
-import { hostSideImage, isK3dRegistryName, isOnClusterRegistry } from './registry.ts';
+import { clusterSideHost, hostSideImage, isK3dRegistryName, isOnClusterRegistry } from './registry.ts';
 import type { ClusterRegistry } from './registry.ts';
 
 export type PublishSetting = 'auto' | 'push' | 'import';
@@ -63,12 +63,23 @@ export type Delivery =
 /**
  * How the new image reaches the cluster. An image that names the cluster's own registry (by
  * the nodes' name `k3d-reg:5000`, or `localhost:5001`) is built as `localhost:5001/app:TAG` and
- * pushed there, while the manifest keeps the nodes' name; otherwise `publishMethod` decides.
+ * pushed there, while the manifest keeps the nodes' name (a manifest that names it `localhost:5001`
+ * is refused, with the name to use); otherwise `publishMethod` decides.
  */
 export function planDelivery(input: DeliveryInput): Delivery {
   const { ref, tag, registry } = input;
   const manifestImage = formatImageReference({ registry: ref.registry, path: ref.path, tag });
   if (registry && isOnClusterRegistry(ref, registry) && input.setting !== 'import') {
+    // Pushed by this machine's name, pulled by the nodes' name: a manifest naming localhost:PORT would make every
+    // node pull from its own loopback (ImagePullBackOff), so nothing is built until the manifest names it as the nodes do.
+    const pullHost = clusterSideHost(registry);
+    if (pullHost && ref.registry?.toLowerCase() !== pullHost.toLowerCase() && isHostSideName(ref.registry)) {
+      const pullImage = formatImageReference({ registry: pullHost, path: ref.path });
+      return {
+        ok: false,
+        reason: `The manifest names the cluster's registry ${ref.registry}, its name on this machine: the cluster's nodes would pull from their own ${ref.registry} and fail (ImagePullBackOff). They pull it as ${pullHost} (kube-public/local-registry-hosting). Change the image to ${pullImage}; Build & Deploy then pushes to ${registry.host} and the manifest keeps ${pullHost}.`,
+      };
+    }
     return { ok: true, method: 'push', manifestImage, buildImage: hostSideImage(ref, tag, registry), toClusterRegistry: true };
   }
   if (publishMethod(ref, input.setting) === 'push') {
@@ -82,6 +93,11 @@ export function planDelivery(input: DeliveryInput): Delivery {
   }
   if (!input.cluster) return { ok: false, reason: `Build & Deploy imports ${ref.path} into the current k3d cluster, but the current context is not a k3d cluster.`, needs: 'k3dContext' };
   return { ok: true, method: 'import', manifestImage, buildImage: manifestImage, cluster: input.cluster };
+}
+
+/** `localhost:5001`, `127.0.0.1:5001`: a registry name that means "this machine" wherever it is resolved. */
+function isHostSideName(registryHost: string | undefined): boolean {
+  return registryHost !== undefined && /^(localhost|127\.0\.0\.1|0\.0\.0\.0)(:\d+)?$/i.test(registryHost);
 }
 
 export interface BuildStep {

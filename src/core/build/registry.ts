@@ -55,6 +55,15 @@ export function hostSideImage(ref: ImageReference, tag: string | undefined, regi
   return formatImageReference({ registry: registry.host, path: ref.path, tag });
 }
 
+/**
+ * The name the cluster's nodes pull by, for the manifest: `hostFromContainerRuntime` (KEP-1755: the name the
+ * container runtime uses, which is what pulls an image), else `hostFromClusterNetwork`. A manifest that says
+ * `localhost:5001/app` pulls from the node's own loopback, where no registry listens: ImagePullBackOff.
+ */
+export function clusterSideHost(registry: ClusterRegistry): string | undefined {
+  return registry.hostFromContainerRuntime ?? registry.hostFromClusterNetwork;
+}
+
 /** A name only the cluster's nodes resolve (`k3d-reg:5000`): this machine cannot push to it. */
 export function isK3dRegistryName(registryHost: string | undefined): boolean {
   return registryHost !== undefined && /^k3d-[^:/]+(:\d+)?$/i.test(registryHost);

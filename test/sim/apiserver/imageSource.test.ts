@@ -17,11 +17,17 @@ test('imported images are found under any spelling containerd canonicalises alik
   assert.notEqual((await resolveImage('hashapp:v2', facts, onHost([]))).kind, 'imported');
 });
 
-test('cluster registry names: k3d-NAME:PORT, k3d-NAME:HOSTPORT and localhost:HOSTPORT reach 127.0.0.1:HOSTPORT', async () => {
-  for (const image of ['k3d-reg:5000/app:v1', 'k3d-reg:5111/app:v1', 'localhost:5111/app:v1']) {
+test('cluster registry names: k3d-NAME:PORT and k3d-NAME:HOSTPORT (the mirrors k3d writes) reach 127.0.0.1:HOSTPORT', async () => {
+  for (const image of ['k3d-reg:5000/app:v1', 'k3d-reg:5111/app:v1']) {
     assert.deepEqual(await resolveImage(image, facts, onHost([])), { kind: 'registry', hostPort: 5111, repo: 'app', tag: 'v1' }, image);
   }
   assert.equal((await resolveImage('k3d-reg:5000/team/app', facts, onHost([]))).kind, 'registry');
+});
+
+test('the registry\'s name on this machine (localhost:HOSTPORT) is the node\'s own loopback: refused, as containerd says', async () => {
+  for (const image of ['localhost:5111/app:v1', '127.0.0.1:5111/app:v1']) {
+    assert.deepEqual(await resolveImage(image, facts, onHost([])), { kind: 'refused', host: image.split('/')[0], repo: 'app', tag: 'v1' }, image);
+  }
 });
 
 test('hosts that do not resolve, loopback with no registry, host-only images, public images', async () => {

@@ -63,3 +63,22 @@ test('the setting wins: import even an image on the registry; push a Docker Hub 
   const push = planDelivery({ ref: ref('me/app:1'), tag: '2', setting: 'push', cluster: 'dev' });
   assert.deepEqual(push, { ok: true, method: 'push', manifestImage: 'me/app:2', buildImage: 'me/app:2', toClusterRegistry: false });
 });
+
+test('a manifest naming the cluster registry by this machine\'s name (localhost:PORT): refused with the nodes\' name, nothing built', () => {
+  // The nodes would pull localhost:5001 from their own loopback: push and pull names must differ.
+  for (const image of ['localhost:5001/team/hashapp:1', '127.0.0.1:5001/team/hashapp:1']) {
+    const d = planDelivery({ ref: ref(image), tag: '2', setting: 'auto', cluster: 'dev', registry });
+    assert.equal(d.ok, false, image);
+    const reason = !d.ok ? d.reason : '';
+    assert.match(reason, /nodes would pull from their own (localhost|127\.0\.0\.1):5001/);
+    assert.match(reason, /Change the image to k3d-reg:5000\/team\/hashapp;/);
+    assert.match(reason, /pushes to localhost:5001 and the manifest keeps k3d-reg:5000/);
+  }
+  // Announced with hostFromClusterNetwork only: that name is the one to use.
+  const networkOnly = parseLocalRegistryHosting({ 'localRegistryHosting.v1': 'host: localhost:5001\nhostFromClusterNetwork: k3d-net:5001\n' })!;
+  const d = planDelivery({ ref: ref('localhost:5001/app:1'), tag: '2', setting: 'auto', cluster: 'dev', registry: networkOnly });
+  assert.match(!d.ok ? d.reason : '', /Change the image to k3d-net:5001\/app;/);
+  // A registry whose announcement names no cluster-side host: nothing better to say, the push goes ahead.
+  const hostOnly = parseLocalRegistryHosting({ 'localRegistryHosting.v1': 'host: localhost:5001\n' })!;
+  assert.equal(planDelivery({ ref: ref('localhost:5001/app:1'), tag: '2', setting: 'auto', cluster: 'dev', registry: hostOnly }).ok, true);
+});

@@ -45,10 +45,12 @@ export function splitRef(canonical: string): { host: string; repo: string; tag: 
 function registryFor(host: string, registries: ClusterRegistry[]): ClusterRegistry | undefined {
   // A registry's name is its container's name, which the nodes resolve on the cluster's network:
   // k3d-NAME for `k3d registry create NAME`, NAME as given for `cluster create --registry-create NAME`.
+  // Only the two mirrors k3d writes into registries.yaml (RegistryGenerateK3sConfig: NAME:PORT and
+  // NAME:HOSTPORT); `localhost:HOSTPORT` is the node's own loopback, where no registry listens.
   return registries.find((r) => {
     const name = r.name;
     const hostPort = String(r.hostPort);
-    return host === `${name}:${r.port ?? 5000}` || host === `${name}:${hostPort}` || host === `localhost:${hostPort}`;
+    return host === `${name}:${r.port ?? 5000}` || host === `${name}:${hostPort}`;
   });
 }
 
