@@ -46,6 +46,12 @@ function fakes(opts: { images?: Record<string, string>; buildId?: string; hang?:
       if (opts.stop === 'edit') throw new DeployStopped('the manifest has new unsaved edits');
       file.text = `image: ${plan.delivery.manifestImage}`;
     },
+    async undoEdit() {
+      log.push('undo edit');
+      if (opts.stop === 'undo') return false;
+      file.text = 'image: hashapp:1';
+      return true;
+    },
     async apply(plan) {
       log.push('apply');
       if (opts.fail === 'apply') throw new Error('the API server refused it');
@@ -124,6 +130,44 @@ test('cancel during the import stops there: the tag is not edited even when the 
   assert.equal(outcome.status === 'cancelled' && outcome.phase, 'deliver');
   assert.ok(!f.log.some((l) => l.startsWith('edit')), f.log.join('\n'));
   assert.equal(f.file.text, 'image: hashapp:1');
+});
+
+test('cancel after the tag edit (while rolling out) puts the file back as it was', async () => {
+  const f = fakes({ images: { 'hashapp:1': 'sha256:old' } });
+  const abort = new AbortController();
+  f.adapters.rollout = async (_applied, signal) => {
+    f.log.push('rollout');
+    assert.equal(f.file.text, 'image: hashapp:2'); // the edit is in place while the rollout runs
+    abort.abort();
+    if (!signal.aborted) throw new Error('the signal should be aborted');
+  };
+  const outcome = await runDeploy(input(), f.adapters, { signal: abort.signal });
+  assert.equal(outcome.status, 'cancelled');
+  assert.ok(outcome.status === 'cancelled' && outcome.phase === 'rollout' && outcome.editUndone === true);
+  assert.deepEqual(f.log.slice(-3), ['apply', 'rollout', 'undo edit']);
+  assert.equal(f.file.text, 'image: hashapp:1');
+});
+
+test('cancel as the save ends (the edit ran, its phase did not finish) also undoes the edit; a failed undo is reported', async () => {
+  const f = fakes({ images: { 'hashapp:1': 'sha256:old' }, stop: 'undo' });
+  const abort = new AbortController();
+  const edit = f.adapters.edit;
+  f.adapters.edit = async (plan, signal) => {
+    await edit(plan, signal);
+    abort.abort();
+  };
+  const outcome = await runDeploy(input(), f.adapters, { signal: abort.signal });
+  assert.ok(outcome.status === 'cancelled' && outcome.phase === 'edit' && outcome.editUndone === false);
+  assert.ok(!f.log.includes('apply'));
+  assert.equal(f.log.at(-1), 'undo edit');
+});
+
+test('cancel before the edit never calls undo (nothing to put back)', async () => {
+  const f = fakes({ images: { 'hashapp:1': 'sha256:old' }, hang: 'import' });
+  const abort = new AbortController();
+  const outcome = await runDeploy(input(), f.adapters, { signal: abort.signal, onPhaseStart: (p) => p === 'deliver' && setTimeout(() => abort.abort(), 5) });
+  assert.ok(outcome.status === 'cancelled' && outcome.phase === 'deliver' && outcome.editUndone === undefined);
+  assert.ok(!f.log.includes('undo edit'));
 });
 
 test('a failing step stops the loop with its reason, in its phase', async () => {

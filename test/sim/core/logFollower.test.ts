@@ -8,7 +8,7 @@ import { streamPodLog } from '../../../src/core/kube/podLogs.ts';
 import { aggregatePodLogs } from '../../../src/core/logs/aggregate.ts';
 import { formatAggregateEvent, formatFollowEvent } from '../../../src/core/logs/channelText.ts';
 import { followPodLog, type FollowEvent } from '../../../src/core/logs/follower.ts';
-import { eventually, makeCluster, request, type TestCluster } from '../../sim/apiserver/test/harness.ts';
+import { eventually, makeCluster, request, type TestCluster } from '../apiserver/test/harness.ts';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 
 let tc: TestCluster;

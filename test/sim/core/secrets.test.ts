@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { inspect, promisify } from 'node:util';
 import { test } from 'node:test';
-import { loadSnapshot } from '../../src/core/clusters/snapshot.ts';
-import type { K3dCli } from '../../src/core/k3d/cli.ts';
-import { connectContext } from '../../src/core/kube/connect.ts';
-import { getClusterInfo, loadClientNode, loadKubeConfig } from '../../src/core/kube/gateway.ts';
-import { readKubeconfig, useContext } from '../../src/core/kube/kubeconfig.ts';
-import { credentialProblem, maskSecretDiff, redactKubeconfig } from '../../src/core/kube/redact.ts';
-import { writeClusterPki } from '../sim/k3d/pki.ts';
+import { loadSnapshot } from '../../../src/core/clusters/snapshot.ts';
+import type { K3dCli } from '../../../src/core/k3d/cli.ts';
+import { connectContext } from '../../../src/core/kube/connect.ts';
+import { getClusterInfo, loadClientNode, loadKubeConfig } from '../../../src/core/kube/gateway.ts';
+import { readKubeconfig, useContext } from '../../../src/core/kube/kubeconfig.ts';
+import { credentialProblem, maskSecretDiff, redactKubeconfig } from '../../../src/core/kube/redact.ts';
+import { writeClusterPki } from '../k3d/pki.ts';
 import { parse, stringify } from 'yaml';
 
 /** Each planted value, as written and (for the *-data fields) as base64 of the marker. */

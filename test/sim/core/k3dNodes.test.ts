@@ -7,16 +7,16 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { loadSnapshot } from '../../src/core/clusters/snapshot.ts';
-import { K3dCli } from '../../src/core/k3d/cli.ts';
-import { K3dError } from '../../src/core/k3d/errors.ts';
-import { parseLogLine } from '../../src/core/k3d/logLine.ts';
+import { loadSnapshot } from '../../../src/core/clusters/snapshot.ts';
+import { K3dCli } from '../../../src/core/k3d/cli.ts';
+import { K3dError } from '../../../src/core/k3d/errors.ts';
+import { parseLogLine } from '../../../src/core/k3d/logLine.ts';
 import {
   addPorts, canDeletePorts, createNodes, deleteNode, loadBalancerPorts, restartCluster, startNode, stopNode, writeKubeconfig,
-} from '../../src/core/k3d/nodeOps.ts';
-import { pollUntil } from '../lib/poll.ts';
+} from '../../../src/core/k3d/nodeOps.ts';
+import { pollUntil } from '../../lib/poll.ts';
 
-const K3D = path.resolve(import.meta.dirname, '../sim/bin/k3d');
+const K3D = path.resolve(import.meta.dirname, '../bin/k3d');
 const KUBECTL = '/usr/bin/kubectl';
 const home = mkdtempSync(path.join(tmpdir(), 'k3d-deploy-nodes-'));
 const kubeconfig = path.join(home, 'kube', 'config');

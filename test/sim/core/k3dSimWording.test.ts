@@ -5,13 +5,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { K3dCli } from '../../src/core/k3d/cli.ts';
-import { K3dError } from '../../src/core/k3d/errors.ts';
-import { createK3dLineReader, parseLogLine } from '../../src/core/k3d/logLine.ts';
-import { validatePortMapping } from '../../src/core/k3d/names.ts';
-import { writeKubeconfig } from '../../src/core/k3d/nodeOps.ts';
+import { K3dCli } from '../../../src/core/k3d/cli.ts';
+import { K3dError } from '../../../src/core/k3d/errors.ts';
+import { createK3dLineReader, parseLogLine } from '../../../src/core/k3d/logLine.ts';
+import { validatePortMapping } from '../../../src/core/k3d/names.ts';
+import { writeKubeconfig } from '../../../src/core/k3d/nodeOps.ts';
 
-const K3D = path.resolve(import.meta.dirname, '../sim/bin/k3d');
+const K3D = path.resolve(import.meta.dirname, '../bin/k3d');
 const home = mkdtempSync(path.join(tmpdir(), 'k3d-deploy-wording-'));
 const env = {
   ...process.env, HOME: home, K3D_SIM_HOME: path.join(home, 'sim'), KUBECONFIG: path.join(home, 'kube', 'config'),
