@@ -1,6 +1,10 @@
-import type { YMap, YNode, YPair, YScalar, YSeq } from './node.ts';
+import type { YNode, YPair, YScalar } from './node.ts';
 import { resolvePlain } from './scalars.ts';
-import type { Span } from './text.ts';
+import { blockLine, endBlock, startBlock } from './scanBlockScalar.ts';
+import type { Block } from './scanBlockScalar.ts';
+import { FlowReader } from './scanFlow.ts';
+import { DASH, DQUOTE, expectLineEnd, GIVE_UP, GiveUp, HASH, isBlank, isIndicatorStart, keyAt, NO_VALUE, nullAt, plainEnd, readQuoted, SPACE, SQUOTE, TAB } from './scanTokens.ts';
+import type { Key } from './scanTokens.ts';
 
 /**
  * A fast, line-based reader for the block YAML that Kubernetes manifests are written in.
@@ -15,14 +19,10 @@ import type { Span } from './text.ts';
  * errors: validation always uses the full parse.
  */
 
-class GiveUp extends Error {}
-/** Thrown, never created per use: an Error's stack trace costs more than the scan it ends. */
-const GIVE_UP = new GiveUp();
-
 type MSpan = { start: number; end: number };
 type MMap = { kind: 'map'; span: MSpan; pairs: YPair[] };
 type MSeq = { kind: 'seq'; span: MSpan; items: YNode[] };
-type MPair = { key: string; keySpan: Span; value: YNode };
+type MPair = { key: string; keySpan: MSpan; value: YNode };
 
 /**
  * Which parts of a document to read: a key maps to what to keep below it, `'[]'` to what to
@@ -41,25 +41,6 @@ interface Frame {
   open: boolean;
 }
 
-interface Block {
-  readonly node: { kind: 'scalar'; span: MSpan; value: string; style: 'block' };
-  readonly parentIndent: number;
-  readonly folded: boolean;
-  readonly chomp: 'clip' | 'strip' | 'keep';
-  contentIndent: number;
-  /** Raw line bounds `[start, end]` pairs, blank lines included. */
-  readonly lines: number[];
-  lastContent: number; // index in lines (pairs) of the last non-blank line, -1 if none
-  maxBlankIndent: number; // widest blank line before the first content line
-}
-
-const SPACE = 32;
-const TAB = 9;
-const HASH = 35;
-const DASH = 45;
-const COLON = 58;
-const DQUOTE = 34;
-const SQUOTE = 39;
 
 /**
  * Scans the document content in `text[start, end)` (after its `---` line). Returns its tree,
@@ -115,7 +96,8 @@ class Scanner {
       pos = eol + 1;
     }
     if (this.block) {
-      this.endBlock();
+      endBlock(this.text, this.block);
+      this.block = undefined;
     }
     while (this.stack.length > 0) {
       this.pop();
@@ -130,9 +112,11 @@ class Scanner {
       i++;
     }
     if (this.block) {
-      if (this.blockLine(ls, le, i)) {
+      if (blockLine(this.block, ls, le, i)) {
         return;
       }
+      endBlock(text, this.block);
+      this.block = undefined;
     }
     if (i === le) {
       return;
@@ -199,7 +183,7 @@ class Scanner {
       this.item(frame, i, le);
       return;
     }
-    const key = this.keyAt(i, le);
+    const key = keyAt(this.text, i, le);
     if (key !== undefined) {
       const map: MMap = { kind: 'map', span: { start: i, end: key.keySpan.end }, pairs: [] };
       this.assign(parent, map);
@@ -235,14 +219,14 @@ class Scanner {
   }
 
   private pair(frame: Frame, i: number, le: number): void {
-    const key = this.keyAt(i, le);
+    const key = keyAt(this.text, i, le);
     if (key === undefined) {
       throw GIVE_UP; // a scalar where a key belongs: invalid, let the full parse say so
     }
     this.pairFrom(frame, key, le);
   }
 
-  private pairFrom(frame: Frame, key: { key: string; keySpan: Span; after: number }, le: number): void {
+  private pairFrom(frame: Frame, key: Key, le: number): void {
     const map = frame.node as MMap;
     let j = key.after;
     if (frame.keep !== true && frame.keep[key.key] === undefined) {
@@ -341,19 +325,20 @@ class Scanner {
     const { text } = this;
     const c = text.charCodeAt(i);
     if (c === DQUOTE || c === SQUOTE) {
-      const q = this.quoted(i, le);
+      const q = readQuoted(text, i, le);
       if (q === undefined) {
         throw GIVE_UP;
       }
-      this.expectLineEnd(q.end, le);
+      expectLineEnd(text, q.end, le);
       return { kind: 'scalar', span: { start: i, end: q.end }, value: q.value, style: c === DQUOTE ? 'double' : 'single' };
     }
     if (c === 124 || c === 62) {
-      return this.startBlock(i, le, parentIndent, c === 62);
+      this.block = startBlock(text, i, le, parentIndent, c === 62);
+      return this.block.node;
     }
     if (c === 91 || c === 123) {
       const flow = new FlowReader(text, le).read(i);
-      this.expectLineEnd(flow.span.end, le);
+      expectLineEnd(text, flow.span.end, le);
       return flow;
     }
     if (isIndicatorStart(text, i, le)) {
@@ -365,69 +350,6 @@ class Scanner {
       throw GIVE_UP;
     }
     return { kind: 'scalar', span: { start: i, end: valueEnd }, value: resolvePlain(source), style: 'plain' } satisfies YScalar;
-  }
-
-  /** A key at `i` (`name:`, `"a.b/c":`), or undefined when the line holds no key there. */
-  private keyAt(i: number, le: number): { key: string; keySpan: Span; after: number } | undefined {
-    const { text } = this;
-    const c = text.charCodeAt(i);
-    if (c === DQUOTE || c === SQUOTE) {
-      const q = this.quoted(i, le);
-      if (q === undefined) {
-        return undefined;
-      }
-      let j = q.end;
-      while (j < le && text.charCodeAt(j) === SPACE) {
-        j++;
-      }
-      if (text.charCodeAt(j) === COLON && (j + 1 === le || isBlank(text.charCodeAt(j + 1)))) {
-        return { key: q.value, keySpan: { start: i, end: q.end }, after: j + 1 };
-      }
-      return undefined;
-    }
-    if (c === 63 && (i + 1 === le || isBlank(text.charCodeAt(i + 1)))) {
-      throw GIVE_UP; // `? complex key`
-    }
-    if (c === 91 || c === 123 || c === 124 || c === 62) {
-      return undefined;
-    }
-    for (let j = i; j < le; j++) {
-      const d = text.charCodeAt(j);
-      if (d === COLON && (j + 1 === le || isBlank(text.charCodeAt(j + 1)))) {
-        if (isIndicatorStart(text, i, le)) {
-          throw GIVE_UP;
-        }
-        let k = j;
-        while (k > i && isBlank(text.charCodeAt(k - 1))) {
-          k--;
-        }
-        const key = text.slice(i, k);
-        if (key === '' || key === '<<') {
-          throw GIVE_UP; // empty keys and merge keys: leave them to the full parse
-        }
-        return { key, keySpan: { start: i, end: k }, after: j + 1 };
-      }
-      if (d === HASH && j > i && isBlank(text.charCodeAt(j - 1))) {
-        return undefined;
-      }
-    }
-    return undefined;
-  }
-
-  /** A one-line quoted scalar at `i`; undefined when it does not close on this line. */
-  private quoted(i: number, le: number): { value: string; end: number } | undefined {
-    return readQuoted(this.text, i, le);
-  }
-
-  private expectLineEnd(j: number, le: number): void {
-    const { text } = this;
-    let k = j;
-    while (k < le && isBlank(text.charCodeAt(k))) {
-      k++;
-    }
-    if (k < le && !(text.charCodeAt(k) === HASH && k > j)) {
-      throw GIVE_UP;
-    }
   }
 
   private isDash(i: number, le: number): boolean {
@@ -446,326 +368,4 @@ class Scanner {
     }
     return true;
   }
-
-  // --- block scalars -------------------------------------------------------------------
-
-  private startBlock(i: number, le: number, parentIndent: number, folded: boolean): YNode {
-    const { text } = this;
-    let j = i + 1;
-    let chomp: Block['chomp'] = 'clip';
-    const c = text.charCodeAt(j);
-    if (c === DASH) {
-      chomp = 'strip';
-      j++;
-    } else if (c === 43) {
-      chomp = 'keep';
-      j++;
-    }
-    if (j < le && !isBlank(text.charCodeAt(j))) {
-      throw GIVE_UP; // an explicit indentation indicator, or garbage
-    }
-    this.expectLineEnd(j, le);
-    const node: Block['node'] = { kind: 'scalar', span: { start: i, end: j }, value: '', style: 'block' };
-    this.block = { node, parentIndent, folded, chomp, contentIndent: -1, lines: [], lastContent: -1, maxBlankIndent: 0 };
-    return node;
-  }
-
-  /** Returns true when the line belongs to the open block scalar. */
-  private blockLine(ls: number, le: number, firstNonSpace: number): boolean {
-    const block = this.block as Block;
-    const indent = firstNonSpace - ls;
-    const blank = firstNonSpace === le;
-    if (blank) {
-      block.lines.push(ls, le);
-      if (block.contentIndent === -1) {
-        block.maxBlankIndent = Math.max(block.maxBlankIndent, indent);
-      }
-      return true;
-    }
-    if (block.contentIndent === -1) {
-      if (indent <= block.parentIndent) {
-        this.endBlock();
-        return false;
-      }
-      if (block.maxBlankIndent > indent) {
-        throw GIVE_UP;
-      }
-      block.contentIndent = indent;
-    } else if (indent < block.contentIndent) {
-      this.endBlock();
-      return false;
-    }
-    block.lastContent = block.lines.length;
-    block.lines.push(ls, le);
-    return true;
-  }
-
-  private endBlock(): void {
-    const block = this.block as Block;
-    this.block = undefined;
-    const { text } = this;
-    const { lines, contentIndent, lastContent } = block;
-    if (lastContent === -1) {
-      if (block.chomp === 'keep' && lines.length > 0) {
-        throw GIVE_UP;
-      }
-      return; // empty: value '' and the header's span
-    }
-    const parts: string[] = [];
-    let pendingBlanks = 0;
-    let first = true;
-    for (let k = 0; k <= lastContent; k += 2) {
-      const ls = lines[k];
-      const le = lines[k + 1];
-      const isContent = le - ls > 0 && !this.isBlankRaw(ls, le);
-      if (!isContent) {
-        if (block.folded) {
-          pendingBlanks++;
-        } else {
-          parts.push(le - ls > contentIndent ? text.slice(ls + contentIndent, le) : '');
-          parts.push('\n');
-        }
-        continue;
-      }
-      const line = text.slice(ls + contentIndent, le);
-      if (block.folded) {
-        if (line.startsWith(' ') || line.startsWith('\t')) {
-          throw GIVE_UP; // more-indented lines are not folded; leave that to the full parse
-        }
-        if (first) {
-          parts.push('\n'.repeat(pendingBlanks));
-        } else {
-          parts.push(pendingBlanks > 0 ? '\n'.repeat(pendingBlanks) : ' ');
-        }
-        pendingBlanks = 0;
-        parts.push(line);
-      } else {
-        parts.push(line);
-        if (k < lastContent) {
-          parts.push('\n');
-        }
-      }
-      first = false;
-    }
-    const lastEnd = lines[lastContent + 1];
-    // `yaml` (like the spec's examples) ends a clipped scalar with a line break even at the end of the file.
-    let value = parts.join('');
-    if (block.chomp !== 'strip') {
-      value += '\n';
-    }
-    if (block.chomp === 'keep') {
-      const trailing = (lines.length - lastContent - 2) / 2;
-      value += '\n'.repeat(trailing);
-    }
-    block.node.value = value;
-    block.node.span.end = lastEnd;
-  }
-
-  private isBlankRaw(ls: number, le: number): boolean {
-    for (let k = ls; k < le; k++) {
-      if (this.text.charCodeAt(k) !== SPACE) {
-        return false;
-      }
-    }
-    return true;
-  }
-}
-
-/**
- * How deep a one-line flow collection the scanner follows (it recurses once per level); deeper
- * ones go to the full parse, which has its own limit (YAML_FLOW_DEPTH_MAX).
- */
-const FLOW_DEPTH_MAX = 64;
-
-/** Reads a one-line flow collection (`["sh", "-c"]`, `{}`, `{a: 1}`), or gives up. */
-class FlowReader {
-  private readonly text: string;
-  private readonly le: number;
-  private depth = 0;
-
-  constructor(text: string, le: number) {
-    this.text = text;
-    this.le = le;
-  }
-
-  read(i: number): YMap | YSeq {
-    if (++this.depth > FLOW_DEPTH_MAX) {
-      throw GIVE_UP;
-    }
-    const open = this.text.charCodeAt(i);
-    const close = open === 91 ? 93 : 125;
-    const items: YNode[] = [];
-    const pairs: YPair[] = [];
-    let j = this.skip(i + 1);
-    if (this.text.charCodeAt(j) === close) {
-      return this.done(open, i, j + 1, items, pairs);
-    }
-    for (;;) {
-      if (open === 91) {
-        const node = this.node(j);
-        items.push(node);
-        j = this.skip(node.span.end);
-        if (this.text.charCodeAt(j) === COLON) {
-          throw GIVE_UP; // `[a: b]` single-pair maps
-        }
-      } else {
-        const key = this.node(j);
-        if (key.kind !== 'scalar' || key.value === null) {
-          throw GIVE_UP;
-        }
-        j = this.skip(key.span.end);
-        let value: YNode = nullAt(j);
-        if (this.text.charCodeAt(j) === COLON) {
-          j = this.skip(j + 1);
-          const c = this.text.charCodeAt(j);
-          if (c !== 44 && c !== close) {
-            value = this.node(j);
-            j = this.skip(value.span.end);
-          } else {
-            value = nullAt(j);
-          }
-        }
-        pairs.push({ key: String(key.value), keySpan: key.span, value });
-      }
-      const c = this.text.charCodeAt(j);
-      if (c === close) {
-        return this.done(open, i, j + 1, items, pairs);
-      }
-      if (c !== 44) {
-        throw GIVE_UP;
-      }
-      j = this.skip(j + 1);
-      if (this.text.charCodeAt(j) === close) {
-        return this.done(open, i, j + 1, items, pairs);
-      }
-    }
-  }
-
-  private done(open: number, start: number, end: number, items: YNode[], pairs: YPair[]): YMap | YSeq {
-    this.depth--;
-    return open === 91 ? { kind: 'seq', span: { start, end }, items } : { kind: 'map', span: { start, end }, pairs };
-  }
-
-  private node(j: number): YNode {
-    const { text, le } = this;
-    if (j >= le) {
-      throw GIVE_UP; // continues on the next line
-    }
-    const c = text.charCodeAt(j);
-    if (c === 91 || c === 123) {
-      return this.read(j);
-    }
-    if (c === DQUOTE || c === SQUOTE) {
-      const q = readQuoted(text, j, le);
-      if (q === undefined) {
-        throw GIVE_UP;
-      }
-      return { kind: 'scalar', span: { start: j, end: q.end }, value: q.value, style: c === DQUOTE ? 'double' : 'single' };
-    }
-    if (isIndicatorStart(text, j, le) || c === 44 || c === 93 || c === 125 || c === HASH) {
-      throw GIVE_UP;
-    }
-    let k = j;
-    for (; k < le; k++) {
-      const d = text.charCodeAt(k);
-      if (d === 44 || d === 91 || d === 93 || d === 123 || d === 125) {
-        break;
-      }
-      if (d === COLON && (k + 1 === le || isBlank(text.charCodeAt(k + 1)) || ',[]{}'.includes(text[k + 1]))) {
-        break;
-      }
-      if (d === HASH && isBlank(text.charCodeAt(k - 1))) {
-        throw GIVE_UP;
-      }
-    }
-    let e = k;
-    while (e > j && isBlank(text.charCodeAt(e - 1))) {
-      e--;
-    }
-    return { kind: 'scalar', span: { start: j, end: e }, value: resolvePlain(text.slice(j, e)), style: 'plain' };
-  }
-
-  private skip(j: number): number {
-    while (j < this.le && isBlank(this.text.charCodeAt(j))) {
-      j++;
-    }
-    return j;
-  }
-}
-
-function readQuoted(text: string, i: number, le: number): { value: string; end: number } | undefined {
-  const q = text.charCodeAt(i);
-  if (q === SQUOTE) {
-    for (let j = i + 1; j < le; j++) {
-      if (text.charCodeAt(j) === SQUOTE) {
-        if (text.charCodeAt(j + 1) === SQUOTE && j + 1 < le) {
-          j++;
-          continue;
-        }
-        return { value: text.slice(i + 1, j).replaceAll("''", "'"), end: j + 1 };
-      }
-    }
-    return undefined;
-  }
-  let escaped = false;
-  for (let j = i + 1; j < le; j++) {
-    const c = text.charCodeAt(j);
-    if (c === 92) {
-      escaped = true;
-      j++;
-      continue;
-    }
-    if (c === DQUOTE) {
-      const raw = text.slice(i + 1, j);
-      if (!escaped) {
-        return { value: raw, end: j + 1 };
-      }
-      // YAML's escapes are a superset of JSON's; the common ones (\" \\ \n \t \uXXXX) agree.
-      try {
-        return { value: JSON.parse(`"${raw}"`) as string, end: j + 1 };
-      } catch {
-        throw GIVE_UP;
-      }
-    }
-  }
-  return undefined;
-}
-
-/** The end of a plain scalar in block context: before a ` #` comment or trailing blanks. */
-function plainEnd(text: string, i: number, le: number): number {
-  let end = le;
-  for (let j = i + 1; j < le; j++) {
-    if (text.charCodeAt(j) === HASH && isBlank(text.charCodeAt(j - 1))) {
-      end = j;
-      break;
-    }
-  }
-  while (end > i && isBlank(text.charCodeAt(end - 1))) {
-    end--;
-  }
-  return end;
-}
-
-/** Anchors, aliases, tags, directives, reserved characters: the scanner does not read them. */
-function isIndicatorStart(text: string, i: number, le: number): boolean {
-  const c = text.charCodeAt(i);
-  if (c === 38 || c === 42 || c === 33 || c === 37 || c === 64 || c === 96) {
-    return true;
-  }
-  // `-`, `?` and `:` start a plain scalar only when a non-blank follows.
-  if (c === DASH || c === 63 || c === COLON) {
-    return i + 1 >= le || isBlank(text.charCodeAt(i + 1));
-  }
-  return c === 44 || c === 93 || c === 125;
-}
-
-function isBlank(c: number): boolean {
-  return c === SPACE || c === TAB;
-}
-
-/** Stands for a value about to be assigned; never left in a finished tree. */
-const NO_VALUE: YScalar = { kind: 'scalar', span: { start: 0, end: 0 }, value: null, style: 'plain' };
-
-function nullAt(offset: number): YScalar {
-  return { kind: 'scalar', span: { start: offset, end: offset }, value: null, style: 'plain' };
 }
