@@ -1,7 +1,9 @@
 // Build & Deploy as one pipeline: plan → build → deliver → edit → apply →
 // rollout → first log. Each phase is a step with a typed input and result, timed, and run under one
 // AbortSignal: a cancel stops the running phase (its process is killed by the adapter) and no
-// later phase runs, so the manifest is never edited after a cancel. The editor side supplies the
+// later phase runs, so the manifest is never edited after a cancel; a cancel that lands after the
+// tag edit (while applying, rolling out, waiting for the first log) undoes that edit, so Cancel
+// always leaves the file as it was. The editor side supplies the
 // adapters (running docker/k3d, editing the document, applying, following the rollout) and shows
 // the phase events; this file never imports `vscode`.
 import type { ImageReference } from '../manifests/imageReference.ts';
@@ -55,6 +57,11 @@ export interface DeployAdapters<Applied = unknown> {
   untag?(image: string): Promise<void>;
   /** Writes the new tag into the manifest (one undoable edit) and saves it. */
   edit(plan: DeployPlan, signal: AbortSignal): Promise<void>;
+  /**
+   * After a cancel that came once `edit` had run: puts the manifest back as it was (saved).
+   * Returns false when it could not (the file was edited since); the outcome says so.
+   */
+  undoEdit?(plan: DeployPlan): Promise<boolean>;
   apply(plan: DeployPlan, signal: AbortSignal): Promise<Applied>;
   rollout(applied: Applied, signal: AbortSignal): Promise<void>;
   /**
@@ -88,7 +95,14 @@ export interface PhaseTiming {
 export type DeployOutcome =
   | { readonly status: 'deployed'; readonly plan: DeployPlan; readonly timings: PhaseTiming[] }
   | { readonly status: 'upToDate'; readonly plan: DeployPlan; readonly timings: PhaseTiming[] }
-  | { readonly status: 'cancelled'; readonly phase: Phase; readonly plan?: DeployPlan; readonly timings: PhaseTiming[] }
+  | {
+      readonly status: 'cancelled';
+      readonly phase: Phase;
+      readonly plan?: DeployPlan;
+      readonly timings: PhaseTiming[];
+      /** The cancel came after the tag edit: true when `undoEdit` put the file back, false when it could not. */
+      readonly editUndone?: boolean;
+    }
   | { readonly status: 'stopped'; readonly phase: Phase; readonly reason: string; readonly plan?: DeployPlan; readonly timings: PhaseTiming[] }
   | { readonly status: 'failed'; readonly phase: Phase; readonly error: unknown; readonly plan?: DeployPlan; readonly timings: PhaseTiming[] };
 
@@ -140,6 +154,7 @@ export async function runDeploy<Applied>(input: DeployInput, adapters: DeployAda
   const timings: PhaseTiming[] = [];
   let plan: DeployPlan | undefined;
   let current: Phase = 'plan';
+  let edited = false;
 
   let skipped = false;
   const phase = async <T>(name: Phase, run: () => Promise<T>): Promise<T> => {
@@ -184,7 +199,10 @@ export async function runDeploy<Applied>(input: DeployInput, adapters: DeployAda
       // k3d has said "Successfully imported" for images that never arrived: look.
       if (id !== undefined && p.delivery.method === 'import') await adapters.verifyDelivery?.(p, id, signal);
     });
-    await phase('edit', () => adapters.edit(p, signal));
+    await phase('edit', async () => {
+      await adapters.edit(p, signal);
+      edited = true;
+    });
     const applied = await phase('apply', () => adapters.apply(p, signal));
     await phase('rollout', () => adapters.rollout(applied, signal));
     const firstLog = adapters.firstLog;
@@ -193,7 +211,11 @@ export async function runDeploy<Applied>(input: DeployInput, adapters: DeployAda
     if (settle) await phase('settle', () => settle(applied, signal));
     return { status: 'deployed', plan: p, timings };
   } catch (e) {
-    if (e instanceof Cancelled || signal.aborted) return { status: 'cancelled', phase: current, plan, timings };
+    if (e instanceof Cancelled || signal.aborted) {
+      if (!edited || !plan || !adapters.undoEdit) return { status: 'cancelled', phase: current, plan, timings };
+      const editUndone = await adapters.undoEdit(plan).catch(() => false);
+      return { status: 'cancelled', phase: current, plan, timings, editUndone };
+    }
     if (e instanceof DeployStopped) return { status: 'stopped', phase: current, reason: e.message, plan, timings };
     return { status: 'failed', phase: current, error: e, plan, timings };
   }
@@ -247,4 +269,14 @@ export function phaseVerb(phase: Phase, delivery?: 'import' | 'push'): string {
     case 'settle':
       return 'checking that the new pods stay up';
   }
+}
+
+/** What a cancel left, in one sentence: where it stopped, and what the manifest (and the cluster) now say. */
+export function cancelledText(what: string, outcome: Extract<DeployOutcome, { status: 'cancelled' }>, tagSet: boolean, newImage: string): string {
+  const head = `${what} was cancelled while ${phaseVerb(outcome.phase, outcome.plan?.delivery.method)}`;
+  if (!tagSet) return `${head}; the manifest is unchanged.`;
+  if (outcome.editUndone === false) return `${head}; the manifest was edited since the tag was set, so it still says ${newImage}.`;
+  if (outcome.editUndone === undefined) return `${head}; the manifest says ${newImage}.`;
+  const sent = outcome.phase === 'apply' ? ` The apply may already have reached the cluster: apply the file to be sure it runs what the file says.` : outcome.phase === 'edit' ? '' : ` The cluster already has ${newImage}: apply the file to go back.`;
+  return `${head}; the tag edit was undone, so the manifest is as it was.${sent}`;
 }

@@ -11,7 +11,7 @@ import { k3dClusterOfContext } from '../../core/build/publish.ts';
 import { buildProblem } from '../../core/deploy/buildProblems.ts';
 import { contextHash, nextLoopTag } from '../../core/deploy/nextTag.ts';
 import { imagesOnNodes, importLanded } from '../../core/deploy/nodeImages.ts';
-import { DeployStopped, formatAllTimings, formatTimings, phaseVerb, runDeploy } from '../../core/deploy/pipeline.ts';
+import { cancelledText, DeployStopped, formatAllTimings, formatTimings, phaseVerb, runDeploy } from '../../core/deploy/pipeline.ts';
 import type { DeployOutcome, DeployPlan, PhaseTiming } from '../../core/deploy/pipeline.ts';
 import { firstLogLine, watchRollout, watchSettle } from '../../core/deploy/rollout.ts';
 import type { RolloutApi, RolloutFailure } from '../../core/deploy/rollout.ts';
@@ -28,7 +28,8 @@ import type { Ctx } from '../../ctx.ts';
 import type { ImageTagsFeature } from '../imageTags/ImageTagsFeature.ts';
 import { applyDocument, localImageId } from '../imageTags/buildDeploy.ts';
 import { buildOutput, checkImportLanded, clusterRegistry, nodeImageSource, runStep, StepFailed } from '../imageTags/delivery.ts';
-import { applyTag } from '../imageTags/editing.ts';
+import { applyTag, undoTag } from '../imageTags/editing.ts';
+import type { MadeEdit } from '../../core/deploy/undoEdit.ts';
 import { gitHeadFor } from '../imageTags/sources.ts';
 import type { ApplySummary } from '../apply/applyManifests.ts';
 
@@ -112,6 +113,7 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
   const buildLines: string[] = [];
   let delivery: DeployPlan['delivery'] | undefined;
   let tagSet = false;
+  let made: MadeEdit | undefined;
   let firstLine: string | undefined;
   let rolled: (Rolled & { http: KubeHttp }) | undefined;
 
@@ -143,12 +145,15 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
             edit: async (plan, s) => {
               if (s.aborted) throw new DeployStopped('cancelled before the tag was set');
               if (document.isDirty) throw new DeployStopped(`${label} was edited during the build; the tag is unchanged. Save it to deploy.`);
-              if (!(await applyTag(feature, { document, image, target }, { tag: next.tag, dropDigest: false }))) throw new DeployStopped('the tag could not be set');
+              made = await applyTag(feature, { document, image, target }, { tag: next.tag, dropDigest: false });
+              if (!made) throw new DeployStopped('the tag could not be set');
               tagSet = true;
               if (!(await document.save())) throw new DeployStopped(`${label} could not be saved`);
               // For the lenses' "local image" lesson; the loop does not wait for the workspace state.
               if (plan.delivery.method === 'import') void feature.imported.add(parseRef(plan.delivery.manifestImage) ?? ref).catch(() => undefined);
             },
+            // Cancel after the tag edit: the file goes back as it was.
+            undoEdit: async () => made !== undefined && (await undoTag(document, made)),
             apply: async () => {
               const summary = await applyDocument(feature, document, { follow: false });
               if (!summary?.applied) throw new DeployStopped('the manifest was not applied (the reason is in its notification)');
@@ -274,7 +279,7 @@ function report(deps: LoopDeps, outcome: DeployOutcome, r: ReportInput): void {
       return;
     case 'cancelled': {
       const where = phaseVerb(outcome.phase, outcome.plan?.delivery.method);
-      const text = r.tagSet ? `Deploy on Save was cancelled while ${where}; the manifest says ${r.newImage}.` : `Deploy on Save was cancelled while ${where}; the manifest is unchanged.`;
+      const text = cancelledText('Deploy on Save', outcome, r.tagSet, r.newImage);
       out.appendLine(`# ${text}`);
       show('$(circle-slash)', `cancelled while ${where}`, text);
       return;

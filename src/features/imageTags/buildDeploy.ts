@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import { filesInContext, findBuildContext } from '../../core/build/context.ts';
 import { dockerImageInspectArgs, dockerUntagArgs, dockerVersionArgs, isDockerDown } from '../../core/build/docker.ts';
 import { k3dClusterOfContext, planDelivery } from '../../core/build/publish.ts';
-import { DeployStopped, formatAllTimings, formatSeconds, formatTimings, phaseVerb, runDeploy } from '../../core/deploy/pipeline.ts';
+import { cancelledText, DeployStopped, formatAllTimings, formatSeconds, formatTimings, phaseVerb, runDeploy } from '../../core/deploy/pipeline.ts';
 import type { DeployAdapters, DeployInput, DeployOutcome, PlannedDelivery } from '../../core/deploy/pipeline.ts';
 import type { ClusterRegistry } from '../../core/build/registry.ts';
 import { ToolError, runTool } from '../../core/process.ts';
@@ -24,7 +24,8 @@ import { formatImageReference, parseImageReference } from '../../core/manifests/
 import type { ImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageTagsFeature } from './ImageTagsFeature.ts';
 import { buildOutput, checkImportLanded, clusterRegistry, runStep, StepFailed } from './delivery.ts';
-import { applyTag, applyTextEdit, chooseNextTag } from './editing.ts';
+import { applyTag, applyTextEdit, chooseNextTag, undoTag } from './editing.ts';
+import type { MadeEdit } from '../../core/deploy/undoEdit.ts';
 import type { Located, TagChoice } from './editing.ts';
 import type { ApplySummary } from '../apply/applyManifests.ts';
 import { followRollout } from '../apply/rollout.ts';
@@ -127,6 +128,7 @@ async function runPipeline(
   status.name = 'k3d Build & Deploy';
   let delivery: PlannedDelivery | undefined;
   let tagSet = false;
+  let made: MadeEdit | undefined;
   let outcome: DeployOutcome;
   try {
     outcome = await vscode.window.withProgress(
@@ -157,13 +159,16 @@ async function runPipeline(
             }
             // Cancelled while the question was open: the tag stays as it is.
             if (signal.aborted) throw new DeployStopped('cancelled before the tag was set');
-            if (!(await applyTag(feature, located, choice))) throw new DeployStopped('the tag could not be set');
+            made = await applyTag(feature, located, choice);
+            if (!made) throw new DeployStopped('the tag could not be set');
             tagSet = true;
             if (!(await document.save())) {
               void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(document.uri)} could not be saved; apply it once it is.`);
               throw new DeployStopped('the manifest could not be saved');
             }
           },
+          // Cancel after the tag edit: the file goes back as it was.
+          undoEdit: async () => made !== undefined && (await undoTag(document, made)),
           apply: async () => {
             const summary = await applyDocument(feature, document, { follow: false });
             if (!summary?.applied) throw new DeployStopped('the manifest was not applied');
@@ -186,6 +191,7 @@ async function runPipeline(
             onPhaseEnd: (timing) => {
               out.appendLine(`# ${timing.phase}: ${formatSeconds(timing.ms)}`);
               if (timing.phase === 'deliver' && delivery) void afterDelivery(feature, out, delivery);
+              if ((timing.phase === 'build' || timing.phase === 'deliver') && delivery) feature.imagePhaseDone.fire({ phase: timing.phase, image: delivery.manifestImage });
             },
           });
         } finally {
@@ -254,9 +260,9 @@ async function reportOutcome(out: vscode.OutputChannel, outcome: DeployOutcome, 
       return;
     }
     case 'cancelled': {
-      const unchanged = !tagSet;
-      out.appendLine(`# cancelled while ${phaseVerb(outcome.phase, outcome.plan?.delivery.method)}${unchanged ? ': the tag in the manifest is unchanged' : ''}${times ? ` (${times})` : ''}`);
-      void vscode.window.showInformationMessage(unchanged ? 'Build & Deploy was cancelled; the manifest is unchanged.' : `Build & Deploy was cancelled while ${phaseVerb(outcome.phase)}.`);
+      const text = cancelledText('Build & Deploy', outcome, tagSet, outcome.plan?.delivery.manifestImage ?? input.tag);
+      out.appendLine(`# ${text}${times ? ` (${times})` : ''}`);
+      void vscode.window.showInformationMessage(text);
       return;
     }
     case 'stopped': {

@@ -6,6 +6,8 @@ import { findTarget, isImageTarget, shortTag, targetOf } from '../../core/imageT
 import type { ImageTarget } from '../../core/imageTags/lenses.ts';
 import { setImageTag } from '../../core/manifests/edit.ts';
 import type { TextEdit } from '../../core/manifests/edit.ts';
+import { madeEdit, undoEdit } from '../../core/deploy/undoEdit.ts';
+import type { MadeEdit } from '../../core/deploy/undoEdit.ts';
 import { findImages, imageAt } from '../../core/manifests/images.ts';
 import type { ContainerImage, ImageReference } from '../../core/manifests/images.ts';
 import { bumpChoices, bumpTag, classifyTag } from '../../core/manifests/tags.ts';
@@ -66,8 +68,11 @@ export async function locateImage(feature: ImageTagsFeature, arg: unknown, verb:
   return image && { document, image, target: targetOf(document.uri.toString(), image) };
 }
 
-/** Writes `tag` into the image, as one undoable edit; false (with a message) when it cannot. */
-export async function applyTag(feature: ImageTagsFeature, located: Located, choice: TagChoice): Promise<boolean> {
+/**
+ * Writes `tag` into the image, as one undoable edit: what was replaced (for undoTag), or
+ * undefined (with a message) when it cannot.
+ */
+export async function applyTag(feature: ImageTagsFeature, located: Located, choice: TagChoice): Promise<MadeEdit | undefined> {
   const { document, target } = located;
   for (let attempt = 0; attempt < 3; attempt++) {
     const version = document.version;
@@ -75,18 +80,26 @@ export async function applyTag(feature: ImageTagsFeature, located: Located, choi
     const image = findTarget(file, target);
     if (!image) {
       void vscode.window.showWarningMessage('The image is no longer in the file; nothing was changed.');
-      return false;
+      return undefined;
     }
     const result = setImageTag(file, image, choice.tag, { dropDigest: choice.dropDigest });
     if (!result.ok) {
       void vscode.window.showWarningMessage(result.reason);
-      return false;
+      return undefined;
     }
     if (document.version !== version) continue; // edited meanwhile: parse again
-    if (await applyTextEdit(document, result.edit)) return true;
+    const made = madeEdit(file.text, result.edit.span, result.edit.newText);
+    if (await applyTextEdit(document, result.edit)) return made;
   }
   void vscode.window.showWarningMessage('The file kept changing; the tag was not set. Try again.');
-  return false;
+  return undefined;
+}
+
+/** After a cancel: puts back what applyTag replaced, as one edit, and saves; false when the file changed there since. */
+export async function undoTag(document: vscode.TextDocument, made: MadeEdit): Promise<boolean> {
+  const undo = undoEdit(document.getText(), made);
+  if (!undo || !(await vscode.workspace.applyEdit(workspaceEdit(document, undo)))) return false;
+  return document.save();
 }
 
 export function applyTextEdit(document: vscode.TextDocument, edit: TextEdit): Thenable<boolean> {
@@ -94,7 +107,7 @@ export function applyTextEdit(document: vscode.TextDocument, edit: TextEdit): Th
 }
 
 /** The core's edit (offsets into this version's text) as a one-replacement WorkspaceEdit. */
-export function workspaceEdit(document: vscode.TextDocument, edit: TextEdit): vscode.WorkspaceEdit {
+export function workspaceEdit(document: vscode.TextDocument, edit: Pick<TextEdit, 'span' | 'newText'>): vscode.WorkspaceEdit {
   const result = new vscode.WorkspaceEdit();
   result.replace(document.uri, new vscode.Range(document.positionAt(edit.span.start), document.positionAt(edit.span.end)), edit.newText);
   return result;

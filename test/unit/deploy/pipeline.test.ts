@@ -306,3 +306,16 @@ test('a context identical to the one the current tag was built from: up to date 
   assert.deepEqual(outcome.timings.map((t) => t.phase), ['plan']);
   assert.equal(f.file.text, 'image: hashapp:1');
 });
+
+test('the cancel message says what the manifest and the cluster say now', async () => {
+  const { cancelledText } = await import('../../../src/core/deploy/pipeline.ts');
+  const at = (phase: 'build' | 'edit' | 'apply' | 'rollout', editUndone?: boolean) => ({ status: 'cancelled' as const, phase, timings: [], ...(editUndone === undefined ? {} : { editUndone }) });
+  assert.equal(cancelledText('Deploy on Save', at('build'), false, 'app:2'), 'Deploy on Save was cancelled while building; the manifest is unchanged.');
+  assert.equal(
+    cancelledText('Deploy on Save', at('rollout', true), true, 'app:2'),
+    'Deploy on Save was cancelled while rolling out; the tag edit was undone, so the manifest is as it was. The cluster already has app:2: apply the file to go back.',
+  );
+  assert.match(cancelledText('Build & Deploy', at('apply', true), true, 'app:2'), /undone.*may already have reached the cluster/);
+  assert.equal(cancelledText('Build & Deploy', at('edit', true), true, 'app:2'), 'Build & Deploy was cancelled while setting the tag; the tag edit was undone, so the manifest is as it was.');
+  assert.match(cancelledText('Deploy on Save', at('rollout', false), true, 'app:2'), /edited since the tag was set, so it still says app:2/);
+});
