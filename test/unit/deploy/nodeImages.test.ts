@@ -50,6 +50,26 @@ test('the simulated k3d: cluster.json\'s importedImageIds, on every server and a
   }
 });
 
+test('the simulated k3d: per-node nodeImageIds; a node the import did not reach (stopped, tools-node) is named', async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nodeimages-'));
+  try {
+    fs.mkdirSync(path.join(home, 'clusters', 'dev'), { recursive: true });
+    const state = {
+      importedImages: ['hashapp:2'], importedImageIds: { 'hashapp:2': ID },
+      nodeImageIds: { 'k3d-dev-server-0': { 'hashapp:2': ID } },
+      nodes: [{ name: 'k3d-dev-server-0', role: 'server' }, { name: 'k3d-dev-agent-0', role: 'agent' }, { name: 'k3d-dev-serverlb', role: 'loadbalancer' }],
+    };
+    fs.writeFileSync(path.join(home, 'clusters', 'dev', 'cluster.json'), JSON.stringify(state));
+    const source = { simHome: home, docker: async () => assert.fail('no docker exec for the simulator'), nodes: async () => [] };
+    const nodes = await imagesOnNodes('dev', source);
+    assert.deepEqual([...nodes.keys()], ['k3d-dev-server-0', 'k3d-dev-agent-0']);
+    const check = importLanded('hashapp:2', ID, nodes, 'dev');
+    assert.match(!check.ok ? check.reason : '', /k3d image import said it succeeded, but .* is not on every node \(k3d-dev-agent-0 does not have it\)/);
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+});
+
 test('crictl output that is not JSON is no images, not a crash', () => {
   assert.equal(parseCrictlImages('FATA[0000] connect: connection refused').size, 0);
 });

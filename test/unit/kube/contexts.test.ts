@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { KubeContexts, type CacheState } from '../../src/core/kube/contexts.ts';
-import { CurrentContextCache } from '../../src/core/kube/currentContext.ts';
-import type { KubeObject } from '../../src/core/kube/reflector.ts';
-import { fakeServer, kubeconfig, type FakeServer } from '../lib/fakeKubeApi.ts';
-import { pollUntil } from '../lib/poll.ts';
+import { KubeContexts, type CacheState } from '../../../src/core/kube/contexts.ts';
+import { CurrentContextCache } from '../../../src/core/kube/currentContext.ts';
+import type { KubeObject } from '../../../src/core/kube/reflector.ts';
+import { fakeServer, kubeconfig, type FakeServer } from '../../lib/fakeKubeApi.ts';
+import { pollUntil } from '../../lib/poll.ts';
 
 const pod = (name: string): KubeObject => ({ metadata: { name, namespace: 'default', uid: name, resourceVersion: '1' } });
 

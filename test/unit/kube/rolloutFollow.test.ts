@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { KubeContexts } from '../../src/core/kube/contexts.ts';
-import type { KubeObject } from '../../src/core/kube/reflector.ts';
-import { followRolloutFromCache } from '../../src/core/kube/rolloutFollow.ts';
-import { fakeServer, kubeconfig } from '../lib/fakeKubeApi.ts';
-import { pollUntil } from '../lib/poll.ts';
+import { KubeContexts } from '../../../src/core/kube/contexts.ts';
+import type { KubeObject } from '../../../src/core/kube/reflector.ts';
+import { followRolloutFromCache } from '../../../src/core/kube/rolloutFollow.ts';
+import { fakeServer, kubeconfig } from '../../lib/fakeKubeApi.ts';
+import { pollUntil } from '../../lib/poll.ts';
 
 const DEPLOYMENTS = '/apis/apps/v1/deployments';
 const PODS = '/api/v1/pods';

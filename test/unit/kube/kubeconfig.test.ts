@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { kubeconfigPaths, readKubeconfig, useContext } from '../../src/core/kube/kubeconfig.ts';
+import { kubeconfigPaths, readKubeconfig, useContext } from '../../../src/core/kube/kubeconfig.ts';
 
 function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'k3d-deploy-kubeconfig-'));

@@ -5,8 +5,8 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { K3dCli } from '../../src/core/k3d/cli.ts';
-import { K3dError } from '../../src/core/k3d/errors.ts';
+import { K3dCli } from '../../../src/core/k3d/cli.ts';
+import { K3dError } from '../../../src/core/k3d/errors.ts';
 
 function fakeK3d(script: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'k3d-deploy-fake-'));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyFailure } from '../../src/core/k3d/errors.ts';
+import { classifyFailure } from '../../../src/core/k3d/errors.ts';
 
 const fata = (m: string) => `\x1b[31mFATA\x1b[0m[0000] ${m}`;
 

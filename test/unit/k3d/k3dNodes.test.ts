@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import {
   addPortsArgs, createNodeArgs, deleteNodeArgs, kubeconfigMergeArgs, restartClusterArgs, startNodeArgs, stopNodeArgs,
   validateMemory, validateNewNodeName, validateReplicas,
-} from '../../src/core/k3d/args.ts';
-import { K3dError } from '../../src/core/k3d/errors.ts';
-import { checkNewPort, splitPortSpec } from '../../src/core/k3d/hostPort.ts';
-import { createdNodeNames, parsePublishedPorts } from '../../src/core/k3d/nodeOps.ts';
+} from '../../../src/core/k3d/args.ts';
+import { K3dError } from '../../../src/core/k3d/errors.ts';
+import { checkNewPort, splitPortSpec } from '../../../src/core/k3d/hostPort.ts';
+import { createdNodeNames, parsePublishedPorts } from '../../../src/core/k3d/nodeOps.ts';
 
 const refused = (fn: () => unknown, pattern: RegExp) =>
   assert.throws(fn, (e: unknown) => e instanceof K3dError && pattern.test(e.message) && /Nothing was run/.test(e.message));
@@ -84,8 +84,8 @@ test('a k3d whose cluster edit has --port-delete gets Remove Port as `cluster ed
   const { mkdtempSync, writeFileSync, readFileSync, chmodSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const path = await import('node:path');
-  const { K3dCli } = await import('../../src/core/k3d/cli.ts');
-  const { canDeletePorts, deletePorts } = await import('../../src/core/k3d/nodeOps.ts');
+  const { K3dCli } = await import('../../../src/core/k3d/cli.ts');
+  const { canDeletePorts, deletePorts } = await import('../../../src/core/k3d/nodeOps.ts');
   const dir = mkdtempSync(path.join(tmpdir(), 'k3d-port-delete-'));
   const fake = (help: string) => {
     const exe = path.join(dir, `k3d-${help.length}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
-import { age, deploymentSummary, humanDuration, nodeSummary, podSummary, restartsText } from '../../src/core/kube/status.ts';
+import { age, deploymentSummary, humanDuration, nodeSummary, podSummary, restartsText } from '../../../src/core/kube/status.ts';
 
 function pod(status: V1Pod['status'], extra: Partial<V1Pod> = {}): V1Pod {
   return { metadata: { name: 'p' }, spec: { containers: [{ name: 'app', image: 'x' }], nodeName: 'k3d-dev-agent-0' }, status, ...extra };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parsePortMappings, validateClusterName, validateNodeCount, validatePortMapping } from '../../src/core/k3d/names.ts';
+import { parsePortMappings, validateClusterName, validateNodeCount, validatePortMapping } from '../../../src/core/k3d/names.ts';
 
 test('valid cluster names pass', () => {
   for (const name of ['k3s-default', 'dev', 'a', 'my-Cluster-2', 'x'.repeat(32)]) {

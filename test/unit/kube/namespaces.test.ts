@@ -2,7 +2,7 @@
 // and the Logs and workload pickers leave them out by the same rule.
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { inUserNamespace, isSystemNamespace, SYSTEM_NAMESPACES } from '../../src/core/kube/namespaces.ts';
+import { inUserNamespace, isSystemNamespace, SYSTEM_NAMESPACES } from '../../../src/core/kube/namespaces.ts';
 
 test('kube-system, kube-public and kube-node-lease are the system namespaces, and only they', () => {
   assert.deepEqual([...SYSTEM_NAMESPACES].sort(), ['kube-node-lease', 'kube-public', 'kube-system']);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createK3dLineReader, lastErrorMessage, parseLogLine, stripAnsi } from '../../src/core/k3d/logLine.ts';
+import { createK3dLineReader, lastErrorMessage, parseLogLine, stripAnsi } from '../../../src/core/k3d/logLine.ts';
 
 test('coloured logrus lines lose their ANSI codes and keep level, elapsed time and message', () => {
   const raw = '\x1b[36mINFO\x1b[0m[0003] Starting servers...';

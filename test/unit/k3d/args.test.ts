@@ -3,13 +3,13 @@ import { test } from 'node:test';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { k3dImageImportArgs } from '../../src/core/build/docker.ts';
-import { k3dClusterOfContext } from '../../src/core/build/publish.ts';
+import { k3dImageImportArgs } from '../../../src/core/build/docker.ts';
+import { k3dClusterOfContext } from '../../../src/core/build/publish.ts';
 import {
   createClusterArgs, deleteClusterArgs, kubeconfigGetArgs, listClustersArgs, startClusterArgs, stopClusterArgs,
-} from '../../src/core/k3d/args.ts';
-import { K3dCli } from '../../src/core/k3d/cli.ts';
-import { K3dError } from '../../src/core/k3d/errors.ts';
+} from '../../../src/core/k3d/args.ts';
+import { K3dCli } from '../../../src/core/k3d/cli.ts';
+import { K3dError } from '../../../src/core/k3d/errors.ts';
 
 test('create builds the argument array the course types', () => {
   assert.deepEqual(createClusterArgs({ name: 'k3s-default', agents: 2, servers: 1 }), [

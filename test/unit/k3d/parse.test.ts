@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { K3dOutputError, parseClusterList, parseNodeList } from '../../src/core/k3d/parse.ts';
+import { K3dOutputError, parseClusterList, parseNodeList } from '../../../src/core/k3d/parse.ts';
 
-const fixture = readFileSync(new URL('./fixtures/cluster-list.json', import.meta.url), 'utf8');
+const fixture = readFileSync(new URL('../fixtures/cluster-list.json', import.meta.url), 'utf8');
 
 test('a k3d cluster list: counts, API port, nodes in server/agent/lb order, sorted by name', () => {
   const clusters = parseClusterList(fixture);

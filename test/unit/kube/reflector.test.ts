@@ -5,9 +5,9 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeHttp } from '../../src/core/kube/http.ts';
-import { Reflector, type KubeObject, type ReflectorState } from '../../src/core/kube/reflector.ts';
-import { pollUntil } from '../lib/poll.ts';
+import { KubeHttp } from '../../../src/core/kube/http.ts';
+import { Reflector, type KubeObject, type ReflectorState } from '../../../src/core/kube/reflector.ts';
+import { pollUntil } from '../../lib/poll.ts';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => void;
 

@@ -2,8 +2,8 @@
 // the whole object: a controller's write in between must not turn it into "configured".
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FIELD_MANAGER, unchangedByApply } from '../../src/core/kube/apply.ts';
-import type { KubeObject } from '../../src/core/kube/reflector.ts';
+import { FIELD_MANAGER, unchangedByApply } from '../../../src/core/kube/apply.ts';
+import type { KubeObject } from '../../../src/core/kube/reflector.ts';
 
 const OWNED = {
   'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },

@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { KubeConfig } from '@kubernetes/client-node';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { KubeHttp } from '../../src/core/kube/http.ts';
-import { exec, execPath, exitOfStatus, runCommand, splitCommand } from '../../src/core/kube/exec.ts';
+import { KubeHttp } from '../../../src/core/kube/http.ts';
+import { exec, execPath, exitOfStatus, runCommand, splitCommand } from '../../../src/core/kube/exec.ts';
 
 interface Seen { url: string; protocol: string; messages: Buffer[] }
 
