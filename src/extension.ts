@@ -5,6 +5,7 @@ import * as clusters from './features/clusters/index.ts';
 import * as deploy from './features/deploy/index.ts';
 import * as imageTags from './features/imageTags/index.ts';
 import * as logs from './features/logs/index.ts';
+import * as portForward from './features/portForward/index.ts';
 import { registerReadOnlyDocuments } from './features/shared/readOnlyDocuments.ts';
 import * as terminal from './features/terminal/index.ts';
 import * as workloads from './features/workloads/index.ts';
@@ -23,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): K3dDeployApi {
   apply.register(ctx, clusterStore);
   const logStreams = logs.register(ctx, workloadTree);
   terminal.register(ctx, workloadTree);
+  portForward.register(ctx, workloadTree);
   const loadImageTags = imageTags.register(ctx);
   deploy.register(ctx, { logs: logStreams, imageTags: loadImageTags });
   return { clusterTreeProvider: provider as vscode.TreeDataProvider<unknown> };
