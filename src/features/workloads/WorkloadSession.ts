@@ -1,4 +1,6 @@
-import type { KubeContexts, CacheState } from '../../core/kube/contexts.ts';
+import type { KubeContexts, CacheLease, CacheState } from '../../core/kube/contexts.ts';
+import { EventIndex, type KubeEvent } from '../../core/kube/events.ts';
+import type { KubeObject } from '../../core/kube/reflector.ts';
 import type { KubeError } from '../../core/kube/gateway.ts';
 import { ClusterWorkloads, type WorkloadChange, type WorkloadKind } from '../../core/kube/workloads.ts';
 
@@ -10,6 +12,8 @@ export type SessionState =
 export interface SessionHooks {
   onChange: (change: WorkloadChange) => void;
   onState: () => void;
+  /** Events came, changed or went (keys namespace/name of the Event objects); `reset` after a re-list. */
+  onEvents?: (keys: ReadonlySet<string>, reset: boolean) => void;
 }
 
 /** What the tree holds of one kubeconfig context while its node is expanded: leases on the context's shared caches. */
@@ -22,6 +26,9 @@ export class WorkloadSession {
   /** Kinds whose watch is failing right now (the cache shows the last known state). */
   readonly degraded = new Map<WorkloadKind, KubeError>();
   private readonly hooks: SessionHooks;
+  /** The context's events, watched while the tree shows it (rows' warnings, tooltips, Events nodes). */
+  readonly events: CacheLease<KubeEvent & KubeObject>;
+  private eventIndexCache: { version: number; index: EventIndex } | undefined;
 
   constructor(contexts: KubeContexts, contextName: string, fingerprint: string, hooks: SessionHooks) {
     this.contextName = contextName;
@@ -31,8 +38,19 @@ export class WorkloadSession {
       onChange: (change) => this.hooks.onChange(change),
       onState: (kind, state) => this.cacheState(kind, state),
     });
+    this.events = contexts.acquire<KubeEvent & KubeObject>(contextName, 'events', {
+      onChange: (keys, reset) => this.hooks.onEvents?.(keys, reset),
+    });
     // Caches other consumers already hold are synced (or failed) before we listen.
     for (const [kind, state] of this.workloads.states()) this.apply(kind, state);
+  }
+
+  /** The events by the object they involve, rebuilt when the events cache changed. */
+  eventIndex(): EventIndex {
+    if (this.eventIndexCache?.version !== this.events.version) {
+      this.eventIndexCache = { version: this.events.version, index: new EventIndex(this.events.list()) };
+    }
+    return this.eventIndexCache.index;
   }
 
   private cacheState(kind: WorkloadKind, state: CacheState): void {
@@ -66,5 +84,6 @@ export class WorkloadSession {
 
   dispose(): void {
     this.workloads.stop();
+    this.events.release();
   }
 }

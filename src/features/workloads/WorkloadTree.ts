@@ -5,9 +5,10 @@ import type { KubeObject } from '../../core/kube/reflector.ts';
 import { SYSTEM_NAMESPACES } from '../../core/kube/namespaces.ts';
 import type { WorkloadChange } from '../../core/kube/workloads.ts';
 import type { Ctx } from '../../ctx.ts';
-import { deploymentItem, icon, kubeNodeItem, plural, podItem, replicaSetItem, serviceItem } from './items.ts';
+import { eventSubject, groupEvents, type EventGroup, type EventWarning } from '../../core/kube/events.ts';
+import { deploymentItem, eventItem, eventsItem, icon, kubeNodeItem, plural, podItem, podWarning, replicaSetItem, serviceItem } from './items.ts';
 import { differences, type ManifestIndex } from './ManifestIndex.ts';
-import { WorkloadModel, type RefreshTarget, type WorkloadNode } from './model.ts';
+import { WorkloadModel, type EventsOf, type RefreshTarget, type WorkloadNode } from './model.ts';
 import { WorkloadSession } from './WorkloadSession.ts';
 
 export { isWorkloadNode, type SystemNamespaces, type WorkloadNode } from './model.ts';
@@ -52,7 +53,8 @@ export class WorkloadTree implements vscode.Disposable {
   }
 
   getChildren(node: WorkloadNode): WorkloadNode[] {
-    return this.model.children(node, this.sessions.get(node.context)?.workloads);
+    const session = this.sessions.get(node.context);
+    return this.model.children(node, session?.workloads, session && eventsOf(session));
   }
 
   getTreeItem(node: WorkloadNode): vscode.TreeItem {
@@ -106,19 +108,28 @@ export class WorkloadTree implements vscode.Disposable {
         return item;
       }
       case 'w-deployment':
-        return this.deploymentWithDrift(w?.deployments.get(node.key));
+        return this.deploymentWithDrift(w?.deployments.get(node.key), session);
       case 'w-replicaset':
         return replicaSetItem(w?.replicasets.get(node.key) as V1ReplicaSet | undefined);
       case 'w-pod':
-        return podItem(w?.pods.get(node.key) as V1Pod | undefined);
+        return podItem(w?.pods.get(node.key) as V1Pod | undefined, session ? eventsOf(session).pod(node.key) : []);
+      case 'w-events': {
+        const events = session ? eventsOf(session) : undefined;
+        return eventsItem((node.owner === 'deploy' ? events?.deployment(node.key) : events?.pod(node.key)) ?? []);
+      }
+      case 'w-event': {
+        const events = session ? eventsOf(session) : undefined;
+        const groups = (node.owner === 'deploy' ? events?.deployment(node.key) : events?.pod(node.key)) ?? [];
+        return eventItem(groups.find((g) => g.id === node.group), node.owner === 'deploy');
+      }
       case 'w-service':
         return serviceItem(w?.services.get(node.key) as V1Service | undefined);
     }
   }
 
   /** A deployment changed imperatively (scale, set image) that a workspace manifest declares: the file is no longer the truth. */
-  private deploymentWithDrift(d: Parameters<typeof deploymentItem>[0]): vscode.TreeItem {
-    const item = deploymentItem(d);
+  private deploymentWithDrift(d: Parameters<typeof deploymentItem>[0], session?: WorkloadSession): vscode.TreeItem {
+    const item = d && session ? deploymentItem(d, eventsOf(session).deployment(`${d.metadata?.namespace}/${d.metadata?.name}`), podWarnings(session, d)) : deploymentItem(d);
     const declared = d ? this.manifests.declared(d.metadata?.namespace ?? 'default', d.metadata?.name ?? '') : undefined;
     const diff = d && declared ? differences(d, declared) : [];
     if (declared && diff.length > 0) {
@@ -126,7 +137,8 @@ export class WorkloadTree implements vscode.Disposable {
       item.iconPath = new vscode.ThemeIcon('layers', new vscode.ThemeColor('charts.orange'));
       item.contextValue = 'k8sDeployment:drift';
       const md = item.tooltip instanceof vscode.MarkdownString ? item.tooltip : new vscode.MarkdownString();
-      md.appendMarkdown(`\n\n$(warning) **Differs from ${vscode.workspace.asRelativePath(declared.uri)}:**\n\n${diff.map((x) => `- ${x}`).join('\n')}\n\nEdit the file and apply it, or apply it as it is to undo the change.`);
+      md.appendMarkdown(`\n\n$(warning) **Differs from ${vscode.workspace.asRelativePath(declared.uri)}:**\n\n${diff.map((x) => `- ${x}`).join('\n')}\n\nEdit the file and apply it, or apply it as it is to undo the change. The file should be the truth: it is what you review, commit and apply again on a new cluster, and the next apply silently undoes a change made only in the cluster ([why](command:workbench.action.openWalkthrough?${encodeURIComponent(JSON.stringify([{ category: 'k3d-deploy.k3d-deploy#firstDeploy', step: 'k3d-deploy.k3d-deploy#firstDeploy#imperative' }, false]))})).`);
+      md.isTrusted = { enabledCommands: ['workbench.action.openWalkthrough'] };
       item.tooltip = md;
     } else if (declared) {
       item.contextValue = 'k8sDeployment:declared';
@@ -187,6 +199,7 @@ export class WorkloadTree implements vscode.Disposable {
       session = new WorkloadSession(this.ctx.kube, context, fingerprint, {
         onChange: (change) => this.applyChange(context, change),
         onState: () => this.changed.fire({ context }),
+        onEvents: (keys, reset) => this.applyEvents(context, keys, reset),
       });
       this.sessions.set(context, session);
     }
@@ -197,11 +210,60 @@ export class WorkloadTree implements vscode.Disposable {
     for (const target of this.model.affected(context, change, this.sessions.get(context)?.workloads)) this.changed.fire(target);
   }
 
+  /** Events came or changed: the rows of the objects they name (and their deployment's) refresh. */
+  private applyEvents(context: string, keys: ReadonlySet<string>, reset: boolean): void {
+    const session = this.sessions.get(context);
+    if (!session) return;
+    if (reset) {
+      this.changed.fire({ context });
+      return;
+    }
+    const targets = new Set<RefreshTarget>();
+    for (const k of keys) {
+      const e = session.events.get(k);
+      // A deleted event (its TTL ran out) leaves its row until the next age refresh.
+      if (!e) continue;
+      for (const t of this.model.eventTargets(context, eventSubject(e), session.workloads)) targets.add(t);
+    }
+    for (const t of targets) this.changed.fire(t);
+  }
+
   dispose(): void {
     clearInterval(this.ageTimer);
     for (const context of [...this.sessions.keys()]) this.stop(context);
     this.changed.dispose();
   }
+}
+
+/** The grouped events of a context's deployments and pods, from the session's event index. */
+function eventsOf(session: WorkloadSession): EventsOf {
+  const w = session.workloads;
+  const index = session.eventIndex();
+  const kind = (k: string, o: { metadata?: { name?: string; namespace?: string; uid?: string } }) => ({ kind: k, metadata: o.metadata });
+  return {
+    pod: (key: string): EventGroup[] => {
+      const pod = w.pods.get(key);
+      return pod ? groupEvents(index.of([kind('Pod', pod)])) : [];
+    },
+    deployment: (key: string): EventGroup[] => {
+      const d = w.deployments.get(key);
+      if (!d) return [];
+      const sets = w.replicaSetsOf(d);
+      const pods = sets.flatMap((rs) => w.podsOf(rs));
+      return groupEvents(index.of([kind('Deployment', d), ...sets.map((rs) => kind('ReplicaSet', rs)), ...pods.map((p) => kind('Pod', p))]));
+    },
+  };
+}
+
+/** The warnings of a deployment's failing pods, one per pod. */
+function podWarnings(session: WorkloadSession, d: NonNullable<Parameters<typeof deploymentItem>[0]>): EventWarning[] {
+  const events = eventsOf(session);
+  const out: EventWarning[] = [];
+  for (const pod of session.workloads.podsOfDeployment(d)) {
+    const w = podWarning(pod, events.pod(`${pod.metadata?.namespace}/${pod.metadata?.name}`));
+    if (w) out.push(w);
+  }
+  return out;
 }
 
 function stateItem(context: string, session: WorkloadSession | undefined): vscode.TreeItem {

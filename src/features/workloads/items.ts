@@ -2,6 +2,7 @@
 // tooltips): pure functions of the object, given to WorkloadTree.
 import * as vscode from 'vscode';
 import type { V1Deployment, V1Node, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
+import { currentWarning, eventAge, subjectName, warningText, type EventGroup, type EventWarning } from '../../core/kube/events.ts';
 import { age, deploymentSummary, nodeSummary, podSummary, replicaSetSummary, restartsText, type Health } from '../../core/kube/status.ts';
 
 const HEALTH_COLORS: Record<Health, string | undefined> = {
@@ -21,12 +22,18 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-export function deploymentItem(d: V1Deployment | undefined): vscode.TreeItem {
+/**
+ * A deployment's row. `events`: its own, its ReplicaSets' and pods' (for the tooltip);
+ * `podWarnings`: the warnings of its failing pods, surfaced on the row.
+ */
+export function deploymentItem(d: V1Deployment | undefined, events: readonly EventGroup[] = [], podWarnings: readonly EventWarning[] = []): vscode.TreeItem {
   const item = new vscode.TreeItem(d?.metadata?.name ?? '(deleted)', vscode.TreeItemCollapsibleState.Collapsed);
   if (!d) return item;
   const s = deploymentSummary(d);
-  item.description = `${s.ready} · up-to-date ${s.upToDate} · available ${s.available} · ${s.images.join(', ')}`;
-  item.iconPath = icon('layers', s.health);
+  const warning = podWarnings[0];
+  const warned = warning ? `$(warning) ${warning.reason} (${plural(new Set(podWarnings.map((w) => w.subject.name)).size, 'pod')}) · ` : '';
+  item.description = `${warned.replace('$(warning)', '⚠')}${s.ready} · up-to-date ${s.upToDate} · available ${s.available} · ${s.images.join(', ')}`;
+  item.iconPath = warning ? icon('warning', 'failed') : icon('layers', s.health);
   item.contextValue = 'k8sDeployment';
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**deployment.apps/${d.metadata?.name}** in \`${d.metadata?.namespace}\`\n\n`);
@@ -35,6 +42,57 @@ export function deploymentItem(d: V1Deployment | undefined): vscode.TreeItem {
   for (const c of d.status?.conditions ?? []) {
     md.appendMarkdown(`- ${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}${c.message ? `: ${c.message}` : ''}\n`);
   }
+  for (const w of podWarnings) md.appendMarkdown(`\n$(warning) pod/${escape(w.subject.name)}: ${escape(warningText(w, 400))}\n`);
+  appendEvents(md, events, true);
+  item.tooltip = md;
+  return item;
+}
+
+/** Markdown-safe text from the cluster (an event message may contain `*`, `_` or `<`). */
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-!<>|]/g, (c) => `\\${c}`);
+}
+
+const TOOLTIP_EVENTS = 6;
+
+/** The newest events, as the last part of a tooltip. */
+function appendEvents(md: vscode.MarkdownString, events: readonly EventGroup[], withObject: boolean): void {
+  if (events.length === 0) return;
+  md.appendMarkdown(`\n\n**Recent events**\n\n`);
+  for (const g of events.slice(0, TOOLTIP_EVENTS)) {
+    const what = withObject ? `${escape(subjectName(g.subject))}: ` : '';
+    md.appendMarkdown(`- ${g.type === 'Warning' ? '$(warning)' : '$(info)'} **${escape(g.reason)}** ${escape(eventAge(g))} ago · ${what}${escape(g.message)}\n`);
+  }
+  if (events.length > TOOLTIP_EVENTS) md.appendMarkdown(`- … ${events.length - TOOLTIP_EVENTS} more under Events\n`);
+}
+
+/** The warning a failing pod's row shows, from its events (none for a healthy or finished pod: old warnings are history). */
+export function podWarning(pod: V1Pod, events: readonly EventGroup[]): EventWarning | undefined {
+  const health = podSummary(pod).health;
+  return health === 'ok' || health === 'done' ? undefined : currentWarning(events);
+}
+
+/** An object's Events node: how many rows, and how many are warnings. */
+export function eventsItem(events: readonly EventGroup[]): vscode.TreeItem {
+  const item = new vscode.TreeItem('Events', vscode.TreeItemCollapsibleState.Collapsed);
+  const warnings = events.filter((g) => g.type === 'Warning').length;
+  item.description = warnings > 0 ? `${plural(warnings, 'warning')} · ${events.length}` : String(events.length);
+  item.iconPath = new vscode.ThemeIcon('history', warnings > 0 ? new vscode.ThemeColor('charts.yellow') : undefined);
+  item.contextValue = 'k8sEvents';
+  item.tooltip = 'Events of this object (a deployment\'s include its ReplicaSets\' and pods\'), newest first, as kubectl describe lists them';
+  return item;
+}
+
+/** One grouped event: reason, age (x count), the object when the list spans several, message. */
+export function eventItem(g: EventGroup | undefined, withObject: boolean): vscode.TreeItem {
+  const item = new vscode.TreeItem(g?.reason || '(gone)', vscode.TreeItemCollapsibleState.None);
+  if (!g) return item;
+  item.description = `${eventAge(g)} · ${withObject ? `${subjectName(g.subject)} · ` : ''}${g.message}`;
+  item.iconPath = g.type === 'Warning' ? icon('warning', 'progressing') : new vscode.ThemeIcon('info');
+  item.contextValue = g.type === 'Warning' ? 'k8sEvent:warning' : 'k8sEvent';
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${escape(g.type)} ${escape(g.reason)}** on \`${subjectName(g.subject)}\`\n\n${escape(g.message)}\n\n`);
+  md.appendMarkdown(`${g.count > 1 ? `${g.count} times, first ${new Date(g.first).toISOString()}, last` : 'At'} ${new Date(g.last).toISOString()}${g.from ? ` · from ${escape(g.from)}` : ''}`);
   item.tooltip = md;
   return item;
 }
@@ -50,13 +108,17 @@ export function replicaSetItem(rs: V1ReplicaSet | undefined): vscode.TreeItem {
   return item;
 }
 
-export function podItem(pod: V1Pod | undefined): vscode.TreeItem {
-  const item = new vscode.TreeItem(pod?.metadata?.name ?? '(deleted)', vscode.TreeItemCollapsibleState.None);
+/** A pod's row; with events it expands to its Events node, and a failing pod shows its newest warning. */
+export function podItem(pod: V1Pod | undefined, events: readonly EventGroup[] = []): vscode.TreeItem {
+  const item = new vscode.TreeItem(pod?.metadata?.name ?? '(deleted)', events.length > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   if (!pod) return item;
   const s = podSummary(pod);
   const created = pod.metadata?.creationTimestamp;
-  item.description = `${s.status} · ${s.ready} · ${restartsText(s)} restarts · ${age(created)}${s.node ? ` · ${s.node}` : ''}`;
-  item.iconPath = s.health === 'progressing' ? new vscode.ThemeIcon('loading~spin', new vscode.ThemeColor('charts.yellow')) : icon(s.health === 'done' ? 'pass' : 'circle-filled', s.health);
+  const warning = podWarning(pod, events);
+  item.description = `${warning ? `⚠ ${warningText(warning, 100)}` : s.status} · ${s.ready} · ${restartsText(s)} restarts · ${age(created)}${s.node ? ` · ${s.node}` : ''}`;
+  item.iconPath = warning
+    ? icon('warning', 'failed')
+    : s.health === 'progressing' ? new vscode.ThemeIcon('loading~spin', new vscode.ThemeColor('charts.yellow')) : icon(s.health === 'done' ? 'pass' : 'circle-filled', s.health);
   item.contextValue = 'k8sPod';
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**pod/${pod.metadata?.name}** in \`${pod.metadata?.namespace}\`\n\n`);
@@ -69,6 +131,8 @@ export function podItem(pod: V1Pod | undefined): vscode.TreeItem {
   for (const c of pod.status?.conditions ?? []) {
     md.appendMarkdown(`\n- ${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`);
   }
+  if (warning) md.appendMarkdown(`\n\n$(warning) ${escape(warningText(warning, 400))}`);
+  appendEvents(md, events, false);
   item.tooltip = md;
   return item;
 }

@@ -5,6 +5,7 @@
 import { isSystemNamespace } from '../../core/kube/namespaces.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';
 import type { WorkloadChange, WorkloadView } from '../../core/kube/workloads.ts';
+import type { EventGroup, EventSubject } from '../../core/kube/events.ts';
 
 type Base = { id: string; context: string };
 export type WorkloadNode =
@@ -18,12 +19,24 @@ export type WorkloadNode =
   | (Base & { type: 'w-deployment'; key: string })
   | (Base & { type: 'w-replicaset'; key: string })
   | (Base & { type: 'w-pod'; key: string })
-  | (Base & { type: 'w-service'; key: string });
+  | (Base & { type: 'w-service'; key: string })
+  // A deployment's or pod's events (owner: whose), and one grouped event row under it.
+  | (Base & { type: 'w-events'; owner: 'deploy' | 'pod'; key: string })
+  | (Base & { type: 'w-event'; owner: 'deploy' | 'pod'; key: string; group: string });
+
+/** The grouped events of a deployment (with its ReplicaSets' and pods') or of a pod, newest first. */
+export interface EventsOf {
+  deployment(key: string): readonly EventGroup[];
+  pod(key: string): readonly EventGroup[];
+}
 
 /** A refresh target: one node, or a context's root item (its whole list). */
 export type RefreshTarget = WorkloadNode | { context: string };
 
 export type SystemNamespaces = 'grouped' | 'hidden' | 'shown';
+
+/** Event rows under one Events node (kubectl describe shows them all; a tree row each is enough). */
+export const MAX_EVENT_ROWS = 50;
 
 export function isWorkloadNode(node: { type: string }): node is WorkloadNode {
   return node.type.startsWith('w-');
@@ -63,7 +76,7 @@ export class WorkloadModel {
     return children;
   }
 
-  children(node: WorkloadNode, w: WorkloadView | undefined): WorkloadNode[] {
+  children(node: WorkloadNode, w: WorkloadView | undefined, events?: EventsOf): WorkloadNode[] {
     if (!w) {
       return [];
     }
@@ -91,7 +104,15 @@ export class WorkloadModel {
         return w.servicesIn(node.ns).map((s) => this.child(node.id, { type: 'w-service', id: `${c}|svc|${key(s)}`, context: c, key: key(s) }));
       case 'w-deployment': {
         const d = w.deployments.get(node.key);
-        return d ? w.replicaSetsOf(d).map((rs) => this.child(node.id, { type: 'w-replicaset', id: `${c}|rs|${key(rs)}`, context: c, key: key(rs) })) : [];
+        const out: WorkloadNode[] = d ? w.replicaSetsOf(d).map((rs) => this.child(node.id, { type: 'w-replicaset', id: `${c}|rs|${key(rs)}`, context: c, key: key(rs) })) : [];
+        if (d && events && events.deployment(node.key).length > 0) out.push(this.eventsNode(node.id, c, 'deploy', node.key));
+        return out;
+      }
+      case 'w-pod':
+        return events && events.pod(node.key).length > 0 ? [this.eventsNode(node.id, c, 'pod', node.key)] : [];
+      case 'w-events': {
+        const groups = (node.owner === 'deploy' ? events?.deployment(node.key) : events?.pod(node.key)) ?? [];
+        return groups.slice(0, MAX_EVENT_ROWS).map((g) => this.child(node.id, { type: 'w-event', id: `${node.id}|${g.id}`, context: c, owner: node.owner, key: node.key, group: g.id }));
       }
       case 'w-replicaset': {
         const rs = w.replicasets.get(node.key);
@@ -142,6 +163,39 @@ export class WorkloadModel {
       if (change.kind === 'namespaces') toFire.add({ context });
     }
     return [...toFire];
+  }
+
+  /**
+   * What to refresh when an event about `subject` came or changed: the shown rows of the object
+   * (its warning and tooltip), its Events node, and those of the deployment it belongs to.
+   */
+  eventTargets(context: string, subject: EventSubject, w: WorkloadView | undefined): RefreshTarget[] {
+    if (!w || !w.synced) return [{ context }];
+    const ns = subject.namespace ?? '';
+    const ids: string[] = [];
+    let deployment: string | undefined;
+    if (subject.kind === 'Pod') {
+      const k = `${ns}/${subject.name}`;
+      ids.push(`${context}|pod|${k}`, `${context}|events|pod|${k}`);
+      const rs = w.pods.get(k)?.metadata?.ownerReferences?.find((o) => o.kind === 'ReplicaSet')?.name;
+      deployment = rs && w.replicasets.get(`${ns}/${rs}`)?.metadata?.ownerReferences?.find((o) => o.kind === 'Deployment')?.name;
+    } else if (subject.kind === 'ReplicaSet') {
+      deployment = w.replicasets.get(`${ns}/${subject.name}`)?.metadata?.ownerReferences?.find((o) => o.kind === 'Deployment')?.name;
+    } else if (subject.kind === 'Deployment') {
+      deployment = subject.name;
+    }
+    if (deployment) ids.push(`${context}|deploy|${ns}/${deployment}`, `${context}|events|deploy|${ns}/${deployment}`);
+    const out: RefreshTarget[] = [];
+    for (const id of ids) {
+      const shown = this.nodes.get(id);
+      if (shown) out.push(shown);
+    }
+    // An object's first event makes it expandable (its Events node appears): its row refreshes above.
+    return out;
+  }
+
+  private eventsNode(parentId: string, context: string, owner: 'deploy' | 'pod', key: string): WorkloadNode {
+    return this.child(parentId, { type: 'w-events', id: `${context}|events|${owner}|${key}`, context, owner, key });
   }
 
   /** Forgets a context's nodes (its watches stopped). */
