@@ -50,9 +50,23 @@ export function parseCrictlImages(stdout: string): Map<string, string> {
   return images;
 }
 
-/** The simulated k3d's cluster.json: `importedImageIds` (name -> ID), the same on every node. */
+/**
+ * The simulated k3d's cluster.json: `nodeImageIds` (node -> name -> ID: what each import reached, so a node that
+ * was stopped during a tools-node import lacks it), else `importedImageIds` (name -> ID) as the same on every node.
+ */
 export function parseSimulatedCluster(text: string): Map<string, Map<string, string>> {
-  const state = JSON.parse(text) as { importedImageIds?: Record<string, unknown>; nodes?: Array<{ name?: unknown; role?: unknown }> };
+  const state = JSON.parse(text) as { importedImageIds?: Record<string, unknown>; nodeImageIds?: Record<string, Record<string, unknown>>; nodes?: Array<{ name?: unknown; role?: unknown }> };
+  if (state.nodeImageIds && typeof state.nodeImageIds === 'object') {
+    const workers = (state.nodes ?? []).filter((n) => (n.role === 'server' || n.role === 'agent') && typeof n.name === 'string').map((n) => n.name as string);
+    return new Map(workers.map((node) => {
+      const images = new Map<string, string>();
+      for (const [name, id] of Object.entries(state.nodeImageIds?.[node] ?? {})) {
+        const canonical = canonicalImage(name);
+        if (canonical && typeof id === 'string') images.set(canonical, id);
+      }
+      return [node, images];
+    }));
+  }
   const images = new Map<string, string>();
   for (const [name, id] of Object.entries(state.importedImageIds ?? {})) {
     const canonical = canonicalImage(name);

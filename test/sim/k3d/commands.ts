@@ -211,6 +211,7 @@ export async function imageImportCmd(ctx: SimContext, p: Parsed): Promise<void> 
     const runtimeNames = search.fromRuntime.map((f) => f.name);
     const targets = c.nodes.filter((n) => n.role === 'server' || n.role === 'agent');
     let imported = false;
+    const reached = new Set<string>();
     const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
     try {
       // auto picks the stream (direct) for a local engine, as k3d does for a unix socket.
@@ -234,6 +235,7 @@ export async function imageImportCmd(ctx: SimContext, p: Parsed): Promise<void> 
               failed = true;
             } else {
               imported = true;
+              reached.add(n.name);
             }
           }
           if (failed) {
@@ -261,7 +263,10 @@ export async function imageImportCmd(ctx: SimContext, p: Parsed): Promise<void> 
             for (const n of targets) {
               info(`Importing images from tarball '${tar}' into node '${n.name}'...`);
               if (!n.running) error(`failed to import images in node '${n.name}': Error response from daemon: container ${n.id} is not running`);
-              else imported = true;
+              else {
+                imported = true;
+                reached.add(n.name);
+              }
             }
           }
           await ctx.clock.sleep(2);
@@ -284,6 +289,8 @@ export async function imageImportCmd(ctx: SimContext, p: Parsed): Promise<void> 
             if (!s.importedImages.includes(canonical)) s.importedImages.push(canonical);
             // A rebuilt tag imported again replaces the ID: the cluster now has the new image.
             s.importedImageIds[canonical] = f.id;
+            s.nodeImageIds ??= {};
+            for (const node of reached) (s.nodeImageIds[node] ??= {})[canonical] = f.id;
           }
         }
       });

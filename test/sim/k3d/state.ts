@@ -64,6 +64,8 @@ export interface ClusterState {
   importedImages: string[];
   /** Canonical name -> Docker image ID (`sha256:...`) of what `k3d image import` read from the real engine. */
   importedImageIds?: Record<string, string>;
+  /** Per node, what `k3d image import` reached (name -> ID): a node that was stopped or added later lacks it. */
+  nodeImageIds?: Record<string, Record<string, string>>;
   nodes: NodeState[];
   /** Transient helper containers (the k3d-tools node) while they exist. */
   helperNodes: HelperNodeState[];
