@@ -10,15 +10,36 @@ import type { Obj } from '../util.ts';
 
 const SOURCE = { component: 'deployment-controller' };
 const REVISION = 'deployment.kubernetes.io/revision';
+const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
+/** The controller's limit on the revision-history annotation's length (maxRevHistoryLengthInChars). */
+const REVISION_HISTORY_CHARS = 2000;
 
 function templateHash(template: Obj, collisionCount = 0): string {
   return safeEncode(fnv32a(JSON.stringify(canonical(template)) + (collisionCount ? String(collisionCount) : '')));
 }
 
+/**
+ * A template as EqualIgnoreHash compares it: without the pod-template-hash label, and with null, empty maps and
+ * empty lists as absent (Go's semantic equality: `kubectl rollout undo` sends `creationTimestamp: null`, which a
+ * template applied from YAML never had).
+ */
 function withoutHash(template: Obj): unknown {
   const t = clone(template);
   if (t.metadata?.labels) delete t.metadata.labels['pod-template-hash'];
-  return canonical(t);
+  return canonical(semantic(t));
+}
+
+function semantic(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length ? v.map(semantic) : undefined;
+  if (v !== null && typeof v === 'object') {
+    const out: Obj = {};
+    for (const [k, x] of Object.entries(v)) {
+      const s = semantic(x);
+      if (s !== undefined) out[k] = s;
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+  return v ?? undefined;
 }
 
 function intOrPercent(v: unknown, total: number, roundUp: boolean): number {
@@ -131,10 +152,34 @@ export class DeploymentController {
       }, { fieldManager: 'k3s' });
       createdNew = true;
       if (initial > 0) this.recorder.record(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${newRS.metadata.name} from 0 to ${initial}`, SOURCE);
-    } else if (revisionOf(newRS) < maxRev) {
-      const next = clone(newRS);
-      next.metadata.annotations = { ...next.metadata.annotations, [REVISION]: String(maxRev + 1) };
-      newRS = this.api.commit(rsInfo, newRS, next, { fieldManager: 'k3s' }, undefined, 'Update');
+    } else {
+      // SetNewReplicaSetAnnotations: the deployment's annotations (a change-cause set after the rollout) are
+      // copied to its current ReplicaSet; a ReplicaSet rolled back to takes the next revision, and its old
+      // number moves to revision-history (it leaves `kubectl rollout history`).
+      const annotations: Obj = { ...newRS.metadata.annotations };
+      let changed = false;
+      for (const [k, v] of Object.entries(this.copiedAnnotations(d))) {
+        if (annotations[k] !== v) {
+          annotations[k] = v;
+          changed = true;
+        }
+      }
+      const old = revisionOf(newRS);
+      if (old < maxRev) {
+        annotations[REVISION] = String(maxRev + 1);
+        if (newRS.metadata.annotations?.[REVISION] !== undefined) {
+          const history = String(annotations[REVISION_HISTORY] ?? '').split(',').filter(Boolean);
+          history.push(String(old));
+          while (history.join(',').length > REVISION_HISTORY_CHARS && history.length > 1) history.shift();
+          annotations[REVISION_HISTORY] = history.join(',');
+        }
+        changed = true;
+      }
+      if (changed) {
+        const next = clone(newRS);
+        next.metadata.annotations = annotations;
+        newRS = this.api.commit(rsInfo, newRS, next, { fieldManager: 'k3s' }, undefined, 'Update');
+      }
     }
     if (d.metadata.annotations?.[REVISION] !== newRS.metadata.annotations?.[REVISION]) {
       const next = clone(d);
@@ -189,8 +234,8 @@ export class DeploymentController {
         }
       }
     }
-    this.cleanup(d);
     this.updateStatus(d, newRS, maxUnavailable);
+    this.cleanup(d, newRS);
   }
 
   private copiedAnnotations(d: Obj): Obj {
@@ -202,15 +247,24 @@ export class DeploymentController {
     return out;
   }
 
-  private cleanup(d: Obj): void {
-    const limit = d.spec.revisionHistoryLimit ?? 10;
+  /**
+   * cleanupDeployment: the oldest old ReplicaSets beyond revisionHistoryLimit go, counting every live old one
+   * but deleting only those scaled to zero. As the real controller, only once the rollout is complete (or the
+   * deployment paused): a rollout stuck on a bad image keeps all its history.
+   */
+  private cleanup(d0: Obj, newRS: Obj): void {
+    const d = this.api.tryGet(kindOf('Deployment'), d0.metadata.namespace, d0.metadata.name);
+    if (!d || d.spec.revisionHistoryLimit === undefined) return;
+    const s = d.status ?? {};
+    const replicas = d.spec.replicas ?? 1;
+    const complete = (s.updatedReplicas ?? 0) === replicas && (s.replicas ?? 0) === replicas && (s.availableReplicas ?? 0) === replicas && (s.observedGeneration ?? 0) >= d.metadata.generation;
+    if (!complete && !d.spec.paused) return;
     const olds = this.api.store.list('ReplicaSet', d.metadata.namespace)
-      .filter((rs) => controllerOf(rs)?.uid === d.metadata.uid && !rs.metadata.deletionTimestamp)
+      .filter((rs) => controllerOf(rs)?.uid === d.metadata.uid && !rs.metadata.deletionTimestamp && rs.metadata.uid !== newRS.metadata.uid)
       .sort((a, b) => revisionOf(a) - revisionOf(b));
-    const current = olds.pop();
-    void current;
-    const dead = olds.filter((rs) => (rs.spec.replicas ?? 0) === 0 && (rs.status?.replicas ?? 0) === 0);
-    for (const rs of dead.slice(0, Math.max(0, dead.length - limit))) {
+    const diff = olds.length - d.spec.revisionHistoryLimit;
+    for (const rs of olds.slice(0, Math.max(0, diff))) {
+      if ((rs.spec.replicas ?? 0) !== 0 || (rs.status?.replicas ?? 0) !== 0) continue;
       this.api.delete(kindOf('ReplicaSet'), rs.metadata.namespace, rs.metadata.name, {});
     }
   }
