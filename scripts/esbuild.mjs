@@ -5,7 +5,9 @@
 //                       is first read;
 //   dist/yaml.js        the `yaml` parser, shared by the two above and by kubeconfig reading;
 //   dist/ws.js          the `ws` WebSocket client, required when a terminal or command first runs
-//                       in a pod (parsing its 48 KB at every activation cost several ms).
+//                       in a pod (parsing its 48 KB at every activation cost several ms);
+//   dist/k3dConfig.js   k3d config files (src/core/k3d/configSchema.ts: k3d's JSON schema, the validator,
+//                       completion), required when the first k3d config file opens.
 // The lazy parts are imported dynamically in the source; here they become requires of sibling
 // files, which Node resolves next to the bundle. Type-checking is `npm run typecheck`.
 import * as esbuild from 'esbuild';
@@ -42,6 +44,7 @@ const common = {
 };
 
 const manifestsApi = /src\/core\/manifests\/api\.ts$/;
+const k3dConfigCore = /src\/core\/k3d\/configSchema\.ts$/;
 
 const contexts = await Promise.all([
   esbuild.context({
@@ -50,7 +53,7 @@ const contexts = await Promise.all([
     outfile: 'dist/extension.js',
     external: ['vscode', '@kubernetes/client-node'],
     define: { K3D_DEPLOY_BUNDLE: 'true' },
-    plugins: [lazyParts([['yaml', 'yaml.js'], ['ws', 'ws.js'], [manifestsApi, 'manifests.js']])],
+    plugins: [lazyParts([['yaml', 'yaml.js'], ['ws', 'ws.js'], [manifestsApi, 'manifests.js'], [k3dConfigCore, 'k3dConfig.js']])],
   }),
   esbuild.context({
     ...common,
@@ -62,6 +65,12 @@ const contexts = await Promise.all([
     ...common,
     entryPoints: ['src/core/manifests/api.ts'],
     outfile: 'dist/manifests.js',
+    plugins: [lazyParts([['yaml', 'yaml.js']])],
+  }),
+  esbuild.context({
+    ...common,
+    entryPoints: ['src/core/k3d/configSchema.ts'],
+    outfile: 'dist/k3dConfig.js',
     plugins: [lazyParts([['yaml', 'yaml.js']])],
   }),
   esbuild.context({

@@ -4,6 +4,7 @@ import * as apply from './features/apply/index.ts';
 import * as clusters from './features/clusters/index.ts';
 import * as deploy from './features/deploy/index.ts';
 import * as imageTags from './features/imageTags/index.ts';
+import * as k3dConfig from './features/k3dConfig/index.ts';
 import * as logs from './features/logs/index.ts';
 import * as portForward from './features/portForward/index.ts';
 import { registerReadOnlyDocuments } from './features/shared/readOnlyDocuments.ts';
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): K3dDeployApi {
   registerReadOnlyDocuments(ctx);
   const workloadTree = workloads.register(ctx);
   const { store: clusterStore, provider } = clusters.register(ctx, workloadTree);
+  k3dConfig.register(ctx, clusterStore);
   apply.register(ctx, clusterStore);
   const logStreams = logs.register(ctx, workloadTree);
   terminal.register(ctx, workloadTree);

@@ -12,3 +12,6 @@ export function loadPart<T>(file: string, fromSource: () => Promise<T>): Promise
 export const loadYaml = (): Promise<typeof import('yaml')> => loadPart('yaml.js', () => import('yaml'));
 
 export const loadManifestCore = (): Promise<typeof import('./manifests/api.ts')> => loadPart('manifests.js', () => import('./manifests/api.ts'));
+
+/** k3d config files: schema validation, key completion, the model compared with a cluster (dist/k3dConfig.js). */
+export const loadK3dConfigCore = (): Promise<typeof import('./k3d/configSchema.ts')> => loadPart('k3dConfig.js', () => import('./k3d/configSchema.ts'));

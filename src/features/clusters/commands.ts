@@ -38,10 +38,15 @@ async function createCluster(ctx: Ctx, store: ClusterStore): Promise<void> {
     [
       { label: '$(add) New cluster...', detail: 'Choose the name, agents, servers, port mappings and k3s image', fromConfig: false },
       { label: '$(file-code) From a k3d config file...', detail: 'k3d cluster create --config FILE', fromConfig: true },
+      { label: '$(save) Save the choices as a config file...', detail: 'The same questions; the answers saved as a k3d config file (k3d.io/v1alpha5) to create the cluster from', fromConfig: false, save: true },
     ],
     { title: 'Create k3d Cluster', placeHolder: 'How should the cluster be defined?' },
   );
   if (!choice) {
+    return;
+  }
+  if ('save' in choice) {
+    await vscode.commands.executeCommand('k3dDeploy.newConfigFile');
     return;
   }
   if (choice.fromConfig) {

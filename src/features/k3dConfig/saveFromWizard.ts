@@ -1,0 +1,76 @@
+// The create wizard's choices saved as a k3d config file (`k3d cluster create --config FILE` creates the same
+// cluster as the wizard's flags would).
+import * as vscode from 'vscode';
+import type { CreateClusterOptions } from '../../core/k3d/args.ts';
+import { configFileName, renderConfigFile, type K3dConfigChoices } from '../../core/k3d/configFile.ts';
+
+/** A registry choice of the wizard (as src/core/k3d/registries.ts's ClusterRegistryChoice). */
+type RegistryChoice = { kind: 'create'; name: string; hostPort: number | string } | { kind: 'use'; registry: { name: string; port: string } };
+
+/** The wizard's options, with the registry choice when the wizard asked for one. */
+export type WizardOptions = CreateClusterOptions & { registry?: RegistryChoice };
+
+/** The wizard's options as config file choices: what each flag would say (`--registry-create NAME:127.0.0.1:PORT`, `--registry-use NAME:PORT`). */
+export function choicesFromWizard(options: WizardOptions): K3dConfigChoices {
+  const reg = options.registry;
+  return {
+    name: options.name,
+    servers: options.servers,
+    agents: options.agents,
+    ports: options.ports,
+    image: options.image,
+    registries: reg?.kind === 'create' ? { create: `${reg.name}:127.0.0.1:${reg.hostPort}` } : reg?.kind === 'use' ? { use: [`${reg.registry.name}:${reg.registry.port}`] } : undefined,
+  };
+}
+
+/**
+ * New k3d Config File...: the create wizard's steps, then the choices saved as a config file instead of run; then
+ * an offer to create the cluster from it (`k3d cluster create --config FILE`).
+ */
+export async function newConfigFileFromWizard(ask: () => Promise<WizardOptions | undefined>): Promise<vscode.Uri | undefined> {
+  const options = await ask();
+  if (!options) return undefined;
+  const saved = await saveConfigFile(choicesFromWizard(options));
+  if (!saved) return undefined;
+  void vscode.window.showInformationMessage(
+    `Saved ${vscode.workspace.asRelativePath(saved)}: k3d cluster create --config ${vscode.workspace.asRelativePath(saved)} creates cluster '${options.name}'.`,
+    'Create Cluster',
+  ).then((c) => c && vscode.commands.executeCommand('k3dDeploy.createClusterFromConfig', saved));
+  return saved;
+}
+
+/** Writes the config file where the user says (refusing to overwrite without asking) and opens it. */
+export async function saveConfigFile(choices: K3dConfigChoices): Promise<vscode.Uri | undefined> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  let target: vscode.Uri | undefined;
+  if (folder) {
+    const rel = await vscode.window.showInputBox({
+      title: 'Save k3d Config File',
+      prompt: `A path in the workspace folder ${vscode.workspace.asRelativePath(folder, true) || folder.path}`,
+      value: configFileName(choices.name),
+      valueSelection: [0, configFileName(choices.name).length - '.yaml'.length],
+      ignoreFocusOut: true,
+      validateInput: (v) => {
+        const p = v.trim();
+        if (p === '') return 'Enter a file name, e.g. k3d-dev.yaml.';
+        if (p.startsWith('/') || p.split(/[\\/]/).includes('..')) return 'Give a path inside the workspace folder.';
+        if (!/\.ya?ml$/.test(p)) return 'A k3d config file ends in .yaml or .yml.';
+        return undefined;
+      },
+    });
+    if (rel === undefined) return undefined;
+    target = vscode.Uri.joinPath(folder, ...rel.trim().split(/[\\/]/).filter((s) => s !== ''));
+  } else {
+    target = await vscode.window.showSaveDialog({ title: 'Save k3d Config File', filters: { 'k3d config': ['yaml', 'yml'] }, saveLabel: 'Save' });
+    if (!target) return undefined;
+  }
+  const exists = await vscode.workspace.fs.stat(target).then(() => true, () => false);
+  if (exists) {
+    const go = await vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(target)} exists. Replace it?`, { modal: true }, 'Replace');
+    if (go !== 'Replace') return undefined;
+  }
+  await vscode.workspace.fs.writeFile(target, Buffer.from(renderConfigFile(choices), 'utf8'));
+  await vscode.window.showTextDocument(target, { preview: false });
+  vscode.window.setStatusBarMessage(`$(save) Saved ${vscode.workspace.asRelativePath(target)} (k3d cluster create --config)`, 5000);
+  return target;
+}
