@@ -3,6 +3,8 @@ import type { K3dCluster, K3dNode, NodeRole } from '../../core/k3d/types.ts';
 import type { KubeContext } from '../../core/kube/kubeconfig.ts';
 import { isWorkloadNode, type WorkloadNode, type WorkloadTree } from '../workloads/WorkloadTree.ts';
 import type { ClusterStore } from './ClusterStore.ts';
+import { registryTreeItem } from './registries.ts';
+import type { RegistryList, RegistryTreeNode } from './registries.ts';
 
 export type ClusterTreeNode =
   | { type: 'cluster'; cluster: K3dCluster }
@@ -11,7 +13,8 @@ export type ClusterTreeNode =
   | { type: 'node'; cluster: K3dCluster; node: K3dNode }
   | { type: 'contextsGroup' }
   | { type: 'context'; context: KubeContext }
-  | { type: 'k3dProblem'; message: string };
+  | { type: 'k3dProblem'; message: string }
+  | RegistryTreeNode;
 
 export type TreeNode = ClusterTreeNode | WorkloadNode;
 
@@ -39,9 +42,13 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode> {
   /** Cluster and context nodes by id, kept so that a refresh of one of them can name it. */
   private readonly roots = new Map<string, ClusterTreeNode>();
 
-  constructor(store: ClusterStore, workloads: WorkloadTree, subscriptions: vscode.Disposable[]) {
+  private readonly registries?: RegistryList;
+
+  constructor(store: ClusterStore, workloads: WorkloadTree, subscriptions: vscode.Disposable[], registries?: RegistryList) {
     this.store = store;
     this.workloads = workloads;
+    this.registries = registries;
+    if (registries) subscriptions.push(registries.onDidChange(() => this.changed.fire(REGISTRIES_GROUP)));
     subscriptions.push(
       this.changed,
       store.onDidChange(() => {
@@ -76,7 +83,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     return live;
   }
 
-  getChildren(element?: TreeNode): TreeNode[] {
+  getChildren(element?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
     const snapshot = this.store.snapshot;
     if (!snapshot) {
       return [];
@@ -97,6 +104,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode> {
           roots.push({ type: 'pendingCluster', name });
         }
       }
+      if (this.registries && snapshot.k3d.kind !== 'error') roots.push(REGISTRIES_GROUP);
       if (snapshot.otherContexts.length > 0) {
         roots.push({ type: 'contextsGroup' });
       }
@@ -118,6 +126,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode> {
       case 'context':
         this.workloads.show(element.context.name, fingerprint(element.context));
         return this.workloads.rootChildren(element.context.name);
+      case 'registriesGroup':
+        return this.registries?.children() ?? [];
       default:
         return [];
     }
@@ -171,6 +181,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode> {
       }
       case 'context':
         return this.contextItem(element.context);
+      case 'registriesGroup':
+      case 'registry':
+      case 'registriesHint':
+        return registryTreeItem(element);
       case 'k3dProblem': {
         const item = new vscode.TreeItem(element.message, vscode.TreeItemCollapsibleState.None);
         item.id = 'problem:k3d';
@@ -226,6 +240,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     return item;
   }
 }
+
+/** One object for the group, so that a change of the registries refreshes just it. */
+const REGISTRIES_GROUP: RegistryTreeNode = { type: 'registriesGroup' };
 
 /** What identifies the API server behind a context: a re-created cluster gets a new one. */
 function fingerprint(context: KubeContext | undefined, cluster?: K3dCluster): string {

@@ -8,12 +8,15 @@ import { registerKubeconfigDocuments } from './kubeconfigDocument.ts';
 import { registerNodeCommands } from './nodes.ts';
 import { registerPortCommands } from './ports.ts';
 import { registerRestartAndKubeconfigCommands } from './restartAndKubeconfig.ts';
+import { RegistryList, registerRegistryCommands } from './registries.ts';
+import { registerImportImageCommand } from './importImage.ts';
 import { registerContextStatusBar } from './statusBar.ts';
 
 export function register(ctx: Ctx, workloads: WorkloadTree): { store: ClusterStore; provider: ClusterTreeProvider } {
   const store = new ClusterStore(ctx);
   const subscriptions: vscode.Disposable[] = [];
-  const provider = new ClusterTreeProvider(store, workloads, subscriptions);
+  const registries = ctx.register(new RegistryList(ctx));
+  const provider = new ClusterTreeProvider(store, workloads, subscriptions, registries);
   subscriptions.forEach((d) => ctx.register(d));
   const view = ctx.register(vscode.window.createTreeView('k3dDeploy.clusters', { treeDataProvider: provider, showCollapseAll: true }));
 
@@ -52,6 +55,8 @@ export function register(ctx: Ctx, workloads: WorkloadTree): { store: ClusterSto
   registerNodeCommands(ctx, store);
   registerPortCommands(ctx, store);
   registerRestartAndKubeconfigCommands(ctx, store);
+  registerRegistryCommands(ctx, registries);
+  registerImportImageCommand(ctx, store);
   registerKubeconfigDocuments(ctx);
   registerContextStatusBar(ctx, store);
   // After activate() returns: the view shows "Looking for k3d clusters…" meanwhile.
