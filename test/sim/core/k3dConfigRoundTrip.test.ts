@@ -1,0 +1,74 @@
+// The create wizard's choices saved as a config file create the same cluster as the same choices given as flags
+// (the simulated k3d: `k3d cluster create --config FILE` vs `k3d cluster create NAME -s -a -p --image`), and the
+// config-vs-cluster comparison finds nothing on that cluster and the missing agent once one is deleted.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { createClusterArgs, type CreateClusterOptions } from '../../../src/core/k3d/args.ts';
+import { readConfigModel, renderConfigFile } from '../../../src/core/k3d/configFile.ts';
+import { diffClusterWithConfig } from '../../../src/core/k3d/configDiff.ts';
+import { analyzeConfig } from '../../../src/core/k3d/configSchema.ts';
+import type { RawK3dCluster } from '../../../src/core/k3d/types.ts';
+import { plain, sandbox, type Sandbox } from '../k3d/harness.ts';
+
+/** What a person would compare: node names, roles, images, published ports (the random API port aside), counts. */
+function shape(c: RawK3dCluster): unknown {
+  return {
+    name: c.name,
+    servers: c.serversCount,
+    agents: c.agentsCount,
+    loadbalancer: c.hasLoadbalancer === true,
+    nodes: (c.nodes ?? []).map((n) => ({
+      name: n.name,
+      role: n.role,
+      image: n.image,
+      ports: Object.fromEntries(Object.entries(n.portMappings ?? {}).filter(([k]) => k !== '6443/tcp')),
+    })).sort((a, b) => String(a.name).localeCompare(String(b.name))),
+  };
+}
+
+describe('k3d config file round trip (simulated k3d)', () => {
+  let sb: Sandbox;
+  before(() => { sb = sandbox(); });
+  after(() => sb.cleanup());
+
+  const list = async (name: string): Promise<RawK3dCluster> => {
+    const r = await sb.k3d(['cluster', 'list', name, '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    return (JSON.parse(r.stdout) as RawK3dCluster[])[0]!;
+  };
+
+  it('--config FILE creates what the wizard\'s flags create; the file is schema-valid; the comparison is empty, then finds a deleted agent', async () => {
+    const options: CreateClusterOptions = {
+      name: 'roundtrip', servers: 1, agents: 2,
+      ports: ['8081:80@loadbalancer', '127.0.0.1:8443:443@loadbalancer', '30080:30080@agent:0'],
+      image: 'rancher/k3s:v1.30.4-k3s1',
+    };
+    const noKubeconfig = ['--kubeconfig-update-default=false'];
+
+    const byFlags = await sb.k3d([...createClusterArgs(options), ...noKubeconfig]);
+    assert.equal(byFlags.code, 0, plain(byFlags.stderr));
+    const fromFlags = shape(await list('roundtrip'));
+    assert.equal((await sb.k3d(['cluster', 'delete', 'roundtrip'])).code, 0);
+
+    const text = renderConfigFile(options);
+    assert.deepEqual(analyzeConfig(text).problems, [], 'our validator accepts what we write');
+    const file = path.join(sb.dir, 'k3d-roundtrip.yaml');
+    fs.writeFileSync(file, text);
+    const byFile = await sb.k3d(['cluster', 'create', '--config', file, ...noKubeconfig]);
+    assert.equal(byFile.code, 0, plain(byFile.stderr));
+    assert.match(plain(byFile.stdout), /Using config file .*k3d-roundtrip\.yaml \(k3d\.io\/v1alpha5#simple\)/);
+    const raw = await list('roundtrip');
+    assert.deepEqual(shape(raw), fromFlags);
+
+    const model = readConfigModel(parse(text));
+    assert.deepEqual(diffClusterWithConfig(model, { cluster: raw }), []);
+    const del = await sb.k3d(['node', 'delete', 'k3d-roundtrip-agent-1']);
+    assert.equal(del.code, 0, plain(del.stderr));
+    assert.deepEqual(diffClusterWithConfig(model, { cluster: await list('roundtrip') }).map((d) => [d.message, d.fix]), [
+      ['cluster has 1 agent, file says 2', { kind: 'addAgents', count: 1 }],
+    ]);
+  });
+});
