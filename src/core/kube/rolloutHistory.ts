@@ -5,6 +5,10 @@
 // with the ReplicaSet's annotations, in one JSON patch.
 import { isDeepStrictEqual } from 'node:util';
 import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
+import type { ManifestFile } from '../manifests/documents.ts';
+import { setImage, setImageTag, type TextEdit } from '../manifests/edit.ts';
+import { parseImageReference, sameImage } from '../manifests/imageReference.ts';
+import { findImages } from '../manifests/images.ts';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
@@ -165,4 +169,43 @@ export function imageChanges(deployment: V1Deployment, template: V1PodTemplateSp
   return (template.spec?.containers ?? [])
     .filter((c) => now.has(c.name) && now.get(c.name) !== (c.image ?? ''))
     .map((c) => ({ container: c.name, from: now.get(c.name) ?? '', to: c.image ?? '' }));
+}
+
+export interface ManifestImageEdits {
+  /** One edit per image to change, all against the same text (they never overlap). */
+  readonly edits: TextEdit[];
+  /** What is written: "nginx:1.2" (one per container). */
+  readonly images: string[];
+  /** Images that differ but cannot be written (an anchor shared with others, an escape): the reason. */
+  readonly refused: string[];
+}
+
+/**
+ * The edits that write the rolled-back images into the deployment's manifest: the tag's
+ * characters only when the repository is the same (the byte-exact tag edit of the image-tag
+ * lenses), else the whole image string. Containers whose image the file already has are left alone.
+ */
+export function manifestImageEdits(file: ManifestFile, namespace: string, name: string, images: readonly RevisionImage[]): ManifestImageEdits {
+  const edits: TextEdit[] = [];
+  const written: string[] = [];
+  const refused: string[] = [];
+  const want = new Map(images.map((i) => [i.container, i.image]));
+  for (const image of findImages(file)) {
+    const doc = image.document;
+    if (doc.kind !== 'Deployment' || doc.name !== name || (doc.namespace ?? 'default') !== namespace) continue;
+    if (image.containerList !== 'containers' || image.containerName === undefined) continue;
+    const to = want.get(image.containerName);
+    if (to === undefined || sameImage(image.image, to)) continue;
+    const from = image.reference;
+    const target = parseImageReference(to);
+    const tagOnly = from.valid && target.valid && from.canonicalName === target.canonicalName && target.tag !== undefined && target.digest === undefined && from.digest === undefined;
+    const result = tagOnly && target.valid ? setImageTag(file, image, target.tag!) : setImage(file, image, to);
+    if (result.ok) {
+      edits.push(result.edit);
+      written.push(to);
+    } else {
+      refused.push(`${image.containerName}: ${result.reason}`);
+    }
+  }
+  return { edits, images: written, refused };
 }

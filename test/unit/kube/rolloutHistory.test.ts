@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
-import { deploymentRevisions, equalIgnoreHash, imageChanges, rollbackPlan } from '../../../src/core/kube/rolloutHistory.ts';
+import { deploymentRevisions, equalIgnoreHash, imageChanges, manifestImageEdits, rollbackPlan } from '../../../src/core/kube/rolloutHistory.ts';
+import { parseManifest } from '../../../src/core/manifests/documents.ts';
+import { applyEdits } from '../../../src/core/manifests/edit.ts';
 
 const UID = 'd-uid';
 
@@ -127,4 +129,67 @@ test('the containers whose image a rollback changes: what the manifest is offere
   assert.ok(plan.kind === 'patch');
   assert.deepEqual(imageChanges(deployment('nginx:no-such-tag'), plan.template), [{ container: 'web', from: 'nginx:no-such-tag', to: 'nginx:1.2' }]);
   assert.deepEqual(imageChanges(deployment('nginx:1.2'), plan.template), []);
+});
+
+const MANIFEST = `# the course's app
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: "nginx:no-such-tag"   # bumped by hand
+        - name: sidecar
+          image: busybox:1.36
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: other
+spec:
+  template:
+    spec:
+      containers:
+        - name: web
+          image: nginx:no-such-tag
+`;
+
+test('writing the rolled-back image into the manifest changes only the tag\'s characters, of that deployment, comments and quotes kept', () => {
+  const result = manifestImageEdits(parseManifest(MANIFEST), 'default', 'web', [{ container: 'web', image: 'nginx:1.2' }, { container: 'sidecar', image: 'busybox:1.36' }]);
+  assert.deepEqual(result.images, ['nginx:1.2']);
+  assert.deepEqual(result.refused, []);
+  assert.equal(result.edits.length, 1);
+  assert.equal(applyEdits(MANIFEST, result.edits), MANIFEST.replace('"nginx:no-such-tag"   # bumped', '"nginx:1.2"   # bumped'));
+  assert.equal(result.edits[0].newText, '1.2', 'the tag only');
+});
+
+test('another repository is written whole; an image the file already has, another namespace and another container are left alone', () => {
+  const moved = manifestImageEdits(parseManifest(MANIFEST), 'default', 'web', [{ container: 'web', image: 'ghcr.io/acme/web:1.0' }]);
+  assert.equal(applyEdits(MANIFEST, moved.edits), MANIFEST.replace('"nginx:no-such-tag"', '"ghcr.io/acme/web:1.0"'));
+  assert.deepEqual(manifestImageEdits(parseManifest(MANIFEST), 'default', 'web', [{ container: 'web', image: 'docker.io/library/nginx:no-such-tag' }]).edits, []);
+  assert.deepEqual(manifestImageEdits(parseManifest(MANIFEST), 'prod', 'web', [{ container: 'web', image: 'nginx:1.2' }]).edits, []);
+  assert.deepEqual(manifestImageEdits(parseManifest(MANIFEST), 'default', 'web', [{ container: 'nope', image: 'nginx:1.2' }]).edits, []);
+});
+
+test('an image shared through a YAML anchor is not written: the reason is given', () => {
+  const shared = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      initContainers:
+        - name: init
+          image: &img nginx:no-such-tag
+      containers:
+        - name: web
+          image: *img
+`;
+  const result = manifestImageEdits(parseManifest(shared), 'default', 'web', [{ container: 'web', image: 'nginx:1.2' }]);
+  assert.deepEqual(result.edits, []);
+  assert.equal(result.refused.length, 1);
 });
