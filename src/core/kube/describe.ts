@@ -4,7 +4,8 @@
 import type {
   V1Container, V1ContainerState, V1ContainerStatus, V1Deployment, V1Pod, V1Probe, V1ReplicaSet, V1Toleration,
 } from '@kubernetes/client-node';
-import { currentWarning, eventsTable, groupEvents, warningText, type EventGroup, type KubeEvent } from './events.ts';
+import type { KubeHttp } from './http.ts';
+import { currentWarning, EventIndex, eventsTable, groupEvents, warningText, type EventGroup, type KubeEvent } from './events.ts';
 import { podSummary } from './status.ts';
 
 type Line = [key: string, value: string] | string;
@@ -292,4 +293,26 @@ export function describeDeployment(
 function asGroups(events: readonly KubeEvent[] | readonly EventGroup[]): EventGroup[] {
   if (events.length > 0 && 'subject' in events[0] && 'first' in events[0]) return [...(events as readonly EventGroup[])];
   return groupEvents(events as readonly KubeEvent[]);
+}
+
+/** Reads what describe needs, as kubectl does (the object, then its events by field selector). */
+export async function describeLive(http: KubeHttp, kind: 'pod' | 'deployment', namespace: string, name: string, now?: () => number): Promise<string> {
+  const ns = encodeURIComponent(namespace);
+  const events = (query: Record<string, string> = {}) => http.json<{ items: KubeEvent[] }>(`/api/v1/namespaces/${ns}/events`, { query }).then((l) => l.items);
+  if (kind === 'pod') {
+    const pod = await http.json<V1Pod>(`/api/v1/namespaces/${ns}/pods/${encodeURIComponent(name)}`);
+    const own = await events({ fieldSelector: `involvedObject.uid=${pod.metadata?.uid ?? ''}` });
+    return describePod(pod, own, now?.());
+  }
+  const d = await http.json<V1Deployment>(`/apis/apps/v1/namespaces/${ns}/deployments/${encodeURIComponent(name)}`);
+  const [sets, pods, all] = await Promise.all([
+    http.json<{ items: V1ReplicaSet[] }>(`/apis/apps/v1/namespaces/${ns}/replicasets`).then((l) => l.items),
+    http.json<{ items: V1Pod[] }>(`/api/v1/namespaces/${ns}/pods`).then((l) => l.items),
+    events(),
+  ]);
+  const owned = sets.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.uid === d.metadata?.uid));
+  const setUids = new Set(owned.map((rs) => rs.metadata?.uid));
+  const ownedPods = pods.filter((p) => p.metadata?.ownerReferences?.some((o) => setUids.has(o.uid))).sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+  const index = new EventIndex(all);
+  return describeDeployment(d, owned, index.of([{ kind: 'Deployment', metadata: d.metadata }]), ownedPods, (p) => groupEvents(index.of([{ kind: 'Pod', metadata: p.metadata }])), now?.());
 }
