@@ -9,6 +9,7 @@ import * as logs from './features/logs/index.ts';
 import * as portForward from './features/portForward/index.ts';
 import { registerReadOnlyDocuments } from './features/shared/readOnlyDocuments.ts';
 import * as terminal from './features/terminal/index.ts';
+import * as walkthrough from './features/walkthrough/index.ts';
 import * as workloads from './features/workloads/index.ts';
 
 /** What activate() returns: for tests that run inside VS Code (no public API reads another extension's tree). */
@@ -23,12 +24,19 @@ export function activate(context: vscode.ExtensionContext): K3dDeployApi {
   const workloadTree = workloads.register(ctx);
   const { store: clusterStore, provider } = clusters.register(ctx, workloadTree);
   k3dConfig.register(ctx, clusterStore);
-  apply.register(ctx, clusterStore);
+  const applyEvents = apply.register(ctx, clusterStore);
   const logStreams = logs.register(ctx, workloadTree);
   terminal.register(ctx, workloadTree);
   portForward.register(ctx, workloadTree);
   const loadImageTags = imageTags.register(ctx);
   deploy.register(ctx, { logs: logStreams, imageTags: loadImageTags });
+  walkthrough.register(ctx, {
+    store: clusterStore,
+    onDidFollowLog: logStreams.onDidFollowLog,
+    onDidApply: applyEvents.onDidApply,
+    onDidDeleteFromFile: applyEvents.onDidDeleteFromFile,
+    onDidImagePhase: loadImageTags.onDidImagePhase,
+  });
   return { clusterTreeProvider: provider as vscode.TreeDataProvider<unknown> };
 }
 

@@ -10,14 +10,23 @@ import { Applier, type ApplySummary } from './applyManifests.ts';
 import { fromUrl, sourcesFor, type ManifestSource } from './sources.ts';
 import { loadYaml, loadManifestCore } from '../../core/lazy.ts';
 
+/** What others may observe (the walkthrough): applies that happened, and deletes from a file. */
+export interface ApplyEvents {
+  onDidApply: vscode.Event<{ from: 'file' | 'url'; summary: ApplySummary }>;
+  onDidDeleteFromFile: vscode.Event<{ context: string; results: DeleteResult[] }>;
+}
+
 /** `kubectl apply -f` (file, folder, URL), diff with the cluster, and `kubectl delete -f`. */
-export function register(ctx: Ctx, store: ClusterStore): Applier {
+export function register(ctx: Ctx, store: ClusterStore): Applier & ApplyEvents {
   const applier = new Applier(ctx, store);
+  const applied = ctx.register(new vscode.EventEmitter<{ from: 'file' | 'url'; summary: ApplySummary }>());
+  const deleted = ctx.register(new vscode.EventEmitter<{ context: string; results: DeleteResult[] }>());
+  const told = (from: 'file' | 'url') => (summary: ApplySummary) => (summary.applied && applied.fire({ from, summary }), summary);
 
   // `options.follow: false`: Build & Deploy follows the rollout itself, as its own timed phase.
   ctx.registerCommand('apply', async (uri?: vscode.Uri, selected?: vscode.Uri[], options?: { follow?: boolean }): Promise<ApplySummary | undefined> => {
     const sources = await sourcesFor(uri instanceof vscode.Uri ? uri : undefined, Array.isArray(selected) ? selected : undefined);
-    return sources && applier.apply(sources, { follow: options?.follow });
+    return sources && applier.apply(sources, { follow: options?.follow }).then(told('file'));
   });
 
   ctx.registerCommand('applyFromUrl', async () => {
@@ -56,7 +65,7 @@ export function register(ctx: Ctx, store: ClusterStore): Applier {
       );
       if (ok !== 'Apply') return undefined;
     }
-    return applier.apply([source]);
+    return applier.apply([source]).then(told('url'));
   });
 
   ctx.registerCommand('diffWithCluster', async (uri?: vscode.Uri) => {
@@ -120,6 +129,7 @@ export function register(ctx: Ctx, store: ClusterStore): Applier {
       if (r.outcome === 'failed') ctx.log.error(`${deleteResultLine(r)} in ${target.context}`);
       else ctx.log.info(`${deleteResultLine(r)} in ${target.context}`);
     }
+    deleted.fire({ context: target.context, results });
     const failed = results.filter((r) => r.outcome === 'failed');
     const report = results.map(deleteResultLine).join(', ');
     if (failed.length === 0) {
@@ -151,7 +161,7 @@ export function register(ctx: Ctx, store: ClusterStore): Applier {
     }),
   );
   updateKey(vscode.window.activeTextEditor);
-  return applier;
+  return Object.assign(applier, { onDidApply: applied.event, onDidDeleteFromFile: deleted.event });
 }
 
 /** What a person compares: no managedFields and no bookkeeping that always differs. */

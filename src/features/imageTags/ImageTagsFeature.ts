@@ -13,6 +13,11 @@ import { ImageLessons } from './lessons.ts';
 import { imageTagSettings } from './settings.ts';
 import { ImportedImages, LocalImages, RegistryTags } from './sources.ts';
 
+export interface ImagePhaseDone {
+  phase: 'build' | 'deliver';
+  image: string;
+}
+
 export class ImageTagsFeature {
   readonly ctx: Ctx;
   readonly cache = new ManifestCache(20);
@@ -24,10 +29,13 @@ export class ImageTagsFeature {
   readonly kustomize: KustomizeIndex;
   private readonly lensesChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeLenses = this.lensesChanged.event;
+  /** Build & Deploy finished a phase: the image was built, or delivered (pushed or imported). */
+  readonly imagePhaseDone = new vscode.EventEmitter<ImagePhaseDone>();
 
   constructor(ctx: Ctx) {
     this.ctx = ctx;
     ctx.register(this.lensesChanged);
+    ctx.register(this.imagePhaseDone);
     this.localImages = new LocalImages(ctx);
     this.imported = new ImportedImages(ctx.extension.workspaceState);
     this.registryTags = new RegistryTags(ctx);

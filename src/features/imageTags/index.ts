@@ -3,7 +3,7 @@
 // (`yaml`), child_process and the rest load with ImageTagsFeature.ts on first use.
 import * as vscode from 'vscode';
 import type { Ctx } from '../../ctx.ts';
-import type { ImageTagsFeature } from './ImageTagsFeature.ts';
+import type { ImagePhaseDone, ImageTagsFeature } from './ImageTagsFeature.ts';
 
 /** Documents the feature looks at: YAML that lives somewhere (not git's or an output's views). */
 function watched(document: vscode.TextDocument): boolean {
@@ -11,18 +11,20 @@ function watched(document: vscode.TextDocument): boolean {
 }
 
 /** Returns the loader of the feature, for features that use its parse cache and edits (Deploy on Save). */
-export function register(ctx: Ctx): () => Promise<ImageTagsFeature> {
+export function register(ctx: Ctx): (() => Promise<ImageTagsFeature>) & { onDidImagePhase: vscode.Event<ImagePhaseDone> } {
   let feature: Promise<ImageTagsFeature> | undefined;
   const load = (): Promise<ImageTagsFeature> =>
     (feature ??= import('./ImageTagsFeature.ts').then((m) => {
       const f = new m.ImageTagsFeature(ctx);
       ctx.register(f.onDidChangeLenses(() => lensesChanged.fire()));
+      ctx.register(f.imagePhaseDone.event((e) => imagePhaseDone.fire(e)));
       ctx.register(f.localImages.onDidChange(() => vscode.workspace.textDocuments.filter(watched).forEach((d) => f.lessons.schedule(d, 0))));
       return f;
     }));
   /** Only once loaded: an edit to a YAML file opened before is not a reason to load. */
   const ifLoaded = (use: (f: ImageTagsFeature) => void) => void feature?.then(use);
   const lensesChanged = ctx.register(new vscode.EventEmitter<void>());
+  const imagePhaseDone = ctx.register(new vscode.EventEmitter<ImagePhaseDone>());
   const selector: vscode.DocumentSelector = [
     { language: 'yaml', scheme: 'file' },
     { language: 'yaml', scheme: 'untitled' },
@@ -89,5 +91,5 @@ export function register(ctx: Ctx): () => Promise<ImageTagsFeature> {
   ctx.registerCommand('setImageTag', async (arg?: unknown) => (await import('./commands.ts')).setImageTag(await load(), arg));
   ctx.registerCommand('bumpImageTagAndApply', async (arg?: unknown) => (await import('./commands.ts')).bumpImageTagAndApply(await load(), arg));
   ctx.registerCommand('buildAndDeployImage', async (arg?: unknown) => (await import('./commands.ts')).buildAndDeployImage(await load(), arg));
-  return load;
+  return Object.assign(load, { onDidImagePhase: imagePhaseDone.event });
 }

@@ -35,6 +35,9 @@ export class LogStreams implements vscode.Disposable {
   private readonly streams = new Map<string, Stream>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly firstLine = new vscode.EventEmitter<LogTarget>();
+  /** A followed stream (not a previous log) delivered its first line: `kubectl logs -f` works. */
+  readonly onDidFollowLog = this.firstLine.event;
 
   constructor(ctx: Ctx) {
     this.ctx = ctx;
@@ -94,6 +97,8 @@ export class LogStreams implements vscode.Disposable {
     stream.abort = abort;
     stream.batcher = batcher;
     this.changed.fire();
+    let sawLine = false;
+    const onLine = (e: { type: string }) => e.type === 'line' && !sawLine && !(target.kind === 'pod' && target.previous) && ((sawLine = true), this.firstLine.fire(target));
     let kc: KubeConfig;
     try {
       kc = await loadKubeConfig(await loadClientNode(), target.context, this.ctx.kubeconfigPaths());
@@ -115,6 +120,7 @@ export class LogStreams implements vscode.Disposable {
         pods,
         signal: abort.signal,
         onEvent: (event) => {
+          onLine(event);
           const line = formatFollowEvent(event, this.timestamps);
           if (line !== undefined) batcher.push(line);
           if (event.type === 'ended' && event.reason === 'error' && event.containers?.length) {
@@ -131,6 +137,7 @@ export class LogStreams implements vscode.Disposable {
         pods,
         signal: abort.signal,
         onEvent: (event) => {
+          onLine(event);
           const line = formatAggregateEvent(event, this.timestamps);
           if (line !== undefined) batcher.push(line);
         },
@@ -169,6 +176,7 @@ export class LogStreams implements vscode.Disposable {
   dispose(): void {
     for (const s of this.streams.values()) s.abort?.abort();
     this.changed.dispose();
+    this.firstLine.dispose();
   }
 }
 
