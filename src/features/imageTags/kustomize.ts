@@ -5,8 +5,8 @@
 import * as vscode from 'vscode';
 import { decodeManifestBytes } from '../../core/manifests/decode.ts';
 import { parseManifest } from '../../core/manifests/documents.ts';
-import { imageRewrites, readKustomization } from '../../core/manifests/kustomize.ts';
-import type { ImageRewrite, KustomizationInfo } from '../../core/manifests/kustomize.ts';
+import { imageRewrites, readKustomization } from '../../core/manifests/kustomizeRewrites.ts';
+import type { ImageRewrite, KustomizationInfo } from '../../core/manifests/kustomizeRewrites.ts';
 
 const GLOB = '**/{kustomization.yaml,kustomization.yml,Kustomization}';
 const MAX_FILES = 1000;

@@ -4,7 +4,8 @@ import { findTarget, lensRows, targetOf } from '../../../src/core/imageTags/lens
 import { parseManifest } from '../../../src/core/manifests/documents.ts';
 import { applyEdits, setImageTag } from '../../../src/core/manifests/edit.ts';
 import { findImages } from '../../../src/core/manifests/images.ts';
-import { applyImageRule, hasKustomization, imageRewrites, isKustomization, readKustomization } from '../../../src/core/manifests/kustomize.ts';
+import { hasKustomization, isKustomization } from '../../../src/core/manifests/kustomize.ts';
+import { applyImageRule, imageRewrites, readKustomization } from '../../../src/core/manifests/kustomizeRewrites.ts';
 import { checkImageTags } from '../../../src/core/manifests/lessons.ts';
 import { bumpTag } from '../../../src/core/manifests/tags.ts';
 
