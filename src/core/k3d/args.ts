@@ -5,6 +5,8 @@
 // would otherwise reach k3d as a flag. An invalid one throws before any process starts.
 import { K3dError } from './errors.ts';
 import { validateClusterName, validatePortMapping } from './names.ts';
+import { clusterRegistryArgs } from './registries.ts';
+import type { ClusterRegistryChoice } from './registries.ts';
 
 export interface CreateClusterOptions {
   name: string;
@@ -16,6 +18,8 @@ export interface CreateClusterOptions {
   image?: string;
   /** A k3d config file (kind: Simple); flags given here override it, as with the CLI. */
   configFile?: string;
+  /** `--registry-create NAME:127.0.0.1:PORT` or `--registry-use k3d-NAME:PORT`. */
+  registry?: ClusterRegistryChoice;
 }
 
 /** `name`, when k3d would take it as a cluster name; otherwise a K3dError('invalidName') saying why. */
@@ -51,6 +55,7 @@ export function createClusterArgs(options: CreateClusterOptions): string[] {
   if (options.image) {
     args.push('--image', options.image);
   }
+  args.push(...clusterRegistryArgs(options.registry));
   // Progress is read from k3d's INFO lines; --wait (the default) makes "created" mean usable.
   args.push('--wait');
   return args;

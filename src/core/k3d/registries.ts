@@ -90,12 +90,16 @@ export function parseRegistryList(stdout: string): K3dRegistry[] {
 // lower-case labels of letters, digits and hyphens, dots between (`registry.localhost` is a k3d favourite).
 const DNS_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 
-/** Why `name` cannot be given to `k3d registry create NAME`, or undefined. k3d names the container `k3d-NAME`. */
-export function validateRegistryName(name: string): string | undefined {
+/**
+ * Why `name` cannot be given to `k3d registry create NAME` (k3d names the container `k3d-NAME`), or, with
+ * `asGiven`, to `cluster create --registry-create NAME` (the container is NAME as given), or undefined.
+ */
+export function validateRegistryName(name: string, asGiven = false): string | undefined {
   if (name === '') return 'Give the registry a name, e.g. course-registry.';
-  if (name.startsWith('k3d-')) return `k3d adds the k3d- prefix itself (the container would be k3d-${name}): leave it out.`;
+  if (!asGiven && name.startsWith('k3d-')) return `k3d adds the k3d- prefix itself (the container would be k3d-${name}): leave it out.`;
   if (!DNS_NAME.test(name)) return 'Use lower-case letters, digits and hyphens (dots between parts are fine): the cluster\'s nodes resolve the registry by this name.';
-  if (name.length > 59) return 'At most 59 characters (k3d-NAME must fit a 63-character host name).';
+  const max = asGiven ? 63 : 59;
+  if (name.length > max) return `At most ${max} characters${asGiven ? '' : ' (k3d-NAME must fit a 63-character host name)'}.`;
   return undefined;
 }
 
@@ -108,8 +112,8 @@ export function validateRegistryPort(text: string): string | undefined {
   return undefined;
 }
 
-function registryNameArg(name: string, what: string): string {
-  const why = validateRegistryName(name);
+function registryNameArg(name: string, what: string, asGiven = false): string {
+  const why = validateRegistryName(name, asGiven);
   if (why) throw new K3dError('invalidName', `${JSON.stringify(name).slice(0, 80)} is not a valid ${what}. ${why} Nothing was run.`);
   return name;
 }
@@ -148,7 +152,7 @@ export type ClusterRegistryChoice =
  */
 export function clusterRegistryArgs(choice: ClusterRegistryChoice | undefined): string[] {
   if (!choice) return [];
-  if (choice.kind === 'create') return ['--registry-create', `${registryNameArg(choice.name, 'registry name')}:127.0.0.1:${portArg(choice.hostPort)}`];
+  if (choice.kind === 'create') return ['--registry-create', `${registryNameArg(choice.name, 'registry name', true)}:127.0.0.1:${portArg(choice.hostPort)}`];
   const name = choice.registry.name;
   const bare = name.startsWith('k3d-') ? name.slice(4) : name;
   if (!DNS_NAME.test(bare) || !/^\d{1,5}$/.test(choice.registry.port)) throw new K3dError('invalidName', `${JSON.stringify(pullHost(choice.registry)).slice(0, 80)} is not a registry to use. Nothing was run.`);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CreateClusterOptions } from '../../core/k3d/args.ts';
 import { parsePortMappings, validateClusterName, validateNodeCount } from '../../core/k3d/names.ts';
+import { askClusterRegistry } from './registries.ts';
 
 const TITLE = 'Create k3d Cluster';
 
@@ -9,7 +10,7 @@ const TITLE = 'Create k3d Cluster';
  * each checked as it is typed. Returns undefined when the user cancels at any step.
  */
 export async function askCreateOptions(existing: ReadonlySet<string>): Promise<CreateClusterOptions | undefined> {
-  const steps = 5;
+  const steps = 6;
   const suggested = existing.has('k3s-default') ? uniqueName(existing) : 'k3s-default';
   const name = await vscode.window.showInputBox({
     title: `${TITLE} (1/${steps})`,
@@ -62,12 +63,17 @@ export async function askCreateOptions(existing: ReadonlySet<string>): Promise<C
   if (image === undefined) {
     return undefined;
   }
+  const registry = await askClusterRegistry(name.trim(), `${TITLE} (6/${steps})`);
+  if (registry === undefined) {
+    return undefined;
+  }
   return {
     name: name.trim(),
     agents: Number(agents.trim()),
     servers: Number(servers.trim()),
     ports: parsePortMappings(ports).mappings,
     image: image.trim() || undefined,
+    registry: registry === 'none' ? undefined : registry,
   };
 }
 

@@ -8,7 +8,7 @@ import {
   parseRegistryList, pullHost, pushHost, registryCreateArgs, registryCreateHint, registryDeleteArgs, registryListArgs,
   validateRegistryName, validateRegistryPort,
 } from '../../core/k3d/registries.ts';
-import type { K3dRegistry } from '../../core/k3d/registries.ts';
+import type { ClusterRegistryChoice, K3dRegistry } from '../../core/k3d/registries.ts';
 import type { Ctx } from '../../ctx.ts';
 import { showK3dError } from './errors.ts';
 import { withK3dProgress } from './k3dProgress.ts';
@@ -21,6 +21,13 @@ export type RegistryTreeNode =
 /** How long a listing is reused while the view refreshes (each poll re-renders the whole tree). */
 const LIST_TTL_MS = 15_000;
 
+let shared: RegistryList | undefined;
+
+/** The extension's registry listing (for the create wizard's registry step), once the clusters view made it. */
+export function registryList(): RegistryList | undefined {
+  return shared;
+}
+
 /** The last `k3d registry list`, shared by the tree and the commands; refreshed on demand and after changes. */
 export class RegistryList implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -31,6 +38,7 @@ export class RegistryList implements vscode.Disposable {
 
   constructor(ctx: Ctx) {
     this.ctx = ctx;
+    shared = this;
   }
 
   /** The registries, from the cache when it is fresh; throws K3dError when k3d cannot list them. */
@@ -71,6 +79,7 @@ export class RegistryList implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (shared === this) shared = undefined;
     this.changed.dispose();
   }
 }
@@ -125,17 +134,23 @@ async function suggestPort(taken: Set<string>): Promise<string> {
   return '';
 }
 
-/** Asks for a name and a host port (both checked as typed); undefined when cancelled. */
-export async function askNewRegistry(existing: readonly K3dRegistry[], title: string, suggestedName: string): Promise<{ name: string; hostPort: number } | undefined> {
+/**
+ * Asks for a name and a host port (both checked as typed); undefined when cancelled. `asGiven`: the name is the
+ * container's as typed (`cluster create --registry-create NAME`), not k3d-NAME (`k3d registry create NAME`).
+ */
+export async function askNewRegistry(existing: readonly K3dRegistry[], title: string, suggestedName: string, asGiven = false): Promise<{ name: string; hostPort: number } | undefined> {
   const names = new Set(existing.map((r) => r.name));
+  const container = (n: string) => (asGiven ? n : `k3d-${n}`);
   let suggested = suggestedName;
-  for (let i = 2; names.has(`k3d-${suggested}`) || names.has(suggested); i++) suggested = `${suggestedName}-${i}`;
+  for (let i = 2; names.has(container(suggested)); i++) suggested = `${suggestedName}-${i}`;
   const name = await vscode.window.showInputBox({
     title: `${title}: name`,
-    prompt: 'k3d names the container k3d-NAME; clusters that use it pull images as k3d-NAME:PORT/app:tag',
+    prompt: asGiven
+      ? 'The registry container\'s name (k3d uses it as given): the cluster pulls images as NAME:PORT/app:tag'
+      : 'k3d names the container k3d-NAME; clusters that use it pull images as k3d-NAME:PORT/app:tag',
     value: suggested,
     ignoreFocusOut: true,
-    validateInput: (v) => validateRegistryName(v.trim()) ?? (names.has(`k3d-${v.trim()}`) ? `Registry k3d-${v.trim()} exists already.` : undefined),
+    validateInput: (v) => validateRegistryName(v.trim(), asGiven) ?? (names.has(container(v.trim())) ? `Registry ${container(v.trim())} exists already.` : undefined),
   });
   if (name === undefined) return undefined;
   const port = await vscode.window.showInputBox({
@@ -231,4 +246,36 @@ async function deleteRegistry(ctx: Ctx, registries: RegistryList, node?: Registr
   }
   registries.invalidate();
   void vscode.window.showInformationMessage(`Registry ${registry.name} deleted.`);
+}
+
+/**
+ * The create wizard's registry step: none, a new one made with the cluster (`--registry-create`), or one that
+ * runs (`--registry-use`). Undefined when cancelled.
+ */
+export async function askClusterRegistry(cluster: string, title: string): Promise<ClusterRegistryChoice | 'none' | undefined> {
+  let existing: K3dRegistry[] = [];
+  try {
+    existing = (await shared?.list(true)) ?? [];
+  } catch {
+    // k3d cannot list them: creating one with the cluster is still offered.
+  }
+  type Item = vscode.QuickPickItem & { choice: ClusterRegistryChoice | 'none' | 'create' };
+  const items: Item[] = [
+    { label: 'No registry', description: 'images come by k3d image import (or from a public registry)', choice: 'none' },
+    { label: '$(add) Create a registry with the cluster', description: '--registry-create NAME:127.0.0.1:PORT (deleted with the cluster)', choice: 'create' },
+    ...existing.filter((r) => r.running).map((r): Item => ({
+      label: `$(package) Use ${r.name}`,
+      description: `--registry-use ${pullHost(r)} · push to ${pushHost(r)}`,
+      choice: { kind: 'use', registry: { name: r.name, port: r.port } },
+    })),
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: 'A local registry for this cluster: Build & Deploy pushes to it from this machine and the cluster pulls from it',
+    ignoreFocusOut: true,
+  });
+  if (!picked) return undefined;
+  if (picked.choice !== 'create') return picked.choice;
+  const asked = await askNewRegistry(existing, `${title} registry`, `k3d-${cluster}-registry`.slice(0, 63), true);
+  return asked && { kind: 'create', name: asked.name, hostPort: asked.hostPort };
 }

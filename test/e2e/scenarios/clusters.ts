@@ -125,7 +125,9 @@ scenario('Create Cluster through the palette wizard (name, 2 agents) shows a new
     const text = `${step.title} | ${step.message} | ${step.placeholder}`;
     asked.push(text);
     ctx.step(`wizard: ${text}`);
-    if (step.isPick) {
+    if (step.isPick && /registry/i.test(text)) {
+      await wb.quickPickRow('No registry').first().click();
+    } else if (step.isPick) {
       const row = wb.quickPickRow('New cluster...');
       check((await row.count()) > 0, `the wizard's first step should offer "New cluster...": ${text}`);
       await ctx.shot('wizard offers a new cluster or a config file');
@@ -230,13 +232,14 @@ async function answerCreateWizard(ctx: ScenarioContext, name: string, servers: s
     previous = stepKey(step);
     const text = `${step.title} | ${step.message} | ${step.placeholder}`;
     ctx.step(`wizard: ${text}`);
-    if (step.isPick) await wb.quickPickRow('New cluster...').first().click();
+    if (step.isPick && /registry/i.test(text)) await wb.quickPickRow('No registry').first().click();
+    else if (step.isPick) await wb.quickPickRow('New cluster...').first().click();
     else if (/name/i.test(text)) await wb.answerInput(name);
     else if (/agent/i.test(text)) await wb.answerInput(agents);
     else if (/server/i.test(text)) await wb.answerInput(servers);
     else if (/port/i.test(text) || /image/i.test(text)) await wb.answerInput('');
     else throw new Error(`unexpected wizard step: ${text}`);
-    // The last step ("(5/5)") starts the create at once: no waiting for a step that will not come.
+    // The last step ("(6/6)", the registry) starts the create at once: no waiting for a step that will not come.
     if (/\((\d+)\/\1\)/.test(step.title)) break;
   }
 }

@@ -78,6 +78,10 @@ test('registry delete takes the container name; a flag-like name runs nothing', 
 test('cluster create flags: --registry-create NAME:127.0.0.1:PORT or --registry-use CONTAINER:PORT', () => {
   assert.deepEqual(clusterRegistryArgs(undefined), []);
   assert.deepEqual(clusterRegistryArgs({ kind: 'create', name: 'dev-registry', hostPort: 5002 }), ['--registry-create', 'dev-registry:127.0.0.1:5002']);
+  // --registry-create names the container as given: k3d's own default is k3d-CLUSTER-registry.
+  assert.deepEqual(clusterRegistryArgs({ kind: 'create', name: 'k3d-dev-registry', hostPort: 5002 }), ['--registry-create', 'k3d-dev-registry:127.0.0.1:5002']);
+  assert.equal(validateRegistryName('k3d-dev-registry', true), undefined);
+  assert.throws(() => clusterRegistryArgs({ kind: 'create', name: '--all', hostPort: 5002 }), /Nothing was run/);
   assert.deepEqual(clusterRegistryArgs({ kind: 'use', registry: { name: 'k3d-course', port: '5001' } }), ['--registry-use', 'k3d-course:5001']);
   assert.throws(() => clusterRegistryArgs({ kind: 'use', registry: { name: '--all', port: '5001' } }), /Nothing was run/);
   assert.throws(() => clusterRegistryArgs({ kind: 'create', name: 'x', hostPort: 22 }), /Nothing was run/);
@@ -87,4 +91,11 @@ test('registry create failures get what to do', () => {
   assert.match(registryCreateHint('Failed to create registry: A registry node with that name already exists') ?? '', /choose another name/);
   assert.match(registryCreateHint("Bind for 127.0.0.1:5001 failed: port is already allocated") ?? '', /choose another port/);
   assert.equal(registryCreateHint('something else'), undefined);
+});
+
+test('the create wizard\'s registry choice reaches cluster create as one flag', async () => {
+  const { createClusterArgs } = await import('../../../src/core/k3d/args.ts');
+  assert.deepEqual(createClusterArgs({ name: 'dev', agents: 1, registry: { kind: 'use', registry: { name: 'k3d-course', port: '5001' } } }), ['cluster', 'create', 'dev', '--agents', '1', '--registry-use', 'k3d-course:5001', '--wait']);
+  assert.deepEqual(createClusterArgs({ name: 'dev', registry: { kind: 'create', name: 'k3d-dev-registry', hostPort: 5002 } }), ['cluster', 'create', 'dev', '--registry-create', 'k3d-dev-registry:127.0.0.1:5002', '--wait']);
+  assert.deepEqual(createClusterArgs({ name: 'dev' }), ['cluster', 'create', 'dev', '--wait']);
 });
