@@ -83,3 +83,33 @@ export function describeImagePullFix(fix: ImagePullFix): string {
   }
   return `${fix.source} is in this machine's Docker but not in the cluster's registry: ${PUSH_TO_CLUSTER_REGISTRY} runs ${fix.source === fix.pushImage ? '' : `docker tag ${fix.source} ${fix.pushImage}, then `}docker push ${fix.pushImage}, and the pod starts at its next pull attempt.`;
 }
+
+/** A text edit as lines, for the question shown beside its diff: what the file says there before and after. */
+export interface LineChange {
+  /** 0-based line of the first line shown. */
+  readonly line: number;
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+}
+
+/**
+ * The lines an edit (`span` replaced by `newText`) touches, before and after, without line
+ * breaks: `+ imagePullPolicy: IfNotPresent` under its `image:` line, or the changed policy line.
+ */
+export function lineChange(text: string, edit: { readonly span: { readonly start: number; readonly end: number }; readonly newText: string }): LineChange {
+  const from = text.lastIndexOf('\n', edit.span.start - 1) + 1;
+  const next = text.indexOf('\n', edit.span.end);
+  const to = next === -1 ? text.length : next;
+  const after = text.slice(from, edit.span.start) + edit.newText + text.slice(edit.span.end, to);
+  const split = (s: string) => s.split('\n').map((l) => l.replace(/\r$/, ''));
+  const line = text.slice(0, from).split('\n').length - 1;
+  return { line, before: split(text.slice(from, to)), after: split(after) };
+}
+
+/** "line 21: - old / + new" as the modal's detail shows it. */
+export function formatLineChange(change: LineChange): string {
+  const kept = new Set(change.before);
+  const removed = change.before.filter((l) => !change.after.includes(l)).map((l) => `- ${l.trim()}`);
+  const added = change.after.filter((l) => !kept.has(l)).map((l) => `+ ${l.trim()}`);
+  return `line ${change.line + 1 + (removed.length === 0 ? change.after.findIndex((l) => !kept.has(l)) : 0)}: ${[...removed, ...added].join('  ')}`;
+}

@@ -30,6 +30,8 @@ import type { Located, TagChoice } from './editing.ts';
 import type { ApplySummary } from '../apply/applyManifests.ts';
 import { followRollout } from '../apply/rollout.ts';
 import { UnsavedEditsGuard } from './saveGuard.ts';
+import { showEditDiff } from './pullPolicyFix.ts';
+import { formatLineChange, lineChange } from '../../core/build/imagePullFix.ts';
 import { imageTagSettings } from './settings.ts';
 
 /** A step failed: the message is what the user reads; the output channel has the rest. */
@@ -328,19 +330,24 @@ export async function applyDocument(feature: ImageTagsFeature, document: vscode.
   return summary;
 }
 
+/** imagePullPolicy: Always with an import: the change to IfNotPresent, shown as a diff, then asked. */
 async function offerPullPolicyFix(feature: ImageTagsFeature, located: Located): Promise<boolean> {
+  const version = located.document.version;
+  const file = feature.parse(located.document);
+  const image = findTarget(file, located.target);
+  const result = image && setImagePullPolicy(file, image, 'IfNotPresent');
+  const close = result?.ok ? await showEditDiff(located.document, result, 'imagePullPolicy: IfNotPresent') : async () => undefined;
   const choice = await vscode.window.showWarningMessage(
     `${located.image.containerName ?? 'The container'} has imagePullPolicy: Always, so the node would pull the imported image from a registry and fail (ErrImagePull).`,
-    { modal: true },
+    { modal: true, detail: result?.ok ? `The diff shows the change: ${formatLineChange(lineChange(file.text, result.edit))}` : undefined },
     'Set IfNotPresent and Continue',
     'Continue Anyway',
   );
+  await close();
   if (choice === 'Continue Anyway') return true;
   if (choice !== 'Set IfNotPresent and Continue') return false;
-  const image = findTarget(feature.parse(located.document), located.target);
-  const result = image && setImagePullPolicy(feature.parse(located.document), image, 'IfNotPresent');
-  if (!result?.ok) {
-    void vscode.window.showWarningMessage(result?.reason ?? 'The image is no longer in the file.');
+  if (!result?.ok || located.document.version !== version) {
+    void vscode.window.showWarningMessage(result?.ok === false ? result.reason : 'The file changed meanwhile; nothing was changed. Try again.');
     return false;
   }
   return applyTextEdit(located.document, result.edit);

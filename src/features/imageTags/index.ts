@@ -90,6 +90,11 @@ export function register(ctx: Ctx): (() => Promise<ImageTagsFeature>) & { onDidI
   ctx.registerCommand('bumpImageTag', async (arg?: unknown) => (await import('./commands.ts')).bumpImageTag(await load(), arg));
   ctx.registerCommand('setImageTag', async (arg?: unknown) => (await import('./commands.ts')).setImageTag(await load(), arg));
   ctx.registerCommand('bumpImageTagAndApply', async (arg?: unknown) => (await import('./commands.ts')).bumpImageTagAndApply(await load(), arg));
+  // The Quick Fix for a local image's pull policy: the diff first, then the edit if the user agrees.
+  ctx.registerCommand('previewImagePullPolicyFix', async (target?: unknown, policy?: unknown) => {
+    const f = await load();
+    return (await import('./pullPolicyFix.ts')).previewPullPolicyFix((d) => f.parse(d), target, policy);
+  });
   ctx.registerCommand('buildAndDeployImage', async (arg?: unknown) => (await import('./commands.ts')).buildAndDeployImage(await load(), arg));
   return Object.assign(load, { onDidImagePhase: imagePhaseDone.event });
 }

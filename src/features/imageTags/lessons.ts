@@ -6,7 +6,7 @@ import { CurrentContextCache } from '../../core/kube/currentContext.ts';
 import { waitForSync } from '../../core/kube/contexts.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';
 import type { ManifestDocument } from '../../core/manifests/documents.ts';
-import { setImage, setImagePullPolicy } from '../../core/manifests/edit.ts';
+import { setImage } from '../../core/manifests/edit.ts';
 import type { ContainerImage } from '../../core/manifests/images.ts';
 import { hasKustomization } from '../../core/manifests/kustomize.ts';
 import { checkImageTags, checkLocalImagePullPolicy, rolloutFindings } from '../../core/manifests/lessons.ts';
@@ -184,10 +184,8 @@ export class ImageLessons implements vscode.Disposable {
       if (finding.fix?.kind === 'setTag') {
         action('Set a tag...', true).command = { title: 'Set a tag...', command: 'k3dDeploy.setImageTag', arguments: [target] };
       } else if (finding.fix?.kind === 'setPullPolicy') {
-        const result = setImagePullPolicy(this.feature.parse(document), finding.image, finding.fix.policy);
-        if (result.ok) {
-          action(finding.fix.title, true).edit = workspaceEdit(document, result.edit);
-        }
+        // Never rewritten silently: the fix opens the change as a diff and asks (pullPolicyFix.ts).
+        action(`${finding.fix.title} (shows the diff first)`, true).command = { title: finding.fix.title, command: 'k3dDeploy.previewImagePullPolicyFix', arguments: [target, finding.fix.policy] };
       } else if (finding.code === 'lesson.liveImageDiffers') {
         if (hasApply) {
           action(`Apply the file (rolls out ${finding.image.image})`, true).command = { title: 'Apply', command: 'k3dDeploy.apply', arguments: [document.uri] };

@@ -56,3 +56,42 @@ test('the notification says what the fix runs', () => {
   );
   assert.match(describeImagePullFix({ kind: 'push', label: 'Push to Cluster Registry', source: 'k3d-reg:5000/a:1', pushImage: 'localhost:5001/a:1' }), /docker tag k3d-reg:5000\/a:1 localhost:5001\/a:1, then docker push localhost:5001\/a:1/);
 });
+
+// The Quick Fix that sets imagePullPolicy for a locally imported image is shown as a diff first:
+// the edit must be exactly one line in the container's map, right under `image:`, in the file's
+// own line breaks, and the question beside the diff says which line changes.
+const deployment = (eol: string, tag: string, extra = '') =>
+  ['apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web', 'spec:', '  template:', '    spec:', '      containers:', '        - name: app', `          image: hashapp${tag}`, ...(extra ? [extra] : []), '          ports:', '            - containerPort: 8080', ''].join(eol);
+
+test('the pull policy edit: one line under image:, byte for byte, LF and CRLF, before the container\'s other keys', async () => {
+  const { parseManifest } = await import('../../../src/core/manifests/api.ts');
+  const { findImages } = await import('../../../src/core/manifests/images.ts');
+  const { setImagePullPolicy } = await import('../../../src/core/manifests/edit.ts');
+  const { lineChange, formatLineChange } = await import('../../../src/core/build/imagePullFix.ts');
+  for (const eol of ['\n', '\r\n']) {
+    for (const tag of ['', ':latest']) {
+      const text = deployment(eol, tag);
+      const file = parseManifest(text);
+      const result = setImagePullPolicy(file, findImages(file)[0], 'IfNotPresent');
+      assert.ok(result.ok, JSON.stringify(result));
+      assert.equal(result.text, text.replace(`image: hashapp${tag}${eol}`, `image: hashapp${tag}${eol}          imagePullPolicy: IfNotPresent${eol}`));
+      assert.equal(result.edit.span.start, result.edit.span.end, 'an insertion: nothing of the file is replaced');
+      const change = lineChange(text, result.edit);
+      assert.deepEqual(change, { line: 9, before: [`          image: hashapp${tag}`], after: [`          image: hashapp${tag}`, '          imagePullPolicy: IfNotPresent'] });
+      assert.equal(formatLineChange(change), 'line 11: + imagePullPolicy: IfNotPresent');
+    }
+  }
+});
+
+test('a pull policy already there (Always) is replaced in place: only its value changes', async () => {
+  const { parseManifest } = await import('../../../src/core/manifests/api.ts');
+  const { findImages } = await import('../../../src/core/manifests/images.ts');
+  const { setImagePullPolicy } = await import('../../../src/core/manifests/edit.ts');
+  const { lineChange, formatLineChange } = await import('../../../src/core/build/imagePullFix.ts');
+  const text = deployment('\r\n', ':1', '          imagePullPolicy: Always # the course said so');
+  const file = parseManifest(text);
+  const result = setImagePullPolicy(file, findImages(file)[0], 'IfNotPresent');
+  assert.ok(result.ok);
+  assert.equal(result.text, text.replace('imagePullPolicy: Always #', 'imagePullPolicy: IfNotPresent #'));
+  assert.equal(formatLineChange(lineChange(text, result.edit)), 'line 11: - imagePullPolicy: Always # the course said so  + imagePullPolicy: IfNotPresent # the course said so');
+});
