@@ -7,6 +7,7 @@ import * as imageTags from './features/imageTags/index.ts';
 import * as k3dConfig from './features/k3dConfig/index.ts';
 import * as logs from './features/logs/index.ts';
 import * as portForward from './features/portForward/index.ts';
+import * as rollback from './features/rollback/index.ts';
 import { registerReadOnlyDocuments } from './features/shared/readOnlyDocuments.ts';
 import * as terminal from './features/terminal/index.ts';
 import * as walkthrough from './features/walkthrough/index.ts';
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): K3dDeployApi {
   const applyEvents = apply.register(ctx, clusterStore);
   const logStreams = logs.register(ctx, workloadTree);
   terminal.register(ctx, workloadTree);
+  rollback.register(ctx);
   portForward.register(ctx, workloadTree);
   const loadImageTags = imageTags.register(ctx);
   deploy.register(ctx, { logs: logStreams, imageTags: loadImageTags });
