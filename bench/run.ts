@@ -170,7 +170,7 @@ function resultsMarkdown(info: Record<string, string>, totalSeconds: number): st
         break;
       case 'inner-loop': {
         const p = (o: unknown) => Object.entries(o as Record<string, number>).map(([k, v]) => `${k} ${v}`).join(', ');
-        rows.push(row(l, `${ms(l.extensionMs)} from the file change to the new pod's first line (${p(l.extensionPhasesMs)}); adds ${ms(l.addedMs)} beyond build and delivery, own steps ${ms(l.ownStepsMs)}; no change ${ms(l.noChangeMs)}`, `commands ${ms(l.commandsMs)} (${p(l.commandPhasesMs)}; adds ${ms(l.commandsAddedMs)})`));
+        rows.push(row(l, `${ms(l.extensionMs)} from the file change to the new pod's first line (${p(l.extensionPhasesMs)}); adds ${ms(l.addedMs)} beyond build and delivery, of it the cluster's rollout ${ms(l.clusterRolloutMs)}, own steps ${ms(l.ownStepsMs)}, follower ${ms(l.followerMs)}; no change ${ms(l.noChangeMs)}`, `commands ${ms(l.commandsMs)} (${p(l.commandPhasesMs)}; adds ${ms(l.commandsAddedMs)}, of it the cluster's rollout ${ms(l.commandsClusterRolloutMs)}, rollout status ${ms(l.commandsFollowerMs)} after it)`));
         break;
       }
       case 'scale-expand':

@@ -16,6 +16,12 @@ export interface RolloutApi {
   log(namespace: string, pod: string, query: { container?: string; previous?: boolean; tailLines?: number }, signal: AbortSignal): Promise<string>;
   /** `kubectl logs -f`: each line to `onLine` until the signal aborts or the stream ends. */
   follow(namespace: string, pod: string, container: string | undefined, signal: AbortSignal, onLine: (line: string) => void): Promise<void>;
+  /**
+   * Optional: calls `onChange` whenever the deployment changes (a watch, as `kubectl rollout
+   * status` follows it) until the signal aborts: the follower then looks again at once instead
+   * of at its next poll, so "rolled out" is seen when the cluster says it, not up to a poll later.
+   */
+  watchDeployment?(namespace: string, name: string, signal: AbortSignal, onChange: () => void): Promise<void>;
 }
 
 export type RolloutFailureKind = 'imagePull' | 'crashLoop' | 'podFailed' | 'deadline' | 'timedOut';
@@ -50,6 +56,49 @@ const LAST_LINES = 10;
 
 /** Polls the deployment and its pods until the rollout is done, fails, or the time is up. */
 export async function watchRollout(api: RolloutApi, options: WatchRolloutOptions): Promise<RolloutResult> {
+  const watching = new AbortController();
+  const wake = new Wake();
+  const stopWatching = () => watching.abort();
+  options.signal.addEventListener('abort', stopWatching, { once: true });
+  void api.watchDeployment?.(options.namespace, options.name, watching.signal, () => wake.fire()).catch(() => undefined);
+  try {
+    return await pollRollout(api, options, wake);
+  } finally {
+    options.signal.removeEventListener('abort', stopWatching);
+    watching.abort();
+  }
+}
+
+/** A poll's sleep that a watch event ends early (an event during a poll counts for the next sleep). */
+class Wake {
+  private pending = false;
+  private resolve: (() => void) | undefined;
+  /** How many sleeps a watch event ended early (for tests). */
+  woken = 0;
+
+  fire(): void {
+    if (this.resolve) {
+      this.woken++;
+      this.resolve();
+    } else this.pending = true;
+  }
+
+  sleep(ms: number, signal: AbortSignal): Promise<void> {
+    if (this.pending) {
+      this.pending = false;
+      this.woken++;
+      return Promise.resolve();
+    }
+    // Woken early, the timer is cleared too (no poll timer outlives the follower).
+    const early = new AbortController();
+    this.resolve = () => early.abort();
+    return sleep(ms, AbortSignal.any([signal, early.signal])).finally(() => {
+      this.resolve = undefined;
+    });
+  }
+}
+
+async function pollRollout(api: RolloutApi, options: WatchRolloutOptions, wake: Wake): Promise<RolloutResult> {
   const { namespace, name, signal } = options;
   const deadline = Date.now() + options.timeoutMs;
   let last = '';
@@ -78,7 +127,7 @@ export async function watchRollout(api: RolloutApi, options: WatchRolloutOptions
         fix: 'It may still complete: watch it in the k3d view, or raise k3d.rolloutTimeout.',
       };
     }
-    await sleep(options.pollMs ?? 200, signal);
+    await wake.sleep(options.pollMs ?? 200, signal);
   }
   throw new DOMException('The rollout watch was cancelled.', 'AbortError');
 }

@@ -245,6 +245,9 @@ function rolloutApi(http: KubeHttp): RolloutApi {
       return lines.join('\n');
     },
     follow: (ns, pod, container, signal, onLine) => http.lines(logPath(ns, pod), { query: { container, follow: true }, signal, accept: '*/*', idleTimeoutMs: 0 }, onLine),
+    // As kubectl rollout status: a watch on the deployment, so "rolled out" is seen at once.
+    watchDeployment: (ns, name, signal, onChange) =>
+      http.lines(`/apis/apps/v1/namespaces/${encodeURIComponent(ns)}/deployments`, { query: { watch: true, fieldSelector: `metadata.name=${name}` }, signal, idleTimeoutMs: 0 }, () => onChange()),
   };
 }
 

@@ -125,3 +125,32 @@ test('new pods that stay up through the window settle', async () => {
   const r = await watchSettle(api([{ d: deployment(true), pods: [up] }]), { namespace: 'default', pods: [up], windowMs: 20, pollMs: 1, signal: new AbortController().signal });
   assert.equal(r.ok, true);
 });
+
+test('a watch event on the deployment ends the poll\'s sleep: the rollout is seen done when the cluster says so, not a poll later', { timeout: 20_000 }, async () => {
+  let done = false;
+  let onChange: (() => void) | undefined;
+  const base = api([{ d: deployment(false), pods: [pod('hashapp-dep-new-1', 'hashapp:2', { phase: 'Pending' })] }]);
+  let looks = 0;
+  const a: RolloutApi = {
+    ...base,
+    deployment: async () => {
+      looks++;
+      return deployment(done);
+    },
+    pods: async () => [pod('hashapp-dep-new-1', 'hashapp:2', done ? running : { phase: 'Pending' })],
+    watchDeployment: async (_ns, _name, signal, changed) => {
+      onChange = changed;
+      await new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
+      onChange = undefined;
+    },
+  };
+  // Polling once an hour: without the watch, this would wait for the test's timeout.
+  const result = watchRollout(a, { ...opts, pollMs: 3_600_000 });
+  while (looks === 0) await new Promise((r) => setImmediate(r));
+  done = true;
+  onChange?.();
+  const r = await result;
+  assert.equal(r.ok, true);
+  assert.equal(looks, 2, 'one look before, one after the watch event');
+  assert.equal(onChange, undefined, 'the watch is stopped when the follower returns');
+});
