@@ -1,6 +1,6 @@
 // Issue 19's port-forward: the simulator serves portforward for pods that run as real Docker containers (reached
 // inside the container's network namespace with nsenter, as the kubelet does), judged by client-node's PortForward
-// with a real HTTP client over it, by the real kubectl 1.32 `kubectl port-forward`, and by the extension's client.
+// with a real HTTP client over it, and by the real `kubectl port-forward` (WebSocket-tunnelled SPDY and plain SPDY).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -40,7 +40,7 @@ function clientNodeForward(kc: KubeConfig, ns: string, pod: string, port: number
   const server = createServer((socket: Socket) => {
     socket.on('error', () => undefined);
     const err = { write: (b: Buffer) => { errors.push(b.toString('utf8')); return true; } };
-    pf.portForward(ns, pod, [port], socket, err as unknown as NodeJS.WritableStream, socket).then(
+    pf.portForward(ns, pod, [port], socket, err as unknown as Socket, socket).then(
       (ws) => {
         const w = ws as { on?: (e: string, f: () => void) => void; close?: () => void };
         w.on?.('close', () => socket.end());
@@ -122,19 +122,36 @@ test('port-forward to a real container: client-node\'s PortForward with an HTTP 
   await assert.rejects(httpGet((fake.address() as AddressInfo).port));
   await pollUntil('the refusal', () => fakeErrors.join(''), (e) => e.length > 0, { timeoutMs: 10_000, intervalMs: 100 });
 
-  // The real kubectl port-forward.
-  const kubectl = spawn(KUBECTL, ['port-forward', 'pod/web', ':8080'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => kubectl.kill());
-  let out = '';
-  let err = '';
-  kubectl.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  kubectl.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
-  const forwarding = await pollUntil('kubectl to listen', () => out + err, (o) => /Forwarding from 127\.0\.0\.1:\d+/.test(o) || kubectl.exitCode !== null, { timeoutMs: 30_000, intervalMs: 100 });
-  console.log(forwarding);
-  const kport = Number(/Forwarding from 127\.0\.0\.1:(\d+)/.exec(forwarding)?.[1]);
-  assert.ok(kport > 0, forwarding);
-  assert.deepEqual(await httpGet(kport), { status: 200, body: `${page}\n` });
-  assert.deepEqual(await httpGet(kport), { status: 200, body: `${page}\n` });
-  assert.match(out, /Handling connection for \d+/);
-  console.log(out, err);
+  // The real kubectl port-forward: by default SPDY tunnelled in a WebSocket (-v=4 logs the negotiated tunnel, and
+  // a fallback to the plain SPDY upgrade, which must not happen), and with KUBECTL_PORT_FORWARD_WEBSOCKETS=false
+  // (kubectl 1.31's switch) the plain SPDY upgrade.
+  const kubectl = async (extraEnv: NodeJS.ProcessEnv, remote: number) => {
+    const p = spawn(KUBECTL, ['port-forward', '-v=4', 'pod/web', `:${remote}`], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const io = { out: '', err: '' };
+    p.stdout.setEncoding('utf8').on('data', (d: string) => { io.out += d; });
+    p.stderr.setEncoding('utf8').on('data', (d: string) => { io.err += d; });
+    t.after(() => p.kill());
+    const said = await pollUntil('kubectl to listen', () => io.out + io.err, (o) => /Forwarding from 127\.0\.0\.1:\d+/.test(o) || p.exitCode !== null, { timeoutMs: 30_000, intervalMs: 100 });
+    const port = Number(/Forwarding from 127\.0\.0\.1:(\d+)/.exec(said)?.[1]);
+    assert.ok(port > 0, said);
+    return { port, io, stop: () => p.kill() };
+  };
+  for (const [how, extraEnv] of [['WebSocket tunnel', {}], ['SPDY', { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }]] as const) {
+    const k = await kubectl(extraEnv, 8080);
+    assert.deepEqual(await httpGet(k.port), { status: 200, body: `${page}\n` }, how);
+    assert.deepEqual(await httpGet(k.port), { status: 200, body: `${page}\n` }, how);
+    assert.equal(k.io.out.match(/Handling connection for \d+/g)?.length, 2, `${how}: ${k.io.out}`);
+    if (how === 'WebSocket tunnel') {
+      assert.match(k.io.err, /negotiated protocol: portforward\.k8s\.io/, k.io.err);
+      assert.doesNotMatch(k.io.err, /fallback to secondary dialer/, k.io.err);
+    } else assert.doesNotMatch(k.io.err, /WebSocket Upgrade/, k.io.err);
+    assert.doesNotMatch(k.io.err, /^error|an error occurred/m, `${how}: ${k.io.err}`);
+    k.stop();
+  }
+  // Nothing listens on 9999: kubectl reports the kubelet-like message from the error stream and goes on listening.
+  const k = await kubectl({}, 9999);
+  await assert.rejects(httpGet(k.port));
+  const said = await pollUntil('kubectl to report the refusal', () => k.io.err, (e) => /an error occurred forwarding/.test(e), { timeoutMs: 15_000, intervalMs: 100 });
+  assert.match(said, /an error occurred forwarding \d+ -> 9999: error forwarding port 9999 to pod web, uid [0-9a-f-]+: .*127\.0\.0\.1:9999: connect: connection refused/);
+  k.stop();
 });

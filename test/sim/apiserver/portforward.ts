@@ -9,8 +9,8 @@
 // channel is the port as 2 little-endian bytes, sent by the server at once. A client's frame on a data channel
 // is written to the pod's port; when the pod's side closes, the WebSocket closes.
 //
-// kubectl 1.32's `kubectl port-forward` speaks SPDY/3.1 instead (tunnelled in a WebSocket,
-// `SPDY/3.1+portforward.k8s.io`, or a plain SPDY upgrade as fallback): see portforwardSpdy.ts.
+// kubectl's `kubectl port-forward` (1.31 and 1.32) speaks SPDY/3.1 instead (tunnelled in a WebSocket,
+// `SPDY/3.1+portforward.k8s.io`, or a plain SPDY upgrade as fallback): portforwardSpdy.ts serves those.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -20,6 +20,7 @@ import { findKind } from './kinds.ts';
 import type { Api } from './rest.ts';
 import { ApiError } from './status.ts';
 import { POD_LABEL, docker } from './runtime/docker.ts';
+import { handleSpdyUpgrade } from './portforwardSpdy.ts';
 import type { Obj } from './util.ts';
 
 export const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io', 'channel.k8s.io'];
@@ -143,14 +144,6 @@ export function connectInPod(net: PodNetwork, port: number, on: { data: (d: Buff
 
 const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => PORT_FORWARD_PROTOCOLS.find((p) => offered.has(p)) ?? false });
 
-type SpdyHandler = (api: Api, req: IncomingMessage, socket: Duplex, head: Buffer, ns: string, name: string) => boolean;
-let spdyHandler: SpdyHandler | undefined;
-
-/** portforwardSpdy.ts registers itself here: it takes the upgrades kubectl sends (SPDY, or SPDY over WebSocket). */
-export function setSpdyHandler(handler: SpdyHandler): void {
-  spdyHandler = handler;
-}
-
 /** The router's hook for upgrade requests; false when the path is not portforward's. */
 export function handlePortForwardUpgrade(api: Api, req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
   const url = new URL(req.url ?? '/', 'https://localhost');
@@ -166,7 +159,7 @@ export function handlePortForwardUpgrade(api: Api, req: IncomingMessage, socket:
   const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
   const websocket = String(req.headers.upgrade ?? '').toLowerCase() === 'websocket' && PORT_FORWARD_PROTOCOLS.some((p) => offered.includes(p));
   if (!websocket) {
-    if (spdyHandler?.(api, req, socket, head, ns, name)) return true;
+    if (handleSpdyUpgrade(api, req, socket, head, ns, name)) return true;
     refuse(socket, 400, 'BadRequest', `unable to upgrade connection: the simulator serves port-forward over WebSocket with ${PORT_FORWARD_PROTOCOLS.join(' or ')} only`);
     return true;
   }
