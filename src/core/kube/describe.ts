@@ -5,7 +5,7 @@ import type {
   V1Container, V1ContainerState, V1ContainerStatus, V1Deployment, V1Pod, V1Probe, V1ReplicaSet, V1Toleration,
 } from '@kubernetes/client-node';
 import type { KubeHttp } from './http.ts';
-import { currentWarning, EventIndex, eventsTable, groupEvents, warningText, type EventGroup, type KubeEvent } from './events.ts';
+import { EventIndex, podWarning, eventsTable, groupEvents, warningText, type EventGroup, type KubeEvent } from './events.ts';
 import { podSummary } from './status.ts';
 
 type Line = [key: string, value: string] | string;
@@ -137,10 +137,10 @@ function containerBlock(c: V1Container, status: V1ContainerStatus | undefined, i
   return [`${indent}${c.name}:`, head, ...resources(c, `${indent}  `), tailText, ...(mountText ? [mountText] : [])].join('\n');
 }
 
-function conditionsTable(rows: string[][], header: string[], indent = '  '): string {
+function conditionsTable(rows: string[][], header: string[], rule: boolean, indent = '  '): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => `${indent}${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ')}`.trimEnd();
-  return [line(header), line(header.map((h) => '-'.repeat(h.length))), ...rows.map(line)].join('\n');
+  return [line(header), ...(rule ? [line(header.map((h) => '-'.repeat(h.length)))] : []), ...rows.map(line)].join('\n');
 }
 
 function qosClass(pod: V1Pod): string {
@@ -202,7 +202,7 @@ export function describePod(pod: V1Pod, events: readonly KubeEvent[] | readonly 
   }
   out.push('Containers:', ...(pod.spec?.containers ?? []).map((ct) => containerBlock(ct, statuses.get(ct.name), '  ', true)));
   const conditions = s.conditions ?? [];
-  out.push(conditions.length === 0 ? 'Conditions:  <none>' : `Conditions:\n${conditionsTable(conditions.map((x) => [x.type, x.status]), ['Type', 'Status'])}`);
+  out.push(conditions.length === 0 ? 'Conditions:  <none>' : `Conditions:\n${conditionsTable(conditions.map((x) => [x.type, x.status]), ['Type', 'Status'], false)}`);
   const volumes = pod.spec?.volumes ?? [];
   out.push(volumes.length === 0 ? 'Volumes:  <none>' : `Volumes:\n${volumes.map((v) => `  ${v.name}:`).join('\n')}`);
   out.push(blockWithContinuations([
@@ -270,7 +270,7 @@ export function describeDeployment(
     ...listOrNone('Tolerations', (tpl?.spec?.tolerations ?? []).map(toleration)),
   ], '  '));
   const conditions = st.conditions ?? [];
-  if (conditions.length) out.push(`Conditions:\n${conditionsTable(conditions.map((c) => [c.type, c.status, c.reason ?? '']), ['Type', 'Status', 'Reason'])}`);
+  if (conditions.length) out.push(`Conditions:\n${conditionsTable(conditions.map((c) => [c.type, c.status, c.reason ?? '']), ['Type', 'Status', 'Reason'], true)}`);
   const revision = revisionOf(d);
   const newRS = replicaSets.find((rs) => revision !== undefined && revisionOf(rs) === revision);
   const oldRS = replicaSets.filter((rs) => rs !== newRS && (rs.spec?.replicas ?? 0) > 0);
@@ -283,7 +283,7 @@ export function describeDeployment(
     out.push('', `Pods (not part of kubectl describe deployment; see Describe on a pod for its events):`);
     for (const p of pods) {
       const s = podSummary(p);
-      const w = s.health === 'ok' || s.health === 'done' ? undefined : currentWarning(podEvents(p));
+      const w = podWarning(p, podEvents(p));
       out.push(`  ${p.metadata?.name}  ${s.status}  ${s.ready} ready  ${s.restarts} restarts${w ? `\n    ${warningText(w, 400)}` : ''}`);
     }
   }

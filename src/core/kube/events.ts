@@ -1,7 +1,8 @@
 // Events (core/v1) as the tree and Describe show them: which events belong to an object (and,
 // for a deployment, to its ReplicaSets and their pods), grouped by reason the way
 // `kubectl describe` lists them, newest first, and the warning a failing object's row shows.
-import { humanDuration } from './status.ts';
+import type { V1Pod } from '@kubernetes/client-node';
+import { humanDuration, podSummary } from './status.ts';
 
 export interface KubeEvent {
   metadata?: { name?: string; namespace?: string; uid?: string; creationTimestamp?: string | Date };
@@ -171,6 +172,18 @@ export function currentWarning(groups: readonly EventGroup[]): EventWarning | un
     count: newest.count,
     last: newest.last,
   };
+}
+
+/**
+ * The warning a pod's row shows: none while it runs well or has finished (its old warnings are
+ * history); its headline is the pod's STATUS when that names the failure (CrashLoopBackOff
+ * rather than the event's BackOff, ImagePullBackOff between two pulls that said ErrImagePull).
+ */
+export function podWarning(pod: V1Pod, groups: readonly EventGroup[]): EventWarning | undefined {
+  const s = podSummary(pod);
+  if (s.health === 'ok' || s.health === 'done') return undefined;
+  const w = currentWarning(groups);
+  return w && s.health === 'failed' ? { ...w, reason: s.status } : w;
 }
 
 /** `ImagePullBackOff: Failed to pull image "x": ... not found` (shortened for a row). */

@@ -2,7 +2,7 @@
 // tooltips): pure functions of the object, given to WorkloadTree.
 import * as vscode from 'vscode';
 import type { V1Deployment, V1Node, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
-import { currentWarning, eventAge, subjectName, warningText, type EventGroup, type EventWarning } from '../../core/kube/events.ts';
+import { eventAge, podWarning, subjectName, warningText, type EventGroup, type EventWarning } from '../../core/kube/events.ts';
 import { age, deploymentSummary, nodeSummary, podSummary, replicaSetSummary, restartsText, type Health } from '../../core/kube/status.ts';
 
 const HEALTH_COLORS: Record<Health, string | undefined> = {
@@ -66,12 +66,6 @@ function appendEvents(md: vscode.MarkdownString, events: readonly EventGroup[], 
   if (events.length > TOOLTIP_EVENTS) md.appendMarkdown(`- … ${events.length - TOOLTIP_EVENTS} more under Events\n`);
 }
 
-/** The warning a failing pod's row shows, from its events (none for a healthy or finished pod: old warnings are history). */
-export function podWarning(pod: V1Pod, events: readonly EventGroup[]): EventWarning | undefined {
-  const health = podSummary(pod).health;
-  return health === 'ok' || health === 'done' ? undefined : currentWarning(events);
-}
-
 /** An object's Events node: how many rows, and how many are warnings. */
 export function eventsItem(events: readonly EventGroup[]): vscode.TreeItem {
   const item = new vscode.TreeItem('Events', vscode.TreeItemCollapsibleState.Collapsed);
@@ -107,6 +101,8 @@ export function replicaSetItem(rs: V1ReplicaSet | undefined): vscode.TreeItem {
   item.tooltip = `replicaset.apps/${rs.metadata?.name}\nimages: ${(rs.spec?.template?.spec?.containers ?? []).map((c) => c.image).join(', ')}\nAGE ${age(rs.metadata?.creationTimestamp)}`;
   return item;
 }
+
+export { podWarning };
 
 /** A pod's row; with events it expands to its Events node, and a failing pod shows its newest warning. */
 export function podItem(pod: V1Pod | undefined, events: readonly EventGroup[] = []): vscode.TreeItem {

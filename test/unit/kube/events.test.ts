@@ -2,7 +2,7 @@
 // failing pod's row shows (core/kube/events.ts). Plain Node, no process started.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { currentWarning, eventAge, EventIndex, eventsTable, groupEvents, warningText, type KubeEvent } from '../../../src/core/kube/events.ts';
+import { currentWarning, eventAge, EventIndex, eventsTable, groupEvents, podWarning, warningText, type KubeEvent } from '../../../src/core/kube/events.ts';
 
 const T0 = Date.parse('2026-11-29T23:00:00Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
@@ -90,4 +90,19 @@ test('the Events table: kubectl describe\'s columns, oldest first, `<none>` when
     '',
   ].join('\n'));
   assert.equal(eventsTable([]), 'Events:  <none>\n');
+});
+
+test('a pod\'s row warning: headlined by its STATUS while failing, none once it runs or has finished', () => {
+  const groups = groupEvents([
+    ev('a', 'Pod', 'p', 'u', 'Warning', 'Failed', 'Failed to pull image "x:1": not found', 0, 30, 2),
+    ev('b', 'Pod', 'p', 'u', 'Warning', 'Failed', 'Error: ErrImagePull', 0, 30, 2),
+  ]);
+  const pod = (state: Record<string, unknown>, ready = false, phase = 'Pending') => ({
+    metadata: { name: 'p', uid: 'u' }, spec: { containers: [{ name: 'c' }] },
+    status: { phase, containerStatuses: [{ name: 'c', image: 'x:1', imageID: '', ready, restartCount: 0, state }] },
+  });
+  // Between two pulls the pod says ImagePullBackOff while the newest event says ErrImagePull.
+  assert.equal(warningText(podWarning(pod({ waiting: { reason: 'ImagePullBackOff' } }), groups)!), 'ImagePullBackOff: Failed to pull image "x:1": not found');
+  assert.equal(podWarning(pod({ running: {} }, true, 'Running'), groups), undefined);
+  assert.equal(podWarning(pod({ terminated: { exitCode: 0, reason: 'Completed' } }, false, 'Succeeded'), groups), undefined);
 });
