@@ -228,11 +228,17 @@ function lensesFor(doc: vscode.TextDocument, state: FileState): vscode.CodeLens[
   const diffs = state.diffs;
   if (!diffs) return [lens(`$(sync) Comparing cluster '${name}' with this file…`)];
   if (diffs.length === 0) return [lens(`$(pass) Cluster '${name}' matches this file (servers, agents, ports, image, registries)`)];
-  const out = [lens(`$(warning) Cluster '${name}' differs: ${diffs.map((d) => d.message).join('; ')}`)];
+  // The verdict and the recreate at the top; each difference, with its fix, above the line it is about.
+  const out = [
+    lens(`$(warning) Cluster '${name}' differs from this file (${diffs.length === 1 ? '1 difference' : `${diffs.length} differences`})`),
+    lens('Recreate from File…', 'k3dDeploy.k3dConfig.recreate', [doc.uri, name], `k3d cluster delete ${name}, then k3d cluster create --config ${vscode.workspace.asRelativePath(doc.uri)}`),
+  ];
   for (const d of diffs) {
-    if (d.fix) out.push(lens(fixTitle(d.fix), 'k3dDeploy.k3dConfig.applyFix', [doc.uri, name, d.fix], fixCommandLine(name, d.fix)));
+    const dLine = differenceRange(doc, state, d).start.line;
+    const at = new vscode.Range(dLine, 0, dLine, 0);
+    out.push(new vscode.CodeLens(at, { title: `$(diff) ${d.message}`, command: '' }));
+    if (d.fix) out.push(new vscode.CodeLens(at, { title: fixTitle(d.fix), command: 'k3dDeploy.k3dConfig.applyFix', arguments: [doc.uri, name, d.fix], tooltip: fixCommandLine(name, d.fix) }));
   }
-  out.push(lens('Recreate from File…', 'k3dDeploy.k3dConfig.recreate', [doc.uri, name], `k3d cluster delete ${name}, then k3d cluster create --config ${vscode.workspace.asRelativePath(doc.uri)}`));
   return out;
 }
 
