@@ -30,11 +30,17 @@ scenario('k3d config: New Cluster Config File saves the wizard\'s answers; a wro
   fs.rmSync(file, { force: true });
   ctx.step('F1, k3d: New Cluster Config File...');
   await wb.runCommand('k3d: New Cluster Config File...');
-  await answerStep(ctx, /\(1\/5\)/, 'e2e-cfg');
-  await answerStep(ctx, /\(2\/5\)/, '2');
-  await answerStep(ctx, /\(3\/5\)/, '1');
-  await answerStep(ctx, /\(4\/5\)/, '8081:80@loadbalancer');
-  await answerStep(ctx, /\(5\/5\)/, '');
+  await answerStep(ctx, /\(1\/\d\)/, 'e2e-cfg');
+  await answerStep(ctx, /\(2\/\d\)/, '2');
+  await answerStep(ctx, /\(3\/\d\)/, '1');
+  await answerStep(ctx, /\(4\/\d\)/, '8081:80@loadbalancer');
+  await answerStep(ctx, /\(5\/\d\)/, '');
+  // The registry step (6/6), where the wizard has one: none.
+  const next = await waitUntil('the registry step or the file name', () => wb.quickInputStep(), (s) => /\(6\/6\)|Save k3d Config File/.test(s.title));
+  if (/\(6\/6\)/.test(next.title)) {
+    ctx.step(`pick: ${next.title} -> No registry`);
+    await wb.quickPickRow('No registry').first().click();
+  }
   const save = await waitUntil('the file name step', () => wb.quickInputStep(), (s) => /Save k3d Config File/.test(s.title));
   const suggested = await wb.quickInputBox().inputValue();
   check(suggested === rel, `the suggested file should be ${rel}: "${suggested}" (${save.message})`);
@@ -46,6 +52,9 @@ scenario('k3d config: New Cluster Config File saves the wizard\'s answers; a wro
   for (const line of ['apiVersion: k3d.io/v1alpha5', 'kind: Simple', '  name: e2e-cfg', 'servers: 1', 'agents: 2', '  - port: "8081:80"', '      - loadbalancer']) {
     check(saved.split('\n').includes(line), `the file should have the line ${JSON.stringify(line)}:\n${saved}`);
   }
+  const noCluster = await waitUntil('the lens offering to create the cluster', () => wb.codeLensTexts().then((t) => t.join(' | ')), (t) => /No cluster 'e2e-cfg'/.test(t));
+  ctx.step(`lenses: ${noCluster}`);
+  check(/Create Cluster from this File/.test(noCluster), `the lens should offer to create the cluster: ${noCluster}`);
   await ctx.shot('the wizard\'s answers saved as a k3d config file', 'k3d-config-saved');
 
   ctx.step('type a wrong key at the end: agent: 3');
@@ -107,6 +116,7 @@ scenario('k3d config: a file that differs from its cluster says how, adds the mi
   const problems = await problemRows(ctx, 'the differences in Problems', (t) => /file says/.test(t));
   ctx.step(`problems: ${problems}`);
   check(new RegExp(`cluster has ${agents} agents, file says ${agents + 1}[^|]*\\[Ln 6, Col 1\\]`).test(problems), `the agents difference should be at the agents: line (6): ${problems}`);
+  await wb.page.mouse.move(900, 420); // no tooltip over the editor's tab
   await ctx.shot('the file says more agents and a port the cluster does not have', 'k3d-config-differs');
 
   ctx.step(`click "Add port ${port}@loadbalancer"`);
