@@ -92,19 +92,18 @@ export function register(ctx: Ctx, sources: WalkthroughSources): void {
   };
 
   let lookedForManifests = false;
-  ctx.register(
-    sources.store.onDidChange(() => {
-      const state = sources.store.viewState;
-      if (state === 'ok' || state === 'empty') mark(['toolsReady']);
-      const running = (sources.store.snapshot?.clusters ?? []).filter((c) => c.state === 'running');
-      if (running.length > 0) mark(['clusterRunning']);
-      follow(running.map((c) => c.contextName));
-      if (!lookedForManifests && !done.has('manifestWritten')) {
-        lookedForManifests = true;
-        void findDeploymentManifest().then((found) => found && mark(['manifestWritten']));
-      }
-    }),
-  );
+  const onStore = () => {
+    const state = sources.store.viewState;
+    if (state === 'ok' || state === 'empty') mark(['toolsReady']);
+    const running = (sources.store.snapshot?.clusters ?? []).filter((c) => c.state === 'running');
+    if (running.length > 0) mark(['clusterRunning']);
+    follow(running.map((c) => c.contextName));
+    if (!lookedForManifests && !done.has('manifestWritten')) {
+      lookedForManifests = true;
+      void findDeploymentManifest().then((found) => found && mark(['manifestWritten']));
+    }
+  };
+  ctx.register(sources.store.onDidChange(onStore));
   ctx.register(
     vscode.workspace.onDidSaveTextDocument((doc) => {
       if (!done.has('manifestWritten') && doc.languageId === 'yaml' && declaresDeployment(doc.getText())) mark(['manifestWritten']);
@@ -127,6 +126,21 @@ export function register(ctx: Ctx, sources: WalkthroughSources): void {
   ctx.register(sources.onDidDeleteFromFile(({ results }) => results.some((r) => r.outcome === 'deleted') && mark(['deletedFromFile'])));
 
   registerWalkthroughCommands(ctx, { markManifestWritten: () => mark(['manifestWritten']), markToolsReady: () => mark(['toolsReady']) });
+
+  // Start over: every step open again, then whatever is still true (a running cluster) checks off again.
+  ctx.registerCommand('resetWalkthrough', async () => {
+    releaseAll();
+    done.clear();
+    appliedByUs.clear();
+    lookedForManifests = false;
+    await ctx.extension.globalState.update(STATE_KEY, []);
+    await Promise.all(WALKTHROUGH_KEYS.map((k) => vscode.commands.executeCommand('setContext', contextKeyOf(k), false)));
+    // VS Code keeps its own checkmarks and only ever adds to them: its reset clears them (of every walkthrough).
+    await vscode.commands.executeCommand('resetGettingStartedProgress').then(undefined, (e: unknown) => ctx.log.warn(`walkthrough: VS Code's progress was not reset: ${String(e)}`));
+    ctx.log.info('walkthrough: started over');
+    await sources.store.refresh();
+    onStore();
+  });
 }
 
 function declaresDeployment(text: string): boolean {
