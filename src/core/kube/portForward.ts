@@ -39,6 +39,22 @@ export async function forwardConnection(http: KubeHttp, target: { namespace: str
     handshakeTimeout: http.timeouts.connectMs + http.timeouts.idleMs,
     perMessageDeflate: false,
   });
+  // The server sends the port prefixes as soon as it accepts: listen before 'open' is handled.
+  let error = '';
+  const seenPrefix = [false, false];
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    if (!isBinary || data.length === 0) return;
+    const channel = data[0]!;
+    let payload = data.subarray(1);
+    if (channel > 1) return;
+    if (!seenPrefix[channel]) {
+      seenPrefix[channel] = true;
+      payload = payload.subarray(2);
+    }
+    if (payload.length === 0) return;
+    if (channel === 0) socket.write(payload);
+    else error += payload.toString('utf8');
+  });
   // What the local side sends before the upgrade completes is held, not lost.
   const early: Buffer[] = [];
   const hold = (d: Buffer): void => {
@@ -66,27 +82,12 @@ export async function forwardConnection(http: KubeHttp, target: { namespace: str
     socket.off('data', hold);
     throw e;
   });
-  let error = '';
-  const seenPrefix = [false, false];
   const done = new Promise<StreamEnd>((resolve) => {
     const finish = (): void => {
       socket.destroySoon?.();
       if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(1000);
       resolve(error ? { error } : {});
     };
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (!isBinary || data.length === 0) return;
-      const channel = data[0]!;
-      let payload = data.subarray(1);
-      if (channel > 1) return;
-      if (!seenPrefix[channel]) {
-        seenPrefix[channel] = true;
-        payload = payload.subarray(2);
-      }
-      if (payload.length === 0) return;
-      if (channel === 0) socket.write(payload);
-      else error += payload.toString('utf8');
-    });
     ws.on('close', finish);
     ws.on('error', () => undefined);
     socket.on('close', finish);
@@ -124,7 +125,7 @@ export async function listenLocal(preferred: number, onConnection: (socket: Sock
   });
   try {
     const server = await attempt(preferred);
-    return { server, port: preferred };
+    return { server, port: (server.address() as { port: number }).port };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code !== 'EADDRINUSE' && code !== 'EACCES') throw e;

@@ -15,6 +15,8 @@ import { KubeConfig, PortForward } from '@kubernetes/client-node';
 import { requireDocker, docker } from '../../lib/docker.ts';
 import { ensureBaseImage } from '../../lib/images.ts';
 import { pollUntil } from '../../lib/poll.ts';
+import { connectContext } from '../../../src/core/kube/connect.ts';
+import { PortForwarder } from '../../../src/core/kube/portForward.ts';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const KUBECTL = '/usr/bin/kubectl';
@@ -55,7 +57,7 @@ function clientNodeForward(kc: KubeConfig, ns: string, pod: string, port: number
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-test('port-forward to a real container: client-node\'s PortForward with an HTTP client, kubectl port-forward, a refused port, a simulated pod', { timeout: 240_000 }, async (t) => {
+test('port-forward to a real container: client-node\'s PortForward with an HTTP client, the extension\'s client, kubectl port-forward (WebSocket tunnel and SPDY), a refused port, a simulated pod', { timeout: 240_000 }, async (t) => {
   await requireDocker();
   const suffix = randomBytes(3).toString('hex');
   const cluster = `pf${suffix}`;
@@ -121,6 +123,25 @@ test('port-forward to a real container: client-node\'s PortForward with an HTTP 
   servers.push(fake);
   await assert.rejects(httpGet((fake.address() as AddressInfo).port));
   await pollUntil('the refusal', () => fakeErrors.join(''), (e) => e.length > 0, { timeoutMs: 10_000, intervalMs: 100 });
+
+  // The extension's client: a local listener, one WebSocket per connection.
+  const http = await connectContext(`k3d-${cluster}`, [env.KUBECONFIG!]);
+  const extErrors: string[] = [];
+  for (const remotePort of [8080, 9999]) {
+    const forwarder = new PortForwarder({ http: async () => http, namespace: 'default', remotePort, pod: () => 'web', onError: (m) => extErrors.push(m) });
+    const { port } = await forwarder.start(0);
+    t.after(() => forwarder.stop());
+    if (remotePort === 8080) {
+      assert.deepEqual(await httpGet(port), { status: 200, body: `${page}\n` });
+      assert.deepEqual(await httpGet(port), { status: 200, body: `${page}\n` });
+      assert.equal(forwarder.total, 2);
+      assert.deepEqual(extErrors, []);
+    } else {
+      await assert.rejects(httpGet(port));
+      await pollUntil('the refusal', () => extErrors.join(''), (e) => e.length > 0, { timeoutMs: 10_000, intervalMs: 100 });
+      assert.match(extErrors[0]!, /error forwarding port 9999 to pod web.*connect: connection refused/);
+    }
+  }
 
   // The real kubectl port-forward: by default SPDY tunnelled in a WebSocket (-v=4 logs the negotiated tunnel, and
   // a fallback to the plain SPDY upgrade, which must not happen), and with KUBECTL_PORT_FORWARD_WEBSOCKETS=false
