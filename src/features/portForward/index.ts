@@ -73,8 +73,14 @@ export function register(ctx: Ctx, tree: WorkloadTree): Forwards {
   const status = ctx.register(vscode.window.createStatusBarItem('k3dDeploy.portForwards', vscode.StatusBarAlignment.Left, 47));
   status.name = 'k3d Port Forwards';
   status.command = `${VIEW}.focus`;
+  // The view shows while forwards run: it does not take the Clusters view's room otherwise.
+  let shown = false;
   const refreshStatus = (): void => {
     const list = forwards.list();
+    if (shown !== list.length > 0) {
+      shown = list.length > 0;
+      void vscode.commands.executeCommand('setContext', 'k3dDeploy.hasPortForwards', shown);
+    }
     view.badge = list.length ? { value: list.length, tooltip: `${list.length} port forward${list.length === 1 ? '' : 's'}` } : undefined;
     if (list.length === 0) {
       status.hide();
