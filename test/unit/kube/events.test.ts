@@ -106,3 +106,51 @@ test('a pod\'s row warning: headlined by its STATUS while failing, none once it 
   assert.equal(podWarning(pod({ running: {} }, true, 'Running'), groups), undefined);
   assert.equal(podWarning(pod({ terminated: { exitCode: 0, reason: 'Completed' } }, false, 'Succeeded'), groups), undefined);
 });
+
+// The tree's side (features/workloads/model.ts): where Events nodes appear and what an event refreshes.
+test('a pod or deployment with events gets an Events child listing its rows; an event refreshes its object\'s rows and its deployment\'s', async () => {
+  const { WorkloadModel } = await import('../../../src/features/workloads/model.ts');
+  const { WorkloadView } = await import('../../../src/core/kube/workloads.ts');
+  type Cache = import('../../../src/core/kube/contexts.ts').Cache<import('../../../src/core/kube/reflector.ts').KubeObject>;
+  const cache = (items: Array<{ metadata: Record<string, unknown> }>): Cache => {
+    const map = new Map(items.map((i) => [`${i.metadata.namespace ? `${i.metadata.namespace}/` : ''}${i.metadata.name}`, i]));
+    return { list: () => [...map.values()], get: (k: string) => map.get(k), synced: true, version: 1, state: { kind: 'synced' } } as unknown as Cache;
+  };
+  const view = new WorkloadView({
+    namespaces: cache([{ metadata: { name: 'default' } }]),
+    nodes: cache([]),
+    deployments: cache([{ metadata: { namespace: 'default', name: 'web', uid: 'dep-1' } }]),
+    replicasets: cache([{ metadata: { namespace: 'default', name: 'web-abc', uid: 'rs-1', ownerReferences: [{ kind: 'Deployment', name: 'web', uid: 'dep-1' }] } }]),
+    pods: cache([
+      { metadata: { namespace: 'default', name: 'web-1', uid: 'pod-1', ownerReferences: [{ kind: 'ReplicaSet', name: 'web-abc', uid: 'rs-1' }] } },
+      { metadata: { namespace: 'default', name: 'quiet', uid: 'pod-3', ownerReferences: [{ kind: 'ReplicaSet', name: 'web-abc', uid: 'rs-1' }] } },
+    ]),
+    services: cache([]),
+  } as never);
+  const index = new EventIndex(pullFailure);
+  const events = {
+    pod: (key: string) => groupEvents(index.of([{ kind: 'Pod', metadata: view.pods.get(key)?.metadata }])),
+    deployment: () => groupEvents(index.of([{ kind: 'Deployment', metadata: { uid: 'dep-1' } }, { kind: 'Pod', metadata: { uid: 'pod-1' } }])),
+  };
+  const model = new WorkloadModel();
+  const ns = model.rootChildren('ctx', view, false, 'shown').find((n) => n.type === 'w-namespace')!;
+  const deployment = model.children(ns, view, events)[0];
+  const depChildren = model.children(deployment, view, events);
+  assert.deepEqual(depChildren.map((n) => n.id), ['ctx|rs|default/web-abc', 'ctx|events|deploy|default/web']);
+  const pods = model.children(depChildren[0], view, events);
+  assert.deepEqual(pods.map((n) => n.id), ['ctx|pod|default/quiet', 'ctx|pod|default/web-1']);
+  assert.deepEqual(model.children(pods[0], view, events), [], 'a pod without events is a leaf');
+  const podEvents = model.children(pods[1], view, events);
+  assert.deepEqual(podEvents.map((n) => n.type), ['w-events']);
+  const rows = model.children(podEvents[0], view, events);
+  assert.equal(rows.length, 6);
+  assert.equal(rows[0].type === 'w-event' && rows[0].group, groupEvents(index.of([{ kind: 'Pod', metadata: { uid: 'pod-1' } }]))[0].id);
+  // Without events (the cache not read), the tree is as before.
+  assert.deepEqual(model.children(deployment, view).map((n) => n.id), ['ctx|rs|default/web-abc']);
+
+  const targets = model.eventTargets('ctx', { kind: 'Pod', namespace: 'default', name: 'web-1', uid: 'pod-1' }, view).map((t) => ('id' in t ? t.id : t.context));
+  assert.deepEqual(targets, ['ctx|pod|default/web-1', 'ctx|events|pod|default/web-1', 'ctx|deploy|default/web', 'ctx|events|deploy|default/web']);
+  // Only rows that are shown: the quiet pod has no Events node yet, its row refreshes (it becomes expandable).
+  assert.deepEqual(model.eventTargets('ctx', { kind: 'Pod', namespace: 'default', name: 'quiet' }, view).map((t) => ('id' in t ? t.id : '')), ['ctx|pod|default/quiet', 'ctx|deploy|default/web', 'ctx|events|deploy|default/web']);
+  assert.deepEqual(model.eventTargets('ctx', { kind: 'ReplicaSet', namespace: 'default', name: 'web-abc' }, view).map((t) => ('id' in t ? t.id : '')), ['ctx|deploy|default/web', 'ctx|events|deploy|default/web']);
+});
