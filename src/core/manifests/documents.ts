@@ -26,6 +26,8 @@ export class ManifestFile {
   private split: readonly ManifestDocument[] | undefined;
   private lineIndex: LineIndex | undefined;
   private tokensLeft: number | undefined;
+  /** The last outline the scanner read (see `ManifestDocument.outline`). */
+  recentOutline: { readonly doc: ManifestDocument; readonly tree: YNode | null } | undefined;
 
   constructor(text: string) {
     this.text = text;
@@ -74,6 +76,23 @@ export class ManifestFile {
   }
 }
 
+/** How a document's outline is read: not yet, by the fast scanner, by `yaml` (the scanner gave up). */
+const NOT_READ = 0;
+const BY_SCANNER = 1;
+const BY_YAML = 2;
+
+interface Identity {
+  readonly apiVersion: string | undefined;
+  readonly kind: string | undefined;
+  readonly name: string | undefined;
+  readonly namespace: string | undefined;
+}
+
+const API_VERSION = ['apiVersion'];
+const KIND = ['kind'];
+const NAME = ['metadata', 'name'];
+const NAMESPACE = ['metadata', 'namespace'];
+
 export class ManifestDocument {
   readonly file: ManifestFile;
   /** Position among the file's non-empty documents, from 0. */
@@ -85,8 +104,12 @@ export class ManifestDocument {
   private readonly scannable: boolean;
   private readonly preParsed: Document.Parsed | undefined;
   private scanned: YNode | null | undefined | false = false;
-  private outlined: YNode | null | undefined | false = false;
+  private outlineRead = NOT_READ;
+  /** apiVersion, kind, name and namespace, when the scanner read the outline. */
+  private identity: Identity | undefined;
   private parsed: FullDocument | undefined;
+  private memoKey: object | undefined;
+  private memoValue: unknown;
   private memos: Map<object, unknown> | undefined;
 
   constructor(file: ManifestFile, index: number, span: Span, contentStart: number, scannable: boolean, preParsed?: Document.Parsed) {
@@ -101,7 +124,7 @@ export class ManifestDocument {
   /** The document's tree, from the fast scanner when it can read the document. */
   get tree(): YNode | null {
     if (this.scanned === false) {
-      this.scanned = this.scannable ? scanDocument(this.file.text, this.contentStart, this.span.end) : undefined;
+      this.scanned = this.scannable ? scanDocument(this.file.text, this.contentStart, this.span.end, true, this.file.lines) : undefined;
     }
     return this.scanned === undefined ? this.full().tree : this.scanned;
   }
@@ -110,18 +133,44 @@ export class ManifestDocument {
    * A pruned tree with only what lenses need: apiVersion, kind, metadata.name/namespace and the
    * name, image and imagePullPolicy of every container (kinds.ts OUTLINE_KEEP). Everything else
    * is skipped by indentation, which makes it several times cheaper than `tree`.
+   *
+   * Not kept by the document: its identity (kind, name...) is, and the file keeps the last
+   * outline read (`ManifestFile.recentOutline`), so that reading a document's identity and then
+   * its images scans it once. A 5 MB file's outlines are 20 MB of small objects: kept, every
+   * garbage collection copied them, which cost more than scanning again when asked.
    */
   get outline(): YNode | null {
-    if (this.outlined === false) {
-      this.outlined = this.scannable ? scanDocument(this.file.text, this.contentStart, this.span.end, OUTLINE_KEEP) : undefined;
+    const recent = this.file.recentOutline;
+    if (recent !== undefined && recent.doc === this) {
+      return recent.tree;
     }
-    return this.outlined === undefined ? this.full().tree : this.outlined;
+    if (this.outlineRead === BY_YAML || !this.scannable) {
+      this.outlineRead = BY_YAML;
+      return this.full().tree;
+    }
+    const tree = scanDocument(this.file.text, this.contentStart, this.span.end, OUTLINE_KEEP, this.file.lines);
+    if (tree === undefined) {
+      this.outlineRead = BY_YAML;
+      return this.full().tree;
+    }
+    if (this.outlineRead === NOT_READ) {
+      this.outlineRead = BY_SCANNER;
+      const root = tree ?? undefined;
+      this.identity = {
+        apiVersion: getString(root, API_VERSION),
+        kind: getString(root, KIND),
+        name: getString(root, NAME),
+        namespace: getString(root, NAMESPACE),
+      };
+    }
+    this.file.recentOutline = { doc: this, tree };
+    return tree;
   }
 
   /** Did the fast scanner read `outline` (rather than `yaml`)? For tests and the benchmark. */
   get outlineScanned(): boolean {
-    void this.outline;
-    return this.outlined !== undefined && this.outlined !== false;
+    this.readOutline();
+    return this.outlineRead === BY_SCANNER;
   }
 
   /** Did the fast scanner read `tree`? */
@@ -130,20 +179,32 @@ export class ManifestDocument {
     return this.scanned !== undefined && this.scanned !== false;
   }
 
+  /** The identity from the scanner's outline, or undefined when `yaml` reads the document. */
+  private readOutline(): Identity | undefined {
+    if (this.outlineRead === NOT_READ) {
+      void this.outline;
+    }
+    return this.identity;
+  }
+
   get apiVersion(): string | undefined {
-    return getString(this.outline ?? undefined, ['apiVersion']);
+    const id = this.readOutline();
+    return id !== undefined ? id.apiVersion : getString(this.outline ?? undefined, API_VERSION);
   }
 
   get kind(): string | undefined {
-    return getString(this.outline ?? undefined, ['kind']);
+    const id = this.readOutline();
+    return id !== undefined ? id.kind : getString(this.outline ?? undefined, KIND);
   }
 
   get name(): string | undefined {
-    return getString(this.outline ?? undefined, ['metadata', 'name']);
+    const id = this.readOutline();
+    return id !== undefined ? id.name : getString(this.outline ?? undefined, NAME);
   }
 
   get namespace(): string | undefined {
-    return getString(this.outline ?? undefined, ['metadata', 'namespace']);
+    const id = this.readOutline();
+    return id !== undefined ? id.namespace : getString(this.outline ?? undefined, NAMESPACE);
   }
 
   get isKubernetes(): boolean {
@@ -170,6 +231,16 @@ export class ManifestDocument {
    * made every garbage collection slow.
    */
   memo<T>(key: object, compute: (doc: ManifestDocument) => T): T {
+    // The first key (the images, on the lens path) in two fields: a Map per document is 7,000 Maps for 5 MB.
+    if (this.memoKey === key) {
+      return this.memoValue as T;
+    }
+    if (this.memoKey === undefined) {
+      const value = compute(this);
+      this.memoKey = key;
+      this.memoValue = value;
+      return value;
+    }
     this.memos ??= new Map();
     if (!this.memos.has(key)) {
       this.memos.set(key, compute(this));
@@ -187,10 +258,7 @@ export class ManifestDocument {
    * parse it needs would be too costly, or it refused the document (an alias bomb).
    */
   get imagesRefusal(): string | undefined {
-    if (this.outlined === false) {
-      this.outlined = this.scannable ? scanDocument(this.file.text, this.contentStart, this.span.end, OUTLINE_KEEP) : undefined;
-    }
-    if (this.outlined !== undefined) {
+    if (this.readOutline() !== undefined) {
       return undefined;
     }
     const length = this.span.end - this.span.start;

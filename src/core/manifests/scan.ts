@@ -3,8 +3,9 @@ import { resolvePlain } from './scalars.ts';
 import { blockLine, endBlock, startBlock } from './scanBlockScalar.ts';
 import type { Block } from './scanBlockScalar.ts';
 import { FlowReader } from './scanFlow.ts';
-import { DASH, DQUOTE, expectLineEnd, GIVE_UP, GiveUp, HASH, isBlank, isIndicatorStart, keyAt, NO_VALUE, nullAt, plainEnd, readQuoted, SPACE, SQUOTE, TAB } from './scanTokens.ts';
-import type { Key } from './scanTokens.ts';
+import { DASH, DQUOTE, expectLineEnd, GIVE_UP, GiveUp, HASH, isBlank, isIndicatorStart, keyBounds, NO_VALUE, nullAt, plainEnd, readQuoted, SPACE, SQUOTE, TAB } from './scanTokens.ts';
+import type { KeyBounds } from './scanTokens.ts';
+import type { LineIndex } from './text.ts';
 
 /**
  * A fast, line-based reader for the block YAML that Kubernetes manifests are written in.
@@ -39,6 +40,21 @@ interface Frame {
   readonly keep: Keep;
   /** The last pair's value (or the last item) has not been written yet: deeper lines fill it. */
   open: boolean;
+  /** A map's kept keys (`keep`'s own), undefined when it keeps everything. */
+  readonly keys: readonly string[] | undefined;
+}
+
+/** Keeps nothing below. */
+const NOTHING: Keep = Object.freeze({});
+const KEYS = new WeakMap<object, readonly string[]>();
+
+function keysOf(keep: Exclude<Keep, true>): readonly string[] {
+  let keys = KEYS.get(keep);
+  if (keys === undefined) {
+    keys = Object.keys(keep).filter((k) => k !== '[]');
+    KEYS.set(keep, keys);
+  }
+  return keys;
 }
 
 
@@ -47,9 +63,9 @@ interface Frame {
  * `null` for a document with nothing but comments and blank lines, `undefined` when the
  * document uses YAML this scanner does not read (use the full parse instead).
  */
-export function scanDocument(text: string, start: number, end: number, keep: Keep = true): YNode | null | undefined {
+export function scanDocument(text: string, start: number, end: number, keep: Keep = true, lines?: LineIndex): YNode | null | undefined {
   try {
-    return new Scanner(text, end, keep).run(start);
+    return new Scanner(text, end, keep).run(start, lines?.starts, lines === undefined ? 0 : lines.lineOf(start));
   } catch (e) {
     if (e instanceof GiveUp) {
       return undefined;
@@ -70,6 +86,8 @@ class Scanner {
   /** Skipping an unkept value: lines deeper than `indent` (and `- ` at it, when `dash`) are its. */
   private skipIndent = -1;
   private skipDash = false;
+  /** Where the key of the line at hand is (keyBounds): one object for the whole scan. */
+  private readonly key: KeyBounds = { start: 0, end: 0, after: 0, quoted: undefined };
 
   constructor(text: string, end: number, keep: Keep) {
     this.text = text;
@@ -77,12 +95,27 @@ class Scanner {
     this.keep = keep;
   }
 
-  run(start: number): YNode | null {
+  /**
+   * `starts`: the file's line starts (text.ts LineIndex), when known, and `line` the line that
+   * holds `start`: then lines are not searched for again.
+   */
+  run(start: number, starts: Uint32Array | undefined, line: number): YNode | null {
     const { text, end } = this;
+    const count = starts === undefined ? 0 : starts.length;
+    let next = line + 1;
     let pos = start;
     while (pos < end) {
-      let eol = text.indexOf('\n', pos);
-      if (eol === -1 || eol > end) {
+      let eol: number;
+      if (starts !== undefined) {
+        eol = next < count ? starts[next] - 1 : text.length;
+        next++;
+      } else {
+        eol = text.indexOf('\n', pos);
+        if (eol === -1) {
+          eol = end;
+        }
+      }
+      if (eol > end) {
         eol = end;
       }
       let le = eol;
@@ -178,18 +211,18 @@ class Scanner {
     if (this.isDash(i, le)) {
       const seq: MSeq = { kind: 'seq', span: { start: i, end: i + 1 }, items: [] };
       this.assign(parent, seq);
-      const frame: Frame = { type: 'seq', indent: col, node: seq, open: false, keep: this.childKeep(parent) };
+      const frame: Frame = { type: 'seq', indent: col, node: seq, open: false, keep: this.childKeep(parent), keys: undefined };
       this.stack.push(frame);
       this.item(frame, i, le);
       return;
     }
-    const key = keyAt(this.text, i, le);
-    if (key !== undefined) {
-      const map: MMap = { kind: 'map', span: { start: i, end: key.keySpan.end }, pairs: [] };
+    if (keyBounds(this.text, i, le, this.key)) {
+      const map: MMap = { kind: 'map', span: { start: i, end: this.key.end }, pairs: [] };
       this.assign(parent, map);
-      const frame: Frame = { type: 'map', indent: col, node: map, open: false, keep: this.childKeep(parent) };
+      const keep = this.childKeep(parent);
+      const frame: Frame = { type: 'map', indent: col, node: map, open: false, keep, keys: keep === true ? undefined : keysOf(keep) };
       this.stack.push(frame);
-      this.pairFrom(frame, key, le);
+      this.pairFrom(frame, le);
       return;
     }
     if (parent === undefined) {
@@ -219,17 +252,20 @@ class Scanner {
   }
 
   private pair(frame: Frame, i: number, le: number): void {
-    const key = keyAt(this.text, i, le);
-    if (key === undefined) {
+    if (!keyBounds(this.text, i, le, this.key)) {
       throw GIVE_UP; // a scalar where a key belongs: invalid, let the full parse say so
     }
-    this.pairFrom(frame, key, le);
+    this.pairFrom(frame, le);
   }
 
-  private pairFrom(frame: Frame, key: Key, le: number): void {
+  /** The pair whose key `this.key` has just found. */
+  private pairFrom(frame: Frame, le: number): void {
     const map = frame.node as MMap;
-    let j = key.after;
-    if (frame.keep !== true && frame.keep[key.key] === undefined) {
+    const bounds = this.key;
+    let j = bounds.after;
+    // Kept keys are the Keep's own strings: nothing is copied out of the text for them.
+    const key = frame.keys === undefined ? (bounds.quoted ?? this.text.slice(bounds.start, bounds.end)) : this.keptKey(frame.keys);
+    if (key === undefined) {
       while (j < le && (this.text.charCodeAt(j) === SPACE || this.text.charCodeAt(j) === TAB)) {
         j++;
       }
@@ -245,15 +281,26 @@ class Scanner {
     while (j < le && (this.text.charCodeAt(j) === SPACE || this.text.charCodeAt(j) === TAB)) {
       j++;
     }
+    const keySpan = { start: bounds.start, end: bounds.end };
     if (j === le || this.text.charCodeAt(j) === HASH) {
-      map.pairs.push({ key: key.key, keySpan: key.keySpan, value: nullAt(key.after) });
+      map.pairs.push({ key, keySpan, value: nullAt(bounds.after) });
       frame.open = true;
       return;
     }
-    // The value is read before the pair is stored so that no placeholder is allocated.
-    map.pairs.push({ key: key.key, keySpan: key.keySpan, value: NO_VALUE });
+    map.pairs.push({ key, keySpan, value: NO_VALUE });
     frame.open = true;
     this.assign(frame, this.value(j, le, frame.indent));
+  }
+
+  /** Which of `keys` the key in `this.key` is, compared in place; undefined for none. */
+  private keptKey(keys: readonly string[]): string | undefined {
+    const { start, end, quoted } = this.key;
+    for (const k of keys) {
+      if (quoted !== undefined ? k === quoted : k.length === end - start && this.text.startsWith(k, start)) {
+        return k;
+      }
+    }
+    return undefined;
   }
 
   /** What to keep below the node that fills `parent`'s open slot. */
@@ -265,10 +312,10 @@ class Scanner {
       return true;
     }
     if (parent.type === 'seq') {
-      return parent.keep['[]'] ?? {};
+      return parent.keep['[]'] ?? NOTHING;
     }
     const pairs = (parent.node as MMap).pairs;
-    return parent.keep[pairs[pairs.length - 1].key] ?? {};
+    return Object.hasOwn(parent.keep, pairs[pairs.length - 1].key) ? parent.keep[pairs[pairs.length - 1].key] : NOTHING;
   }
 
   /** Returns true when the line belongs to the value being skipped. */

@@ -17,35 +17,46 @@ export const COLON = 58;
 export const DQUOTE = 34;
 export const SQUOTE = 39;
 
-export interface Key {
-  readonly key: string;
-  readonly keySpan: { start: number; end: number };
+/** Where a key is on its line; filled in place by `keyBounds`, so that no key allocates. */
+export interface KeyBounds {
+  start: number;
+  /** The end of the key's text (after the closing quote of a quoted key). */
+  end: number;
   /** Just after the colon. */
-  readonly after: number;
+  after: number;
+  /** A quoted key's value; undefined for a plain key, which is `text.slice(start, end)`. */
+  quoted: string | undefined;
 }
 
-/** A key at `i` (`name:`, `"a.b/c":`), or undefined when the line holds no key there. */
-export function keyAt(text: string, i: number, le: number): Key | undefined {
+/**
+ * Finds a key at `i` (`name:`, `"a.b/c":`) and writes where it is to `out`; false when the line
+ * holds no key there. Gives up on complex keys (`? `), and on empty and merge keys (`<<`) written plain.
+ */
+export function keyBounds(text: string, i: number, le: number, out: KeyBounds): boolean {
   const c = text.charCodeAt(i);
   if (c === DQUOTE || c === SQUOTE) {
     const q = readQuoted(text, i, le);
     if (q === undefined) {
-      return undefined;
+      return false;
     }
     let j = q.end;
     while (j < le && text.charCodeAt(j) === SPACE) {
       j++;
     }
     if (text.charCodeAt(j) === COLON && (j + 1 === le || isBlank(text.charCodeAt(j + 1)))) {
-      return { key: q.value, keySpan: { start: i, end: q.end }, after: j + 1 };
+      out.start = i;
+      out.end = q.end;
+      out.after = j + 1;
+      out.quoted = q.value;
+      return true;
     }
-    return undefined;
+    return false;
   }
   if (c === 63 && (i + 1 === le || isBlank(text.charCodeAt(i + 1)))) {
     throw GIVE_UP; // `? complex key`
   }
   if (c === 91 || c === 123 || c === 124 || c === 62) {
-    return undefined;
+    return false;
   }
   for (let j = i; j < le; j++) {
     const d = text.charCodeAt(j);
@@ -57,17 +68,20 @@ export function keyAt(text: string, i: number, le: number): Key | undefined {
       while (k > i && isBlank(text.charCodeAt(k - 1))) {
         k--;
       }
-      const key = text.slice(i, k);
-      if (key === '' || key === '<<') {
+      if (k === i || (k - i === 2 && c === 60 && text.charCodeAt(i + 1) === 60)) {
         throw GIVE_UP; // empty keys and merge keys: leave them to the full parse
       }
-      return { key, keySpan: { start: i, end: k }, after: j + 1 };
+      out.start = i;
+      out.end = k;
+      out.after = j + 1;
+      out.quoted = undefined;
+      return true;
     }
     if (d === HASH && j > i && isBlank(text.charCodeAt(j - 1))) {
-      return undefined;
+      return false;
     }
   }
-  return undefined;
+  return false;
 }
 
 /** Gives up unless only blanks or a comment follow `j` on the line. */
