@@ -14,7 +14,7 @@ import type { LessonFinding, LiveContainer } from '../../core/manifests/lessons.
 import type { ImageTagsFeature } from './ImageTagsFeature.ts';
 import { workspaceEdit } from './editing.ts';
 import { isLocalImage } from './sources.ts';
-import { codeValue, lessonCode } from '../walkthrough/links.ts';
+import { lessonWalkthroughCommand } from '../walkthrough/links.ts';
 
 const SOURCE = 'k3d';
 const LIVE_MIN_INTERVAL_MS = 10_000;
@@ -165,13 +165,13 @@ export class ImageLessons implements vscode.Disposable {
   }
 
   async provideCodeActions(document: vscode.TextDocument, context: vscode.CodeActionContext): Promise<vscode.CodeAction[]> {
-    const ours = context.diagnostics.filter((d) => d.source === SOURCE && typeof codeValue(d.code) === 'string');
+    const ours = context.diagnostics.filter((d) => d.source === SOURCE && typeof d.code === 'string');
     if (ours.length === 0) return [];
     const findings = this.findingsOf(document);
     const actions: vscode.CodeAction[] = [];
     const hasApply = (await vscode.commands.getCommands(true)).includes('k3dDeploy.apply');
     for (const diagnostic of ours) {
-      const finding = findings.find((f) => f.code === codeValue(diagnostic.code) && document.positionAt(f.span.start).isEqual(diagnostic.range.start));
+      const finding = findings.find((f) => f.code === diagnostic.code && document.positionAt(f.span.start).isEqual(diagnostic.range.start));
       if (!finding) continue;
       const target = targetOf(document.uri.toString(), finding.image);
       const action = (title: string, preferred = false) => {
@@ -196,6 +196,8 @@ export class ImageLessons implements vscode.Disposable {
           action(`Write the cluster's image into the file (${live})`).edit = workspaceEdit(document, result.edit);
         }
       }
+      const why = lessonWalkthroughCommand(finding.code); // the walkthrough step that explains this lesson
+      if (why) action(why.title).command = why;
     }
     return actions;
   }
@@ -218,6 +220,6 @@ function toDiagnostic(document: vscode.TextDocument, f: LessonFinding): vscode.D
     f.severity === 'error' ? vscode.DiagnosticSeverity.Error : f.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
   const d = new vscode.Diagnostic(new vscode.Range(document.positionAt(f.span.start), document.positionAt(f.span.end)), f.message, severity);
   d.source = SOURCE;
-  d.code = lessonCode(f.code); // linked to the walkthrough step that explains the lesson
+  d.code = f.code;
   return d;
 }

@@ -1,23 +1,15 @@
-// Links into the walkthrough from where a lesson bites (a diagnostic's code, a tooltip).
+// Links into the walkthrough from where a lesson bites (a diagnostic's Quick Fixes).
+// (A diagnostic's code link cannot run a command: VS Code opens it without allowCommands.)
 import * as vscode from 'vscode';
 import { stepForLesson, WALKTHROUGH_ID } from '../../core/walkthrough/progress.ts';
 
 /** `publisher.name#walkthrough`, as workbench.action.openWalkthrough names it. */
 export const WALKTHROUGH_CATEGORY = `k3d-deploy.k3d-deploy#${WALKTHROUGH_ID}`;
 
-/** A command link that opens the walkthrough at one step. */
-export function walkthroughStepUri(step: string): vscode.Uri {
-  const args = [{ category: WALKTHROUGH_CATEGORY, step: `${WALKTHROUGH_CATEGORY}#${step}` }, false];
-  return vscode.Uri.parse(`command:workbench.action.openWalkthrough?${encodeURIComponent(JSON.stringify(args))}`);
-}
-
-/** A lesson's diagnostic code, linked to the step that explains it when one does. */
-export function lessonCode(code: string): string | { value: string; target: vscode.Uri } {
+/** "Why? ..." for a lesson's Quick Fix list: opens the walkthrough at the step that explains it. */
+export function lessonWalkthroughCommand(code: string): vscode.Command | undefined {
   const step = stepForLesson(code);
-  return step ? { value: code, target: walkthroughStepUri(step) } : code;
-}
-
-/** The code's own text, whether it carries a link or not. */
-export function codeValue(code: vscode.Diagnostic['code']): string | number | undefined {
-  return typeof code === 'object' ? code.value : code;
+  if (!step) return undefined;
+  const category = WALKTHROUGH_CATEGORY;
+  return { title: 'Why? Open the First deploy walkthrough at this lesson', command: 'workbench.action.openWalkthrough', arguments: [{ category, step: `${category}#${step}` }, false] };
 }
