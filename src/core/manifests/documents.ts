@@ -29,8 +29,12 @@ export class ManifestFile {
   /** The last outline the scanner read (see `ManifestDocument.outline`). */
   recentOutline: { readonly doc: ManifestDocument; readonly tree: YNode | null } | undefined;
 
-  constructor(text: string) {
+  /** False: every document is read by `yaml` alone (differential tests of the fast scanner). */
+  readonly fastScanner: boolean;
+
+  constructor(text: string, options: ParseOptions = {}) {
     this.text = text;
+    this.fastScanner = options.fastScanner ?? true;
   }
 
   /**
@@ -52,7 +56,7 @@ export class ManifestFile {
    * does. Split on first use, so that a file refused for its size costs nothing.
    */
   get documents(): readonly ManifestDocument[] {
-    this.split ??= splitDocuments(this).map((b, i) => new ManifestDocument(this, i, b.span, b.contentStart, b.scannable, b.preParsed));
+    this.split ??= splitDocuments(this).map((b, i) => new ManifestDocument(this, i, b.span, b.contentStart, b.scannable && this.fastScanner, b.preParsed));
     return this.split;
   }
 
@@ -285,6 +289,14 @@ export class ManifestDocument {
   }
 }
 
-export function parseManifest(text: string): ManifestFile {
-  return new ManifestFile(text);
+export interface ParseOptions {
+  /**
+   * Read documents with the fast scanner where it can (the default). False reads every document
+   * with `yaml`, which must give the same lenses and diagnostics: the tests compare the two.
+   */
+  readonly fastScanner?: boolean;
+}
+
+export function parseManifest(text: string, options?: ParseOptions): ManifestFile {
+  return new ManifestFile(text, options);
 }
