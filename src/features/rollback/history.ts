@@ -71,7 +71,7 @@ export async function rolloutHistory(ctx: Ctx, node: unknown): Promise<void> {
   }
   const picked = await vscode.window.showQuickPick(revisions.map(revisionItem), {
     title: `Rollout History of ${t.name} (${t.context})`,
-    placeHolder: 'A revision to roll back to, or to look at. Like kubectl rollout history deployment/' + t.name,
+    placeHolder: 'Pick a revision to roll back to or look at (kubectl rollout history)',
     matchOnDescription: true,
     matchOnDetail: true,
   });
