@@ -4,6 +4,8 @@
 // The YAML is written by hand, not by a YAML library: the output is byte-stable (same choices, same bytes, keys in
 // the order k3d's documentation uses), and this file stays free of the lazily loaded parser.
 
+import type { CreateClusterOptions } from './args.ts';
+
 export const CONFIG_API_VERSION = 'k3d.io/v1alpha5';
 
 /** What the wizard asks, in the shape `k3d cluster create` flags take it. */
@@ -26,6 +28,22 @@ export interface K3dConfigChoices {
     timeout?: string;
     updateDefaultKubeconfig?: boolean;
     switchCurrentContext?: boolean;
+  };
+}
+
+/**
+ * The create wizard's options as config file choices, each as its flag says it: `--registry-create NAME:127.0.0.1:PORT`
+ * (src/core/k3d/registries.ts clusterRegistryArgs) becomes `registries.create`, `--registry-use NAME:PORT` `registries.use`.
+ */
+export function choicesFromCreateOptions(options: CreateClusterOptions): K3dConfigChoices {
+  const reg = options.registry;
+  return {
+    name: options.name,
+    servers: options.servers,
+    agents: options.agents,
+    ports: options.ports,
+    image: options.image,
+    registries: reg?.kind === 'create' ? { create: `${reg.name}:127.0.0.1:${reg.hostPort}` } : reg?.kind === 'use' ? { use: [`${reg.registry.name}:${reg.registry.port}`] } : undefined,
   };
 }
 

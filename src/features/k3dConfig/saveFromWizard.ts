@@ -2,35 +2,16 @@
 // cluster as the wizard's flags would).
 import * as vscode from 'vscode';
 import type { CreateClusterOptions } from '../../core/k3d/args.ts';
-import { configFileName, renderConfigFile, type K3dConfigChoices } from '../../core/k3d/configFile.ts';
-
-/** A registry choice of the wizard (as src/core/k3d/registries.ts's ClusterRegistryChoice). */
-type RegistryChoice = { kind: 'create'; name: string; hostPort: number | string } | { kind: 'use'; registry: { name: string; port: string } };
-
-/** The wizard's options, with the registry choice when the wizard asked for one. */
-export type WizardOptions = CreateClusterOptions & { registry?: RegistryChoice };
-
-/** The wizard's options as config file choices: what each flag would say (`--registry-create NAME:127.0.0.1:PORT`, `--registry-use NAME:PORT`). */
-export function choicesFromWizard(options: WizardOptions): K3dConfigChoices {
-  const reg = options.registry;
-  return {
-    name: options.name,
-    servers: options.servers,
-    agents: options.agents,
-    ports: options.ports,
-    image: options.image,
-    registries: reg?.kind === 'create' ? { create: `${reg.name}:127.0.0.1:${reg.hostPort}` } : reg?.kind === 'use' ? { use: [`${reg.registry.name}:${reg.registry.port}`] } : undefined,
-  };
-}
+import { choicesFromCreateOptions, configFileName, renderConfigFile, type K3dConfigChoices } from '../../core/k3d/configFile.ts';
 
 /**
  * New k3d Config File...: the create wizard's steps, then the choices saved as a config file instead of run; then
  * an offer to create the cluster from it (`k3d cluster create --config FILE`).
  */
-export async function newConfigFileFromWizard(ask: () => Promise<WizardOptions | undefined>): Promise<vscode.Uri | undefined> {
+export async function newConfigFileFromWizard(ask: () => Promise<CreateClusterOptions | undefined>): Promise<vscode.Uri | undefined> {
   const options = await ask();
   if (!options) return undefined;
-  const saved = await saveConfigFile(choicesFromWizard(options));
+  const saved = await saveConfigFile(choicesFromCreateOptions(options));
   if (!saved) return undefined;
   void vscode.window.showInformationMessage(
     `Saved ${vscode.workspace.asRelativePath(saved)}: k3d cluster create --config ${vscode.workspace.asRelativePath(saved)} creates cluster '${options.name}'.`,

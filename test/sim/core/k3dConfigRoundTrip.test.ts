@@ -4,10 +4,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { createClusterArgs, type CreateClusterOptions } from '../../../src/core/k3d/args.ts';
-import { readConfigModel, renderConfigFile } from '../../../src/core/k3d/configFile.ts';
+import { choicesFromCreateOptions, readConfigModel, renderConfigFile } from '../../../src/core/k3d/configFile.ts';
 import { diffClusterWithConfig } from '../../../src/core/k3d/configDiff.ts';
 import { analyzeConfig } from '../../../src/core/k3d/configSchema.ts';
 import type { RawK3dCluster } from '../../../src/core/k3d/types.ts';
@@ -29,6 +30,24 @@ function shape(c: RawK3dCluster): unknown {
   };
 }
 
+/** A host port nothing listens on, for the registry. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
+/** `k3d registry list -o json` as compared: name, cluster, published host IP and port. */
+async function registries(sb: Sandbox): Promise<unknown> {
+  const r = await sb.k3d(['registry', 'list', '-o', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  return ((JSON.parse(r.stdout || 'null') ?? []) as Array<{ name: string; runtimeLabels?: Record<string, string>; portMappings?: unknown }>)
+    .map((x) => ({ name: x.name, cluster: x.runtimeLabels?.['k3d.cluster'], ports: x.portMappings }));
+}
+
 describe('k3d config file round trip (simulated k3d)', () => {
   let sb: Sandbox;
   before(() => { sb = sandbox(); });
@@ -40,20 +59,25 @@ describe('k3d config file round trip (simulated k3d)', () => {
     return (JSON.parse(r.stdout) as RawK3dCluster[])[0]!;
   };
 
-  it('--config FILE creates what the wizard\'s flags create; the file is schema-valid; the comparison is empty, then finds a deleted agent', async () => {
+  it('--config FILE creates what the wizard\'s flags create (nodes, images, ports, the registry); the file is schema-valid; the comparison is empty, then finds a deleted agent', async () => {
     const options: CreateClusterOptions = {
       name: 'roundtrip', servers: 1, agents: 2,
       ports: ['8081:80@loadbalancer', '127.0.0.1:8443:443@loadbalancer', '30080:30080@agent:0'],
       image: 'rancher/k3s:v1.30.4-k3s1',
+      registry: { kind: 'create', name: 'rtreg', hostPort: await freePort() },
     };
     const noKubeconfig = ['--kubeconfig-update-default=false'];
 
     const byFlags = await sb.k3d([...createClusterArgs(options), ...noKubeconfig]);
     assert.equal(byFlags.code, 0, plain(byFlags.stderr));
     const fromFlags = shape(await list('roundtrip'));
+    const registriesFromFlags = await registries(sb);
+    assert.equal((registriesFromFlags as unknown[]).length, 1, 'the flags created the registry');
     assert.equal((await sb.k3d(['cluster', 'delete', 'roundtrip'])).code, 0);
+    assert.deepEqual(await registries(sb), [], 'cluster delete removes the registry created with it');
 
-    const text = renderConfigFile(options);
+    const text = renderConfigFile(choicesFromCreateOptions(options));
+    assert.match(text, /\nregistries:\n {2}create:\n {4}name: rtreg\n {4}host: "127\.0\.0\.1"\n {4}hostPort: "\d+"\n/);
     assert.deepEqual(analyzeConfig(text).problems, [], 'our validator accepts what we write');
     const file = path.join(sb.dir, 'k3d-roundtrip.yaml');
     fs.writeFileSync(file, text);
@@ -62,9 +86,11 @@ describe('k3d config file round trip (simulated k3d)', () => {
     assert.match(plain(byFile.stdout), /Using config file .*k3d-roundtrip\.yaml \(k3d\.io\/v1alpha5#simple\)/);
     const raw = await list('roundtrip');
     assert.deepEqual(shape(raw), fromFlags);
+    assert.deepEqual(await registries(sb), registriesFromFlags);
 
     const model = readConfigModel(parse(text));
-    assert.deepEqual(diffClusterWithConfig(model, { cluster: raw }), []);
+    const regFacts = (await registries(sb) as Array<{ name: string; cluster?: string }>).map((r) => ({ name: r.name, cluster: r.cluster }));
+    assert.deepEqual(diffClusterWithConfig(model, { cluster: raw, registries: regFacts }), []);
     const del = await sb.k3d(['node', 'delete', 'k3d-roundtrip-agent-1']);
     assert.equal(del.code, 0, plain(del.stderr));
     assert.deepEqual(diffClusterWithConfig(model, { cluster: await list('roundtrip') }).map((d) => [d.message, d.fix]), [

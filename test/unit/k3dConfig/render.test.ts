@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import {
-  configFileName, looksLikeK3dConfig, portFromFlag, portToFlag, readConfigModel, registryCreateFromFlag, renderConfigFile, yamlString,
+  choicesFromCreateOptions, configFileName, looksLikeK3dConfig, portFromFlag, portToFlag, readConfigModel, registryCreateFromFlag, renderConfigFile, yamlString,
 } from '../../../src/core/k3d/configFile.ts';
 
 describe('renderConfigFile', () => {
@@ -80,6 +80,16 @@ describe('renderConfigFile', () => {
       assert.match(yamlString(s), /^"/, s);
     }
     assert.equal(yamlString('rancher/k3s:v1.31.5-k3s1'), 'rancher/k3s:v1.31.5-k3s1');
+  });
+});
+
+describe('choicesFromCreateOptions', () => {
+  it('writes the registry the wizard chose as its flag says it: create NAME:127.0.0.1:PORT, or use NAME:PORT', () => {
+    const created = readConfigModel(parse(renderConfigFile(choicesFromCreateOptions({ name: 'a', registry: { kind: 'create', name: 'reg', hostPort: 5001 } }))));
+    assert.deepEqual(created.registries, { create: { name: 'reg', host: '127.0.0.1', hostPort: '5001' }, use: [] });
+    const used = readConfigModel(parse(renderConfigFile(choicesFromCreateOptions({ name: 'a', registry: { kind: 'use', registry: { name: 'k3d-shared', port: '5000' } } }))));
+    assert.deepEqual(used.registries, { create: undefined, use: ['k3d-shared:5000'] });
+    assert.doesNotMatch(renderConfigFile(choicesFromCreateOptions({ name: 'a' })), /registries/);
   });
 });
 
