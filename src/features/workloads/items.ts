@@ -31,8 +31,8 @@ export function deploymentItem(d: V1Deployment | undefined, events: readonly Eve
   if (!d) return item;
   const s = deploymentSummary(d);
   const warning = podWarnings[0];
-  const warned = warning ? `$(warning) ${warning.reason} (${plural(new Set(podWarnings.map((w) => w.subject.name)).size, 'pod')}) · ` : '';
-  item.description = `${warned.replace('$(warning)', '⚠')}${s.ready} · up-to-date ${s.upToDate} · available ${s.available} · ${s.images.join(', ')}`;
+  const warned = warning ? `⚠ ${warning.reason} (${plural(new Set(podWarnings.map((w) => w.subject.name)).size, 'pod')}) · ` : '';
+  item.description = `${warned}${s.ready} · up-to-date ${s.upToDate} · available ${s.available} · ${s.images.join(', ')}`;
   item.iconPath = warning ? icon('warning', 'failed') : icon('layers', s.health);
   item.contextValue = 'k8sDeployment';
   const md = new vscode.MarkdownString(undefined, true);
