@@ -3,6 +3,8 @@
 // the fix is one step: `k3d image import IMAGE -c CLUSTER`, or a push to the cluster's registry.
 import { effectiveTag, parseImageReference } from '../manifests/imageReference.ts';
 import type { ImageReference } from '../manifests/imageReference.ts';
+import type { V1Pod } from '@kubernetes/client-node';
+import { k3dClusterOfContext } from './publish.ts';
 import { hostSideImage, isOnClusterRegistry } from './registry.ts';
 import type { ClusterRegistry } from './registry.ts';
 
@@ -112,4 +114,34 @@ export function formatLineChange(change: LineChange): string {
   const removed = change.before.filter((l) => !change.after.includes(l)).map((l) => `- ${l.trim()}`);
   const added = change.after.filter((l) => !kept.has(l)).map((l) => `+ ${l.trim()}`);
   return `line ${change.line + 1 + (removed.length === 0 ? change.after.findIndex((l) => !kept.has(l)) : 0)}: ${[...removed, ...added].join('  ')}`;
+}
+
+/** The waiting container of a failing pod: its image and pull policy as the pod spec says them. */
+export function pullFailureOf(pod: V1Pod): { reason: string; image: string; pullPolicy?: string } | undefined {
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const specs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  for (const s of statuses) {
+    const reason = s.state?.waiting?.reason;
+    if (!reason || !/ImagePull|ErrImageNeverPull/.test(reason)) continue;
+    const spec = specs.find((c) => c.name === s.name);
+    const image = spec?.image ?? s.image;
+    if (image) return { reason, image, pullPolicy: spec?.imagePullPolicy };
+  }
+  return undefined;
+}
+
+/**
+ * The fixes for a pod of `context` that cannot pull its image, when this machine's Docker has it;
+ * `registry` is asked only for a k3d context.
+ */
+export async function podImagePullFixes(
+  pod: V1Pod,
+  context: string,
+  registry: () => Promise<ClusterRegistry | undefined>,
+  hasLocalImage: (image: string) => Promise<boolean>,
+): Promise<ImagePullFix[]> {
+  const failure = pullFailureOf(pod);
+  const cluster = k3dClusterOfContext(context);
+  if (!failure || !cluster) return [];
+  return imagePullFixes({ ...failure, cluster, registry: await registry() }, hasLocalImage);
 }

@@ -4,7 +4,7 @@ import { followRolloutFromCache, type RolloutFailure } from '../../core/kube/rol
 import type { Ctx } from '../../ctx.ts';
 import { showReadOnly } from '../shared/readOnlyDocuments.ts';
 import { describeImagePullFix } from '../../core/build/imagePullFix.ts';
-import { imagePullFixesFor, runImagePullFix, waitForPullRetry } from '../imageTags/delivery.ts';
+import { imagePullFixesFor, runImagePullFix, waitForPullRetry } from './pullFix.ts';
 
 export type RolloutOutcome = 'complete' | 'failed' | 'timedOut' | 'cancelled';
 

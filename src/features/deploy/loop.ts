@@ -26,8 +26,9 @@ import type { ImageReference } from '../../core/manifests/imageReference.ts';
 import { runTool } from '../../core/process.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ImageTagsFeature } from '../imageTags/ImageTagsFeature.ts';
-import { applyDocument, localImageId } from '../imageTags/buildDeploy.ts';
-import { buildOutput, checkImportLanded, clusterRegistry, nodeImageSource, runStep, StepFailed } from '../imageTags/delivery.ts';
+import { applyDocument } from '../imageTags/buildDeploy.ts';
+import { buildOutput, checkImportLanded, nodeImageSource, runStep } from '../imageTags/delivery.ts';
+import { clusterRegistry, localImageId, StepFailed } from '../../core/build/steps.ts';
 import { applyTag, undoTag } from '../imageTags/editing.ts';
 import type { MadeEdit } from '../../core/deploy/undoEdit.ts';
 import { gitHeadFor } from '../imageTags/sources.ts';
@@ -104,7 +105,7 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
   const kubeContext = (await readKubeconfig(ctx.kubeconfigPaths())).currentContext;
   const cluster = k3dClusterOfContext(kubeContext);
   const http = kubeContext ? await connectContext(kubeContext, ctx.kubeconfigPaths()).catch(() => undefined) : undefined;
-  const registry = http ? await clusterRegistry(ctx, http) : undefined;
+  const registry = http ? await clusterRegistry(http, (m) => ctx.log.debug(m)) : undefined;
   const newImage = formatImageReference({ registry: ref.registry, path: ref.path, tag: next.tag });
   out.appendLine('');
   out.appendLine(`# Deploy on Save ${ref.path} (${label}): ${ref.tag ?? 'latest'} -> ${next.tag}`);
@@ -128,7 +129,7 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
           { ref, tag: next.tag, setting: ctx.config.buildPublish(document.uri), cluster, registry, contextDir: context.contextDir, dockerfile: path.basename(context.dockerfile) === 'Dockerfile' ? undefined : context.dockerfile },
           {
             runStep: (step, s) => runStep(ctx, out, step, s, progress, step.kind === 'build' ? buildLines : undefined),
-            imageId: (img, s) => localImageId(img, s),
+            imageId: (img, s) => localImageId(ctx.config.dockerPath, img, s),
             unchanged: async () => {
               const last = lastDeployed.get(target.uri + target.path);
               return hash !== undefined && last?.hash === hash && last.tag === ref.tag;

@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { filesInContext, findBuildContext } from '../../core/build/context.ts';
-import { dockerImageInspectArgs, dockerUntagArgs, dockerVersionArgs, isDockerDown } from '../../core/build/docker.ts';
+import { dockerUntagArgs, dockerVersionArgs, isDockerDown } from '../../core/build/docker.ts';
 import { k3dClusterOfContext, planDelivery } from '../../core/build/publish.ts';
 import { cancelledText, DeployStopped, formatAllTimings, formatSeconds, formatTimings, phaseVerb, runDeploy } from '../../core/deploy/pipeline.ts';
 import type { DeployAdapters, DeployInput, DeployOutcome, PlannedDelivery } from '../../core/deploy/pipeline.ts';
@@ -23,7 +23,8 @@ import { findTarget } from '../../core/imageTags/lenses.ts';
 import { formatImageReference, parseImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageTagsFeature } from './ImageTagsFeature.ts';
-import { buildOutput, checkImportLanded, clusterRegistry, runStep, StepFailed } from './delivery.ts';
+import { buildOutput, checkImportLanded, runStep } from './delivery.ts';
+import { clusterRegistry, localImageId, StepFailed } from '../../core/build/steps.ts';
 import { applyTag, applyTextEdit, chooseNextTag, undoTag } from './editing.ts';
 import type { MadeEdit } from '../../core/deploy/undoEdit.ts';
 import type { Located, TagChoice } from './editing.ts';
@@ -143,7 +144,7 @@ async function runPipeline(
             progress.report({ message: step.title });
             return runStep(feature.ctx, out, step, signal, progress);
           },
-          imageId: (image, signal) => localImageId(image, signal),
+          imageId: (image, signal) => localImageId(imageTagSettings.dockerPath, image, signal),
           // k3d has said "Successfully imported" for images that never arrived: look on the nodes.
           verifyDelivery: async (plan, id, signal) => {
             if (plan.delivery.method === 'import') await checkImportLanded(feature.ctx, out, plan.delivery.cluster, plan.delivery.manifestImage, id, signal);
@@ -231,18 +232,6 @@ function deliveredWhere(delivery: PlannedDelivery): string {
     : `pushed to ${delivery.toClusterRegistry ? `the cluster's registry as ${delivery.buildImage}` : delivery.buildImage}`;
 }
 
-/** `docker image inspect --format {{.Id}}`: the image ID, or undefined when Docker has no such image. */
-export async function localImageId(image: string, signal: AbortSignal): Promise<string | undefined> {
-  try {
-    const { stdout } = await runTool(imageTagSettings.dockerPath, dockerImageInspectArgs(image), { timeoutMs: 15_000, signal });
-    const id = stdout.trim().split('\n')[0];
-    return id.startsWith('sha256:') ? id : undefined;
-  } catch (e) {
-    if (e instanceof ToolError && e.kind === 'cancelled') throw e;
-    return undefined;
-  }
-}
-
 async function reportOutcome(out: vscode.OutputChannel, outcome: DeployOutcome, input: DeployInput, dockerfile: string, tagSet: boolean): Promise<void> {
   const times = formatTimings(outcome.timings, outcome.plan?.delivery.method);
   if (outcome.timings.length > 0) out.appendLine(`# timings: ${formatAllTimings(outcome.timings)}`);
@@ -306,7 +295,7 @@ async function saveBuildContextEdits(manifest: vscode.TextDocument, contextDir: 
 
 async function registryOf(feature: ImageTagsFeature, context: string): Promise<ClusterRegistry | undefined> {
   try {
-    return await clusterRegistry(feature.ctx, await connectContext(context, feature.ctx.kubeconfigPaths()));
+    return await clusterRegistry(await connectContext(context, feature.ctx.kubeconfigPaths()), (m) => feature.ctx.log.debug(m));
   } catch (e) {
     feature.ctx.log.debug(`Build & Deploy: cannot read the registry of ${context}: ${(e as Error).message}`);
     return undefined;

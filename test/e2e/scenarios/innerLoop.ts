@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { check, scenario } from '../lib/harness.ts';
 import type { ScenarioContext } from '../lib/harness.ts';
 import { waitUntil } from '../lib/workbench.ts';
-import { docker, requireDocker } from '../../lib/docker.ts';
+import { docker, dockerOk, requireDocker } from '../../lib/docker.ts';
 import { copyHashApp, ensureBaseImage } from '../../lib/images.ts';
 
 const APP = 'loopapp';
@@ -186,4 +186,99 @@ async function innerLoop(ctx: ScenarioContext, settings: string): Promise<void> 
   check(/kubectl logs --previous/.test(crashText), `the notification should say what to do: "${crashText}"`);
   await crash.hover();
   await ctx.shot('a crash loop stops the loop with the last lines the container printed', 'inner-loop-crash-loop');
+  await wb.runCommand('Notifications: Clear All Notifications');
+
+  ctx.step('make the app print nothing for a minute and save; Cancel while the loop waits for the first log line: the tag edit is undone');
+  const tagBefore = manifestOnDisk(ctx).match(/image: (\S+)/)?.[1] ?? '';
+  await replaceLineAndSave(ctx, `${APP}/app.sh`, 'echo fatal: no database configured; exit 3', 'sleep 60', 'sleep 60');
+  await waitUntil('the first-log phase in the status bar', () => loopStatus(ctx), (t) => /waiting for the first log line/.test(t), 240_000);
+  const tagDuring = manifestOnDisk(ctx).match(/image: (\S+)/)?.[1] ?? '';
+  ctx.step(`the manifest says ${tagDuring} while the loop waits (it said ${tagBefore})`);
+  check(tagDuring !== tagBefore, 'the tag edit is made before the apply');
+  const progress = wb.notificationToasts().filter({ hasText: 'Deploy on Save' }).filter({ has: page.getByRole('button', { name: 'Cancel' }) });
+  await progress.first().hover();
+  await ctx.shot('the loop waits for the new pod\'s first line, the new tag saved; Cancel in its notification');
+  await progress.first().getByRole('button', { name: 'Cancel' }).click();
+  const cancelled = await waitUntil('the cancel in the status bar', () => loopStatus(ctx), (t) => /cancelled while waiting for the first log line/.test(t), 60_000);
+  ctx.step(`status bar: ${cancelled}`);
+  await waitUntil('the manifest back as it was', async () => manifestOnDisk(ctx), (t) => t.includes(`image: ${tagBefore}\n`));
+  check(manifestOnDisk(ctx) === deployment(tagBefore), 'the manifest on disk is byte for byte as it was before the run');
+  await ctx.shot('Cancel after the tag edit: the manifest is as it was', 'inner-loop-cancel-undoes-tag');
 }
+
+const PULLFIX = 'pullfix/deployment.yaml';
+
+scenario('inner loop: a local :latest image\'s pull policy Quick Fix shows its diff first; Cancel changes nothing, Apply Change adds one line', 'simulated', async (ctx) => {
+  const { wb, page } = ctx;
+  const dir = path.join(ctx.workspace, 'pullfix');
+  try {
+    await requireDocker();
+    const base = await ensureBaseImage();
+    // Built on this machine, never pushed: a :latest image the node would try to pull.
+    await dockerOk(['tag', base, 'pullfix:latest']);
+    fs.mkdirSync(dir, { recursive: true });
+    const text = deployment('pullfix:latest').replaceAll(APP, 'pullfix');
+    fs.writeFileSync(path.join(ctx.workspace, PULLFIX), text);
+    await wb.runCommand('Notifications: Clear All Notifications');
+    ctx.step(`open ${PULLFIX}: the local-image lesson on its image line`);
+    await wb.quickOpenFile(PULLFIX, 'image: pullfix:latest');
+    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 90_000 });
+    await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: 'image: pullfix:latest' }).first().click();
+    await page.keyboard.press('End');
+    const openFix = async () => {
+      const fix = page.locator('.action-widget .action-list-item, .action-widget .monaco-list-row', { hasText: 'Set imagePullPolicy: IfNotPresent (shows the diff first)' });
+      await waitUntil('the pull policy Quick Fix', async () => {
+        if ((await fix.count()) === 0) {
+          await page.keyboard.press('Escape');
+          await page.keyboard.press('ControlOrMeta+Period');
+          await page.waitForTimeout(1000);
+        }
+        return fix.count();
+      }, (n) => n > 0, 90_000);
+      await ctx.shot('the Quick Fix menu offers the pull policy fix, saying it shows the diff first');
+      await fix.first().click();
+      await wb.dialog().waitFor({ timeout: 30_000 });
+    };
+
+    ctx.step('choose the Quick Fix: the diff opens beside, and a question names the line');
+    await openFix();
+    const question = await wb.dialogMessage();
+    ctx.step(`dialog: ${question}`);
+    check(/Set imagePullPolicy: IfNotPresent in pullfix\/deployment\.yaml\? The diff shows the change/.test(question), `the question: "${question}"`);
+    const detail = ((await wb.dialog().locator('.dialog-message-detail').textContent()) ?? '').trim();
+    check(/line 18: \+ imagePullPolicy: IfNotPresent/.test(detail), `the detail names the added line: "${detail}"`);
+    const diffTab = page.locator('.tabs-container .tab', { hasText: 'imagePullPolicy: IfNotPresent (proposed)' });
+    await diffTab.first().waitFor({ timeout: 30_000 });
+    const added = page.locator('.monaco-diff-editor .editor.modified .view-line', { hasText: 'imagePullPolicy: IfNotPresent' });
+    await added.first().waitFor({ timeout: 30_000 });
+    check(!fs.readFileSync(path.join(ctx.workspace, PULLFIX), 'utf8').includes('imagePullPolicy'), 'nothing is written before the answer');
+    await ctx.shot('the pull policy change as a diff beside the file, before anything is changed', 'inner-loop-pull-policy-diff');
+
+    ctx.step('Cancel: the diff closes, the file is as it was');
+    await wb.clickDialogButton('Cancel');
+    await waitUntil('the diff to close', () => diffTab.count(), (n) => n === 0);
+    await wb.quickOpenFile(PULLFIX, 'image: pullfix:latest');
+    check(!(await wb.editorText()).includes('imagePullPolicy'), 'Cancel leaves the editor\'s text as it was');
+
+    ctx.step('the Quick Fix again, Apply Change: one line under image:, one undoable edit');
+    await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: 'image: pullfix:latest' }).first().click();
+    await page.keyboard.press('End');
+    await openFix();
+    await wb.clickDialogButton('Apply Change');
+    const after = await waitUntil('the new line in the editor', () => wb.editorText(), (t) => t.includes('imagePullPolicy'));
+    check(/image: pullfix:latest\n\s+imagePullPolicy: IfNotPresent\n\s+env:/.test(after), `the line goes right under image: "${after}"`);
+    await waitUntil('the diff to close', () => diffTab.count(), (n) => n === 0);
+    await waitUntil('the lesson to go', () => page.locator('.monaco-editor .squiggly-warning').count(), (n) => n <= 1); // the :latest tag lesson stays
+    await ctx.shot('Apply Change added imagePullPolicy: IfNotPresent under the image line', 'inner-loop-pull-policy-applied');
+    await page.keyboard.press('ControlOrMeta+Z');
+    await waitUntil('undo removes the line', () => wb.editorText(), (t) => !t.includes('imagePullPolicy'));
+  } finally {
+    await wb.dismissQuickInput();
+    if ((await wb.dialog().count()) > 0) await wb.clickDialogButton('Cancel').catch(() => undefined);
+    await wb.runCommand('View: Close All Editors').catch(() => undefined);
+    if ((await wb.dialog().count()) > 0) await wb.clickDialogButton("Don't Save").catch(() => undefined);
+    await wb.runCommand('Notifications: Clear All Notifications').catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+    await docker(['image', 'rm', 'pullfix:latest']).catch(() => undefined);
+  }
+}, 300_000);
