@@ -102,6 +102,8 @@ function readImages(doc: ManifestDocument): ContainerImage[] {
   if (specPath === undefined || root === null) {
     return specPath === undefined && isKustomization(doc) ? kustomizeImages(doc) : [];
   }
+  // Only `yaml`'s trees carry anchors and aliases: the scanner gives up on documents with them.
+  const byYaml = !doc.outlineScanned;
   const specChain = chainOf(root, specPath);
   const podSpec = specChain[specChain.length - 1];
   const text = doc.file.text;
@@ -121,7 +123,7 @@ function readImages(doc: ManifestDocument): ContainerImage[] {
       const name = getNode(container, ['name']);
       const policy = getPair(container, 'imagePullPolicy');
       const reference = parseImageReference(image);
-      const found = sharedOn(doc, [...specChain, list, container, scalar]);
+      const found = byYaml ? sharedOn(doc, [...specChain, list, container, scalar]) : undefined;
       // Below an alias, spans point at the anchor's text: the alias is where this image is.
       const at = found?.alias !== undefined && found.node !== scalar ? found.node.span : undefined;
       const valueSpan = found?.alias !== undefined ? undefined : valueSpanOf(text, scalar);
