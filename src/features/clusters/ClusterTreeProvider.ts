@@ -48,7 +48,8 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode> {
     this.store = store;
     this.workloads = workloads;
     this.registries = registries;
-    if (registries) subscriptions.push(registries.onDidChange(() => this.changed.fire(REGISTRIES_GROUP)));
+    // The whole view: the group itself may appear or go (see knownCount).
+    if (registries) subscriptions.push(registries.onDidChange(() => this.changed.fire(undefined)));
     subscriptions.push(
       this.changed,
       store.onDidChange(() => {
@@ -104,7 +105,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeNode> {
           roots.push({ type: 'pendingCluster', name });
         }
       }
-      if (this.registries && snapshot.k3d.kind !== 'error') roots.push(REGISTRIES_GROUP);
+      if (this.registries && snapshot.k3d.kind !== 'error' && (snapshot.clusters.length > 0 || this.registries.knownCount() > 0)) roots.push(REGISTRIES_GROUP);
       if (snapshot.otherContexts.length > 0) {
         roots.push({ type: 'contextsGroup' });
       }

@@ -60,6 +60,18 @@ export class RegistryList implements vscode.Disposable {
     return this.pending;
   }
 
+  /**
+   * How many registries the last listing had (0 before the first). Without clusters the view shows its welcome
+   * text only while the tree is empty, so the group is shown then only when registries exist: the first call
+   * lists them in the background and re-renders the view when there are some.
+   */
+  knownCount(): number {
+    if (!this.last && !this.pending) {
+      void this.list().then((r) => r.length > 0 && this.changed.fire(), () => undefined);
+    }
+    return this.last?.registries?.length ?? 0;
+  }
+
   /** Forget the listing and re-render the group (after create/delete, or Refresh). */
   invalidate(): void {
     this.last = undefined;
