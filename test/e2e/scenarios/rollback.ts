@@ -106,6 +106,8 @@ scenario('rollback: a bad tag sits in ImagePullBackOff; Rollout History… rolls
   await waitUntil('the file on disk has the old tag', async () => fs.readFileSync(file, 'utf8'), (t) => t === SAMPLE_DEPLOYMENT, 10_000);
   const clean = await waitUntil('the drift marker gone', () => wb.treeItemDescription(row), (d) => !d.startsWith('≠'), 20_000);
   ctx.step(`deployment row: ${clean}`);
+  const lensLine = await waitUntil('the image lens to follow the edit', async () => (await wb.codeLensTexts()).join(' | '), (t) => t.includes('b7fc18d') && !t.includes('doesnotexist'), 20_000);
+  ctx.step(`lens: ${lensLine}`);
   await ctx.shot('the file has the old tag again; the deployment matches it', 'rollback-written');
   // One edit: Undo puts the bad tag back in the editor (then the file is left as the rollback wrote it).
   await page.keyboard.press('ControlOrMeta+Z');
