@@ -40,7 +40,6 @@ class ForwardItem extends vscode.TreeItem {
     md.appendMarkdown(`${f.connections} connection${f.connections === 1 ? '' : 's'} so far.`);
     if (f.lastError) md.appendMarkdown(`\n\n$(error) Last connection: ${f.lastError}`);
     this.tooltip = md;
-    this.command = { command: 'k3dDeploy.openPortForwardInBrowser', title: 'Open in Browser', arguments: [this] };
   }
 }
 
