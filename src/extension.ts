@@ -25,18 +25,18 @@ export function activate(context: vscode.ExtensionContext): K3dDeployApi {
   const workloadTree = workloads.register(ctx);
   const { store: clusterStore, provider } = clusters.register(ctx, workloadTree);
   k3dConfig.register(ctx, clusterStore);
-  const applyEvents = apply.register(ctx, clusterStore);
+  const applyApi = apply.register(ctx, clusterStore);
   const logStreams = logs.register(ctx, workloadTree);
   terminal.register(ctx, workloadTree);
   rollback.register(ctx);
   portForward.register(ctx, workloadTree);
-  const loadImageTags = imageTags.register(ctx);
-  deploy.register(ctx, { logs: logStreams, imageTags: loadImageTags });
+  const loadImageTags = imageTags.register(ctx, { apply: applyApi });
+  deploy.register(ctx, { logs: logStreams, imageTags: loadImageTags, apply: applyApi });
   walkthrough.register(ctx, {
     store: clusterStore,
     onDidFollowLog: logStreams.onDidFollowLog,
-    onDidApply: applyEvents.onDidApply,
-    onDidDeleteFromFile: applyEvents.onDidDeleteFromFile,
+    onDidApply: applyApi.onDidApply,
+    onDidDeleteFromFile: applyApi.onDidDeleteFromFile,
     onDidImagePhase: loadImageTags.onDidImagePhase,
   });
   return { clusterTreeProvider: provider as vscode.TreeDataProvider<unknown> };

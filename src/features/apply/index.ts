@@ -7,6 +7,8 @@ import type { Ctx } from '../../ctx.ts';
 import type { ClusterStore } from '../clusters/ClusterStore.ts';
 import { showReadOnly } from '../shared/readOnlyDocuments.ts';
 import { Applier, type ApplySummary } from './applyManifests.ts';
+import type { ApplyApi } from './api.ts';
+import { followRollout } from './rollout.ts';
 import { fromUrl, sourcesFor, type ManifestSource } from './sources.ts';
 import { loadYaml, loadManifestCore } from '../../core/lazy.ts';
 
@@ -17,7 +19,7 @@ export interface ApplyEvents {
 }
 
 /** `kubectl apply -f` (file, folder, URL), diff with the cluster, and `kubectl delete -f`. */
-export function register(ctx: Ctx, store: ClusterStore): Applier & ApplyEvents {
+export function register(ctx: Ctx, store: ClusterStore): Applier & ApplyEvents & ApplyApi {
   const applier = new Applier(ctx, store);
   const applied = ctx.register(new vscode.EventEmitter<{ from: 'file' | 'url'; summary: ApplySummary }>());
   const deleted = ctx.register(new vscode.EventEmitter<{ context: string; results: DeleteResult[] }>());
@@ -161,7 +163,14 @@ export function register(ctx: Ctx, store: ClusterStore): Applier & ApplyEvents {
     }),
   );
   updateKey(vscode.window.activeTextEditor);
-  return Object.assign(applier, { onDidApply: applied.event, onDidDeleteFromFile: deleted.event });
+  const api: ApplyApi = {
+    applyDocument: async (uri, options) => {
+      const sources = await sourcesFor(uri);
+      return sources && applier.apply(sources, { follow: options?.follow }).then(told('file'));
+    },
+    followRollout: async (context, namespace, name) => followRollout(ctx, await ctx.kube.http(context), context, namespace, name),
+  };
+  return Object.assign(applier, { onDidApply: applied.event, onDidDeleteFromFile: deleted.event }, api);
 }
 
 /** What a person compares: no managedFields and no bookkeeping that always differs. */

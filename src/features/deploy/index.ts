@@ -12,6 +12,7 @@ import type { Ctx } from '../../ctx.ts';
 import type { ImageTagsFeature } from '../imageTags/ImageTagsFeature.ts';
 import { buildOutput } from '../imageTags/delivery.ts';
 import type { LogFollower } from './loop.ts';
+import type { ApplyApi } from '../apply/api.ts';
 
 const STATE_KEY = 'k3dDeploy.deployOnSave.targets';
 
@@ -25,6 +26,7 @@ interface Watch {
 
 export interface DeployDeps {
   readonly logs?: LogFollower;
+  readonly apply: ApplyApi;
   readonly imageTags: () => Promise<ImageTagsFeature>;
 }
 
@@ -73,7 +75,7 @@ export function register(ctx: Ctx, deps: DeployDeps): void {
       run: async (signal) => {
         if (!ctx.config.deployOnSaveEnabled(uri)) return;
         const [{ deployOnSave }, feature] = await Promise.all([import('./loop.ts'), deps.imageTags()]);
-        await deployOnSave({ ctx, feature, logs: deps.logs, buildProblems, status }, target, signal);
+        await deployOnSave({ ctx, feature, apply: deps.apply, logs: deps.logs, buildProblems, status }, target, signal);
       },
     });
     const manifest = path.resolve(uri.fsPath);

@@ -32,7 +32,7 @@ import { clusterRegistry, localImageId, StepFailed } from '../../core/build/step
 import { applyTag, undoTag } from '../imageTags/editing.ts';
 import type { MadeEdit } from '../../core/deploy/undoEdit.ts';
 import { gitHeadFor } from '../imageTags/sources.ts';
-import type { ApplySummary } from '../apply/applyManifests.ts';
+import type { ApplyApi, ApplySummary } from '../apply/api.ts';
 
 /** Where the new pods' logs go: the logs feature's follow (a deployment's pods, prefixed). */
 export interface LogFollower {
@@ -42,6 +42,7 @@ export interface LogFollower {
 export interface LoopDeps {
   readonly ctx: Ctx;
   readonly feature: ImageTagsFeature;
+  readonly apply: ApplyApi;
   readonly logs?: LogFollower;
   readonly buildProblems: vscode.DiagnosticCollection;
   readonly status: vscode.StatusBarItem;
@@ -156,7 +157,7 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
             // Cancel after the tag edit: the file goes back as it was.
             undoEdit: async () => made !== undefined && (await undoTag(document, made)),
             apply: async () => {
-              const summary = await applyDocument(feature, document, { follow: false });
+              const summary = await applyDocument(feature, deps.apply, document, { follow: false });
               if (!summary?.applied) throw new DeployStopped('the manifest was not applied (the reason is in its notification)');
               return summary;
             },

@@ -28,8 +28,7 @@ import { clusterRegistry, localImageId, StepFailed } from '../../core/build/step
 import { applyTag, applyTextEdit, chooseNextTag, undoTag } from './editing.ts';
 import type { MadeEdit } from '../../core/deploy/undoEdit.ts';
 import type { Located, TagChoice } from './editing.ts';
-import type { ApplySummary } from '../apply/applyManifests.ts';
-import { followRollout } from '../apply/rollout.ts';
+import type { ApplyApi, ApplySummary } from '../apply/api.ts';
 import { UnsavedEditsGuard } from './saveGuard.ts';
 import { showEditDiff } from './pullPolicyFix.ts';
 import { formatLineChange, lineChange } from '../../core/build/imagePullFix.ts';
@@ -38,7 +37,7 @@ import { imageTagSettings } from './settings.ts';
 /** A step failed: the message is what the user reads; the output channel has the rest. */
 class ChainStopped extends Error {}
 
-export async function buildAndDeploy(feature: ImageTagsFeature, located: Located): Promise<void> {
+export async function buildAndDeploy(feature: ImageTagsFeature, apply: ApplyApi, located: Located): Promise<void> {
   const { document } = located;
   const ref = located.image.reference;
   if (!ref.valid) {
@@ -101,7 +100,7 @@ export async function buildAndDeploy(feature: ImageTagsFeature, located: Located
   }
   const choice = await chooseNextTag(feature, located);
   if (!choice) return;
-  await runPipeline(feature, located, guard, out, {
+  await runPipeline(feature, apply, located, guard, out, {
     ref,
     tag: choice.tag,
     setting,
@@ -119,6 +118,7 @@ export async function buildAndDeploy(feature: ImageTagsFeature, located: Located
  */
 async function runPipeline(
   feature: ImageTagsFeature,
+  apply: ApplyApi,
   located: Located,
   guard: UnsavedEditsGuard,
   out: vscode.OutputChannel,
@@ -173,11 +173,11 @@ async function runPipeline(
           // Cancel after the tag edit: the file goes back as it was.
           undoEdit: async () => made !== undefined && (await undoTag(document, made)),
           apply: async () => {
-            const summary = await applyDocument(feature, document, { follow: false });
+            const summary = await applyDocument(feature, apply, document, { follow: false });
             if (!summary?.applied) throw new DeployStopped('the manifest was not applied');
             return summary;
           },
-          rollout: (summary) => followRollouts(feature, summary),
+          rollout: (summary) => followRollouts(apply, summary),
         };
         try {
           return await runDeploy(input, adapters, {
@@ -209,11 +209,10 @@ async function runPipeline(
 }
 
 /** Saving and applying happened; follows each changed deployment's rollout (its own notification). */
-async function followRollouts(feature: ImageTagsFeature, summary: ApplySummary): Promise<void> {
+async function followRollouts(apply: ApplyApi, summary: ApplySummary): Promise<void> {
   const changed = summary.results.filter((r) => r.ref.startsWith('deployment.apps/') && (r.outcome === 'created' || r.outcome === 'configured'));
   if (changed.length === 0 || !summary.context) return;
-  const http = await connectContext(summary.context, feature.ctx.kubeconfigPaths());
-  const outcomes = await Promise.all(changed.map((d) => followRollout(feature.ctx, http, summary.context as string, d.namespace ?? 'default', d.ref.split('/')[1])));
+  const outcomes = await Promise.all(changed.map((d) => apply.followRollout(summary.context as string, d.namespace ?? 'default', d.ref.split('/')[1])));
   const bad = outcomes.map((o, i) => ({ o, name: changed[i].ref })).filter((x) => x.o !== 'complete');
   // followRollout told the user why (the pod's reason, with its fixes): the loop just ends.
   if (bad.length > 0) throw new DeployStopped(`the rollout did not complete: ${bad.map((b) => `${b.name} ${b.o}`).join(', ')}`);
@@ -302,19 +301,9 @@ async function registryOf(feature: ImageTagsFeature, context: string): Promise<C
   }
 }
 
-/**
- * Saves nothing: asks the cluster to apply the (saved) file with the apply feature's command;
- * `follow: false` leaves the rollout to the caller. The apply's summary, when it ran.
- */
-export async function applyDocument(feature: ImageTagsFeature, document: vscode.TextDocument, options: { follow?: boolean } = {}): Promise<ApplySummary | undefined> {
-  const commands = await vscode.commands.getCommands(true);
-  if (!commands.includes('k3dDeploy.apply')) {
-    void vscode.window.showWarningMessage(
-      `The new tag is saved in ${vscode.workspace.asRelativePath(document.uri)}, but it was not applied: this build of the extension has no Apply command (k3dDeploy.apply).`,
-    );
-    return undefined;
-  }
-  const summary = await vscode.commands.executeCommand<ApplySummary | undefined>('k3dDeploy.apply', document.uri, undefined, options);
+/** Applies the saved file (Apply's API; `follow: false` leaves the rollout to the caller); the lenses then ask the cluster again. */
+export async function applyDocument(feature: ImageTagsFeature, apply: ApplyApi, document: vscode.TextDocument, options: { follow?: boolean } = {}): Promise<ApplySummary | undefined> {
+  const summary = await apply.applyDocument(document.uri, options);
   feature.lessons.refreshLive(document, true);
   return summary;
 }

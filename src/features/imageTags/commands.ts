@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { shortTag } from '../../core/imageTags/lenses.ts';
 import type { ImageTagsFeature } from './ImageTagsFeature.ts';
+import type { ApplyApi } from '../apply/api.ts';
 import { applyDocument, buildAndDeploy } from './buildDeploy.ts';
 import { applyTag, chooseNextTag, locateImage, pickTag } from './editing.ts';
 import { UnsavedEditsGuard } from './saveGuard.ts';
@@ -35,7 +36,7 @@ function refuseKustomize(located: Located, verb: string): boolean {
   return true;
 }
 
-export async function bumpImageTagAndApply(feature: ImageTagsFeature, arg: unknown): Promise<void> {
+export async function bumpImageTagAndApply(feature: ImageTagsFeature, apply: ApplyApi, arg: unknown): Promise<void> {
   const located = await locateImage(feature, arg, 'Bump Tag & Apply');
   if (!located || refuseKustomize(located, 'Bump & Apply')) return;
   // Saving takes the user's other unsaved edits along, and applying sends them: ask first.
@@ -48,10 +49,10 @@ export async function bumpImageTagAndApply(feature: ImageTagsFeature, arg: unkno
     void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(located.document.uri)} could not be saved, so it was not applied.`);
     return;
   }
-  await applyDocument(feature, located.document);
+  await applyDocument(feature, apply, located.document);
 }
 
-export async function buildAndDeployImage(feature: ImageTagsFeature, arg: unknown): Promise<void> {
+export async function buildAndDeployImage(feature: ImageTagsFeature, apply: ApplyApi, arg: unknown): Promise<void> {
   const located = await locateImage(feature, arg, 'Build & Deploy');
-  if (located && !refuseKustomize(located, 'Build & Deploy')) await buildAndDeploy(feature, located);
+  if (located && !refuseKustomize(located, 'Build & Deploy')) await buildAndDeploy(feature, apply, located);
 }

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../../ctx.ts';
 import type { ImagePhaseDone, ImageTagsFeature } from './ImageTagsFeature.ts';
+import type { ApplyApi } from '../apply/api.ts';
 
 /** Documents the feature looks at: YAML that lives somewhere (not git's or an output's views). */
 function watched(document: vscode.TextDocument): boolean {
@@ -11,7 +12,7 @@ function watched(document: vscode.TextDocument): boolean {
 }
 
 /** Returns the loader of the feature, for features that use its parse cache and edits (Deploy on Save). */
-export function register(ctx: Ctx): (() => Promise<ImageTagsFeature>) & { onDidImagePhase: vscode.Event<ImagePhaseDone> } {
+export function register(ctx: Ctx, deps: { readonly apply: ApplyApi }): (() => Promise<ImageTagsFeature>) & { onDidImagePhase: vscode.Event<ImagePhaseDone> } {
   let feature: Promise<ImageTagsFeature> | undefined;
   const load = (): Promise<ImageTagsFeature> =>
     (feature ??= import('./ImageTagsFeature.ts').then((m) => {
@@ -89,12 +90,12 @@ export function register(ctx: Ctx): (() => Promise<ImageTagsFeature>) & { onDidI
 
   ctx.registerCommand('bumpImageTag', async (arg?: unknown) => (await import('./commands.ts')).bumpImageTag(await load(), arg));
   ctx.registerCommand('setImageTag', async (arg?: unknown) => (await import('./commands.ts')).setImageTag(await load(), arg));
-  ctx.registerCommand('bumpImageTagAndApply', async (arg?: unknown) => (await import('./commands.ts')).bumpImageTagAndApply(await load(), arg));
+  ctx.registerCommand('bumpImageTagAndApply', async (arg?: unknown) => (await import('./commands.ts')).bumpImageTagAndApply(await load(), deps.apply, arg));
   // The Quick Fix for a local image's pull policy: the diff first, then the edit if the user agrees.
   ctx.registerCommand('previewImagePullPolicyFix', async (target?: unknown, policy?: unknown) => {
     const f = await load();
     return (await import('./pullPolicyFix.ts')).previewPullPolicyFix((d) => f.parse(d), target, policy);
   });
-  ctx.registerCommand('buildAndDeployImage', async (arg?: unknown) => (await import('./commands.ts')).buildAndDeployImage(await load(), arg));
+  ctx.registerCommand('buildAndDeployImage', async (arg?: unknown) => (await import('./commands.ts')).buildAndDeployImage(await load(), deps.apply, arg));
   return Object.assign(load, { onDidImagePhase: imagePhaseDone.event });
 }

@@ -169,7 +169,6 @@ export class ImageLessons implements vscode.Disposable {
     if (ours.length === 0) return [];
     const findings = this.findingsOf(document);
     const actions: vscode.CodeAction[] = [];
-    const hasApply = (await vscode.commands.getCommands(true)).includes('k3dDeploy.apply');
     for (const diagnostic of ours) {
       const finding = findings.find((f) => f.code === diagnostic.code && document.positionAt(f.span.start).isEqual(diagnostic.range.start));
       if (!finding) continue;
@@ -187,9 +186,8 @@ export class ImageLessons implements vscode.Disposable {
         // Never rewritten silently: the fix opens the change as a diff and asks (pullPolicyFix.ts).
         action(`${finding.fix.title} (shows the diff first)`, true).command = { title: finding.fix.title, command: 'k3dDeploy.previewImagePullPolicyFix', arguments: [target, finding.fix.policy] };
       } else if (finding.code === 'lesson.liveImageDiffers') {
-        if (hasApply) {
-          action(`Apply the file (rolls out ${finding.image.image})`, true).command = { title: 'Apply', command: 'k3dDeploy.apply', arguments: [document.uri] };
-        }
+        // Apply is part of this extension: its command is always there.
+        action(`Apply the file (rolls out ${finding.image.image})`, true).command = { title: 'Apply', command: 'k3dDeploy.apply', arguments: [document.uri] };
         const live = this.liveImageOf(document, finding.image);
         const result = live !== undefined ? setImage(this.feature.parse(document), finding.image, live) : undefined;
         if (result?.ok) {
