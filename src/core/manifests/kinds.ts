@@ -1,6 +1,6 @@
 import { getNode } from './node.ts';
 import type { PathSegment, YNode } from './node.ts';
-import type { Keep } from './scan.ts';
+import type { Keep } from './scanKeep.ts';
 
 /** Where each built-in workload kind keeps its pod spec. */
 const POD_SPEC_PATHS: Readonly<Record<string, readonly PathSegment[]>> = {

@@ -1,9 +1,10 @@
-import type { YNode, YPair, YScalar } from './node.ts';
-import { resolvePlain } from './scalars.ts';
+import type { YNode, YPair } from './node.ts';
 import { blockLine, endBlock, startBlock } from './scanBlockScalar.ts';
 import type { Block } from './scanBlockScalar.ts';
-import { FlowReader } from './scanFlow.ts';
-import { DASH, DQUOTE, expectLineEnd, GIVE_UP, GiveUp, HASH, isBlank, isIndicatorStart, keyBounds, NO_VALUE, nullAt, plainEnd, readQuoted, SPACE, SQUOTE, TAB } from './scanTokens.ts';
+import { keepBelow, keptKey, keysOf } from './scanKeep.ts';
+import type { Keep } from './scanKeep.ts';
+import { lineValue } from './scanLineValues.ts';
+import { DASH, GIVE_UP, GiveUp, HASH, isBlank, keyBounds, NO_VALUE, nullAt, SPACE, TAB } from './scanTokens.ts';
 import type { KeyBounds } from './scanTokens.ts';
 import type { LineIndex } from './text.ts';
 
@@ -25,13 +26,6 @@ type MMap = { kind: 'map'; span: MSpan; pairs: YPair[] };
 type MSeq = { kind: 'seq'; span: MSpan; items: YNode[] };
 type MPair = { key: string; keySpan: MSpan; value: YNode };
 
-/**
- * Which parts of a document to read: a key maps to what to keep below it, `'[]'` to what to
- * keep of each sequence item, `true` keeps everything. Unlisted keys are skipped by
- * indentation alone, which is what makes an outline (kind, name, images) cheap to scan.
- */
-export type Keep = true | { readonly [key: string]: Keep };
-
 interface Frame {
   readonly type: 'map' | 'seq';
   readonly indent: number;
@@ -44,18 +38,6 @@ interface Frame {
   readonly keys: readonly string[] | undefined;
 }
 
-/** Keeps nothing below. */
-const NOTHING: Keep = Object.freeze({});
-const KEYS = new WeakMap<object, readonly string[]>();
-
-function keysOf(keep: Exclude<Keep, true>): readonly string[] {
-  let keys = KEYS.get(keep);
-  if (keys === undefined) {
-    keys = Object.keys(keep).filter((k) => k !== '[]');
-    KEYS.set(keep, keys);
-  }
-  return keys;
-}
 
 
 /**
@@ -264,7 +246,7 @@ class Scanner {
     const bounds = this.key;
     let j = bounds.after;
     // Kept keys are the Keep's own strings: nothing is copied out of the text for them.
-    const key = frame.keys === undefined ? (bounds.quoted ?? this.text.slice(bounds.start, bounds.end)) : this.keptKey(frame.keys);
+    const key = frame.keys === undefined ? (bounds.quoted ?? this.text.slice(bounds.start, bounds.end)) : keptKey(this.text, frame.keys, bounds);
     if (key === undefined) {
       while (j < le && (this.text.charCodeAt(j) === SPACE || this.text.charCodeAt(j) === TAB)) {
         j++;
@@ -292,30 +274,13 @@ class Scanner {
     this.assign(frame, this.value(j, le, frame.indent));
   }
 
-  /** Which of `keys` the key in `this.key` is, compared in place; undefined for none. */
-  private keptKey(keys: readonly string[]): string | undefined {
-    const { start, end, quoted } = this.key;
-    for (const k of keys) {
-      if (quoted !== undefined ? k === quoted : k.length === end - start && this.text.startsWith(k, start)) {
-        return k;
-      }
-    }
-    return undefined;
-  }
-
   /** What to keep below the node that fills `parent`'s open slot. */
   private childKeep(parent: Frame | undefined): Keep {
     if (parent === undefined) {
       return this.keep;
     }
-    if (parent.keep === true) {
-      return true;
-    }
-    if (parent.type === 'seq') {
-      return parent.keep['[]'] ?? NOTHING;
-    }
-    const pairs = (parent.node as MMap).pairs;
-    return Object.hasOwn(parent.keep, pairs[pairs.length - 1].key) ? parent.keep[pairs[pairs.length - 1].key] : NOTHING;
+    const pairs = parent.type === 'map' ? (parent.node as MMap).pairs : undefined;
+    return keepBelow(parent.keep, pairs === undefined ? undefined : pairs[pairs.length - 1].key);
   }
 
   /** Returns true when the line belongs to the value being skipped. */
@@ -367,36 +332,14 @@ class Scanner {
     node.span.end = Math.max(node.span.end, last);
   }
 
-  /** A value after `key: ` or `- ` (or alone on its line), which ends on this line. */
+  /** A value after `key: ` or `- ` (or alone on its line): a block scalar's header, or one that ends on this line. */
   private value(i: number, le: number, parentIndent: number): YNode {
-    const { text } = this;
-    const c = text.charCodeAt(i);
-    if (c === DQUOTE || c === SQUOTE) {
-      const q = readQuoted(text, i, le);
-      if (q === undefined) {
-        throw GIVE_UP;
-      }
-      expectLineEnd(text, q.end, le);
-      return { kind: 'scalar', span: { start: i, end: q.end }, value: q.value, style: c === DQUOTE ? 'double' : 'single' };
-    }
+    const c = this.text.charCodeAt(i);
     if (c === 124 || c === 62) {
-      this.block = startBlock(text, i, le, parentIndent, c === 62);
+      this.block = startBlock(this.text, i, le, parentIndent, c === 62);
       return this.block.node;
     }
-    if (c === 91 || c === 123) {
-      const flow = new FlowReader(text, le).read(i);
-      expectLineEnd(text, flow.span.end, le);
-      return flow;
-    }
-    if (isIndicatorStart(text, i, le)) {
-      throw GIVE_UP;
-    }
-    const valueEnd = plainEnd(text, i, le);
-    const source = text.slice(i, valueEnd);
-    if (source.includes(': ') || source.includes(':\t') || source.endsWith(':')) {
-      throw GIVE_UP;
-    }
-    return { kind: 'scalar', span: { start: i, end: valueEnd }, value: resolvePlain(source), style: 'plain' } satisfies YScalar;
+    return lineValue(this.text, i, le);
   }
 
   private isDash(i: number, le: number): boolean {

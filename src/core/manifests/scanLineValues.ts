@@ -1,6 +1,36 @@
-import type { YMap, YNode, YPair, YSeq } from './node.ts';
+import type { YMap, YNode, YPair, YScalar, YSeq } from './node.ts';
 import { resolvePlain } from './scalars.ts';
-import { COLON, DQUOTE, GIVE_UP, HASH, isBlank, isIndicatorStart, nullAt, readQuoted, SQUOTE } from './scanTokens.ts';
+import { COLON, DQUOTE, expectLineEnd, GIVE_UP, HASH, isBlank, isIndicatorStart, nullAt, plainEnd, readQuoted, SQUOTE } from './scanTokens.ts';
+
+/**
+ * Values that end on their own line, for the fast scanner (scan.ts): quoted and plain scalars
+ * and one-line flow collections. Multi-line ones give up (the full parse reads them).
+ */
+export function lineValue(text: string, i: number, le: number): YNode {
+  const c = text.charCodeAt(i);
+  if (c === DQUOTE || c === SQUOTE) {
+    const q = readQuoted(text, i, le);
+    if (q === undefined) {
+      throw GIVE_UP;
+    }
+    expectLineEnd(text, q.end, le);
+    return { kind: 'scalar', span: { start: i, end: q.end }, value: q.value, style: c === DQUOTE ? 'double' : 'single' };
+  }
+  if (c === 91 || c === 123) {
+    const flow = new FlowReader(text, le).read(i);
+    expectLineEnd(text, flow.span.end, le);
+    return flow;
+  }
+  if (isIndicatorStart(text, i, le)) {
+    throw GIVE_UP;
+  }
+  const valueEnd = plainEnd(text, i, le);
+  const source = text.slice(i, valueEnd);
+  if (source.includes(': ') || source.includes(':\t') || source.endsWith(':')) {
+    throw GIVE_UP;
+  }
+  return { kind: 'scalar', span: { start: i, end: valueEnd }, value: resolvePlain(source), style: 'plain' } satisfies YScalar;
+}
 
 /**
  * How deep a one-line flow collection the scanner follows (it recurses once per level); deeper
@@ -9,7 +39,7 @@ import { COLON, DQUOTE, GIVE_UP, HASH, isBlank, isIndicatorStart, nullAt, readQu
 const FLOW_DEPTH_MAX = 64;
 
 /** Reads a one-line flow collection (`["sh", "-c"]`, `{}`, `{a: 1}`), or gives up. */
-export class FlowReader {
+class FlowReader {
   private readonly text: string;
   private readonly le: number;
   private depth = 0;
