@@ -71,7 +71,8 @@ scenario('events: a pod whose image does not exist shows ⚠ ImagePullBackOff on
 
     ctx.step(`expand ${podName} > Events`);
     await wb.expand(pod);
-    const events = wb.treeItem('Events', pane).filter({ has: page.locator('.label-description', { hasText: /warning/ }) }).last();
+    // The pod's Events node comes before its deployment's (listed after the ReplicaSets).
+    const events = wb.treeItem('Events', pane).first();
     await events.waitFor({ timeout: 30_000 });
     await wb.expand(events);
     const reasons = await waitUntil('the event rows', () => wb.descendantLabels('Events', pane), (l) => ['Failed', 'BackOff', 'Pulling', 'Scheduled'].every((r) => l.includes(r)), 30_000);
