@@ -8,8 +8,8 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { filesInContext, findBuildContext } from '../../core/build/context.ts';
-import { dockerUntagArgs, dockerVersionArgs, isDockerDown } from '../../core/build/docker.ts';
+import { findBuildContext } from '../../core/build/context.ts';
+import { dockerUntagArgs } from '../../core/build/docker.ts';
 import { k3dClusterOfContext, planDelivery } from '../../core/build/publish.ts';
 import { cancelledText, DeployStopped, formatAllTimings, formatSeconds, formatTimings, phaseVerb, runDeploy } from '../../core/deploy/pipeline.ts';
 import type { DeployAdapters, DeployInput, DeployOutcome, PlannedDelivery } from '../../core/deploy/pipeline.ts';
@@ -18,24 +18,18 @@ import { ToolError, runTool } from '../../core/process.ts';
 import { K3dError } from '../../core/k3d/errors.ts';
 import { connectContext } from '../../core/kube/connect.ts';
 import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
-import { setImagePullPolicy } from '../../core/manifests/edit.ts';
-import { findTarget } from '../../core/imageTags/lenses.ts';
 import { formatImageReference, parseImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageTagsFeature } from './ImageTagsFeature.ts';
 import { buildOutput, checkImportLanded, runStep } from './delivery.ts';
 import { clusterRegistry, localImageId, StepFailed } from '../../core/build/steps.ts';
-import { applyTag, applyTextEdit, chooseNextTag, undoTag } from './editing.ts';
+import { applyTag, chooseNextTag, undoTag } from './editing.ts';
 import type { MadeEdit } from '../../core/deploy/undoEdit.ts';
 import type { Located, TagChoice } from './editing.ts';
 import type { ApplyApi, ApplySummary } from '../apply/api.ts';
 import { UnsavedEditsGuard } from './saveGuard.ts';
-import { showEditDiff } from './pullPolicyFix.ts';
-import { formatLineChange, lineChange } from '../../core/build/imagePullFix.ts';
+import { checkDocker, offerPullPolicyFix, saveBuildContextEdits } from './buildQuestions.ts';
 import { imageTagSettings } from './settings.ts';
-
-/** A step failed: the message is what the user reads; the output channel has the rest. */
-class ChainStopped extends Error {}
 
 export async function buildAndDeploy(feature: ImageTagsFeature, apply: ApplyApi, located: Located): Promise<void> {
   const { document } = located;
@@ -84,7 +78,7 @@ export async function buildAndDeploy(feature: ImageTagsFeature, apply: ApplyApi,
     return;
   }
   if (early.method === 'import' && located.image.pullPolicy?.value === 'Always') {
-    if (!(await offerPullPolicyFix(feature, located))) return;
+    if (!(await offerPullPolicyFix((d) => feature.parse(d), located))) return;
     guard.accept();
   }
 
@@ -265,33 +259,6 @@ async function reportOutcome(out: vscode.OutputChannel, outcome: DeployOutcome, 
   }
 }
 
-/**
- * `docker build` reads the files as saved: an editor with unsaved changes to one of them (the
- * app's source) would build the old version. Asks: save them, or build what is saved.
- */
-async function saveBuildContextEdits(manifest: vscode.TextDocument, contextDir: string): Promise<boolean> {
-  const dirty = vscode.workspace.textDocuments.filter((d) => d.isDirty && d !== manifest && d.uri.scheme === 'file');
-  const inContext = new Set(filesInContext(dirty.map((d) => d.uri.fsPath), contextDir));
-  const unsaved = dirty.filter((d) => inContext.has(d.uri.fsPath));
-  if (unsaved.length === 0) return true;
-  const names = unsaved.map((d) => vscode.workspace.asRelativePath(d.uri));
-  const choice = await vscode.window.showWarningMessage(
-    `${names.length === 1 ? names[0] : `${names.length} files of the build context`} ${names.length === 1 ? 'has' : 'have'} unsaved changes, and docker build reads the saved files.`,
-    { modal: true, detail: `${names.join('\n')}\n\nSave them to build what the editor shows, or build the versions on disk.` },
-    'Save and Build',
-    'Build Saved Versions',
-  );
-  if (choice === 'Build Saved Versions') return true;
-  if (choice !== 'Save and Build') return false;
-  for (const d of unsaved) {
-    if (!(await d.save())) {
-      void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(d.uri)} could not be saved; nothing was built.`);
-      return false;
-    }
-  }
-  return true;
-}
-
 async function registryOf(feature: ImageTagsFeature, context: string): Promise<ClusterRegistry | undefined> {
   try {
     return await clusterRegistry(await connectContext(context, feature.ctx.kubeconfigPaths()), (m) => feature.ctx.log.debug(m));
@@ -306,47 +273,6 @@ export async function applyDocument(feature: ImageTagsFeature, apply: ApplyApi, 
   const summary = await apply.applyDocument(document.uri, options);
   feature.lessons.refreshLive(document, true);
   return summary;
-}
-
-/** imagePullPolicy: Always with an import: the change to IfNotPresent, shown as a diff, then asked. */
-async function offerPullPolicyFix(feature: ImageTagsFeature, located: Located): Promise<boolean> {
-  const version = located.document.version;
-  const file = feature.parse(located.document);
-  const image = findTarget(file, located.target);
-  const result = image && setImagePullPolicy(file, image, 'IfNotPresent');
-  const close = result?.ok ? await showEditDiff(located.document, result, 'imagePullPolicy: IfNotPresent') : async () => undefined;
-  const choice = await vscode.window.showWarningMessage(
-    `${located.image.containerName ?? 'The container'} has imagePullPolicy: Always, so the node would pull the imported image from a registry and fail (ErrImagePull).`,
-    { modal: true, detail: result?.ok ? `The diff shows the change: ${formatLineChange(lineChange(file.text, result.edit))}` : undefined },
-    'Set IfNotPresent and Continue',
-    'Continue Anyway',
-  );
-  await close();
-  if (choice === 'Continue Anyway') return true;
-  if (choice !== 'Set IfNotPresent and Continue') return false;
-  if (!result?.ok || located.document.version !== version) {
-    void vscode.window.showWarningMessage(result?.ok === false ? result.reason : 'The file changed meanwhile; nothing was changed. Try again.');
-    return false;
-  }
-  return applyTextEdit(located.document, result.edit);
-}
-
-async function checkDocker(out: vscode.OutputChannel, signal?: AbortSignal): Promise<void> {
-  const docker = imageTagSettings.dockerPath;
-  out.appendLine(`$ ${[docker, ...dockerVersionArgs()].join(' ')}`);
-  try {
-    const { stdout } = await runTool(docker, dockerVersionArgs(), { timeoutMs: 15_000, signal });
-    out.appendLine(`Docker ${stdout.trim()}`);
-  } catch (e) {
-    if (e instanceof ToolError) {
-      e.output.forEach((l) => out.appendLine(l));
-      if (e.kind === 'notInstalled') throw new ChainStopped(`Docker was not found (${docker}). Install Docker, or set "k3d.dockerPath" to where it is.`);
-      if (e.kind === 'cancelled') throw e;
-      if (isDockerDown(e.output)) throw new ChainStopped('Docker is not running, so nothing can be built. Start Docker (Docker Desktop, or `sudo systemctl start docker`), then try again.');
-      throw new ChainStopped(`Docker does not answer: ${e.message}`);
-    }
-    throw e;
-  }
 }
 
 async function reportFailure(out: vscode.OutputChannel, e: unknown, dockerfile?: string, manifestUnchanged = true): Promise<void> {
