@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): K3dDeployApi {
   rollback.register(ctx);
   portForward.register(ctx, workloadTree);
   const loadImageTags = imageTags.register(ctx, { apply: applyApi });
-  deploy.register(ctx, { logs: logStreams, imageTags: loadImageTags, apply: applyApi });
+  deploy.register(ctx, { logs: logStreams, imageTags: loadImageTags.api, apply: applyApi });
   walkthrough.register(ctx, {
     store: clusterStore,
     onDidFollowLog: logStreams.onDidFollowLog,

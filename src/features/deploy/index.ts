@@ -9,7 +9,7 @@ import { findBuildContext } from '../../core/build/context.ts';
 import { DeployScheduler } from '../../core/deploy/scheduler.ts';
 import type { ImageTarget } from '../../core/imageTags/lenses.ts';
 import type { Ctx } from '../../ctx.ts';
-import type { ImageTagsFeature } from '../imageTags/ImageTagsFeature.ts';
+import type { ImageTagsApi } from '../imageTags/api.ts';
 import { buildOutput } from '../imageTags/delivery.ts';
 import type { LogFollower } from './loop.ts';
 import type { ApplyApi } from '../apply/api.ts';
@@ -27,7 +27,7 @@ interface Watch {
 export interface DeployDeps {
   readonly logs?: LogFollower;
   readonly apply: ApplyApi;
-  readonly imageTags: () => Promise<ImageTagsFeature>;
+  readonly imageTags: () => Promise<ImageTagsApi>;
 }
 
 const keyOf = (t: ImageTarget) => `${t.uri}#${t.documentIndex}#${t.path}`;
@@ -74,8 +74,8 @@ export function register(ctx: Ctx, deps: DeployDeps): void {
       debounceMs: ctx.config.deployOnSaveDelayMs(uri),
       run: async (signal) => {
         if (!ctx.config.deployOnSaveEnabled(uri)) return;
-        const [{ deployOnSave }, feature] = await Promise.all([import('./loop.ts'), deps.imageTags()]);
-        await deployOnSave({ ctx, feature, apply: deps.apply, logs: deps.logs, buildProblems, status }, target, signal);
+        const [{ deployOnSave }, imageTags] = await Promise.all([import('./loop.ts'), deps.imageTags()]);
+        await deployOnSave({ ctx, imageTags, apply: deps.apply, logs: deps.logs, buildProblems, status }, target, signal);
       },
     });
     const manifest = path.resolve(uri.fsPath);
@@ -115,9 +115,7 @@ export function register(ctx: Ctx, deps: DeployDeps): void {
       void vscode.window.showInformationMessage(`Deploy on Save is off for ${vscode.workspace.asRelativePath(w.contextDir)}.`);
       return;
     }
-    const feature = await deps.imageTags();
-    const { locateImage } = await import('../imageTags/editing.ts');
-    const located = await locateImage(feature, arg, 'Deploy on Save');
+    const located = await (await deps.imageTags()).locateImage(arg, 'Deploy on Save');
     if (!located) return;
     const key = keyOf(located.target);
     const name = located.image.reference.valid ? located.image.reference.path : located.image.image;

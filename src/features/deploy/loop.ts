@@ -21,17 +21,14 @@ import { connectContext } from '../../core/kube/connect.ts';
 import type { KubeHttp } from '../../core/kube/http.ts';
 import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
 import { logPath } from '../../core/kube/podLogs.ts';
-import { formatImageReference, parseImageReference } from '../../core/manifests/imageReference.ts';
-import type { ImageReference } from '../../core/manifests/imageReference.ts';
+import { formatImageReference } from '../../core/manifests/imageReference.ts';
 import { runTool } from '../../core/process.ts';
 import type { Ctx } from '../../ctx.ts';
-import type { ImageTagsFeature } from '../imageTags/ImageTagsFeature.ts';
-import { applyDocument } from '../imageTags/buildDeploy.ts';
+import type { ImageTagsApi } from '../imageTags/api.ts';
 import { buildOutput, checkImportLanded, nodeImageSource, runStep } from '../imageTags/delivery.ts';
 import { clusterRegistry, localImageId, StepFailed } from '../../core/build/steps.ts';
-import { applyTag, undoTag } from '../imageTags/editing.ts';
 import type { MadeEdit } from '../../core/deploy/undoEdit.ts';
-import { gitHeadFor } from '../imageTags/sources.ts';
+import { readGitHead } from '../../core/build/git.ts';
 import type { ApplyApi, ApplySummary } from '../apply/api.ts';
 
 /** Where the new pods' logs go: the logs feature's follow (a deployment's pods, prefixed). */
@@ -41,7 +38,7 @@ export interface LogFollower {
 
 export interface LoopDeps {
   readonly ctx: Ctx;
-  readonly feature: ImageTagsFeature;
+  readonly imageTags: ImageTagsApi;
   readonly apply: ApplyApi;
   readonly logs?: LogFollower;
   readonly buildProblems: vscode.DiagnosticCollection;
@@ -72,7 +69,7 @@ interface Rolled {
 
 /** Runs the loop once for `target`; `signal` is the scheduler's (Cancel, or a newer run). */
 export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: AbortSignal): Promise<DeployOutcome | undefined> {
-  const { ctx, feature, status } = deps;
+  const { ctx, imageTags, status } = deps;
   const out = buildOutput(ctx);
   const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(target.uri));
   const label = vscode.workspace.asRelativePath(document.uri);
@@ -87,7 +84,7 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
     void vscode.window.showWarningMessage(`Deploy on Save: ${reason}`, 'Show Output').then((c) => c && out.show(true));
     return undefined;
   };
-  const image = findTarget(feature.parse(document), target);
+  const image = findTarget(imageTags.parse(document), target);
   if (!image || !image.reference.valid) return stop(`the image is no longer in ${label}; turn Deploy on Save off and on again from its image line.`);
   const ref = image.reference;
   if (document.isDirty) return stop(`${label} has unsaved changes: save it (they would be applied with the new tag).`);
@@ -99,7 +96,7 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
     isFile: (f) => fs.stat(f).then((s) => s.isFile(), () => false),
   });
   if (!context.ok) return stop(context.reason);
-  const [head, hash] = await Promise.all([gitHeadFor(document.uri), contextHash(context.contextDir, [document.uri.fsPath])]);
+  const [head, hash] = await Promise.all([readGitHead(path.dirname(document.uri.fsPath)), contextHash(context.contextDir, [document.uri.fsPath])]);
   const next = nextLoopTag(ref.tag, { headSha: head, now: new Date(), contentHash: hash });
   if (!next.ok) return stop(next.reason);
 
@@ -147,17 +144,18 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
             edit: async (plan, s) => {
               if (s.aborted) throw new DeployStopped('cancelled before the tag was set');
               if (document.isDirty) throw new DeployStopped(`${label} was edited during the build; the tag is unchanged. Save it to deploy.`);
-              made = await applyTag(feature, { document, image, target }, { tag: next.tag, dropDigest: false });
+              made = await imageTags.setTag({ document, image, target }, next.tag);
               if (!made) throw new DeployStopped('the tag could not be set');
               tagSet = true;
               if (!(await document.save())) throw new DeployStopped(`${label} could not be saved`);
               // For the lenses' "local image" lesson; the loop does not wait for the workspace state.
-              if (plan.delivery.method === 'import') void feature.imported.add(parseRef(plan.delivery.manifestImage) ?? ref).catch(() => undefined);
+              if (plan.delivery.method === 'import') void imageTags.noteImported(plan.delivery.manifestImage).catch(() => undefined);
             },
             // Cancel after the tag edit: the file goes back as it was.
-            undoEdit: async () => made !== undefined && (await undoTag(document, made)),
+            undoEdit: async () => made !== undefined && (await imageTags.undoTag(document, made)),
             apply: async () => {
-              const summary = await applyDocument(feature, deps.apply, document, { follow: false });
+              const summary = await deps.apply.applyDocument(document.uri, { follow: false });
+              imageTags.refreshLive(document);
               if (!summary?.applied) throw new DeployStopped('the manifest was not applied (the reason is in its notification)');
               return summary;
             },
@@ -198,11 +196,6 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
   if (outcome.status === 'deployed' && hash) lastDeployed.set(target.uri + target.path, { hash, tag: next.tag });
   report(deps, outcome, { newImage, current: formatImageReference({ registry: ref.registry, path: ref.path, tag: ref.tag }), tagSet, firstLine, dockerfile: context.dockerfile, buildLines });
   return outcome;
-}
-
-function parseRef(image: string): ImageReference | undefined {
-  const ref = parseImageReference(image);
-  return ref.valid ? (ref as ImageReference) : undefined;
 }
 
 async function followRollouts(

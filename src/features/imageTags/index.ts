@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../../ctx.ts';
 import type { ImagePhaseDone, ImageTagsFeature } from './ImageTagsFeature.ts';
 import type { ApplyApi } from '../apply/api.ts';
+import type { ImageReference } from '../../core/manifests/imageReference.ts';
+import type { ImageTagsApi } from './api.ts';
 
 /** Documents the feature looks at: YAML that lives somewhere (not git's or an output's views). */
 function watched(document: vscode.TextDocument): boolean {
@@ -12,7 +14,7 @@ function watched(document: vscode.TextDocument): boolean {
 }
 
 /** Returns the loader of the feature, for features that use its parse cache and edits (Deploy on Save). */
-export function register(ctx: Ctx, deps: { readonly apply: ApplyApi }): (() => Promise<ImageTagsFeature>) & { onDidImagePhase: vscode.Event<ImagePhaseDone> } {
+export function register(ctx: Ctx, deps: { readonly apply: ApplyApi }): (() => Promise<ImageTagsFeature>) & { onDidImagePhase: vscode.Event<ImagePhaseDone>; api: () => Promise<ImageTagsApi> } {
   let feature: Promise<ImageTagsFeature> | undefined;
   const load = (): Promise<ImageTagsFeature> =>
     (feature ??= import('./ImageTagsFeature.ts').then((m) => {
@@ -97,5 +99,20 @@ export function register(ctx: Ctx, deps: { readonly apply: ApplyApi }): (() => P
     return (await import('./pullPolicyFix.ts')).previewPullPolicyFix((d) => f.parse(d), target, policy);
   });
   ctx.registerCommand('buildAndDeployImage', async (arg?: unknown) => (await import('./commands.ts')).buildAndDeployImage(await load(), deps.apply, arg));
-  return Object.assign(load, { onDidImagePhase: imagePhaseDone.event });
+  /** The narrow API other features use (imageTags/api.ts). */
+  const api = async (): Promise<ImageTagsApi> => {
+    const [f, editing, { parseImageReference }] = await Promise.all([load(), import('./editing.ts'), import('../../core/manifests/imageReference.ts')]);
+    return {
+      parse: (document) => f.parse(document),
+      locateImage: (arg, verb) => editing.locateImage(f, arg, verb),
+      setTag: (located, tag) => editing.applyTag(f, located, { tag, dropDigest: false }),
+      undoTag: (document, made) => editing.undoTag(document, made),
+      noteImported: async (image) => {
+        const ref = parseImageReference(image);
+        if (ref.valid) await f.imported.add(ref as ImageReference);
+      },
+      refreshLive: (document) => f.lessons.refreshLive(document, true),
+    };
+  };
+  return Object.assign(load, { onDidImagePhase: imagePhaseDone.event, api });
 }
