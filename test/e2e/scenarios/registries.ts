@@ -202,7 +202,7 @@ async function importFromTree(ctx: ScenarioContext, image: string, mode: string,
   await wb.contextMenu(row(wb, CLUSTER), 'Import Image...');
   await waitUntil('the image pick', () => wb.quickInputStep(), (s) => /Import Image into/.test(s.title));
   if (shot === 'first') {
-    await wb.quickPickRow(image).first().waitFor({ timeout: DEFAULT_TIMEOUT });
+    await wb.quickInput().locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: DEFAULT_TIMEOUT });
     await ctx.shot('Import Image lists the host\'s Docker images with size and age', 'registries-import-pick');
   }
   await wb.typeInput(image);
