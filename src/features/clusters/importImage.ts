@@ -13,7 +13,7 @@ import { createK3dLineReader, stripAnsi } from '../../core/k3d/logLine.ts';
 import type { K3dCluster } from '../../core/k3d/types.ts';
 import { ToolError, runTool } from '../../core/process.ts';
 import type { Ctx } from '../../ctx.ts';
-import { nodeImageSource } from '../imageTags/delivery.ts';
+import { nodeImageSource } from '../shared/buildSteps.ts';
 import type { ClusterStore } from './ClusterStore.ts';
 import type { ClusterTreeNode } from './ClusterTreeProvider.ts';
 import { resolveCluster } from './commands.ts';

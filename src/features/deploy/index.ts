@@ -10,7 +10,7 @@ import { DeployScheduler } from '../../core/deploy/scheduler.ts';
 import type { ImageTarget } from '../../core/imageTags/lenses.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ImageTagsApi } from '../imageTags/api.ts';
-import { buildOutput } from '../imageTags/delivery.ts';
+import { buildOutput } from '../shared/buildSteps.ts';
 import type { LogFollower } from './loop.ts';
 import type { ApplyApi } from '../apply/api.ts';
 

@@ -25,7 +25,7 @@ import { formatImageReference } from '../../core/manifests/imageReference.ts';
 import { runTool } from '../../core/process.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ImageTagsApi } from '../imageTags/api.ts';
-import { buildOutput, checkImportLanded, nodeImageSource, runStep } from '../imageTags/delivery.ts';
+import { buildOutput, checkImportLanded, nodeImageSource, runStep } from '../shared/buildSteps.ts';
 import { clusterRegistry, localImageId, StepFailed } from '../../core/build/steps.ts';
 import type { MadeEdit } from '../../core/deploy/undoEdit.ts';
 import { readGitHead } from '../../core/build/git.ts';

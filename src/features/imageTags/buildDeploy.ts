@@ -21,7 +21,7 @@ import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
 import { formatImageReference, parseImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageTagsFeature } from './ImageTagsFeature.ts';
-import { buildOutput, checkImportLanded, runStep } from './delivery.ts';
+import { buildOutput, checkImportLanded, runStep } from '../shared/buildSteps.ts';
 import { clusterRegistry, localImageId, StepFailed } from '../../core/build/steps.ts';
 import { applyTag, chooseNextTag, undoTag } from './editing.ts';
 import type { MadeEdit } from '../../core/deploy/undoEdit.ts';

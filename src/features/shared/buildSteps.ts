@@ -1,6 +1,7 @@
 // Getting an image from this machine's Docker into the cluster, as the "k3d Build" channel shows
 // it: the steps run by core/build/steps.ts, their output streamed to the channel and the
-// progress message; the import-landed check reads the nodes' images.
+// progress message; the import-landed check reads the nodes' images. Shared by Build & Deploy
+// (imageTags), Deploy on Save (deploy) and Import Image (clusters): one channel, one runner.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -10,7 +11,6 @@ import { imagesOnNodes, importLanded } from '../../core/deploy/nodeImages.ts';
 import type { NodeImageSource } from '../../core/deploy/nodeImages.ts';
 import { runTool } from '../../core/process.ts';
 import type { Ctx } from '../../ctx.ts';
-import { imageTagSettings } from './settings.ts';
 
 let channel: vscode.OutputChannel | undefined;
 
@@ -30,7 +30,7 @@ export async function nodeImageSource(ctx: Ctx): Promise<NodeImageSource> {
   simulatedK3d ??= ctx.k3d.version().then((v) => v.simulated, () => false);
   return {
     simHome: (await simulatedK3d) ? process.env.K3D_SIM_HOME?.trim() || path.join(os.homedir(), '.k3d-sim') : undefined,
-    docker: async (args, signal) => (await runTool(imageTagSettings.dockerPath, args, { signal, timeoutMs: 30_000 })).stdout,
+    docker: async (args, signal) => (await runTool(ctx.config.dockerPath, args, { signal, timeoutMs: 30_000 })).stdout,
     nodes: async (name, signal) => {
       const clusters = await ctx.k3d.listClusters({ signal });
       return (clusters.find((c) => c.name === name)?.nodes ?? []).filter((n) => n.role === 'server' || n.role === 'agent').map((n) => n.name);
@@ -57,7 +57,7 @@ export async function runStep(
 ): Promise<void> {
   let lastReport = 0;
   let command = true; // runBuildStep's first line is the command itself
-  const tools = { dockerPath: imageTagSettings.dockerPath, k3dPath: ctx.config.k3dPath, k3d: ctx.k3d, k3dTimeoutMs: ctx.config.operationTimeoutMs };
+  const tools = { dockerPath: ctx.config.dockerPath, k3dPath: ctx.config.k3dPath, k3d: ctx.k3d, k3dTimeoutMs: ctx.config.operationTimeoutMs };
   await runBuildStep(tools, step, signal, (text) => {
     out.appendLine(text);
     if (command) {
