@@ -37,7 +37,9 @@ export function register(ctx: Ctx, sources: WalkthroughSources): void {
   const appliedByUs = new Map<string, Set<string>>();
   const watched = new Map<string, Watched>();
 
+  let resetting = false;
   const mark = (keys: Iterable<WalkthroughKey>) => {
+    if (resetting) return; // re-evaluated once the reset is over
     const fresh = [...keys].filter((k) => !done.has(k));
     if (fresh.length === 0) return;
     for (const key of fresh) {
@@ -129,16 +131,22 @@ export function register(ctx: Ctx, sources: WalkthroughSources): void {
 
   // Start over: every step open again, then whatever is still true (a running cluster) checks off again.
   ctx.registerCommand('resetWalkthrough', async () => {
-    releaseAll();
-    done.clear();
-    appliedByUs.clear();
-    lookedForManifests = false;
-    await ctx.extension.globalState.update(STATE_KEY, []);
-    await Promise.all(WALKTHROUGH_KEYS.map((k) => vscode.commands.executeCommand('setContext', contextKeyOf(k), false)));
-    // VS Code keeps its own checkmarks and only ever adds to them: its reset clears them (of every walkthrough).
-    await vscode.commands.executeCommand('resetGettingStartedProgress').then(undefined, (e: unknown) => ctx.log.warn(`walkthrough: VS Code's progress was not reset: ${String(e)}`));
-    ctx.log.info('walkthrough: started over');
+    resetting = true;
+    try {
+      releaseAll();
+      // The keys go false and VS Code forgets its checkmarks (of every walkthrough: it keeps its own, and
+      // only ever adds to them) before `done` is cleared: a mark in between would be lost to that reset.
+      await Promise.all(WALKTHROUGH_KEYS.map((k) => vscode.commands.executeCommand('setContext', contextKeyOf(k), false)));
+      await vscode.commands.executeCommand('resetGettingStartedProgress').then(undefined, (e: unknown) => ctx.log.warn(`walkthrough: VS Code's progress was not reset: ${String(e)}`));
+      done.clear();
+      appliedByUs.clear();
+      lookedForManifests = false;
+      await ctx.extension.globalState.update(STATE_KEY, []).then(undefined, () => undefined);
+    } finally {
+      resetting = false;
+    }
     await sources.store.refresh();
+    ctx.log.info(`walkthrough: started over (k3d: ${sources.store.viewState})`);
     onStore();
   });
 }
