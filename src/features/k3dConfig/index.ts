@@ -112,6 +112,16 @@ export function register(ctx: Ctx, store: ClusterStore): void {
     if (e.contentChanges.length > 0 && (files.has(e.document.uri.toString()) || isConfig(e.document))) schedule(e.document, 250);
   }));
   ctx.register(vscode.workspace.onDidCloseTextDocument(forget));
+  // A config file deleted on disk keeps its document for a while: its Problems go with the file.
+  const deletions = ctx.register(vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}', true, true, false));
+  ctx.register(deletions.onDidDelete((uri) => {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (doc && !doc.isDirty) forget(doc);
+    else if (!doc) {
+      schemaProblems.delete(uri);
+      clusterProblems.delete(uri);
+    }
+  }));
   ctx.register(store.onDidChange(() => {
     for (const doc of vscode.workspace.textDocuments) {
       const state = files.get(doc.uri.toString());
@@ -236,7 +246,7 @@ function lensesFor(doc: vscode.TextDocument, state: FileState): vscode.CodeLens[
   for (const d of diffs) {
     const dLine = differenceRange(doc, state, d).start.line;
     const at = new vscode.Range(dLine, 0, dLine, 0);
-    out.push(new vscode.CodeLens(at, { title: `$(diff) ${d.message}`, command: '' }));
+    out.push(new vscode.CodeLens(at, { title: d.message, command: '' }));
     if (d.fix) out.push(new vscode.CodeLens(at, { title: fixTitle(d.fix), command: 'k3dDeploy.k3dConfig.applyFix', arguments: [doc.uri, name, d.fix], tooltip: fixCommandLine(name, d.fix) }));
   }
   return out;

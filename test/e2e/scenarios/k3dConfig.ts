@@ -79,6 +79,8 @@ scenario('k3d config: New Cluster Config File saves the wizard\'s answers; a wro
   await ctx.shot('keys completed from k3d\'s schema', 'k3d-config-completion');
   await page.keyboard.press('Escape');
   await wb.runCommand('File: Revert File');
+  const reverted = await problemRows(ctx, 'the Problems of the reverted file to go', (t) => !t.includes('k3d-e2e-cfg.yaml') && !/Additional property agent/.test(t));
+  ctx.step(`problems after Revert File: ${reverted || '(none)'}`);
   await wb.runCommand('View: Close Editor');
   fs.rmSync(file, { force: true });
 }, 180_000);
