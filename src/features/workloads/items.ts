@@ -32,7 +32,8 @@ export function deploymentItem(d: V1Deployment | undefined, events: readonly Eve
   const s = deploymentSummary(d);
   const warning = podWarnings[0];
   const warned = warning ? `⚠ ${warning.reason} (${plural(new Set(podWarnings.map((w) => w.subject.name)).size, 'pod')}) · ` : '';
-  item.description = `${warned}${s.ready} · up-to-date ${s.upToDate} · available ${s.available} · ${s.images.join(', ')}`;
+  // The READY count first, as before (other rows and tests read it there), then the warning.
+  item.description = `${s.ready} · ${warned}up-to-date ${s.upToDate} · available ${s.available} · ${s.images.join(', ')}`;
   item.iconPath = warning ? icon('warning', 'failed') : icon('layers', s.health);
   item.contextValue = 'k8sDeployment';
   const md = new vscode.MarkdownString(undefined, true);
@@ -111,7 +112,9 @@ export function podItem(pod: V1Pod | undefined, events: readonly EventGroup[] = 
   const s = podSummary(pod);
   const created = pod.metadata?.creationTimestamp;
   const warning = podWarning(pod, events);
-  item.description = `${warning ? `⚠ ${warningText(warning, 100)}` : s.status} · ${s.ready} · ${restartsText(s)} restarts · ${age(created)}${s.node ? ` · ${s.node}` : ''}`;
+  // STATUS first as kubectl prints it; a failing pod's is followed by why: `ImagePullBackOff: Failed to pull image …`.
+  const status = !warning ? s.status : warning.reason === s.status ? warningText(warning, 100) : `${s.status} · ${warningText(warning, 100)}`;
+  item.description = `${status} · ${s.ready} · ${restartsText(s)} restarts · ${age(created)}${s.node ? ` · ${s.node}` : ''}`;
   item.iconPath = warning
     ? icon('warning', 'failed')
     : s.health === 'progressing' ? new vscode.ThemeIcon('loading~spin', new vscode.ThemeColor('charts.yellow')) : icon(s.health === 'done' ? 'pass' : 'circle-filled', s.health);

@@ -1,5 +1,5 @@
 // Events and Describe (issue 19, items 3 and 5): a deployment whose image does not exist; its pod's row shows the
-// warning (⚠ ImagePullBackOff: Failed to pull image …), the pod expands to its Events (Failed, BackOff, Pulling,
+// warning (ImagePullBackOff: Failed to pull image …, a warning icon), the pod expands to its Events (Failed, BackOff, Pulling,
 // Scheduled), and Describe shows what kubectl describe pod shows, events last.
 import { spawnSync } from 'node:child_process';
 import { check, scenario } from '../lib/harness.ts';
@@ -39,7 +39,7 @@ async function editorLines(ctx: ScenarioContext): Promise<string[]> {
   return lines;
 }
 
-scenario('events: a pod whose image does not exist shows ⚠ ImagePullBackOff on its row, its Events child lists the reasons, and Describe shows kubectl describe\'s text', 'simulated', async (ctx) => {
+scenario('events: a pod whose image does not exist shows ImagePullBackOff: <the pull error> on its row, its Events child lists the reasons, and Describe shows kubectl describe\'s text', 'simulated', async (ctx) => {
   const { wb, page } = ctx;
   kubectl(ctx, ['config', 'use-context', 'k3d-k3s-default']);
   kubectl(ctx, ['delete', 'deployment', DEPLOYMENT, '--ignore-not-found']);
@@ -62,9 +62,9 @@ scenario('events: a pod whose image does not exist shows ⚠ ImagePullBackOff on
     await wb.expand(wb.treeItem(rsName!, pane).first());
     const podName = await waitUntil('its pod', async () => (await wb.descendantLabels(rsName!, pane)).find((l) => l.startsWith(`${rsName}-`)), (l) => !!l, 30_000);
     const pod = wb.treeItem(podName!, pane).first();
-    const warning = await waitUntil('the pod row\'s warning', () => wb.treeItemDescription(pod), (d) => /^⚠ ImagePullBackOff: Failed to pull image "example\/doesnotexist:1\.0"/.test(d), 60_000);
+    const warning = await waitUntil('the pod row\'s warning', () => wb.treeItemDescription(pod), (d) => /^ImagePullBackOff: Failed to pull image "example\/doesnotexist:1\.0"/.test(d), 60_000);
     ctx.step(`pod row: ${podName} — ${warning}`);
-    const depDescription = await waitUntil('the deployment row\'s warning', () => wb.treeItemDescription(deployment), (d) => d.startsWith('⚠ ImagePullBackOff (1 pod)'), 30_000);
+    const depDescription = await waitUntil('the deployment row\'s warning', () => wb.treeItemDescription(deployment), (d) => d.startsWith('0/1 · ⚠ ImagePullBackOff (1 pod) · '), 30_000);
     ctx.step(`deployment row: ${depDescription}`);
     await page.mouse.move(700, 500);
     await ctx.shot('the failing pod and its deployment show the warning on their rows');
