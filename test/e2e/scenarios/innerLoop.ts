@@ -265,8 +265,11 @@ scenario('inner loop: a local :latest image\'s pull policy Quick Fix shows its d
     await page.keyboard.press('End');
     await openFix();
     await wb.clickDialogButton('Apply Change');
-    const after = await waitUntil('the new line in the editor', () => wb.editorText(), (t) => t.includes('imagePullPolicy'));
-    check(/image: pullfix:latest\n\s+imagePullPolicy: IfNotPresent\n\s+env:/.test(after), `the line goes right under image: "${after}"`);
+    await waitUntil('the new line in the editor', () => wb.editorText(), (t) => t.includes('imagePullPolicy'));
+    // Saved, the file is the old one plus exactly one line, right under image: (the editor's DOM order is not the line order).
+    await save(ctx, PULLFIX, 'imagePullPolicy');
+    const onDisk = fs.readFileSync(path.join(ctx.workspace, PULLFIX), 'utf8');
+    check(onDisk === text.replace('image: pullfix:latest\n', 'image: pullfix:latest\n          imagePullPolicy: IfNotPresent\n'), `the line goes right under image:, nothing else changes: ${JSON.stringify(onDisk)}`);
     await waitUntil('the diff to close', () => diffTab.count(), (n) => n === 0);
     await waitUntil('the lesson to go', () => page.locator('.monaco-editor .squiggly-warning').count(), (n) => n <= 1); // the :latest tag lesson stays
     await ctx.shot('Apply Change added imagePullPolicy: IfNotPresent under the image line', 'inner-loop-pull-policy-applied');
