@@ -223,7 +223,7 @@ scenario('inner loop: a local :latest image\'s pull policy Quick Fix shows its d
     ctx.step(`open ${PULLFIX}: the local-image lesson on its image line`);
     await wb.quickOpenFile(PULLFIX, 'image: pullfix:latest');
     await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 90_000 });
-    await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: 'image: pullfix:latest' }).first().click();
+    await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: 'image: pullfix:latest' }).first().click({ force: true }); // the cursor layer can lie over the line
     await page.keyboard.press('End');
     const openFix = async () => {
       const fix = page.locator('.action-widget .action-list-item, .action-widget .monaco-list-row', { hasText: 'Set imagePullPolicy: IfNotPresent (shows the diff first)' });
@@ -261,7 +261,7 @@ scenario('inner loop: a local :latest image\'s pull policy Quick Fix shows its d
     check(!(await wb.editorText()).includes('imagePullPolicy'), 'Cancel leaves the editor\'s text as it was');
 
     ctx.step('the Quick Fix again, Apply Change: one line under image:, one undoable edit');
-    await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: 'image: pullfix:latest' }).first().click();
+    await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: 'image: pullfix:latest' }).first().click({ force: true }); // the cursor layer can lie over the line
     await page.keyboard.press('End');
     await openFix();
     await wb.clickDialogButton('Apply Change');
