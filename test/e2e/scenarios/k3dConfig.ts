@@ -28,6 +28,10 @@ scenario('k3d config: New Cluster Config File saves the wizard\'s answers; a wro
   const rel = 'k3d-e2e-cfg.yaml';
   const file = path.join(workspace, rel);
   fs.rmSync(file, { force: true });
+  // As a person starts: the k3d view with its cluster (the window's first scenario waits for the extension here).
+  await wb.openViewContainer('k3d');
+  await wb.treeItem('k3s-default', wb.viewPane('Clusters')).first().waitFor({ timeout: TIMEOUT });
+  await wb.runCommand('View: Show Explorer');
   ctx.step('F1, k3d: New Cluster Config File...');
   await wb.runCommand('k3d: New Cluster Config File...');
   await answerStep(ctx, /\(1\/\d\)/, 'e2e-cfg');
