@@ -155,7 +155,8 @@ scenario('workloads: Create Deployment with an image that cannot be pulled shows
   const podRow = wb.treeItem(podLabel[0], pane).first();
   const description = await waitUntil('ImagePullBackOff', () => wb.treeItemDescription(podRow), (d) => d.startsWith('ImagePullBackOff'), 45_000);
   ctx.step(`pod: ${description}`);
-  const iconColour = await podRow.locator('.custom-view-tree-node-item-icon, .codicon').first().evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color);
+  // A pod with events expands (to its Events): the row's first codicon is then its twistie, not its icon.
+  const iconColour = await podRow.locator('.custom-view-tree-node-item-icon, .codicon:not(.monaco-tl-twistie)').first().evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color);
   ctx.step(`icon colour: ${iconColour}`);
   const [r, g] = (iconColour.match(/\d+/g) ?? []).map(Number);
   check(r > g + 50, `the failing pod's icon should be red/orange (charts.red), not ${iconColour}`);
