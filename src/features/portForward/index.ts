@@ -68,7 +68,7 @@ export function explainFailure(message: string, f: Pick<Forward, 'remotePort' | 
 
 export function register(ctx: Ctx, tree: WorkloadTree): Forwards {
   const forwards = ctx.register(new Forwards(ctx));
-  const view = ctx.register(vscode.window.createTreeView(VIEW, { treeDataProvider: new ForwardsView(forwards) }));
+  const view = ctx.register(vscode.window.createTreeView('k3dDeploy.portForwards', { treeDataProvider: new ForwardsView(forwards) }));
   const status = ctx.register(vscode.window.createStatusBarItem('k3dDeploy.portForwards', vscode.StatusBarAlignment.Left, 47));
   status.name = 'k3d Port Forwards';
   status.command = `${VIEW}.focus`;
