@@ -115,12 +115,10 @@ export function register(ctx: Ctx, store: ClusterStore): void {
   // A config file deleted on disk keeps its document for a while: its Problems go with the file.
   const deletions = ctx.register(vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}', true, true, false));
   ctx.register(deletions.onDidDelete((uri) => {
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (doc && !doc.isDirty) forget(doc);
-    else if (!doc) {
-      schemaProblems.delete(uri);
-      clusterProblems.delete(uri);
-    }
+    // An edit of the orphaned document analyzes it again.
+    if (files.delete(uri.toString())) lensesChanged.fire();
+    schemaProblems.delete(uri);
+    clusterProblems.delete(uri);
   }));
   ctx.register(store.onDidChange(() => {
     for (const doc of vscode.workspace.textDocuments) {
