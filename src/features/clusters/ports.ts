@@ -13,6 +13,35 @@ import { withK3dProgress } from './k3dProgress.ts';
 
 export function registerPortCommands(ctx: Ctx, store: ClusterStore): void {
   ctx.registerCommand('editPorts', (node?: ClusterTreeNode) => editPorts(ctx, store, node));
+  ctx.registerCommand('openPortInBrowser', (node?: ClusterTreeNode) => openPortInBrowser(ctx, store, node));
+}
+
+/** Open in Browser for a port the cluster's load balancer publishes: http://localhost:HOSTPORT. */
+async function openPortInBrowser(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
+  const arg: ClusterTreeNode | undefined = node?.type === 'containers' || node?.type === 'node' ? { type: 'cluster', cluster: node.cluster } : node;
+  const cluster = await resolveCluster(store, arg, (c) => c.state !== 'stopped', 'Open a port of which running cluster?', 'There is no running k3d cluster.');
+  if (!cluster) return;
+  let published: PublishedPort[];
+  try {
+    published = (await loadBalancerPorts(ctx.k3d, cluster.name)).filter((p) => p.proto === 'tcp');
+  } catch (e) {
+    await showK3dError(ctx, `Reading the ports of cluster '${cluster.name}'`, e);
+    return;
+  }
+  if (published.length === 0) {
+    const add = await vscode.window.showInformationMessage(`Cluster '${cluster.name}' publishes no port besides the Kubernetes API.`, 'Edit Ports...');
+    if (add) await editPorts(ctx, store, { type: 'cluster', cluster });
+    return;
+  }
+  const url = (p: PublishedPort): string => `http://${p.hostIp && p.hostIp !== '0.0.0.0' ? p.hostIp : 'localhost'}:${p.hostPort}`;
+  const picked =
+    published.length === 1
+      ? published[0]
+      : await vscode.window.showQuickPick(
+          published.map((p) => ({ label: url(p), description: `port ${p.containerPort} of the cluster (${p.spec})`, port: p })),
+          { title: `Open a port of '${cluster.name}' in the browser` },
+        ).then((item) => item?.port);
+  if (picked) await vscode.env.openExternal(vscode.Uri.parse(url(picked)));
 }
 
 /** `HOST:CONTAINER@loadbalancer`, the form the view shows and k3d takes. */
