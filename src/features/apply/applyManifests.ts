@@ -4,7 +4,8 @@ import { Discovery } from '../../core/kube/discovery.ts';
 import type { KubeHttp } from '../../core/kube/http.ts';
 import type { ManifestDocument, ManifestFile } from '../../core/manifests/documents.ts';
 import type { Ctx } from '../../ctx.ts';
-import type { ClusterStore } from '../clusters/ClusterStore.ts';
+import type { ClusterStore, ClustersApi } from '../clusters/api.ts';
+import type { WorkloadsApi } from '../workloads/api.ts';
 import { serverProblems, toDiagnostic } from './diagnostics.ts';
 import { followRollout, type RolloutOutcome } from './rollout.ts';
 import type { ManifestSource } from './sources.ts';
@@ -31,11 +32,15 @@ interface Planned {
 export class Applier {
   private readonly ctx: Ctx;
   private readonly store: ClusterStore;
+  private readonly clusters: ClustersApi;
+  private readonly workloads: WorkloadsApi;
   readonly diagnostics: vscode.DiagnosticCollection;
 
-  constructor(ctx: Ctx, store: ClusterStore) {
+  constructor(ctx: Ctx, clusters: ClustersApi, workloads: WorkloadsApi) {
     this.ctx = ctx;
-    this.store = store;
+    this.store = clusters.store;
+    this.clusters = clusters;
+    this.workloads = workloads;
     this.diagnostics = ctx.register(vscode.languages.createDiagnosticCollection('k3d-apply'));
     // A file's apply problems are stale once it is edited.
     ctx.register(vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length > 0 && this.diagnostics.delete(e.document.uri)));
@@ -135,7 +140,7 @@ export class Applier {
     }
     if (options.follow !== false) {
       const changed = deployments.filter((d) => d.outcome === 'created' || d.outcome === 'configured');
-      const outcomes = await Promise.all(changed.map((d) => followRollout(this.ctx, http, context, d.namespace ?? 'default', d.ref.split('/')[1])));
+      const outcomes = await Promise.all(changed.map((d) => followRollout(this.ctx, http, context, d.namespace ?? 'default', d.ref.split('/')[1], this.workloads.showPodYaml)));
       changed.forEach((d, i) => rollouts.push({ name: d.ref.split('/')[1], outcome: outcomes[i] }));
     }
     return { applied: true, context, results, rollouts };
@@ -176,7 +181,7 @@ export class Applier {
     const context = view.currentContext;
     if (!context) {
       const c = await vscode.window.showWarningMessage('Nothing was applied: there is no current Kubernetes context. Create a k3d cluster, or choose a context.', 'Create Cluster', 'Use Context');
-      if (c) void vscode.commands.executeCommand(c === 'Create Cluster' ? 'k3dDeploy.createCluster' : 'k3dDeploy.useContext');
+      if (c) void (c === 'Create Cluster' ? this.clusters.create() : this.clusters.useContext());
       return undefined;
     }
     if (!this.store.snapshot) await this.store.refresh();
@@ -184,11 +189,11 @@ export class Applier {
     if (cluster && cluster.state === 'stopped') {
       const c = await vscode.window.showWarningMessage(`Nothing was applied: cluster '${cluster.name}' (context ${context}) is stopped.`, 'Start Cluster', 'Use Context');
       if (c === 'Start Cluster') {
-        await vscode.commands.executeCommand('k3dDeploy.startCluster', { type: 'cluster', cluster });
+        await this.clusters.start(cluster);
         const after = this.store.snapshot?.clusters.find((x) => x.name === cluster.name);
         if (after?.state !== 'running') return undefined;
       } else {
-        if (c) void vscode.commands.executeCommand('k3dDeploy.useContext');
+        if (c) void this.clusters.useContext();
         return undefined;
       }
     }
@@ -202,8 +207,8 @@ export class Applier {
         ...(cluster ? ['Start Cluster'] : []),
         'Use Context',
       );
-      if (c === 'Start Cluster') void vscode.commands.executeCommand('k3dDeploy.startCluster', { type: 'cluster', cluster });
-      if (c === 'Use Context') void vscode.commands.executeCommand('k3dDeploy.useContext');
+      if (c === 'Start Cluster' && cluster) void this.clusters.start(cluster);
+      if (c === 'Use Context') void this.clusters.useContext();
       return undefined;
     }
   }

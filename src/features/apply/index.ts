@@ -4,7 +4,8 @@ import { Discovery } from '../../core/kube/discovery.ts';
 import { maskSecretDiff } from '../../core/kube/redact.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';
 import type { Ctx } from '../../ctx.ts';
-import type { ClusterStore } from '../clusters/ClusterStore.ts';
+import type { ClustersApi } from '../clusters/api.ts';
+import type { WorkloadsApi } from '../workloads/api.ts';
 import { showReadOnly } from '../shared/readOnlyDocuments.ts';
 import { Applier, type ApplySummary } from './applyManifests.ts';
 import type { ApplyApi } from './api.ts';
@@ -19,8 +20,8 @@ export interface ApplyEvents {
 }
 
 /** `kubectl apply -f` (file, folder, URL), diff with the cluster, and `kubectl delete -f`. */
-export function register(ctx: Ctx, store: ClusterStore): Applier & ApplyEvents & ApplyApi {
-  const applier = new Applier(ctx, store);
+export function register(ctx: Ctx, deps: { readonly clusters: ClustersApi; readonly workloads: WorkloadsApi }): Applier & ApplyEvents & ApplyApi {
+  const applier = new Applier(ctx, deps.clusters, deps.workloads);
   const applied = ctx.register(new vscode.EventEmitter<{ from: 'file' | 'url'; summary: ApplySummary }>());
   const deleted = ctx.register(new vscode.EventEmitter<{ context: string; results: DeleteResult[] }>());
   const told = (from: 'file' | 'url') => (summary: ApplySummary) => (summary.applied && applied.fire({ from, summary }), summary);
@@ -168,7 +169,7 @@ export function register(ctx: Ctx, store: ClusterStore): Applier & ApplyEvents &
       const sources = await sourcesFor(uri);
       return sources && applier.apply(sources, { follow: options?.follow }).then(told('file'));
     },
-    followRollout: async (context, namespace, name) => followRollout(ctx, await ctx.kube.http(context), context, namespace, name),
+    followRollout: async (context, namespace, name) => followRollout(ctx, await ctx.kube.http(context), context, namespace, name, deps.workloads.showPodYaml),
   };
   return Object.assign(applier, { onDidApply: applied.event, onDidDeleteFromFile: deleted.event }, api);
 }

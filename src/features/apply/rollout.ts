@@ -7,13 +7,15 @@ import { describeImagePullFix } from '../../core/build/imagePullFix.ts';
 import { imagePullFixesFor, runImagePullFix, waitForPullRetry } from './pullFix.ts';
 
 export type RolloutOutcome = 'complete' | 'failed' | 'timedOut' | 'cancelled';
+export type ShowPod = (context: string, namespace: string, pod: string) => Promise<void>;
 
 /**
  * `kubectl rollout status`, as a progress notification: waits until the deployment's new
  * pods are all available, or a pod fails (its reason, with Show Pod / Show Events), or the
  * time is up. Followed from the context's shared caches (ctx.kube), not by polling.
  */
-export async function followRollout(ctx: Ctx, http: KubeHttp, context: string, namespace: string, name: string): Promise<RolloutOutcome> {
+/** `showPod`: the workloads feature's Show YAML of a pod (its API), for the "Show Pod" button. */
+export async function followRollout(ctx: Ctx, http: KubeHttp, context: string, namespace: string, name: string, showPod: ShowPod): Promise<RolloutOutcome> {
   const timeoutMs = ctx.config.rolloutTimeoutMs;
   // The time limit and Cancel both end the wait at once, a request in flight included.
   const stop = new AbortController();
@@ -61,9 +63,9 @@ export async function followRollout(ctx: Ctx, http: KubeHttp, context: string, n
       const fixed = await runImagePullFix(ctx, fix);
       if (!fixed || (fix.kind === 'import' && fix.pullPolicyNote)) return 'failed';
       if (!(await waitForPullRetry(http, namespace, podName, fix.kind === 'import' ? fix.image : fix.pushImage, timeoutMs))) return 'failed';
-      return followRollout(ctx, http, context, namespace, name);
+      return followRollout(ctx, http, context, namespace, name, showPod);
     } else if (failure && choice === 'Show Pod') {
-      await vscode.commands.executeCommand('k3dDeploy.showYaml', { type: 'w-pod', context, key: `${namespace}/${failure.pod.metadata?.name}`, id: `${context}|pod|${namespace}/${failure.pod.metadata?.name}` });
+      await showPod(context, namespace, failure.pod.metadata?.name ?? '');
     } else if (choice === 'Show Events') {
       await showEvents(http, namespace, failure?.pod.metadata?.name ?? name);
     }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { K3dCluster, K3dNode, NodeRole } from '../../core/k3d/types.ts';
 import type { KubeContext } from '../../core/kube/kubeconfig.ts';
-import { isWorkloadNode, type WorkloadNode, type WorkloadTree } from '../workloads/WorkloadTree.ts';
+import { isWorkloadNode, type WorkloadNode, type WorkloadTree } from '../workloads/api.ts';
 import type { ClusterStore } from './ClusterStore.ts';
 import { registryTreeItem } from './registries.ts';
 import type { RegistryList, RegistryTreeNode } from './registries.ts';

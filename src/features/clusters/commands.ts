@@ -16,10 +16,11 @@ import { showK3dError } from './errors.ts';
 import { withK3dProgress } from './k3dProgress.ts';
 import { kubeconfigUri } from './kubeconfigDocument.ts';
 
-export function registerClusterCommands(ctx: Ctx, store: ClusterStore): void {
+/** `newConfigFile`: k3dConfig's New k3d Config File..., late-bound in extension.ts (k3dConfig needs this feature's API). */
+export function registerClusterCommands(ctx: Ctx, store: ClusterStore, newConfigFile: () => Promise<unknown>): void {
   ctx.registerCommand('refresh', () => store.refresh());
   ctx.registerCommand('showLog', () => ctx.log.show());
-  ctx.registerCommand('createCluster', () => createCluster(ctx, store));
+  ctx.registerCommand('createCluster', () => createCluster(ctx, store, newConfigFile));
   ctx.registerCommand('createClusterFromConfig', (uri?: vscode.Uri) => createClusterFromConfig(ctx, store, uri));
   ctx.registerCommand('startCluster', (node?: ClusterTreeNode) => startCluster(ctx, store, node));
   ctx.registerCommand('stopCluster', (node?: ClusterTreeNode) => stopCluster(ctx, store, node));
@@ -30,7 +31,7 @@ export function registerClusterCommands(ctx: Ctx, store: ClusterStore): void {
   ctx.registerCommand('clusterInfo', (node?: ClusterTreeNode) => clusterInfo(ctx, store, node));
 }
 
-async function createCluster(ctx: Ctx, store: ClusterStore): Promise<void> {
+export async function createCluster(ctx: Ctx, store: ClusterStore, newConfigFile: () => Promise<unknown>): Promise<void> {
   if (!(await k3dReady(ctx, store))) {
     return;
   }
@@ -46,7 +47,7 @@ async function createCluster(ctx: Ctx, store: ClusterStore): Promise<void> {
     return;
   }
   if ('save' in choice) {
-    await vscode.commands.executeCommand('k3dDeploy.newConfigFile');
+    await newConfigFile();
     return;
   }
   if (choice.fromConfig) {
@@ -59,7 +60,7 @@ async function createCluster(ctx: Ctx, store: ClusterStore): Promise<void> {
   }
 }
 
-async function createClusterFromConfig(ctx: Ctx, store: ClusterStore, uri?: vscode.Uri): Promise<void> {
+export async function createClusterFromConfig(ctx: Ctx, store: ClusterStore, uri?: vscode.Uri): Promise<void> {
   if (!(await k3dReady(ctx, store))) {
     return;
   }
@@ -163,7 +164,7 @@ async function leftover(store: ClusterStore, name: string, error: unknown): Prom
     : 'k3d rolled back everything it had created.';
 }
 
-async function startCluster(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
+export async function startCluster(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
   const cluster = await resolveCluster(store, node, (c) => c.state !== 'running', 'Start which cluster?', 'No cluster is stopped.');
   if (!cluster) {
     return;
@@ -223,7 +224,7 @@ async function deleteCluster(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNo
   }
 }
 
-async function switchContext(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
+export async function switchContext(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
   let name = node?.type === 'cluster' ? node.cluster.contextName : node?.type === 'context' ? node.context.name : undefined;
   if (!store.snapshot) await store.refresh(); // run from the palette in the first second
   const view = store.snapshot?.kubeconfig;

@@ -1,18 +1,28 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../../ctx.ts';
-import type { WorkloadTree } from '../workloads/WorkloadTree.ts';
+import type { CreateClusterOptions } from '../../core/k3d/args.ts';
+import type { WorkloadTree } from '../workloads/api.ts';
+import type { ClustersApi } from './api.ts';
 import { ClusterStore } from './ClusterStore.ts';
 import { ClusterTreeProvider } from './ClusterTreeProvider.ts';
-import { registerClusterCommands } from './commands.ts';
+import { createCluster, createClusterFromConfig, registerClusterCommands, startCluster, switchContext } from './commands.ts';
+import { askCreateOptions } from './createWizard.ts';
+import { showK3dError } from './errors.ts';
+import { withK3dProgress } from './k3dProgress.ts';
 import { registerKubeconfigDocuments } from './kubeconfigDocument.ts';
-import { registerNodeCommands } from './nodes.ts';
+import { addNodes, registerNodeCommands, removeNode } from './nodes.ts';
 import { registerPortCommands } from './ports.ts';
 import { registerRestartAndKubeconfigCommands } from './restartAndKubeconfig.ts';
 import { RegistryList, registerRegistryCommands } from './registries.ts';
 import { registerImportImageCommand } from './importImage.ts';
 import { registerContextStatusBar } from './statusBar.ts';
 
-export function register(ctx: Ctx, workloads: WorkloadTree): { store: ClusterStore; provider: ClusterTreeProvider } {
+/** `deps.newConfigFile` is k3dConfig's, late-bound: k3dConfig is registered after this, with this feature's API. */
+export function register(
+  ctx: Ctx,
+  deps: { readonly workloads: WorkloadTree; readonly newConfigFile: () => Promise<unknown> },
+): { api: ClustersApi; provider: ClusterTreeProvider } {
+  const { workloads } = deps;
   const store = new ClusterStore(ctx);
   const subscriptions: vscode.Disposable[] = [];
   const registries = ctx.register(new RegistryList(ctx));
@@ -51,7 +61,7 @@ export function register(ctx: Ctx, workloads: WorkloadTree): { store: ClusterSto
   );
   store.setPolling(view.visible);
 
-  registerClusterCommands(ctx, store);
+  registerClusterCommands(ctx, store, deps.newConfigFile);
   registerNodeCommands(ctx, store);
   registerPortCommands(ctx, store);
   registerRestartAndKubeconfigCommands(ctx, store);
@@ -61,5 +71,17 @@ export function register(ctx: Ctx, workloads: WorkloadTree): { store: ClusterSto
   registerContextStatusBar(ctx, store);
   // After activate() returns: the view shows "Looking for k3d clusters…" meanwhile.
   setImmediate(() => void store.refresh());
-  return { store, provider };
+  const api: ClustersApi = {
+    store,
+    start: (cluster) => startCluster(ctx, store, { type: 'cluster', cluster }),
+    create: () => createCluster(ctx, store, deps.newConfigFile),
+    createFromConfig: (file) => createClusterFromConfig(ctx, store, file),
+    useContext: () => switchContext(ctx, store),
+    addAgent: (cluster) => addNodes(ctx, store, 'agent', { type: 'containers', cluster }),
+    deleteNode: (cluster, node) => removeNode(ctx, store, { type: 'node', cluster, node }),
+    askCreateOptions: (): Promise<CreateClusterOptions | undefined> => askCreateOptions(new Set(store.snapshot?.clusters.map((c) => c.name))),
+    showK3dError: (doing, error, afterwards) => showK3dError(ctx, doing, error, afterwards),
+    withK3dProgress: (title, run, cancellable) => withK3dProgress(ctx, title, run, cancellable),
+  };
+  return { api, provider };
 }

@@ -62,7 +62,7 @@ function suggestName(cluster: K3dCluster, role: Role, taken: Set<string>): strin
   }
 }
 
-async function addNodes(ctx: Ctx, store: ClusterStore, role: Role, node?: ClusterTreeNode): Promise<void> {
+export async function addNodes(ctx: Ctx, store: ClusterStore, role: Role, node?: ClusterTreeNode): Promise<void> {
   const title = role === 'agent' ? 'Add Agent' : 'Add Server';
   const cluster = await clusterOf(store, node, () => true, `${title}: to which cluster?`, 'There is no k3d cluster. Create one first.');
   if (!cluster) return;
@@ -172,7 +172,7 @@ async function kubernetesNodes(ctx: Ctx, cluster: K3dCluster, names: string[]): 
   }
 }
 
-async function removeNode(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
+export async function removeNode(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
   const target = await nodeOf(store, node, (n) => n.role === 'agent' || n.role === 'server', 'Delete');
   if (!target) return;
   const { cluster, node: victim } = target;

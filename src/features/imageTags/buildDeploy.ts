@@ -31,7 +31,7 @@ import { UnsavedEditsGuard } from './saveGuard.ts';
 import { checkDocker, offerPullPolicyFix, saveBuildContextEdits } from './buildQuestions.ts';
 import { imageTagSettings } from './settings.ts';
 
-export async function buildAndDeploy(feature: ImageTagsFeature, apply: ApplyApi, located: Located): Promise<void> {
+export async function buildAndDeploy(feature: ImageTagsFeature, apply: ApplyApi, located: Located, useContext: () => Promise<void>): Promise<void> {
   const { document } = located;
   const ref = located.image.reference;
   if (!ref.valid) {
@@ -71,7 +71,7 @@ export async function buildAndDeploy(feature: ImageTagsFeature, apply: ApplyApi,
         `Build & Deploy imports ${ref.path} into the current k3d cluster, but the current context is ${kubeContext ? `'${kubeContext}', not a k3d cluster` : 'not set'}.`,
         'Use Context',
       );
-      if (choice) await vscode.commands.executeCommand('k3dDeploy.useContext');
+      if (choice) await useContext();
     } else {
       void vscode.window.showWarningMessage(`Build & Deploy: ${early.reason} Nothing was built.`);
     }

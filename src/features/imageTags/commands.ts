@@ -52,7 +52,8 @@ export async function bumpImageTagAndApply(feature: ImageTagsFeature, apply: App
   await applyDocument(feature, apply, located.document);
 }
 
-export async function buildAndDeployImage(feature: ImageTagsFeature, apply: ApplyApi, arg: unknown): Promise<void> {
+/** `useContext`: Clusters' Use Context... (its API), offered when the current context is not a k3d cluster. */
+export async function buildAndDeployImage(feature: ImageTagsFeature, apply: ApplyApi, arg: unknown, useContext: () => Promise<void>): Promise<void> {
   const located = await locateImage(feature, arg, 'Build & Deploy');
-  if (located && !refuseKustomize(located, 'Build & Deploy')) await buildAndDeploy(feature, apply, located);
+  if (located && !refuseKustomize(located, 'Build & Deploy')) await buildAndDeploy(feature, apply, located, useContext);
 }

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../../ctx.ts';
 import type { ImagePhaseDone, ImageTagsFeature } from './ImageTagsFeature.ts';
 import type { ApplyApi } from '../apply/api.ts';
+import type { ClustersApi } from '../clusters/api.ts';
 import type { ImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageTagsApi } from './api.ts';
 
@@ -14,7 +15,7 @@ function watched(document: vscode.TextDocument): boolean {
 }
 
 /** Returns the loader of the feature, for features that use its parse cache and edits (Deploy on Save). */
-export function register(ctx: Ctx, deps: { readonly apply: ApplyApi }): (() => Promise<ImageTagsFeature>) & { onDidImagePhase: vscode.Event<ImagePhaseDone>; api: () => Promise<ImageTagsApi> } {
+export function register(ctx: Ctx, deps: { readonly apply: ApplyApi; readonly clusters: ClustersApi }): (() => Promise<ImageTagsFeature>) & { onDidImagePhase: vscode.Event<ImagePhaseDone>; api: () => Promise<ImageTagsApi> } {
   let feature: Promise<ImageTagsFeature> | undefined;
   const load = (): Promise<ImageTagsFeature> =>
     (feature ??= import('./ImageTagsFeature.ts').then((m) => {
@@ -98,7 +99,7 @@ export function register(ctx: Ctx, deps: { readonly apply: ApplyApi }): (() => P
     const f = await load();
     return (await import('./pullPolicyFix.ts')).previewPullPolicyFix((d) => f.parse(d), target, policy);
   });
-  ctx.registerCommand('buildAndDeployImage', async (arg?: unknown) => (await import('./commands.ts')).buildAndDeployImage(await load(), deps.apply, arg));
+  ctx.registerCommand('buildAndDeployImage', async (arg?: unknown) => (await import('./commands.ts')).buildAndDeployImage(await load(), deps.apply, arg, () => deps.clusters.useContext()));
   /** The narrow API other features use (imageTags/api.ts). */
   const api = async (): Promise<ImageTagsApi> => {
     const [f, editing, { parseImageReference }] = await Promise.all([load(), import('./editing.ts'), import('../../core/manifests/imageReference.ts')]);

@@ -16,11 +16,8 @@ import type { K3dCluster, RawK3dCluster } from '../../core/k3d/types.ts';
 import { loadK3dConfigCore } from '../../core/lazy.ts';
 import { runTool } from '../../core/process.ts';
 import type { Ctx } from '../../ctx.ts';
-import type { ClusterStore } from '../clusters/ClusterStore.ts';
-import type { ClusterTreeNode } from '../clusters/ClusterTreeProvider.ts';
-import { askCreateOptions } from '../clusters/createWizard.ts';
-import { showK3dError } from '../clusters/errors.ts';
-import { withK3dProgress } from '../clusters/k3dProgress.ts';
+import type { ClusterStore, ClustersApi } from '../clusters/api.ts';
+import type { K3dConfigApi } from './api.ts';
 import { newConfigFileFromWizard } from './saveFromWizard.ts';
 
 const SELECTOR: vscode.DocumentSelector = [{ language: 'yaml' }];
@@ -44,7 +41,8 @@ interface FactsCache {
   imageIds: Map<string, string | undefined>;
 }
 
-export function register(ctx: Ctx, store: ClusterStore): void {
+export function register(ctx: Ctx, clusters: ClustersApi): K3dConfigApi {
+  const { store } = clusters;
   const schemaProblems = ctx.register(vscode.languages.createDiagnosticCollection('k3d config'));
   const clusterProblems = ctx.register(vscode.languages.createDiagnosticCollection('k3d cluster vs config'));
   const files = new Map<string, FileState>();
@@ -164,13 +162,14 @@ export function register(ctx: Ctx, store: ClusterStore): void {
     },
   }));
 
-  ctx.registerCommand('newConfigFile', () => newConfigFileFromWizard(() => askCreateOptions(new Set(store.snapshot?.clusters.map((c) => c.name)))));
+  const newConfigFile = () => newConfigFileFromWizard(() => clusters.askCreateOptions(), (file) => clusters.createFromConfig(file));
+  ctx.registerCommand('newConfigFile', newConfigFile);
   ctx.registerCommand('k3dConfig.applyFix', async (uri?: vscode.Uri, clusterName?: string, fix?: InPlaceFix) => {
     if (!uri || typeof clusterName !== 'string' || !fix) {
       void vscode.window.showInformationMessage('Open a k3d config file whose cluster differs from it: the CodeLens above the file offers what can be applied.');
       return;
     }
-    await applyFix(ctx, store, clusterName, fix);
+    await applyFix(ctx, clusters, clusterName, fix);
     facts.delete(clusterName);
     await store.refresh();
   });
@@ -179,9 +178,10 @@ export function register(ctx: Ctx, store: ClusterStore): void {
       void vscode.window.showInformationMessage('Open a k3d config file whose cluster differs from it: the CodeLens above the file offers Recreate.');
       return;
     }
-    await recreate(ctx, store, uri, clusterName);
+    await recreate(ctx, clusters, uri, clusterName);
     facts.delete(clusterName);
   });
+  return { newConfigFile };
 }
 
 function toDiagnostic(doc: vscode.TextDocument, p: ConfigProblem): vscode.Diagnostic {
@@ -288,7 +288,8 @@ function freshCluster(store: ClusterStore, name: string): K3dCluster | undefined
   return store.snapshot?.clusters.find((c) => c.name === name);
 }
 
-async function applyFix(ctx: Ctx, store: ClusterStore, clusterName: string, fix: InPlaceFix): Promise<void> {
+async function applyFix(ctx: Ctx, clusters: ClustersApi, clusterName: string, fix: InPlaceFix): Promise<void> {
+  const { store } = clusters;
   await store.refresh();
   const cluster = freshCluster(store, clusterName);
   if (!cluster) {
@@ -298,7 +299,7 @@ async function applyFix(ctx: Ctx, store: ClusterStore, clusterName: string, fix:
   if (fix.kind === 'addAgents') {
     // Add Agent's own steps (how many — the file wants this many more — name, memory), progress and `kubectl get nodes` check.
     if (fix.count > 1) vscode.window.setStatusBarMessage(`The file wants ${fix.count} more agents: enter ${fix.count} as the number`, 15_000);
-    await vscode.commands.executeCommand('k3dDeploy.addAgent', { type: 'containers', cluster } satisfies ClusterTreeNode);
+    await clusters.addAgent(cluster);
     return;
   }
   if (fix.kind === 'deleteAgents') {
@@ -306,7 +307,7 @@ async function applyFix(ctx: Ctx, store: ClusterStore, clusterName: string, fix:
       const node = freshCluster(store, clusterName)?.nodes.find((n) => n.name === name);
       if (!node) continue;
       // Delete Node asks first, and removes the Node object k3d leaves behind.
-      await vscode.commands.executeCommand('k3dDeploy.deleteNode', { type: 'node', cluster, node } satisfies ClusterTreeNode);
+      await clusters.deleteNode(cluster, node);
     }
     return;
   }
@@ -326,14 +327,15 @@ async function applyFix(ctx: Ctx, store: ClusterStore, clusterName: string, fix:
   const doing = `Adding port ${fix.specs.join(', ')} to cluster '${clusterName}'`;
   try {
     // Not cancellable: killing k3d between removing the old load balancer and starting the new one breaks the cluster.
-    await store.track(clusterName, { verb: 'editing ports' }, () => withK3dProgress(ctx, doing, (run) => addPorts(ctx.k3d, clusterName, fix.specs, run), false));
+    await store.track(clusterName, { verb: 'editing ports' }, () => clusters.withK3dProgress(doing, (run) => addPorts(ctx.k3d, clusterName, fix.specs, run), false));
     vscode.window.setStatusBarMessage(`$(check) Cluster '${clusterName}' now publishes ${fix.specs.join(', ')}`, 5000);
   } catch (e) {
-    await showK3dError(ctx, doing, e, 'k3d restores the previous load balancer when the new one does not start.');
+    await clusters.showK3dError(doing, e, 'k3d restores the previous load balancer when the new one does not start.');
   }
 }
 
-async function recreate(ctx: Ctx, store: ClusterStore, uri: vscode.Uri, clusterName: string): Promise<void> {
+async function recreate(ctx: Ctx, clusters: ClustersApi, uri: vscode.Uri, clusterName: string): Promise<void> {
+  const { store } = clusters;
   const rel = vscode.workspace.asRelativePath(uri);
   const go = await vscode.window.showWarningMessage(
     `Recreate cluster '${clusterName}' from ${rel}?`,
@@ -351,10 +353,10 @@ async function recreate(ctx: Ctx, store: ClusterStore, uri: vscode.Uri, clusterN
   }
   const doing = `Deleting cluster '${clusterName}' to recreate it from ${rel}`;
   try {
-    await store.track(clusterName, { verb: 'deleting' }, () => withK3dProgress(ctx, doing, (run) => ctx.k3d.deleteCluster(clusterName, run), false));
+    await store.track(clusterName, { verb: 'deleting' }, () => clusters.withK3dProgress(doing, (run) => ctx.k3d.deleteCluster(clusterName, run), false));
   } catch (e) {
-    await showK3dError(ctx, doing, e, 'Nothing was created.');
+    await clusters.showK3dError(doing, e, 'Nothing was created.');
     return;
   }
-  await vscode.commands.executeCommand('k3dDeploy.createClusterFromConfig', uri);
+  await clusters.createFromConfig(uri);
 }

@@ -8,7 +8,10 @@ import { choicesFromCreateOptions, configFileName, renderConfigFile, type K3dCon
  * New k3d Config File...: the create wizard's steps, then the choices saved as a config file instead of run; then
  * an offer to create the cluster from it (`k3d cluster create --config FILE`).
  */
-export async function newConfigFileFromWizard(ask: () => Promise<CreateClusterOptions | undefined>): Promise<vscode.Uri | undefined> {
+export async function newConfigFileFromWizard(
+  ask: () => Promise<CreateClusterOptions | undefined>,
+  createFrom: (file: vscode.Uri) => Promise<void>,
+): Promise<vscode.Uri | undefined> {
   const options = await ask();
   if (!options) return undefined;
   const saved = await saveConfigFile(choicesFromCreateOptions(options));
@@ -16,7 +19,7 @@ export async function newConfigFileFromWizard(ask: () => Promise<CreateClusterOp
   void vscode.window.showInformationMessage(
     `Saved ${vscode.workspace.asRelativePath(saved)}: k3d cluster create --config ${vscode.workspace.asRelativePath(saved)} creates cluster '${options.name}'.`,
     'Create Cluster',
-  ).then((c) => c && vscode.commands.executeCommand('k3dDeploy.createClusterFromConfig', saved));
+  ).then((c) => c && createFrom(saved));
   return saved;
 }
 

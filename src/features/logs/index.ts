@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { inUserNamespace } from '../../core/kube/namespaces.ts';
 import type { Ctx } from '../../ctx.ts';
-import type { WorkloadNode, WorkloadTree } from '../workloads/WorkloadTree.ts';
+import type { WorkloadNode, WorkloadTree } from '../workloads/api.ts';
 import { LogStreams, podContainers, type LogTarget } from './LogStreams.ts';
 
 /** Follow Logs (pods and deployments), Show Previous, Stop Following, Clear, timestamps. */

@@ -7,7 +7,7 @@ import { inUserNamespace } from '../../core/kube/namespaces.ts';
 import { containerPorts, pickPod, podNotForwardable, serviceTargetPort, type PortChoice } from '../../core/kube/portForward.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';
 import type { Ctx } from '../../ctx.ts';
-import type { WorkloadNode, WorkloadTree } from '../workloads/WorkloadTree.ts';
+import type { WorkloadNode, WorkloadTree } from '../workloads/api.ts';
 import { Forwards, type Forward, type ForwardKind, type ForwardSpec } from './forwards.ts';
 
 const VIEW = 'k3dDeploy.portForwards';

@@ -9,7 +9,7 @@ import { deploymentRevisions, rollbackPlan, type Revision } from '../../core/kub
 import { age } from '../../core/kube/status.ts';
 import type { Ctx } from '../../ctx.ts';
 import { showReadOnly } from '../shared/readOnlyDocuments.ts';
-import type { WorkloadNode } from '../workloads/WorkloadTree.ts';
+import type { WorkloadNode } from '../workloads/api.ts';
 import { offerManifestWrite } from './manifest.ts';
 
 /** Like kubectl's own (kubectl-rollout), so that an apply that disagrees names what changed the template. */

@@ -3,7 +3,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { exec, runCommand, splitCommand, type ExecSession } from '../../core/kube/exec.ts';
 import { inUserNamespace } from '../../core/kube/namespaces.ts';
 import type { Ctx } from '../../ctx.ts';
-import type { WorkloadNode, WorkloadTree } from '../workloads/WorkloadTree.ts';
+import type { WorkloadNode, WorkloadTree } from '../workloads/api.ts';
 
 interface Target { context: string; namespace: string; pod: string; container: string | undefined }
 

@@ -3,8 +3,8 @@
 // this only restores done keys and listens; the caches are acquired when a cluster runs, and given
 // back once every step they can prove is done.
 import * as vscode from 'vscode';
-import type { ApplySummary } from '../apply/applyManifests.ts';
-import type { ClusterStore } from '../clusters/ClusterStore.ts';
+import type { ApplySummary } from '../apply/api.ts';
+import type { ClusterStore } from '../clusters/api.ts';
 import type { CacheKind, CacheLease } from '../../core/kube/contexts.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';
 import { CLUSTER_KEYS, contextKeyOf, deletedDeclared, keyOfObject, observe, templateImages, WALKTHROUGH_KEYS, type WalkthroughKey } from '../../core/walkthrough/progress.ts';

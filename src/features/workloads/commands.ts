@@ -22,7 +22,13 @@ interface Target {
   object?: KubeObject & { spec?: { template?: { spec?: { containers?: Array<{ name: string; image?: string }> } }; replicas?: number } };
 }
 
-export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests: ManifestIndex): void {
+/** Show YAML of a pod, for Show YAML and Apply's "Show Pod" (through the workloads API). */
+export async function showPodYaml(ctx: Ctx, context: string, namespace: string, name: string): Promise<void> {
+  await showReadOnly(`${context}/${namespace}/pods/${name}.yaml`, await objectYaml(await ctx.kube.http(context), podRef(namespace, name)));
+}
+
+/** `useContext`: Clusters' Use Context..., late-bound in extension.ts (Clusters needs this feature's tree). */
+export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests: ManifestIndex, useContext: () => Promise<void>): void {
   const http = (context: string): Promise<KubeHttp> => ctx.kube.http(context);
 
   /** The tree item a command came from, or a pick among the current context's objects. */
@@ -35,7 +41,7 @@ export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests
     const context = await ctx.kube.currentContext();
     if (!context) {
       void vscode.window.showWarningMessage('There is no current Kubernetes context. Create a k3d cluster or choose a context first.', 'Use Context').then((c) => {
-        if (c) void vscode.commands.executeCommand('k3dDeploy.useContext');
+        if (c) void useContext();
       });
       return undefined;
     }
