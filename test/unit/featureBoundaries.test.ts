@@ -1,7 +1,8 @@
-// Features talk through typed APIs (returned by register(), wired in extension.ts): the inner-loop
-// features (apply, deploy, imageTags) import another feature only through its api.ts, or the
-// editor services in features/shared/. Before this, Deploy on Save imported four files of
-// imageTags, apply/rollout.ts imageTags/delivery.ts, and Build & Deploy apply/rollout.ts.
+// Features talk through typed APIs (returned by register(), wired in extension.ts; issue 13 item 2): a feature
+// imports another feature only through its api.ts, or the editor services in features/shared/, and never runs
+// a command another feature registers. Before this, k3dConfig imported four files of clusters and ran its
+// Add Agent / Delete Node / Create from Config commands with hand-built tree nodes; Apply ran Clusters' Start
+// Cluster and Use Context and Workloads' Show YAML; Clusters ran k3dConfig's New Config File.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
@@ -9,30 +10,102 @@ import { test } from 'node:test';
 
 const features = path.join(import.meta.dirname, '../../src/features');
 
-/** Imports that stay, with why: the clusters feature's store is its API to apply (a type only); the walkthrough link is that feature's own addition. */
-const KNOWN = new Set(['apply -> clusters/ClusterStore.ts', 'imageTags -> walkthrough/links.ts']);
+/**
+ * Imports that stay, with why. imageTags' lessons link to a walkthrough step: links.ts is the walkthrough's
+ * small table of step ids, a constant, not behaviour (the walkthrough is being finished separately).
+ */
+const KNOWN_IMPORTS = new Set(['imageTags -> walkthrough/links.ts']);
 
-test('apply, deploy and imageTags reach other features only through api.ts or features/shared', () => {
+interface Source {
+  feature: string;
+  file: string;
+  text: string;
+}
+
+function sources(): Source[] {
+  const out: Source[] = [];
+  for (const feature of readdirSync(features, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(full);
+        else if (entry.name.endsWith('.ts')) out.push({ feature, file: path.relative(features, full), text: readFileSync(full, 'utf8') });
+      }
+    };
+    walk(path.join(features, feature));
+  }
+  return out;
+}
+
+/** Which feature registers each command (`ctx.registerCommand('name'`, registered as `k3dDeploy.name`). */
+function commandOwners(all: readonly Source[]): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const s of all) {
+    for (const m of s.text.matchAll(/\.registerCommand\(\s*'([\w.-]+)'/g)) owners.set(m[1], s.feature);
+  }
+  return owners;
+}
+
+/** Imports of another feature's files other than its api.ts (features/shared/ is everyone's). */
+export function crossImports(all: readonly Source[]): string[] {
   const found: string[] = [];
-  for (const feature of ['apply', 'deploy', 'imageTags']) {
-    for (const file of readdirSync(path.join(features, feature)).filter((f) => f.endsWith('.ts'))) {
-      const text = readFileSync(path.join(features, feature, file), 'utf8');
-      for (const m of text.matchAll(/from '\.\.\/([\w-]+)\/([\w./-]+)'/g)) {
-        const [, other, target] = m;
-        if (other === 'shared' || target === 'api.ts' || KNOWN.has(`${feature} -> ${other}/${target}`)) continue;
-        found.push(`${feature}/${file} -> ${other}/${target}`);
+  for (const s of all) {
+    for (const m of s.text.matchAll(/(?:from|import)\s*\(?\s*'((?:\.\.\/)+)([\w-]+)\/([\w./-]+)'/g)) {
+      const [, ups, other, target] = m;
+      // Only paths that land in src/features/<other>/ (one level up from a feature's own folder).
+      if (ups.length / 3 !== s.file.split('/').length - 1) continue;
+      if (other === s.feature || other === 'shared' || target === 'api.ts' || KNOWN_IMPORTS.has(`${s.feature} -> ${other}/${target}`)) continue;
+      found.push(`${s.file} -> ${other}/${target}`);
+    }
+  }
+  return found;
+}
+
+/** executeCommand('k3dDeploy.<id>') of a command another feature registers (up to the end of the statement). */
+export function crossCommands(all: readonly Source[]): string[] {
+  const owners = commandOwners(all);
+  const found: string[] = [];
+  for (const s of all) {
+    for (const m of s.text.matchAll(/executeCommand\b[^;]{0,400}/g)) {
+      for (const id of m[0].matchAll(/'k3dDeploy\.([\w.-]+)'/g)) {
+        const owner = owners.get(id[1]);
+        if (owner && owner !== s.feature) found.push(`${s.file} runs k3dDeploy.${id[1]} (${owner})`);
       }
     }
   }
-  assert.deepEqual(found, []);
+  return found;
+}
+
+test('the scan sees the features and their commands (so an empty result means something)', () => {
+  const all = sources();
+  const owners = commandOwners(all);
+  assert.equal(owners.get('startCluster'), 'clusters');
+  assert.equal(owners.get('showYaml'), 'workloads');
+  assert.equal(owners.get('newConfigFile'), 'k3dConfig');
+  // What the rule catches, on the shapes it replaced.
+  const before: Source[] = [
+    ...all,
+    { feature: 'apply', file: 'apply/x.ts', text: "if (c) void vscode.commands.executeCommand(c === 'Create Cluster' ? 'k3dDeploy.createCluster' : 'k3dDeploy.useContext');" },
+    { feature: 'k3dConfig', file: 'k3dConfig/x.ts', text: "import { askCreateOptions } from '../clusters/createWizard.ts';\nimport type { X } from '../clusters/api.ts';" },
+    { feature: 'portForward', file: 'portForward/x.ts', text: "await vscode.commands.executeCommand(\n  'k3dDeploy.addAgent', node);" },
+  ];
+  const synthetic = (lines: string[]) => lines.filter((l) => l.split(' ')[0].endsWith('/x.ts'));
+  assert.deepEqual(synthetic(crossImports(before)), ['k3dConfig/x.ts -> clusters/createWizard.ts']);
+  assert.deepEqual(synthetic(crossCommands(before)), [
+    'apply/x.ts runs k3dDeploy.createCluster (clusters)',
+    'apply/x.ts runs k3dDeploy.useContext (clusters)',
+    'portForward/x.ts runs k3dDeploy.addAgent (clusters)',
+  ]);
 });
 
-test('no feature of the inner loop asks VS Code for the command list or runs Apply through its command', () => {
-  for (const feature of ['apply', 'deploy', 'imageTags']) {
-    for (const file of readdirSync(path.join(features, feature)).filter((f) => f.endsWith('.ts'))) {
-      const text = readFileSync(path.join(features, feature, file), 'utf8');
-      assert.doesNotMatch(text, /getCommands\(/, `${feature}/${file}`);
-      assert.doesNotMatch(text, /executeCommand[^(]*\(\s*'k3dDeploy\.apply'/, `${feature}/${file}`);
-    }
-  }
+test("no feature imports another feature's files except its api.ts or features/shared", () => {
+  assert.deepEqual(crossImports(sources()), []);
+});
+
+test('no feature runs a command another feature registers', () => {
+  assert.deepEqual(crossCommands(sources()), []);
+});
+
+test('no feature asks VS Code for the command list', () => {
+  for (const s of sources()) assert.doesNotMatch(s.text, /getCommands\(/, s.file);
 });
