@@ -6,7 +6,8 @@ import type { SimulatedK3d } from '../../../scripts/lib/k3dEnv.ts';
 import type { Workbench } from './workbench.ts';
 
 /** 'dockerDown': the simulated cluster exists, but code-server (and so the extension, docker and k3d) sees a dead DOCKER_HOST. */
-export type FixtureName = 'simulated' | 'noK3d' | 'dockerDown';
+/** 'learner': the simulated k3d and Docker, but no cluster yet (a learner's first day); a session of its own, so what it does touches no other scenario. */
+export type FixtureName = 'simulated' | 'noK3d' | 'dockerDown' | 'learner';
 
 export interface ScenarioContext {
   wb: Workbench;

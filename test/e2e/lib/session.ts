@@ -56,11 +56,13 @@ export class Session {
     fs.mkdirSync(workDir, { recursive: true });
     let sim: SimulatedK3d | undefined;
     let env: NodeJS.ProcessEnv;
-    if (options.fixture === 'simulated' || options.fixture === 'dockerDown') {
+    if (options.fixture === 'simulated' || options.fixture === 'dockerDown' || options.fixture === 'learner') {
       sim = simulatedK3d(path.join(workDir, 'k3d-state'), { speed: SIM_SPEED });
       env = sim.env;
-      log('  creating k3s-default (1 server, 2 agents) with the simulated k3d');
-      await k3dOk(sim, ['cluster', 'create', 'k3s-default', '-a', '2'], 120_000);
+      if (options.fixture !== 'learner') {
+        log('  creating k3s-default (1 server, 2 agents) with the simulated k3d');
+        await k3dOk(sim, ['cluster', 'create', 'k3s-default', '-a', '2'], 120_000);
+      }
       // Docker "down" without touching the machine's engine: a socket nobody listens on.
       if (options.fixture === 'dockerDown') env = { ...env, DOCKER_HOST: 'unix:///nonexistent-k3d-deploy-e2e.sock' };
     } else {
