@@ -71,14 +71,21 @@ export function register(
   registerContextStatusBar(ctx, store);
   // After activate() returns: the view shows "Looking for k3d clusters…" meanwhile.
   setImmediate(() => void store.refresh());
+  // The actions as their commands run them: an unexpected error is logged and shown, as ctx.registerCommand does
+  // (callers often start them with `void` from a notification's button).
+  const action = (what: string, run: () => Promise<void>): Promise<void> =>
+    run().catch(async (e: unknown) => {
+      ctx.log.error(`${what} failed:`, e instanceof Error ? (e.stack ?? e.message) : String(e));
+      if ((await vscode.window.showErrorMessage(`k3d: ${e instanceof Error ? e.message : String(e)}`, 'Show Log')) === 'Show Log') ctx.log.show();
+    });
   const api: ClustersApi = {
     store,
-    start: (cluster) => startCluster(ctx, store, { type: 'cluster', cluster }),
-    create: () => createCluster(ctx, store, deps.newConfigFile),
-    createFromConfig: (file) => createClusterFromConfig(ctx, store, file),
-    useContext: () => switchContext(ctx, store),
-    addAgent: (cluster) => addNodes(ctx, store, 'agent', { type: 'containers', cluster }),
-    deleteNode: (cluster, node) => removeNode(ctx, store, { type: 'node', cluster, node }),
+    start: (cluster) => action('Start Cluster', () => startCluster(ctx, store, { type: 'cluster', cluster })),
+    create: () => action('Create Cluster', () => createCluster(ctx, store, deps.newConfigFile)),
+    createFromConfig: (file) => action('Create Cluster from Config', () => createClusterFromConfig(ctx, store, file)),
+    useContext: () => action('Use Context', () => switchContext(ctx, store)),
+    addAgent: (cluster) => action('Add Agent', () => addNodes(ctx, store, 'agent', { type: 'containers', cluster })),
+    deleteNode: (cluster, node) => action('Delete Node', () => removeNode(ctx, store, { type: 'node', cluster, node })),
     askCreateOptions: (): Promise<CreateClusterOptions | undefined> => askCreateOptions(new Set(store.snapshot?.clusters.map((c) => c.name))),
     showK3dError: (doing, error, afterwards) => showK3dError(ctx, doing, error, afterwards),
     withK3dProgress: (title, run, cancellable) => withK3dProgress(ctx, title, run, cancellable),
