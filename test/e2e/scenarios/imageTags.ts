@@ -143,13 +143,20 @@ scenario('image tags: Bump & Apply rolls out a second ReplicaSet', 'simulated', 
   ctx.step('open the k3d view: two ReplicaSets under hashgenerator-dep');
   await wb.openViewContainer('k3d');
   const labels = () => page.locator('.part.sidebar .monaco-list-row[role="treeitem"] .label-name').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
-  for (const label of ['k3s-default', 'default', 'hashgenerator-dep']) {
-    const row = wb.treeItem(label).first();
-    if ((await row.count()) > 0 && (await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
-    await page.waitForTimeout(400);
-  }
+  // Expanded again on each look, as a person clicks again: a click that lands while the view re-renders
+  // (a refresh of the cluster list or the registries group) opens nothing.
+  const expandAndRead = async (): Promise<string[]> => {
+    for (const label of ['k3s-default', 'default', 'hashgenerator-dep']) {
+      const row = wb.treeItem(label).first();
+      if ((await row.count()) > 0 && (await row.getAttribute('aria-expanded')) === 'false') {
+        await row.locator('.monaco-tl-twistie').click().catch(() => undefined);
+        await page.waitForTimeout(400);
+      }
+    }
+    return labels();
+  };
   const replicaSets = (l: string[]) => l.filter((t) => /^hashgenerator-dep-[a-z0-9]{6,10}$/.test(t));
-  const seen = await waitUntil('two hashgenerator-dep ReplicaSets in the tree', labels, (l) => replicaSets(l).length >= 2, 30_000).catch(() => labels());
+  const seen = await waitUntil('two hashgenerator-dep ReplicaSets in the tree', expandAndRead, (l) => replicaSets(l).length >= 2, 30_000).catch(() => labels());
   ctx.step(`tree: ${seen.join(' | ').slice(0, 600)}`);
   await ctx.shot('two ReplicaSets in the tree after the rollout');
   check(replicaSets(seen).length === 2, `expected two ReplicaSets of hashgenerator-dep in the tree: ${seen.join(' | ')}`);

@@ -13,6 +13,8 @@ import type { ScenarioContext } from '../lib/harness.ts';
 import { DEFAULT_TIMEOUT, waitUntil } from '../lib/workbench.ts';
 
 const TITLE = 'First deploy with k3d';
+/** The steps of the walkthrough the Welcome page shows now. */
+const SHOWN_STEPS = '.showDetails button.getting-started-step';
 
 /** The palette, tried again after a pause when the command is not listed or F1 went to a webview. */
 async function palette(ctx: ScenarioContext, label: string): Promise<void> {
@@ -38,8 +40,9 @@ interface StepState {
 async function showWalkthrough(ctx: ScenarioContext): Promise<void> {
   const { wb, page } = ctx;
   await wb.dismissQuickInput();
-  // Only a walkthrough on screen counts: the Welcome page keeps a hidden copy of its steps when it goes back to its start.
-  if ((await page.locator('button.getting-started-step:visible').count()) > 0) return;
+  // Only a walkthrough on screen counts: when the Welcome page goes back to its start, it keeps the steps in an
+  // off-screen slide (visible to the browser, not updated), and its slides' parent loses the showDetails class.
+  if ((await page.locator(SHOWN_STEPS).count()) > 0) return;
   for (let attempt = 1; ; attempt++) {
     try {
       await palette(ctx, 'Welcome: Open Walkthrough...');
@@ -54,11 +57,11 @@ async function showWalkthrough(ctx: ScenarioContext): Promise<void> {
       await page.locator('.tabs-container .tab.active').first().click().catch(() => undefined);
     }
   }
-  await page.locator('button.getting-started-step:visible').first().waitFor({ timeout: DEFAULT_TIMEOUT });
+  await page.locator(SHOWN_STEPS).first().waitFor({ timeout: DEFAULT_TIMEOUT });
 }
 
 async function steps(ctx: ScenarioContext): Promise<StepState[]> {
-  return ctx.page.locator('button.getting-started-step:visible').evaluateAll((els) =>
+  return ctx.page.locator(SHOWN_STEPS).evaluateAll((els) =>
     els.map((e) => ({ id: (e.getAttribute('data-step-id') ?? '').split('#').pop() ?? '', done: e.getAttribute('aria-checked') === 'true' })),
   );
 }
@@ -129,6 +132,8 @@ scenario('walkthrough: First deploy with k3d, walked whole; each step checks its
   check(sim, 'needs the simulated k3d');
   // A learner who has nothing yet: no cluster (the 'learner' session starts without one), no manifest.
   ctx.step('no cluster; no manifests/deployment.yaml');
+  // A retry in the same session finds what the first try made: delete it, and let the view notice.
+  if ((await k3dOk(sim, ['cluster', 'delete', 'k3s-default']).then(() => true, () => false))) await ctx.page.waitForTimeout(3000);
   fs.rmSync(path.join(ctx.workspace, 'manifests', 'deployment.yaml'), { force: true });
   await palette(ctx, 'Notifications: Clear All Notifications');
   await palette(ctx, 'k3d: Start the First Deploy Walkthrough Over');
@@ -167,6 +172,7 @@ async function walk(ctx: ScenarioContext): Promise<void> {
   // 5. New Manifest: the course's shape, opened with its lens.
   ctx.step('k3d: New Manifest... jakousa/dwk-app1:1.0.0 named hashgenerator');
   await palette(ctx, 'k3d: New Manifest...');
+  await waitUntil('the image prompt', () => wb.quickInputStep(), (s) => /New Manifest/.test(s.title) && !s.isPick);
   await wb.answerInput('jakousa/dwk-app1:1.0.0');
   await waitUntil('the name step', () => wb.quickInputStep(), (s) => /name/i.test(s.message));
   await wb.answerInput('hashgenerator');
