@@ -27,9 +27,18 @@ async function showContainers(wb: Workbench) {
   const cluster = row(wb, CLUSTER);
   // The first scenario of a fresh window waits for the extension's first listing, which a loaded machine makes slow.
   await cluster.waitFor({ timeout: TIMEOUT });
-  await wb.expand(cluster);
   const containers = row(wb, 'Containers').first();
-  await containers.waitFor({ timeout: DEFAULT_TIMEOUT });
+  // Expanded again when its children do not show: a view re-render (the cluster list's or the registries
+  // group's refresh) right after the click can leave the row closed.
+  for (let attempt = 1; ; attempt++) {
+    await wb.expand(cluster);
+    try {
+      await containers.waitFor({ timeout: attempt < 3 ? 7_000 : DEFAULT_TIMEOUT });
+      break;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
   await wb.expand(containers);
   return containers;
 }
