@@ -83,24 +83,7 @@ export async function exec(http: KubeHttp, request: ExecRequest): Promise<ExecSe
     handshakeTimeout: http.timeouts.connectMs + http.timeouts.idleMs,
     perMessageDeflate: false,
   });
-  const opened = new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    let refused = false;
-    ws.once('unexpected-response', (req: ClientRequest, res: IncomingMessage) => {
-      // The server's refusal (a Status): its message is what the user needs, not the socket's end.
-      refused = true;
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        reject(statusError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
-        req.destroy();
-      });
-      res.on('error', (e) => reject(toNetworkError(e, http.server)));
-    });
-    ws.on('error', (e) => {
-      if (!refused) reject(toNetworkError(e, http.server));
-    });
-  });
+  const opened = webSocketOpened(ws, http.server);
   let result: ExecResult | undefined;
   const done = new Promise<ExecResult>((resolve) => {
     ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -177,4 +160,28 @@ export function splitCommand(line: string): string[] {
   }
   if (word !== undefined) words.push(word);
   return words;
+}
+
+/**
+ * Resolves when the WebSocket is open; rejects with the server's refusal (a Status: its message is what
+ * the user needs, not the socket's end) or the connection's failure in words. Exec and port-forward.
+ */
+export function webSocketOpened(ws: import('ws').WebSocket, server: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    let refused = false;
+    ws.once('unexpected-response', (req: ClientRequest, res: IncomingMessage) => {
+      refused = true;
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        reject(statusError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+        req.destroy();
+      });
+      res.on('error', (e) => reject(toNetworkError(e, server)));
+    });
+    ws.on('error', (e) => {
+      if (!refused) reject(toNetworkError(e, server));
+    });
+  });
 }

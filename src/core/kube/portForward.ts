@@ -3,11 +3,12 @@
 // client-node's PortForward speaks): channel 0 carries the data, channel 1 the server's error message; the
 // first frame of each channel is the port as 2 little-endian bytes. Which pod a connection reaches is asked
 // at each connection, so a forward to a deployment follows it to its new pod after a rollout.
-import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
+import type { Agent } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { V1Container, V1Pod, V1Service } from '@kubernetes/client-node';
 import { KubeError } from './gateway.ts';
-import { statusError, toNetworkError, type KubeHttp } from './http.ts';
+import type { KubeHttp } from './http.ts';
+import { webSocketOpened } from './exec.ts';
 import { podDeleting } from './pods.ts';
 
 export const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io', 'channel.k8s.io'] as const;
@@ -62,23 +63,7 @@ export async function forwardConnection(http: KubeHttp, target: { namespace: str
   };
   socket.on('data', hold);
   socket.pause();
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    let refused = false;
-    ws.once('unexpected-response', (req: ClientRequest, res: IncomingMessage) => {
-      refused = true;
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        reject(statusError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
-        req.destroy();
-      });
-      res.on('error', (e) => reject(toNetworkError(e, http.server)));
-    });
-    ws.on('error', (e) => {
-      if (!refused) reject(toNetworkError(e, http.server));
-    });
-  }).catch((e: unknown) => {
+  await webSocketOpened(ws, http.server).catch((e: unknown) => {
     socket.off('data', hold);
     throw e;
   });
