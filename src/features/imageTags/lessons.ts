@@ -19,6 +19,8 @@ import { lessonWalkthroughCommand } from '../walkthrough/links.ts';
 const SOURCE = 'k3d';
 const LIVE_MIN_INTERVAL_MS = 10_000;
 const UNREACHABLE_BACKOFF_MS = 30_000;
+/** After a change in the cluster's deployments, open files re-read their live images this much later (one read per burst). */
+const CLUSTER_CHANGE_QUIET_MS = 300;
 const MAX_LIVE_DEPLOYMENTS = 20;
 
 interface LiveState {
@@ -43,6 +45,7 @@ export class ImageLessons implements vscode.Disposable {
   /** The current context's deployments, shared with the tree; held while a file has live state. */
   private deploymentCache: CurrentContextCache<LiveDeployment> | undefined;
   private unreachableUntil = 0;
+  private clusterTimer: NodeJS.Timeout | undefined;
   private readonly liveChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeLive = this.liveChanged.event;
 
@@ -75,6 +78,18 @@ export class ImageLessons implements vscode.Disposable {
     void this.fetchLive(document)
       .catch((e: Error) => this.feature.ctx.log.debug(`live images for ${vscode.workspace.asRelativePath(document.uri)}: ${e.message}`))
       .finally(() => this.liveInFlight.delete(key));
+  }
+
+  /** At most every 300 ms, every open file with live state reads the cache again (no request: it is watched). */
+  private clusterChanged(): void {
+    if (this.clusterTimer) return;
+    this.clusterTimer = setTimeout(() => {
+      this.clusterTimer = undefined;
+      for (const key of this.live.keys()) {
+        const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+        if (document && !document.isClosed) this.refreshLive(document, true);
+      }
+    }, CLUSTER_CHANGE_QUIET_MS);
   }
 
   forget(document: vscode.TextDocument): void {
@@ -135,7 +150,9 @@ export class ImageLessons implements vscode.Disposable {
     const context = kubeconfig.currentContext;
     if (!context) return;
     const defaultNamespace = kubeconfig.contexts.find((c) => c.name === context)?.namespace ?? 'default';
-    this.deploymentCache ??= new CurrentContextCache(this.feature.ctx.kube, 'deployments');
+    // A change in the cluster (a rollback, kubectl set image, another apply) re-reads the open files' live
+    // images from the cache at once: the lens must not keep saying what the cluster ran before.
+    this.deploymentCache ??= new CurrentContextCache(this.feature.ctx.kube, 'deployments', { onChange: () => this.clusterChanged() });
     const cache = await this.deploymentCache.get();
     if (!cache || !(await waitForSync(cache, 4000))) {
       // Unreachable, stopped, unauthorized: say nothing, try again later.
@@ -203,6 +220,7 @@ export class ImageLessons implements vscode.Disposable {
   dispose(): void {
     this.timers.forEach((t) => clearTimeout(t));
     this.timers.clear();
+    clearTimeout(this.clusterTimer);
     this.collection.dispose();
     this.liveChanged.dispose();
     this.deploymentCache?.dispose();
