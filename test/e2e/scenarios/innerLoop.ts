@@ -12,33 +12,12 @@ import type { ScenarioContext } from '../lib/harness.ts';
 import { waitUntil } from '../lib/workbench.ts';
 import { docker, dockerOk, requireDocker } from '../../lib/docker.ts';
 import { copyHashApp, ensureBaseImage } from '../../lib/images.ts';
+import { appDeployment } from '../lib/manifests.ts';
 
 const APP = 'loopapp';
 const MANIFEST = `${APP}/manifests/deployment.yaml`;
 
-function deployment(image: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${APP}-dep
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: ${APP}
-  template:
-    metadata:
-      labels:
-        app: ${APP}
-    spec:
-      containers:
-        - name: ${APP}
-          image: ${image}
-          env:
-            - name: INTERVAL
-              value: "2"
-`;
-}
+const deployment = (image: string): string => appDeployment(APP, image);
 
 async function outputLines(ctx: ScenarioContext): Promise<string[]> {
   const lines = await ctx.page.locator('.part.panel .monaco-editor .view-lines .view-line').allTextContents();

@@ -13,6 +13,7 @@ import { DEFAULT_TIMEOUT, waitUntil } from '../lib/workbench.ts';
 import type { Workbench } from '../lib/workbench.ts';
 import { docker, dockerOk, requireDocker } from '../../lib/docker.ts';
 import { copyHashApp, ensureBaseImage } from '../../lib/images.ts';
+import { appDeployment } from '../lib/manifests.ts';
 
 const VIEW = 'Clusters';
 const REG = 'e2e-reg';
@@ -32,29 +33,7 @@ async function openView(wb: Workbench): Promise<void> {
   await wb.viewPane(VIEW).first().waitFor({ timeout: DEFAULT_TIMEOUT });
 }
 
-function deployment(image: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${APP}-dep
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: ${APP}
-  template:
-    metadata:
-      labels:
-        app: ${APP}
-    spec:
-      containers:
-        - name: ${APP}
-          image: ${image}
-          env:
-            - name: INTERVAL
-              value: "2"
-`;
-}
+const deployment = (image: string): string => appDeployment(APP, image);
 
 /** The registry's host port, from `k3d registry list -o json`; undefined when it does not exist. */
 async function registryPort(ctx: ScenarioContext): Promise<string | undefined> {
