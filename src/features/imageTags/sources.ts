@@ -24,7 +24,12 @@ export async function gitHeadFor(uri: vscode.Uri): Promise<string | undefined> {
   return dir ? readGitHead(dir) : undefined;
 }
 
-const LOCAL_TTL_MS = 60_000;
+/**
+ * How long a `docker image ls` answers the local-image lessons. Short: an image built in a terminal must count
+ * when its manifest is next opened or edited (a reading older than this is refreshed then, and the lessons
+ * re-run when it changes); at most one listing per 5 s while a manifest is being edited.
+ */
+const LOCAL_TTL_MS = 5_000;
 
 /** `docker image ls`, at most once a minute; undefined while Docker does not answer. */
 export class LocalImages {
