@@ -15,6 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildPlan } from '../src/core/build/publish.ts';
 import { dockerImageInspectArgs } from '../src/core/build/docker.ts';
+import { localImageIds } from '../src/core/build/steps.ts';
 import { contextHash } from '../src/core/deploy/nextTag.ts';
 import { imagesOnNodes, importLanded } from '../src/core/deploy/nodeImages.ts';
 import { runDeploy } from '../src/core/deploy/pipeline.ts';
@@ -144,6 +145,8 @@ async function extensionLoop(cluster: BenchCluster, side: Side, message: string)
       }
     },
     imageId: async (img, signal) => (await runTool('docker', dockerImageInspectArgs(img), { env, signal }).catch(() => ({ stdout: '' }))).stdout.trim() || undefined,
+    // As the extension does it: both tags in one `docker image inspect` (env is this process's plus the simulator's).
+    imageIds: (imgs, signal) => localImageIds('docker', imgs, signal),
     onNodes: async (plan, id) => importLanded(plan.delivery.manifestImage, id, await imagesOnNodes(CLUSTER, source)).ok,
     verifyDelivery: async (plan, id) => {
       const check = importLanded(plan.delivery.manifestImage, id, await imagesOnNodes(CLUSTER, source), CLUSTER);

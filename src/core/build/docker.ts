@@ -15,7 +15,7 @@ export const dockerPushArgs = (image: string): string[] => ['push', image];
 export const dockerTagArgs = (source: string, target: string): string[] => ['tag', source, target];
 
 /** `docker image inspect`: exit 0 and the image ID when the engine has the image, exit 1 when not. */
-export const dockerImageInspectArgs = (image: string): string[] => ['image', 'inspect', '--format', '{{.Id}}', image];
+export const dockerImageInspectArgs = (image: string, ...more: string[]): string[] => ['image', 'inspect', '--format', '{{.Id}}', image, ...more];
 
 /** `docker image rm IMAGE` without --force: removes this name only while another tag keeps the image. */
 export const dockerUntagArgs = (image: string): string[] => ['image', 'rm', image];

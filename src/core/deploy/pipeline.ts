@@ -53,6 +53,8 @@ export interface DeployAdapters<Applied = unknown> {
   runStep(step: BuildStep, signal: AbortSignal): Promise<void>;
   /** `docker image inspect --format {{.Id}}`: undefined when Docker has no such image. */
   imageId(image: string, signal: AbortSignal): Promise<string | undefined>;
+  /** The same for several images at once (one `docker image inspect`); `imageId` per image when absent. */
+  imageIds?(images: readonly string[], signal: AbortSignal): Promise<Array<string | undefined>>;
   /** Removes a tag the build made when nothing changed (the image stays under its current tag). */
   untag?(image: string): Promise<void>;
   /** Writes the new tag into the manifest (one undoable edit) and saves it. */
@@ -119,8 +121,8 @@ export interface DeployOptions extends DeployEvents {
 
 class Cancelled extends Error {}
 
-/** The plan phase: pure, plus two `docker image inspect`s for the up-to-date check. */
-export async function planDeploy(input: DeployInput, adapters: Pick<DeployAdapters, 'imageId'>, signal: AbortSignal, inspect = true): Promise<DeployPlan> {
+/** The plan phase: pure, plus one `docker image inspect` of both tags for the up-to-date check. */
+export async function planDeploy(input: DeployInput, adapters: Pick<DeployAdapters, 'imageId' | 'imageIds'>, signal: AbortSignal, inspect = true): Promise<DeployPlan> {
   const delivery = planDelivery({ ref: input.ref, tag: input.tag, setting: input.setting, cluster: input.cluster, registry: input.registry });
   if (!delivery.ok) throw new DeployStopped(delivery.reason);
   const [build, ...deliver] = buildPlan({
@@ -136,10 +138,10 @@ export async function planDeploy(input: DeployInput, adapters: Pick<DeployAdapte
     if (now.ok) currentImage = now.buildImage;
   }
   if (!inspect) return { delivery, build, deliver, currentImage, newImageExisted: false };
-  const [currentImageId, newImageId] = await Promise.all([
-    currentImage ? adapters.imageId(currentImage, signal) : undefined,
-    adapters.imageId(delivery.buildImage, signal),
-  ]);
+  const images = currentImage ? [delivery.buildImage, currentImage] : [delivery.buildImage];
+  const [newImageId, currentImageId] = adapters.imageIds
+    ? await adapters.imageIds(images, signal)
+    : await Promise.all(images.map((image) => adapters.imageId(image, signal)));
   return { delivery, build, deliver, currentImage, currentImageId, newImageExisted: newImageId !== undefined };
 }
 

@@ -26,7 +26,7 @@ import { runTool } from '../../core/process.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ImageTagsApi } from '../imageTags/api.ts';
 import { buildOutput, checkImportLanded, nodeImageSource, runStep } from '../shared/buildSteps.ts';
-import { clusterRegistry, localImageId, StepFailed } from '../../core/build/steps.ts';
+import { clusterRegistry, localImageId, localImageIds, StepFailed } from '../../core/build/steps.ts';
 import type { MadeEdit } from '../../core/deploy/undoEdit.ts';
 import { readGitHead } from '../../core/build/git.ts';
 import type { ApplyApi, ApplySummary } from '../apply/api.ts';
@@ -128,6 +128,7 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
           {
             runStep: (step, s) => runStep(ctx, out, step, s, progress, step.kind === 'build' ? buildLines : undefined),
             imageId: (img, s) => localImageId(ctx.config.dockerPath, img, s),
+            imageIds: (imgs, s) => localImageIds(ctx.config.dockerPath, imgs, s),
             unchanged: async () => {
               const last = lastDeployed.get(target.uri + target.path);
               return hash !== undefined && last?.hash === hash && last.tag === ref.tag;

@@ -22,7 +22,7 @@ import { formatImageReference, parseImageReference } from '../../core/manifests/
 import type { ImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageTagsFeature } from './ImageTagsFeature.ts';
 import { buildOutput, checkImportLanded, runStep } from '../shared/buildSteps.ts';
-import { clusterRegistry, localImageId, StepFailed } from '../../core/build/steps.ts';
+import { clusterRegistry, localImageId, localImageIds, StepFailed } from '../../core/build/steps.ts';
 import { applyTag, chooseNextTag, undoTag } from './editing.ts';
 import type { MadeEdit } from '../../core/deploy/undoEdit.ts';
 import type { Located, TagChoice } from './editing.ts';
@@ -139,6 +139,7 @@ async function runPipeline(
             return runStep(feature.ctx, out, step, signal, progress);
           },
           imageId: (image, signal) => localImageId(imageTagSettings.dockerPath, image, signal),
+          imageIds: (images, signal) => localImageIds(imageTagSettings.dockerPath, images, signal),
           // k3d has said "Successfully imported" for images that never arrived: look on the nodes.
           verifyDelivery: async (plan, id, signal) => {
             if (plan.delivery.method === 'import') await checkImportLanded(feature.ctx, out, plan.delivery.cluster, plan.delivery.manifestImage, id, signal);

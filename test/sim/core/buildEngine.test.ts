@@ -113,6 +113,17 @@ test('docker image inspect fails for an image the engine does not have', async (
   assert.match((!missing.ok && dockerFailureReason(missing.stderr)) || '', /No such image/i);
 });
 
+test('localImageIds: one docker image inspect maps each name to its ID, a missing one to undefined, in the order asked', async () => {
+  const { localImageId, localImageIds } = await import('../../../src/core/build/steps.ts');
+  const base = await localImageId(DOCKER, BASE_IMAGE);
+  assert.match(base ?? '', /^sha256:/, 'the base image is on the engine');
+  const missing = `k3d-deploy-test/never-built:${run}`;
+  assert.deepEqual(await localImageIds(DOCKER, [missing, BASE_IMAGE]), [undefined, base]);
+  assert.deepEqual(await localImageIds(DOCKER, [BASE_IMAGE, missing]), [base, undefined]);
+  assert.deepEqual(await localImageIds(DOCKER, [BASE_IMAGE, BASE_IMAGE]), [base, base]);
+  assert.deepEqual(await localImageIds(DOCKER, [missing, `${missing}-2`]), [undefined, undefined]);
+});
+
 test('docker tag and docker push to a loopback registry (the cluster registry\'s host name); a registry that is down says so', async () => {
   const port = await freePort();
   const root = path.join(work, 'registry');
