@@ -12,6 +12,7 @@ import * as portForward from './features/portForward/index.ts';
 import * as rollback from './features/rollback/index.ts';
 import { registerReadOnlyDocuments } from './features/shared/readOnlyDocuments.ts';
 import * as terminal from './features/terminal/index.ts';
+import { lessonLink } from './features/walkthrough/api.ts';
 import * as walkthrough from './features/walkthrough/index.ts';
 import * as workloads from './features/workloads/index.ts';
 
@@ -42,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): K3dDeployApi {
   terminal.register(ctx, workloadTree);
   rollback.register(ctx);
   portForward.register(ctx, workloadTree);
-  const loadImageTags = imageTags.register(ctx, { apply: applyApi, clusters: clustersApi });
+  const loadImageTags = imageTags.register(ctx, { apply: applyApi, clusters: clustersApi, lessonLink });
   deploy.register(ctx, { logs: logStreams, imageTags: loadImageTags.api, apply: applyApi });
   walkthrough.register(ctx, {
     store: clusterStore,

@@ -10,11 +10,8 @@ import { test } from 'node:test';
 
 const features = path.join(import.meta.dirname, '../../src/features');
 
-/**
- * Imports that stay, with why. imageTags' lessons link to a walkthrough step: links.ts is the walkthrough's
- * small table of step ids, a constant, not behaviour (the walkthrough is being finished separately).
- */
-const KNOWN_IMPORTS = new Set(['imageTags -> walkthrough/links.ts']);
+/** Imports that stay, with why (none now: imageTags' lessons get the walkthrough's lesson links through its api.ts). */
+const KNOWN_IMPORTS = new Set<string>();
 
 interface Source {
   feature: string;
@@ -61,6 +58,33 @@ export function crossImports(all: readonly Source[]): string[] {
   return found;
 }
 
+/**
+ * Import cycles among one feature's files (type-only imports count: a cycle of types is the same tangle, e.g. a
+ * feature object handed to every part while the parts are what it is made of), as `a.ts -> b.ts -> a.ts`.
+ */
+export function importCycles(all: readonly Source[]): string[] {
+  const graph = new Map<string, string[]>();
+  for (const s of all) {
+    const dir = path.posix.dirname(s.file);
+    const targets = [...s.text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[\w./-]+)'/g)].map((m) => path.posix.normalize(path.posix.join(dir, m[1])));
+    graph.set(s.file, targets.filter((t) => t.split('/')[0] === s.feature && t !== s.file));
+  }
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (file: string, stack: string[]): void => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const next of graph.get(file) ?? []) {
+      if (state.get(next) === 'open') cycles.push([...stack.slice(stack.indexOf(next)), next].join(' -> '));
+      else if (!state.has(next) && graph.has(next)) visit(next, stack);
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of [...graph.keys()].sort()) if (!state.has(file)) visit(file, []);
+  return cycles;
+}
+
 /** executeCommand('k3dDeploy.<id>') of a command another feature registers (up to the end of the statement). */
 export function crossCommands(all: readonly Source[]): string[] {
   const owners = commandOwners(all);
@@ -96,6 +120,28 @@ test('the scan sees the features and their commands (so an empty result means so
     'apply/x.ts runs k3dDeploy.useContext (clusters)',
     'portForward/x.ts runs k3dDeploy.addAgent (clusters)',
   ]);
+});
+
+test('the cycle check finds a loop among a feature\'s files, through type imports too, and only within the feature', () => {
+  const loop: Source[] = [
+    { feature: 'f', file: 'f/Feature.ts', text: "import { Lessons } from './lessons.ts';" },
+    { feature: 'f', file: 'f/lessons.ts', text: "import { edit } from './editing.ts';\nimport { x } from '../g/api.ts';" },
+    { feature: 'f', file: 'f/editing.ts', text: "import type { Feature } from './Feature.ts';" },
+    { feature: 'g', file: 'g/api.ts', text: "import type { y } from '../f/lessons.ts';" },
+  ];
+  assert.deepEqual(importCycles(loop), ['f/Feature.ts -> f/lessons.ts -> f/editing.ts -> f/Feature.ts']);
+  assert.deepEqual(importCycles(loop.filter((s) => s.file !== 'f/editing.ts')), []);
+});
+
+test("no import cycle among a feature's files", () => {
+  assert.deepEqual(importCycles(sources()), []);
+});
+
+test("imageTags' parts get what they use: only its composition root (index.ts) imports the feature object", () => {
+  const importers = sources()
+    .filter((s) => s.feature === 'imageTags' && /from\s+'\.\/ImageTagsFeature\.ts'|import\(\s*'\.\/ImageTagsFeature\.ts'/.test(s.text))
+    .map((s) => s.file);
+  assert.deepEqual(importers, ['imageTags/index.ts']);
 });
 
 test("no feature imports another feature's files except its api.ts or features/shared", () => {

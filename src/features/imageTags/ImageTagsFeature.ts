@@ -1,26 +1,34 @@
-// The image-tags feature once loaded (index.ts loads it on first use): the parse cache shared by
-// lenses, diagnostics and commands, the lens provider, and the sources of suggestions.
+// The image-tags feature once loaded (index.ts loads it on first use). It only composes: each part is
+// given what it uses (manifestReader.ts's parse cache, sources.ts's images and tags, kustomize.ts's index,
+// lessons.ts's live state, the other features' APIs), and no part sees this object.
 import * as vscode from 'vscode';
-import { lensNotices, lensRows, shortTag, targetOf } from '../../core/imageTags/lenses.ts';
-import { hasKustomization } from '../../core/manifests/kustomize.ts';
-import { lensSizeNotice } from '../../core/manifests/limits.ts';
-import { ManifestCache } from '../../core/manifests/cache.ts';
-import type { ManifestFile } from '../../core/manifests/documents.ts';
-import { parseImageReference, sameImage } from '../../core/manifests/imageReference.ts';
+import type { ImageReference } from '../../core/manifests/imageReference.ts';
+import { parseImageReference } from '../../core/manifests/imageReference.ts';
 import type { Ctx } from '../../ctx.ts';
-import { KustomizeIndex, rewriteLens } from './kustomize.ts';
+import type { ApplyApi, ApplySummary } from '../apply/api.ts';
+import type { ClustersApi } from '../clusters/api.ts';
+import { buildOutput, checkImportLanded, runStep } from '../shared/buildSteps.ts';
+import type { LessonLink } from '../walkthrough/api.ts';
+import type { ImagePhaseDone, ImageTagsApi } from './api.ts';
+import type { BuildDeployParts } from './buildDeploy.ts';
+import { imageLenses } from './codeLenses.ts';
+import type { TagCommandParts } from './commands.ts';
+import { applyTag, chooseNextTag, locateImage, undoTag } from './editing.ts';
+import { KustomizeIndex } from './kustomize.ts';
 import { ImageLessons } from './lessons.ts';
-import { imageTagSettings } from './settings.ts';
+import { ManifestReader } from './manifestReader.ts';
+import { offerPullPolicyFix } from './pullPolicyFix.ts';
 import { ImportedImages, LocalImages, RegistryTags } from './sources.ts';
 
-export interface ImagePhaseDone {
-  phase: 'build' | 'deliver';
-  image: string;
+/** What the feature uses of the rest of the extension. */
+export interface ImageTagsDeps {
+  readonly apply: ApplyApi;
+  readonly clusters: Pick<ClustersApi, 'useContext'>;
+  readonly lessonLink: LessonLink;
 }
 
 export class ImageTagsFeature {
-  readonly ctx: Ctx;
-  readonly cache = new ManifestCache(20);
+  readonly manifests = new ManifestReader();
   readonly localImages: LocalImages;
   readonly imported: ImportedImages;
   readonly registryTags: RegistryTags;
@@ -30,41 +38,83 @@ export class ImageTagsFeature {
   private readonly lensesChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeLenses = this.lensesChanged.event;
   /** Build & Deploy finished a phase: the image was built, or delivered (pushed or imported). */
-  readonly imagePhaseDone = new vscode.EventEmitter<ImagePhaseDone>();
+  private readonly imagePhaseDone = new vscode.EventEmitter<ImagePhaseDone>();
+  readonly onDidImagePhase = this.imagePhaseDone.event;
+  /** Bump tag, Set tag... */
+  readonly tagCommands: TagCommandParts;
+  /** Bump & Apply. */
+  readonly bumpAndApply: TagCommandParts & { applyDocument(document: vscode.TextDocument): Promise<ApplySummary | undefined> };
+  /** Build & Deploy (its own bundle: see buildDeploy.ts). */
+  readonly buildAndDeploy: TagCommandParts & { readonly build: BuildDeployParts };
+  /** What other features use (Deploy on Save). */
+  readonly api: ImageTagsApi;
 
-  constructor(ctx: Ctx) {
-    this.ctx = ctx;
+  constructor(ctx: Ctx, deps: ImageTagsDeps) {
     ctx.register(this.lensesChanged);
     ctx.register(this.imagePhaseDone);
     this.localImages = new LocalImages(ctx);
     this.imported = new ImportedImages(ctx.extension.workspaceState);
     this.registryTags = new RegistryTags(ctx);
-    this.lessons = new ImageLessons(this);
-    ctx.register(this.lessons);
+    this.kustomize = ctx.register(new KustomizeIndex(ctx.log));
+    const { manifests, localImages, imported, kustomize } = this;
+    this.lessons = ctx.register(new ImageLessons({ manifests, localImages, imported, kustomize, kube: ctx.kube, log: ctx.log, lessonLink: deps.lessonLink }));
     // The lens summary shows what the cluster runs.
     ctx.register(this.lessons.onDidChangeLive(() => this.lensesChanged.fire()));
-    this.kustomize = ctx.register(new KustomizeIndex(ctx.log));
     ctx.register(
       this.kustomize.onDidChange(() => {
         this.lensesChanged.fire();
         vscode.workspace.textDocuments.forEach((d) => this.lessons.schedule(d, 0));
       }),
     );
-  }
 
-  /** One parse per (document, version), shared by everything that asks. */
-  parse(document: vscode.TextDocument): ManifestFile {
-    return this.cache.get(document.uri.toString(), document.version, () => document.getText());
-  }
-
-  /** Over the lens limit: `k3d: lenses off: file is 50 MB, over the 2 MB limit`. Costs no copy of the text. */
-  sizeNotice(document: vscode.TextDocument): string | undefined {
-    const last = document.lineAt(document.lineCount - 1);
-    return lensSizeNotice(document.offsetAt(last.range.end));
+    const suggestions = { localImages, registryTags: this.registryTags };
+    this.tagCommands = { manifests, suggestions };
+    /** Apply's API; then the lenses and lessons ask the cluster again. */
+    const applyDocument = async (document: vscode.TextDocument, options: { follow?: boolean } = {}) => {
+      const summary = await deps.apply.applyDocument(document.uri, options);
+      this.lessons.refreshLive(document, true);
+      return summary;
+    };
+    this.bumpAndApply = { manifests, suggestions, applyDocument };
+    this.buildAndDeploy = {
+      manifests,
+      suggestions,
+      build: {
+        log: ctx.log,
+        kube: ctx.kube,
+        output: () => buildOutput(ctx),
+        runStep: (out, step, signal, progress) => runStep(ctx, out, step, signal, progress),
+        checkImportLanded: (out, cluster, image, imageId, signal) => checkImportLanded(ctx, out, cluster, image, imageId, signal),
+        chooseNextTag: (located) => chooseNextTag(suggestions, located),
+        applyTag: (located, choice) => applyTag(manifests, located, choice),
+        undoTag,
+        offerPullPolicyFix: (located) => offerPullPolicyFix((d) => manifests.parse(d), located),
+        applyDocument,
+        apply: deps.apply,
+        delivered: async (delivery) => {
+          const ref = parseImageReference(delivery.manifestImage);
+          if (delivery.method === 'import' && ref.valid) await imported.add(ref as ImageReference);
+          void localImages.get(true);
+        },
+        phaseDone: (event) => this.imagePhaseDone.fire(event),
+        useContext: () => deps.clusters.useContext(),
+      },
+    };
+    this.api = {
+      parse: (document) => manifests.parse(document),
+      locateImage: (arg, verb) => locateImage(manifests, arg, verb),
+      setTag: (located, tag) => applyTag(manifests, located, { tag, dropDigest: false }),
+      undoTag,
+      noteImported: async (image) => {
+        const ref = parseImageReference(image);
+        if (ref.valid) await imported.add(ref as ImageReference);
+      },
+      refreshLive: (document) => this.lessons.refreshLive(document, true),
+    };
   }
 
   forget(document: vscode.TextDocument): void {
-    this.cache.delete(document.uri.toString());
+    this.manifests.forget(document);
     this.lessons.forget(document);
   }
 
@@ -72,50 +122,7 @@ export class ImageTagsFeature {
     this.lensesChanged.fire();
   }
 
-  /** One row of lenses on each `image:` line. Reads the outline only (fast for big files). */
   lenses(document: vscode.TextDocument, token: vscode.CancellationToken): vscode.CodeLens[] {
-    if (!imageTagSettings.codeLensEnabled || document.languageId !== 'yaml') return [];
-    const tooLarge = this.sizeNotice(document);
-    if (tooLarge) return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title: tooLarge, tooltip: 'Image lenses and diagnostics skip files this large; Apply refuses files over its own limit.', command: '' })];
-    const file = this.parse(document);
-    if (!file.isKubernetes && !hasKustomization(file)) return [];
-    const uri = document.uri.toString();
-    const lenses: vscode.CodeLens[] = [];
-    for (const row of lensRows(file)) {
-      if (token.isCancellationRequested) return [];
-      const position = document.positionAt(row.at);
-      const range = new vscode.Range(position, position);
-      const rewrites = row.image.kustomize ? [] : this.kustomize.rewrites(document.uri, row.image.image);
-      if (rewrites.length > 0) {
-        lenses.push(rewriteLens(range, row.image.image, rewrites, this.kustomize));
-        continue;
-      }
-      const live = this.lessons.liveImageOf(document, row.image);
-      let summary = row.summary;
-      let tooltip = row.tooltip;
-      if (live !== undefined) {
-        const same = sameImage(live, row.image.image);
-        const liveRef = parseImageReference(live);
-        summary += same ? ' · $(cloud) deployed' : ` · $(cloud) cluster has ${liveRef.valid && liveRef.tag ? shortTag(liveRef.tag) : live}`;
-        tooltip += same ? '\nThe deployment in the cluster already uses this image: applying again rolls out nothing.' : `\nThe deployment in the cluster uses ${live}.`;
-      }
-      lenses.push(new vscode.CodeLens(range, { title: summary, tooltip, command: '' }));
-      if (!row.editable) continue;
-      const target = targetOf(uri, row.image);
-      lenses.push(
-        new vscode.CodeLens(range, { title: 'Bump tag', tooltip: 'The next tag by the tag\'s own scheme (semver, git SHA, number, date)', command: 'k3dDeploy.bumpImageTag', arguments: [target] }),
-        new vscode.CodeLens(range, { title: 'Set tag...', tooltip: 'Type a tag or choose: git HEAD, local images, the registry\'s tags', command: 'k3dDeploy.setImageTag', arguments: [target] }),
-      );
-      if (row.image.kustomize) continue; // Apply does not run kustomize: kubectl apply -k does
-      lenses.push(
-        new vscode.CodeLens(range, { title: 'Bump & Apply', tooltip: 'Bump the tag, save, apply the file and follow the rollout', command: 'k3dDeploy.bumpImageTagAndApply', arguments: [target] }),
-        new vscode.CodeLens(range, { title: 'Build & Deploy', tooltip: 'docker build under the next tag, push or k3d image import, bump, save and apply', command: 'k3dDeploy.buildAndDeployImage', arguments: [target] }),
-      );
-    }
-    for (const notice of lensNotices(file)) {
-      const position = document.positionAt(notice.at);
-      lenses.push(new vscode.CodeLens(new vscode.Range(position, position), { title: notice.title, tooltip: notice.tooltip, command: '' }));
-    }
-    return lenses;
+    return imageLenses({ manifests: this.manifests, kustomize: this.kustomize, liveImageOf: (d, image) => this.lessons.liveImageOf(d, image) }, document, token);
   }
 }

@@ -27,3 +27,9 @@ export interface ImageTagsApi {
   /** The cluster changed (an apply): the lenses and lessons ask it again. */
   refreshLive(document: vscode.TextDocument): void;
 }
+
+/** Build & Deploy finished a phase: the image was built, or delivered (pushed or imported). register() returns the event. */
+export interface ImagePhaseDone {
+  phase: 'build' | 'deliver';
+  image: string;
+}

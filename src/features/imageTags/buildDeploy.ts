@@ -11,27 +11,57 @@ import * as vscode from 'vscode';
 import { findBuildContext } from '../../core/build/context.ts';
 import { dockerUntagArgs } from '../../core/build/docker.ts';
 import { k3dClusterOfContext, planDelivery } from '../../core/build/publish.ts';
+import type { BuildStep } from '../../core/build/publish.ts';
 import { cancelledText, DeployStopped, formatAllTimings, formatSeconds, formatTimings, phaseVerb, runDeploy } from '../../core/deploy/pipeline.ts';
 import type { DeployAdapters, DeployInput, DeployOutcome, PlannedDelivery } from '../../core/deploy/pipeline.ts';
 import type { ClusterRegistry } from '../../core/build/registry.ts';
-import { ToolError, runTool } from '../../core/process.ts';
-import { K3dError } from '../../core/k3d/errors.ts';
-import { connectContext } from '../../core/kube/connect.ts';
-import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
-import { formatImageReference, parseImageReference } from '../../core/manifests/imageReference.ts';
-import type { ImageReference } from '../../core/manifests/imageReference.ts';
-import type { ImageTagsFeature } from './ImageTagsFeature.ts';
-import { buildOutput, checkImportLanded, runStep } from '../shared/buildSteps.ts';
-import { clusterRegistry, localImageId, localImageIds, StepFailed } from '../../core/build/steps.ts';
-import { applyTag, chooseNextTag, undoTag } from './editing.ts';
+import { runTool } from '../../core/process.ts';
+import type { KubeContexts } from '../../core/kube/contexts.ts';
+import { formatImageReference } from '../../core/manifests/imageReference.ts';
+import { clusterRegistry, localImageId, localImageIds } from '../../core/build/steps.ts';
 import type { MadeEdit } from '../../core/deploy/undoEdit.ts';
-import type { Located, TagChoice } from './editing.ts';
 import type { ApplyApi, ApplySummary } from '../apply/api.ts';
+import type { ImagePhaseDone } from './api.ts';
+import type { Located, TagChoice } from './editing.ts';
 import { UnsavedEditsGuard } from './saveGuard.ts';
-import { checkDocker, offerPullPolicyFix, saveBuildContextEdits } from './buildQuestions.ts';
+import { checkDocker, saveBuildContextEdits } from './buildQuestions.ts';
 import { imageTagSettings } from './settings.ts';
 
-export async function buildAndDeploy(feature: ImageTagsFeature, apply: ApplyApi, located: Located, useContext: () => Promise<void>): Promise<void> {
+/**
+ * What Build & Deploy is given (ImageTagsFeature.ts composes it). This file is its own bundle
+ * (dist/imageTagsBuild.js, loaded on first use), so what holds state lives in the extension's bundle and
+ * comes in here: the "k3d Build" channel and the step runner (features/shared/buildSteps.ts: one channel;
+ * k3d's errors are classified where k3d runs), the read-only diff of the pull-policy fix, the connections.
+ */
+export interface BuildDeployParts {
+  readonly log: Pick<vscode.LogOutputChannel, 'debug'>;
+  /** kubeconfig's current context, and the shared connection to a context (Ctx's live cluster state). */
+  readonly kube: Pick<KubeContexts, 'currentContext' | 'http'>;
+  /** The "k3d Build" channel, made on first use. */
+  output(): vscode.OutputChannel;
+  runStep(out: vscode.OutputChannel, step: BuildStep, signal: AbortSignal, progress: vscode.Progress<{ message?: string }>): Promise<void>;
+  /** Throws the reason when the imported image is not on every node (k3d has claimed imports that never landed). */
+  checkImportLanded(out: vscode.OutputChannel, cluster: string, image: string, imageId: string, signal?: AbortSignal): Promise<void>;
+  /** The next tag (asks when the tag's scheme needs it); undefined: the user cancelled. */
+  chooseNextTag(located: Located): Promise<TagChoice | undefined>;
+  /** Writes the tag as one undoable edit; what was replaced, or undefined (with a message). */
+  applyTag(located: Located, choice: TagChoice): Promise<MadeEdit | undefined>;
+  /** Puts back what applyTag replaced and saves; false when the file changed there since. */
+  undoTag(document: vscode.TextDocument, made: MadeEdit): Promise<boolean>;
+  /** imagePullPolicy: Always with an import: the diff, the question, the edit; false to stop. */
+  offerPullPolicyFix(located: Located): Promise<boolean>;
+  /** Applies the saved file through Apply's API (`follow: false`: the rollout is followed here); the lenses then ask the cluster again. */
+  applyDocument(document: vscode.TextDocument, options: { follow?: boolean }): Promise<ApplySummary | undefined>;
+  readonly apply: Pick<ApplyApi, 'followRollout'>;
+  /** The image is delivered: an imported one counts as local for the lessons, and Docker's image list is read again. */
+  delivered(delivery: PlannedDelivery): Promise<void>;
+  /** Build & Deploy finished a phase (the walkthrough listens). */
+  phaseDone(event: ImagePhaseDone): void;
+  /** Clusters' Use Context... (its API), offered when the current context is not a k3d cluster. */
+  useContext(): Promise<void>;
+}
+
+export async function buildAndDeploy(parts: BuildDeployParts, located: Located): Promise<void> {
   const { document } = located;
   const ref = located.image.reference;
   if (!ref.valid) {
@@ -60,9 +90,9 @@ export async function buildAndDeploy(feature: ImageTagsFeature, apply: ApplyApi,
   if (!(await saveBuildContextEdits(document, context.contextDir))) return;
 
   // Where the image goes: the current context's k3d cluster, and its registry if it announces one.
-  const kubeContext = (await readKubeconfig(feature.ctx.kubeconfigPaths())).currentContext;
+  const kubeContext = await parts.kube.currentContext();
   const cluster = k3dClusterOfContext(kubeContext);
-  const registry = kubeContext ? await registryOf(feature, kubeContext) : undefined;
+  const registry = kubeContext ? await registryOf(parts, kubeContext) : undefined;
   const setting = imageTagSettings.publish(document.uri);
   const early = planDelivery({ ref, tag: ref.tag ?? 'latest', setting, cluster, registry });
   if (!early.ok) {
@@ -71,19 +101,19 @@ export async function buildAndDeploy(feature: ImageTagsFeature, apply: ApplyApi,
         `Build & Deploy imports ${ref.path} into the current k3d cluster, but the current context is ${kubeContext ? `'${kubeContext}', not a k3d cluster` : 'not set'}.`,
         'Use Context',
       );
-      if (choice) await useContext();
+      if (choice) await parts.useContext();
     } else {
       void vscode.window.showWarningMessage(`Build & Deploy: ${early.reason} Nothing was built.`);
     }
     return;
   }
   if (early.method === 'import' && located.image.pullPolicy?.value === 'Always') {
-    if (!(await offerPullPolicyFix((d) => feature.parse(d), located))) return;
+    if (!(await parts.offerPullPolicyFix(located))) return;
     guard.accept();
   }
 
   // Before asking for a tag: with Docker down there is nothing to build.
-  const out = buildOutput(feature.ctx);
+  const out = parts.output();
   out.appendLine('');
   out.appendLine(`# Build & Deploy ${ref.path} (${vscode.workspace.asRelativePath(document.uri)})`);
   try {
@@ -92,9 +122,9 @@ export async function buildAndDeploy(feature: ImageTagsFeature, apply: ApplyApi,
     await reportFailure(out, e);
     return;
   }
-  const choice = await chooseNextTag(feature, located);
+  const choice = await parts.chooseNextTag(located);
   if (!choice) return;
-  await runPipeline(feature, apply, located, guard, out, {
+  await runPipeline(parts, located, guard, out, {
     ref,
     tag: choice.tag,
     setting,
@@ -111,8 +141,7 @@ export async function buildAndDeploy(feature: ImageTagsFeature, apply: ApplyApi,
  * docker/k3d process), then the phase times in a notification, the status bar and the channel.
  */
 async function runPipeline(
-  feature: ImageTagsFeature,
-  apply: ApplyApi,
+  parts: BuildDeployParts,
   located: Located,
   guard: UnsavedEditsGuard,
   out: vscode.OutputChannel,
@@ -136,13 +165,13 @@ async function runPipeline(
         const adapters: DeployAdapters<ApplySummary> = {
           runStep: (step, signal) => {
             progress.report({ message: step.title });
-            return runStep(feature.ctx, out, step, signal, progress);
+            return parts.runStep(out, step, signal, progress);
           },
           imageId: (image, signal) => localImageId(imageTagSettings.dockerPath, image, signal),
           imageIds: (images, signal) => localImageIds(imageTagSettings.dockerPath, images, signal),
           // k3d has said "Successfully imported" for images that never arrived: look on the nodes.
           verifyDelivery: async (plan, id, signal) => {
-            if (plan.delivery.method === 'import') await checkImportLanded(feature.ctx, out, plan.delivery.cluster, plan.delivery.manifestImage, id, signal);
+            if (plan.delivery.method === 'import') await parts.checkImportLanded(out, plan.delivery.cluster, plan.delivery.manifestImage, id, signal);
           },
           untag: async (image) => {
             out.appendLine(`$ ${[imageTagSettings.dockerPath, ...dockerUntagArgs(image)].join(' ')}`);
@@ -157,7 +186,7 @@ async function runPipeline(
             }
             // Cancelled while the question was open: the tag stays as it is.
             if (signal.aborted) throw new DeployStopped('cancelled before the tag was set');
-            made = await applyTag(feature, located, choice);
+            made = await parts.applyTag(located, choice);
             if (!made) throw new DeployStopped('the tag could not be set');
             tagSet = true;
             if (!(await document.save())) {
@@ -166,13 +195,13 @@ async function runPipeline(
             }
           },
           // Cancel after the tag edit: the file goes back as it was.
-          undoEdit: async () => made !== undefined && (await undoTag(document, made)),
+          undoEdit: async () => made !== undefined && (await parts.undoTag(document, made)),
           apply: async () => {
-            const summary = await applyDocument(feature, apply, document, { follow: false });
+            const summary = await parts.applyDocument(document, { follow: false });
             if (!summary?.applied) throw new DeployStopped('the manifest was not applied');
             return summary;
           },
-          rollout: (summary) => followRollouts(apply, summary),
+          rollout: (summary) => followRollouts(parts.apply, summary),
         };
         try {
           return await runDeploy(input, adapters, {
@@ -188,8 +217,8 @@ async function runPipeline(
             },
             onPhaseEnd: (timing) => {
               out.appendLine(`# ${timing.phase}: ${formatSeconds(timing.ms)}`);
-              if (timing.phase === 'deliver' && delivery) void afterDelivery(feature, out, delivery);
-              if ((timing.phase === 'build' || timing.phase === 'deliver') && delivery) feature.imagePhaseDone.fire({ phase: timing.phase, image: delivery.manifestImage });
+              if (timing.phase === 'deliver' && delivery) void afterDelivery(parts, out, delivery);
+              if ((timing.phase === 'build' || timing.phase === 'deliver') && delivery) parts.phaseDone({ phase: timing.phase, image: delivery.manifestImage });
             },
           });
         } finally {
@@ -204,7 +233,7 @@ async function runPipeline(
 }
 
 /** Saving and applying happened; follows each changed deployment's rollout (its own notification). */
-async function followRollouts(apply: ApplyApi, summary: ApplySummary): Promise<void> {
+async function followRollouts(apply: Pick<ApplyApi, 'followRollout'>, summary: ApplySummary): Promise<void> {
   const changed = summary.results.filter((r) => r.ref.startsWith('deployment.apps/') && (r.outcome === 'created' || r.outcome === 'configured'));
   if (changed.length === 0 || !summary.context) return;
   const outcomes = await Promise.all(changed.map((d) => apply.followRollout(summary.context as string, d.namespace ?? 'default', d.ref.split('/')[1])));
@@ -213,10 +242,8 @@ async function followRollouts(apply: ApplyApi, summary: ApplySummary): Promise<v
   if (bad.length > 0) throw new DeployStopped(`the rollout did not complete: ${bad.map((b) => `${b.name} ${b.o}`).join(', ')}`);
 }
 
-async function afterDelivery(feature: ImageTagsFeature, out: vscode.OutputChannel, delivery: PlannedDelivery): Promise<void> {
-  const delivered = parseImageReference(delivery.manifestImage);
-  if (delivery.method === 'import' && delivered.valid) await feature.imported.add(delivered as ImageReference);
-  void feature.localImages.get(true);
+async function afterDelivery(parts: BuildDeployParts, out: vscode.OutputChannel, delivery: PlannedDelivery): Promise<void> {
+  await parts.delivered(delivery);
   out.appendLine(`# ${delivery.manifestImage} is built and ${deliveredWhere(delivery)}; setting the tag in the manifest`);
 }
 
@@ -260,32 +287,38 @@ async function reportOutcome(out: vscode.OutputChannel, outcome: DeployOutcome, 
   }
 }
 
-async function registryOf(feature: ImageTagsFeature, context: string): Promise<ClusterRegistry | undefined> {
+async function registryOf(parts: BuildDeployParts, context: string): Promise<ClusterRegistry | undefined> {
   try {
-    return await clusterRegistry(await connectContext(context, feature.ctx.kubeconfigPaths()), (m) => feature.ctx.log.debug(m));
+    return await clusterRegistry(await parts.kube.http(context), (m) => parts.log.debug(m));
   } catch (e) {
-    feature.ctx.log.debug(`Build & Deploy: cannot read the registry of ${context}: ${(e as Error).message}`);
+    parts.log.debug(`Build & Deploy: cannot read the registry of ${context}: ${(e as Error).message}`);
     return undefined;
   }
 }
 
-/** Applies the saved file (Apply's API; `follow: false` leaves the rollout to the caller); the lenses then ask the cluster again. */
-export async function applyDocument(feature: ImageTagsFeature, apply: ApplyApi, document: vscode.TextDocument, options: { follow?: boolean } = {}): Promise<ApplySummary | undefined> {
-  const summary = await apply.applyDocument(document.uri, options);
-  feature.lessons.refreshLive(document, true);
-  return summary;
+/**
+ * A cancel, read by the error's name and kind rather than instanceof: the steps run in the extension's bundle
+ * (parts.runStep), so their ToolError and K3dError are that bundle's classes, not this one's.
+ */
+function isCancel(e: unknown): boolean {
+  const { name, kind } = (e ?? {}) as { name?: unknown; kind?: unknown };
+  return (name === 'ToolError' || name === 'K3dError') && kind === 'cancelled';
+}
+
+/** The step a StepFailed names (a failed build opens its Dockerfile); by shape, for the same reason. */
+function failedStep(e: unknown): unknown {
+  return e instanceof Error ? (e as { step?: unknown }).step : undefined;
 }
 
 async function reportFailure(out: vscode.OutputChannel, e: unknown, dockerfile?: string, manifestUnchanged = true): Promise<void> {
-  const cancelled = (e instanceof ToolError || e instanceof K3dError) && e.kind === 'cancelled';
-  if (cancelled) {
+  if (isCancel(e)) {
     out.appendLine('# cancelled: the tag in the manifest is unchanged');
     void vscode.window.showInformationMessage('Build & Deploy was cancelled; the manifest is unchanged.');
     return;
   }
   const message = (e instanceof Error ? e.message : String(e)).replace(/\.?$/, '.');
   out.appendLine(`# stopped: ${message}`);
-  const openDockerfile = dockerfile && e instanceof StepFailed && e.step === 'build' ? ['Open Dockerfile'] : [];
+  const openDockerfile = dockerfile && failedStep(e) === 'build' ? ['Open Dockerfile'] : [];
   const choice = await vscode.window.showErrorMessage(`Build & Deploy stopped: ${message}${manifestUnchanged ? ' The manifest is unchanged.' : ''}`, ...openDockerfile, 'Show Output');
   if (choice === 'Show Output') out.show(true);
   if (choice === 'Open Dockerfile' && dockerfile) await vscode.window.showTextDocument(vscode.Uri.file(dockerfile));

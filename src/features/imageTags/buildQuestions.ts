@@ -1,17 +1,10 @@
 // Build & Deploy's questions before anything is built: unsaved files of the build context
-// (docker build reads the saved ones), imagePullPolicy: Always with an import (the change shown as
-// a diff), and whether Docker answers at all.
+// (docker build reads the saved ones) and whether Docker answers at all. (imagePullPolicy: Always with
+// an import is pullPolicyFix.ts's offerPullPolicyFix: its diff is served by the extension's bundle.)
 import * as vscode from 'vscode';
 import { filesInContext } from '../../core/build/context.ts';
 import { dockerVersionArgs, isDockerDown } from '../../core/build/docker.ts';
-import { formatLineChange, lineChange } from '../../core/build/imagePullFix.ts';
-import { findTarget } from '../../core/imageTags/lenses.ts';
-import type { ManifestFile } from '../../core/manifests/documents.ts';
-import { setImagePullPolicy } from '../../core/manifests/edit.ts';
 import { ToolError, runTool } from '../../core/process.ts';
-import { applyTextEdit } from './editing.ts';
-import type { Located } from './editing.ts';
-import { showEditDiff } from './pullPolicyFix.ts';
 import { imageTagSettings } from './settings.ts';
 
 /** A check failed: the message is what the user reads; the output channel has the rest. */
@@ -42,29 +35,6 @@ export async function saveBuildContextEdits(manifest: vscode.TextDocument, conte
     }
   }
   return true;
-}
-
-/** imagePullPolicy: Always with an import: the change to IfNotPresent, shown as a diff, then asked. */
-export async function offerPullPolicyFix(parse: (document: vscode.TextDocument) => ManifestFile, located: Located): Promise<boolean> {
-  const version = located.document.version;
-  const file = parse(located.document);
-  const image = findTarget(file, located.target);
-  const result = image && setImagePullPolicy(file, image, 'IfNotPresent');
-  const close = result?.ok ? await showEditDiff(located.document, result, 'imagePullPolicy: IfNotPresent') : async () => undefined;
-  const choice = await vscode.window.showWarningMessage(
-    `${located.image.containerName ?? 'The container'} has imagePullPolicy: Always, so the node would pull the imported image from a registry and fail (ErrImagePull).`,
-    { modal: true, detail: result?.ok ? `The diff shows the change: ${formatLineChange(lineChange(file.text, result.edit))}` : undefined },
-    'Set IfNotPresent and Continue',
-    'Continue Anyway',
-  );
-  await close();
-  if (choice === 'Continue Anyway') return true;
-  if (choice !== 'Set IfNotPresent and Continue') return false;
-  if (!result?.ok || located.document.version !== version) {
-    void vscode.window.showWarningMessage(result?.ok === false ? result.reason : 'The file changed meanwhile; nothing was changed. Try again.');
-    return false;
-  }
-  return applyTextEdit(located.document, result.edit);
 }
 
 export async function checkDocker(out: vscode.OutputChannel, signal?: AbortSignal): Promise<void> {

@@ -1,28 +1,35 @@
 import * as vscode from 'vscode';
+import { loadPart } from '../../core/lazy.ts';
 import { shortTag } from '../../core/imageTags/lenses.ts';
-import type { ImageTagsFeature } from './ImageTagsFeature.ts';
-import type { ApplyApi } from '../apply/api.ts';
-import { applyDocument, buildAndDeploy } from './buildDeploy.ts';
+import type { ApplySummary } from '../apply/api.ts';
+import type { BuildDeployParts } from './buildDeploy.ts';
 import { applyTag, chooseNextTag, locateImage, pickTag } from './editing.ts';
+import type { Located, TagChoice, TagSuggestions } from './editing.ts';
+import type { ManifestReading } from './manifestReader.ts';
 import { UnsavedEditsGuard } from './saveGuard.ts';
-import type { Located, TagChoice } from './editing.ts';
+
+/** What Bump tag, Set tag... and Bump & Apply use: the documents and the tag suggestions. */
+export interface TagCommandParts {
+  readonly manifests: ManifestReading;
+  readonly suggestions: TagSuggestions;
+}
 
 function done(located: Located, choice: TagChoice): void {
   vscode.window.setStatusBarMessage(`$(tag) ${located.image.containerName ?? 'image'}: tag ${shortTag(choice.tag)}`, 5000);
 }
 
-export async function bumpImageTag(feature: ImageTagsFeature, arg: unknown): Promise<boolean> {
-  const located = await locateImage(feature, arg, 'Bump Image Tag');
-  const choice = located && (await chooseNextTag(feature, located));
-  if (!located || !choice || !(await applyTag(feature, located, choice))) return false;
+export async function bumpImageTag(parts: TagCommandParts, arg: unknown): Promise<boolean> {
+  const located = await locateImage(parts.manifests, arg, 'Bump Image Tag');
+  const choice = located && (await chooseNextTag(parts.suggestions, located));
+  if (!located || !choice || !(await applyTag(parts.manifests, located, choice))) return false;
   done(located, choice);
   return true;
 }
 
-export async function setImageTag(feature: ImageTagsFeature, arg: unknown): Promise<boolean> {
-  const located = await locateImage(feature, arg, 'Set Image Tag');
-  const choice = located && (await pickTag(feature, located));
-  if (!located || !choice || !(await applyTag(feature, located, choice))) return false;
+export async function setImageTag(parts: TagCommandParts, arg: unknown): Promise<boolean> {
+  const located = await locateImage(parts.manifests, arg, 'Set Image Tag');
+  const choice = located && (await pickTag(parts.suggestions, located));
+  if (!located || !choice || !(await applyTag(parts.manifests, located, choice))) return false;
   done(located, choice);
   return true;
 }
@@ -36,24 +43,30 @@ function refuseKustomize(located: Located, verb: string): boolean {
   return true;
 }
 
-export async function bumpImageTagAndApply(feature: ImageTagsFeature, apply: ApplyApi, arg: unknown): Promise<void> {
-  const located = await locateImage(feature, arg, 'Bump Tag & Apply');
+/** `applyDocument`: Apply's API, then the lenses ask the cluster again. */
+export async function bumpImageTagAndApply(
+  parts: TagCommandParts & { applyDocument(document: vscode.TextDocument): Promise<ApplySummary | undefined> },
+  arg: unknown,
+): Promise<void> {
+  const located = await locateImage(parts.manifests, arg, 'Bump Tag & Apply');
   if (!located || refuseKustomize(located, 'Bump & Apply')) return;
   // Saving takes the user's other unsaved edits along, and applying sends them: ask first.
   const guard = new UnsavedEditsGuard(located.document, 'Bump & Apply');
   if (!(await guard.check())) return;
-  const choice = await chooseNextTag(feature, located);
-  if (!choice || !(await guard.check('the tag choice')) || !(await applyTag(feature, located, choice))) return;
+  const choice = await chooseNextTag(parts.suggestions, located);
+  if (!choice || !(await guard.check('the tag choice')) || !(await applyTag(parts.manifests, located, choice))) return;
   done(located, choice);
   if (!(await located.document.save())) {
     void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(located.document.uri)} could not be saved, so it was not applied.`);
     return;
   }
-  await applyDocument(feature, apply, located.document);
+  await parts.applyDocument(located.document);
 }
 
-/** `useContext`: Clusters' Use Context... (its API), offered when the current context is not a k3d cluster. */
-export async function buildAndDeployImage(feature: ImageTagsFeature, apply: ApplyApi, arg: unknown, useContext: () => Promise<void>): Promise<void> {
-  const located = await locateImage(feature, arg, 'Build & Deploy');
-  if (located && !refuseKustomize(located, 'Build & Deploy')) await buildAndDeploy(feature, apply, located, useContext);
+/** Build & Deploy's body (buildDeploy.ts) is its own bundle, dist/imageTagsBuild.js, loaded on first use. */
+export async function buildAndDeployImage(parts: TagCommandParts & { readonly build: BuildDeployParts }, arg: unknown): Promise<void> {
+  const located = await locateImage(parts.manifests, arg, 'Build & Deploy');
+  if (!located || refuseKustomize(located, 'Build & Deploy')) return;
+  const { buildAndDeploy } = await loadPart('imageTagsBuild.js', () => import('./buildDeploy.ts'));
+  await buildAndDeploy(parts.build, located);
 }

@@ -12,8 +12,15 @@ import { findImages, imageAt } from '../../core/manifests/images.ts';
 import type { ContainerImage, ImageReference } from '../../core/manifests/images.ts';
 import { bumpChoices, bumpTag, classifyTag } from '../../core/manifests/tags.ts';
 import { rankTagSuggestions } from '../../core/registry/tags.ts';
-import type { ImageTagsFeature } from './ImageTagsFeature.ts';
+import type { ManifestReading } from './manifestReader.ts';
 import { gitHeadFor } from './sources.ts';
+import type { LocalImages, RegistryTags } from './sources.ts';
+
+/** Where the next tag and "Set tag..." find suggestions besides git: local images, the registry's tags. */
+export interface TagSuggestions {
+  readonly localImages: Pick<LocalImages, 'get'>;
+  readonly registryTags: Pick<RegistryTags, 'get'>;
+}
 
 export interface Located {
   readonly document: vscode.TextDocument;
@@ -28,11 +35,11 @@ export interface TagChoice {
 }
 
 /** The image a command is about: a lens's target, else the one under the cursor, else a pick. */
-export async function locateImage(feature: ImageTagsFeature, arg: unknown, verb: string): Promise<Located | undefined> {
+export async function locateImage(manifests: ManifestReading, arg: unknown, verb: string): Promise<Located | undefined> {
   let document: vscode.TextDocument | undefined;
   if (isImageTarget(arg)) {
     document = await vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri));
-    const image = findTarget(feature.parse(document), arg);
+    const image = findTarget(manifests.parse(document), arg);
     if (!image) {
       void vscode.window.showWarningMessage('That image is no longer where it was in the file; try again from its CodeLens.');
       return undefined;
@@ -45,12 +52,12 @@ export async function locateImage(feature: ImageTagsFeature, arg: unknown, verb:
     void vscode.window.showInformationMessage(`${verb}: open a Kubernetes manifest (YAML) and put the cursor on an image line.`);
     return undefined;
   }
-  const tooLarge = feature.sizeNotice(document);
+  const tooLarge = manifests.sizeNotice(document);
   if (tooLarge) {
     void vscode.window.showWarningMessage(`${verb}: ${tooLarge.replace(/^k3d: lenses off: /, 'the ')}; edit the image by hand.`);
     return undefined;
   }
-  const file = feature.parse(document);
+  const file = manifests.parse(document);
   const images = findImages(file).filter((i) => i.reference.valid);
   if (images.length === 0) {
     void vscode.window.showInformationMessage(`${verb}: ${vscode.workspace.asRelativePath(document.uri)} has no container images.`);
@@ -72,11 +79,11 @@ export async function locateImage(feature: ImageTagsFeature, arg: unknown, verb:
  * Writes `tag` into the image, as one undoable edit: what was replaced (for undoTag), or
  * undefined (with a message) when it cannot.
  */
-export async function applyTag(feature: ImageTagsFeature, located: Located, choice: TagChoice): Promise<MadeEdit | undefined> {
+export async function applyTag(manifests: ManifestReading, located: Located, choice: TagChoice): Promise<MadeEdit | undefined> {
   const { document, target } = located;
   for (let attempt = 0; attempt < 3; attempt++) {
     const version = document.version;
-    const file = feature.parse(document);
+    const file = manifests.parse(document);
     const image = findTarget(file, target);
     if (!image) {
       void vscode.window.showWarningMessage('The image is no longer in the file; nothing was changed.');
@@ -128,7 +135,7 @@ async function digestConsent(image: ContainerImage): Promise<boolean | undefined
  * The next tag by the tag's own scheme (tags.ts): semver offers patch/minor/major in a picker;
  * a SHA becomes the workspace's HEAD; numbers and dates are raised; anything else asks.
  */
-export async function chooseNextTag(feature: ImageTagsFeature, located: Located): Promise<TagChoice | undefined> {
+export async function chooseNextTag(suggestions: TagSuggestions, located: Located): Promise<TagChoice | undefined> {
   const { image } = located;
   const ref = image.reference;
   if (!ref.valid) {
@@ -147,7 +154,7 @@ export async function chooseNextTag(feature: ImageTagsFeature, located: Located)
       placeHolder: 'Which part of the version to raise? (patch is the usual)',
     });
     if (!picked) return undefined;
-    if (picked === other) return pickTag(feature, located, { dropDigest });
+    if (picked === other) return pickTag(suggestions, located, { dropDigest });
     return { tag: picked.tag, dropDigest };
   }
   const pinned = ref.digest !== undefined;
@@ -155,7 +162,7 @@ export async function chooseNextTag(feature: ImageTagsFeature, located: Located)
   const headSha = kind === 'sha' ? await gitHeadFor(located.document.uri) : undefined;
   const next = bumpTag(ref.tag, { headSha, now, pinned });
   if (next.ok) return { tag: next.tag, dropDigest };
-  return pickTag(feature, located, { dropDigest, reason: next.reason });
+  return pickTag(suggestions, located, { dropDigest, reason: next.reason });
 }
 
 interface TagItem extends vscode.QuickPickItem {
@@ -167,7 +174,7 @@ interface TagItem extends vscode.QuickPickItem {
  * tags of local images, and the registry's tags (when it answers within a few seconds).
  */
 export async function pickTag(
-  feature: ImageTagsFeature,
+  suggestions: TagSuggestions,
   located: Located,
   options: { dropDigest?: boolean; reason?: string } = {},
 ): Promise<TagChoice | undefined> {
@@ -227,7 +234,7 @@ export async function pickTag(
     }
     done();
   });
-  void feature.localImages.get().then((images) => {
+  void suggestions.localImages.get().then((images) => {
     const local = images ? localTagsOf(images, ref as ImageReference) : [];
     groups.local = local
       .filter((i) => i.tag !== ref.tag && i.tag !== 'latest')
@@ -235,7 +242,7 @@ export async function pickTag(
       .map((i) => ({ label: i.tag, description: i.createdAt ? `built ${i.createdAt.replace(/ [+-]\d{4}.*$/, '')}` : 'local image', detail: i.digest ? undefined : 'only on this machine', tag: i.tag }));
     done();
   });
-  void feature.registryTags.get(ref as ImageReference, abort.signal).then((tags) => {
+  void suggestions.registryTags.get(ref as ImageReference, abort.signal).then((tags) => {
     groups.registry = rankTagSuggestions(ref.tag, tags ?? []).map((t) => ({ label: t, tag: t }));
     done();
   });

@@ -3,25 +3,25 @@
 // (`yaml`), child_process and the rest load with ImageTagsFeature.ts on first use.
 import * as vscode from 'vscode';
 import type { Ctx } from '../../ctx.ts';
-import type { ImagePhaseDone, ImageTagsFeature } from './ImageTagsFeature.ts';
-import type { ApplyApi } from '../apply/api.ts';
-import type { ClustersApi } from '../clusters/api.ts';
-import type { ImageReference } from '../../core/manifests/imageReference.ts';
-import type { ImageTagsApi } from './api.ts';
+import type { ImageTagsDeps, ImageTagsFeature } from './ImageTagsFeature.ts';
+import type { ImagePhaseDone, ImageTagsApi } from './api.ts';
 
 /** Documents the feature looks at: YAML that lives somewhere (not git's or an output's views). */
 function watched(document: vscode.TextDocument): boolean {
   return document.languageId === 'yaml' && ['file', 'untitled', 'vscode-remote'].includes(document.uri.scheme);
 }
 
-/** Returns the loader of the feature, for features that use its parse cache and edits (Deploy on Save). */
-export function register(ctx: Ctx, deps: { readonly apply: ApplyApi; readonly clusters: ClustersApi }): (() => Promise<ImageTagsFeature>) & { onDidImagePhase: vscode.Event<ImagePhaseDone>; api: () => Promise<ImageTagsApi> } {
+/**
+ * The composition root: loads ImageTagsFeature.ts (which hands each part what it uses) on first use. Returns
+ * the loader, the Build & Deploy phase event (the walkthrough) and the API other features use (Deploy on Save).
+ */
+export function register(ctx: Ctx, deps: ImageTagsDeps): (() => Promise<ImageTagsFeature>) & { onDidImagePhase: vscode.Event<ImagePhaseDone>; api: () => Promise<ImageTagsApi> } {
   let feature: Promise<ImageTagsFeature> | undefined;
   const load = (): Promise<ImageTagsFeature> =>
     (feature ??= import('./ImageTagsFeature.ts').then((m) => {
-      const f = new m.ImageTagsFeature(ctx);
+      const f = new m.ImageTagsFeature(ctx, deps);
       ctx.register(f.onDidChangeLenses(() => lensesChanged.fire()));
-      ctx.register(f.imagePhaseDone.event((e) => imagePhaseDone.fire(e)));
+      ctx.register(f.onDidImagePhase((e) => imagePhaseDone.fire(e)));
       ctx.register(f.localImages.onDidChange(() => vscode.workspace.textDocuments.filter(watched).forEach((d) => f.lessons.schedule(d, 0))));
       return f;
     }));
@@ -91,29 +91,16 @@ export function register(ctx: Ctx, deps: { readonly apply: ApplyApi; readonly cl
   // Manifests already open when the extension starts: after activate() has returned.
   setTimeout(() => vscode.workspace.textDocuments.forEach(opened), 0);
 
-  ctx.registerCommand('bumpImageTag', async (arg?: unknown) => (await import('./commands.ts')).bumpImageTag(await load(), arg));
-  ctx.registerCommand('setImageTag', async (arg?: unknown) => (await import('./commands.ts')).setImageTag(await load(), arg));
-  ctx.registerCommand('bumpImageTagAndApply', async (arg?: unknown) => (await import('./commands.ts')).bumpImageTagAndApply(await load(), deps.apply, arg));
+  ctx.registerCommand('bumpImageTag', async (arg?: unknown) => (await import('./commands.ts')).bumpImageTag((await load()).tagCommands, arg));
+  ctx.registerCommand('setImageTag', async (arg?: unknown) => (await import('./commands.ts')).setImageTag((await load()).tagCommands, arg));
+  ctx.registerCommand('bumpImageTagAndApply', async (arg?: unknown) => (await import('./commands.ts')).bumpImageTagAndApply((await load()).bumpAndApply, arg));
   // The Quick Fix for a local image's pull policy: the diff first, then the edit if the user agrees.
   ctx.registerCommand('previewImagePullPolicyFix', async (target?: unknown, policy?: unknown) => {
     const f = await load();
-    return (await import('./pullPolicyFix.ts')).previewPullPolicyFix((d) => f.parse(d), target, policy);
+    return (await import('./pullPolicyFix.ts')).previewPullPolicyFix((d) => f.manifests.parse(d), target, policy);
   });
-  ctx.registerCommand('buildAndDeployImage', async (arg?: unknown) => (await import('./commands.ts')).buildAndDeployImage(await load(), deps.apply, arg, () => deps.clusters.useContext()));
+  ctx.registerCommand('buildAndDeployImage', async (arg?: unknown) => (await import('./commands.ts')).buildAndDeployImage((await load()).buildAndDeploy, arg));
   /** The narrow API other features use (imageTags/api.ts). */
-  const api = async (): Promise<ImageTagsApi> => {
-    const [f, editing, { parseImageReference }] = await Promise.all([load(), import('./editing.ts'), import('../../core/manifests/imageReference.ts')]);
-    return {
-      parse: (document) => f.parse(document),
-      locateImage: (arg, verb) => editing.locateImage(f, arg, verb),
-      setTag: (located, tag) => editing.applyTag(f, located, { tag, dropDigest: false }),
-      undoTag: (document, made) => editing.undoTag(document, made),
-      noteImported: async (image) => {
-        const ref = parseImageReference(image);
-        if (ref.valid) await f.imported.add(ref as ImageReference);
-      },
-      refreshLive: (document) => f.lessons.refreshLive(document, true),
-    };
-  };
+  const api = async (): Promise<ImageTagsApi> => (await load()).api;
   return Object.assign(load, { onDidImagePhase: imagePhaseDone.event, api });
 }

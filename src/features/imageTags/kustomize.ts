@@ -107,7 +107,7 @@ function isKustomizationFile(path: string): boolean {
 }
 
 /** The lens on an image that kustomizations rewrite: what it becomes, and where (opens the kustomization). */
-export function rewriteLens(range: vscode.Range, image: string, rewrites: readonly ImageRewrite[], index: KustomizeIndex): vscode.CodeLens {
+export function rewriteLens(range: vscode.Range, image: string, rewrites: readonly ImageRewrite[], index: Pick<KustomizeIndex, 'uriOf'>): vscode.CodeLens {
   const short = (img: string) => img.replace(/@sha256:([0-9a-f]{12})[0-9a-f]+/, '@sha256:$1…');
   const where = (r: ImageRewrite) => vscode.workspace.asRelativePath(index.uriOf(r.kustomization));
   const first = rewrites[0];

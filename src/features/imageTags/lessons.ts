@@ -11,10 +11,13 @@ import type { ContainerImage } from '../../core/manifests/images.ts';
 import { hasKustomization } from '../../core/manifests/kustomize.ts';
 import { checkImageTags, checkLocalImagePullPolicy, rolloutFindings } from '../../core/manifests/lessons.ts';
 import type { LessonFinding, LiveContainer } from '../../core/manifests/lessons.ts';
-import type { ImageTagsFeature } from './ImageTagsFeature.ts';
+import type { KubeContexts } from '../../core/kube/contexts.ts';
+import type { LessonLink } from '../walkthrough/api.ts';
 import { workspaceEdit } from './editing.ts';
+import type { KustomizeIndex } from './kustomize.ts';
+import type { ManifestReading } from './manifestReader.ts';
 import { isLocalImage } from './sources.ts';
-import { lessonWalkthroughCommand } from '../walkthrough/links.ts';
+import type { ImportedImages, LocalImages } from './sources.ts';
 
 const SOURCE = 'k3d';
 const LIVE_MIN_INTERVAL_MS = 10_000;
@@ -35,8 +38,21 @@ interface LiveDeployment extends KubeObject {
   spec?: { template?: { spec?: { containers?: Array<{ name: string; image?: string }>; initContainers?: Array<{ name: string; image?: string }> } } };
 }
 
+/** What the lessons read: the documents, what is local, what kustomize rewrites, the cluster's deployments. */
+export interface LessonParts {
+  readonly manifests: ManifestReading;
+  readonly localImages: Pick<LocalImages, 'peek'>;
+  readonly imported: Pick<ImportedImages, 'has'>;
+  readonly kustomize: Pick<KustomizeIndex, 'rewrites'>;
+  /** Ctx's live cluster state: the kubeconfig, and the deployments cache shared with the tree. */
+  readonly kube: KubeContexts;
+  readonly log: Pick<vscode.LogOutputChannel, 'debug'>;
+  /** The walkthrough step that explains a lesson, offered with its Quick Fixes (the walkthrough's API). */
+  readonly lessonLink: LessonLink;
+}
+
 export class ImageLessons implements vscode.Disposable {
-  private readonly feature: ImageTagsFeature;
+  private readonly parts: LessonParts;
   private readonly collection: vscode.DiagnosticCollection;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly findings = new Map<string, { version: number; findings: LessonFinding[] }>();
@@ -49,8 +65,8 @@ export class ImageLessons implements vscode.Disposable {
   private readonly liveChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeLive = this.liveChanged.event;
 
-  constructor(feature: ImageTagsFeature) {
-    this.feature = feature;
+  constructor(parts: LessonParts) {
+    this.parts = parts;
     this.collection = vscode.languages.createDiagnosticCollection('k3d-image-tags');
   }
 
@@ -76,7 +92,7 @@ export class ImageLessons implements vscode.Disposable {
     if (this.liveInFlight.has(key) || (!force && Date.now() < this.unreachableUntil)) return;
     this.liveInFlight.add(key);
     void this.fetchLive(document)
-      .catch((e: Error) => this.feature.ctx.log.debug(`live images for ${vscode.workspace.asRelativePath(document.uri)}: ${e.message}`))
+      .catch((e: Error) => this.parts.log.debug(`live images for ${vscode.workspace.asRelativePath(document.uri)}: ${e.message}`))
       .finally(() => this.liveInFlight.delete(key));
   }
 
@@ -114,16 +130,16 @@ export class ImageLessons implements vscode.Disposable {
 
   private update(document: vscode.TextDocument): LessonFinding[] {
     // Over the lens limit the lens says why; the lessons are off too.
-    const file = this.feature.sizeNotice(document) === undefined ? this.feature.parse(document) : undefined;
+    const file = this.parts.manifests.sizeNotice(document) === undefined ? this.parts.manifests.parse(document) : undefined;
     if (!file?.isKubernetes && !(file && hasKustomization(file))) {
       this.collection.delete(document.uri);
       this.findings.delete(document.uri.toString());
       return [];
     }
-    const local = this.feature.localImages.peek();
+    const local = this.parts.localImages.peek();
     const findings = [
-      ...checkImageTags(file, { rewritten: (image) => this.feature.kustomize.rewrites(document.uri, image.image).length > 0 }),
-      ...checkLocalImagePullPolicy(file, (ref) => isLocalImage(ref, local, this.feature.imported)),
+      ...checkImageTags(file, { rewritten: (image) => this.parts.kustomize.rewrites(document.uri, image.image).length > 0 }),
+      ...checkLocalImagePullPolicy(file, (ref) => isLocalImage(ref, local, this.parts.imported)),
       ...this.liveFindings(document),
     ];
     this.findings.set(document.uri.toString(), { version: document.version, findings });
@@ -134,7 +150,7 @@ export class ImageLessons implements vscode.Disposable {
   private liveFindings(document: vscode.TextDocument): LessonFinding[] {
     const state = this.live.get(document.uri.toString());
     if (!state) return [];
-    return this.feature.parse(document).documents.flatMap((doc) => {
+    return this.parts.manifests.parse(document).documents.flatMap((doc) => {
       const containers = doc.kind === 'Deployment' ? state.deployments.get(deploymentKey(doc, state.defaultNamespace)) : undefined;
       // Only the difference is a Problem; "the cluster already runs this" is in the lens.
       return containers ? rolloutFindings(doc, containers).filter((f) => f.code === 'lesson.liveImageDiffers') : [];
@@ -142,17 +158,17 @@ export class ImageLessons implements vscode.Disposable {
   }
 
   private async fetchLive(document: vscode.TextDocument): Promise<void> {
-    if (this.feature.sizeNotice(document) !== undefined) return;
-    const file = this.feature.parse(document);
+    if (this.parts.manifests.sizeNotice(document) !== undefined) return;
+    const file = this.parts.manifests.parse(document);
     const deployments = file.documents.filter((d) => d.kind === 'Deployment' && d.name !== undefined).slice(0, MAX_LIVE_DEPLOYMENTS);
     if (deployments.length === 0) return;
-    const kubeconfig = await this.feature.ctx.kube.kubeconfig();
+    const kubeconfig = await this.parts.kube.kubeconfig();
     const context = kubeconfig.currentContext;
     if (!context) return;
     const defaultNamespace = kubeconfig.contexts.find((c) => c.name === context)?.namespace ?? 'default';
     // A change in the cluster (a rollback, kubectl set image, another apply) re-reads the open files' live
     // images from the cache at once: the lens must not keep saying what the cluster ran before.
-    this.deploymentCache ??= new CurrentContextCache(this.feature.ctx.kube, 'deployments', { onChange: () => this.clusterChanged() });
+    this.deploymentCache ??= new CurrentContextCache(this.parts.kube, 'deployments', { onChange: () => this.clusterChanged() });
     const cache = await this.deploymentCache.get();
     if (!cache || !(await waitForSync(cache, 4000))) {
       // Unreachable, stopped, unauthorized: say nothing, try again later.
@@ -206,12 +222,12 @@ export class ImageLessons implements vscode.Disposable {
         // Apply is part of this extension: its command is always there.
         action(`Apply the file (rolls out ${finding.image.image})`, true).command = { title: 'Apply', command: 'k3dDeploy.apply', arguments: [document.uri] };
         const live = this.liveImageOf(document, finding.image);
-        const result = live !== undefined ? setImage(this.feature.parse(document), finding.image, live) : undefined;
+        const result = live !== undefined ? setImage(this.parts.manifests.parse(document), finding.image, live) : undefined;
         if (result?.ok) {
           action(`Write the cluster's image into the file (${live})`).edit = workspaceEdit(document, result.edit);
         }
       }
-      const why = lessonWalkthroughCommand(finding.code); // the walkthrough step that explains this lesson
+      const why = this.parts.lessonLink(finding.code); // the walkthrough step that explains this lesson
       if (why) action(why.title).command = why;
     }
     return actions;

@@ -1,7 +1,8 @@
 // imagePullPolicy is never rewritten silently (a locally imported image needs IfNotPresent):
 // the change opens as a diff beside the file — the file on the left, the file with the new line
 // on the right, read-only — and a question names the line; only "Apply Change" edits the file,
-// as one undoable edit made against the version the diff showed.
+// as one undoable edit made against the version the diff showed. Both the Quick Fix and Build & Deploy's
+// question (offerPullPolicyFix) live here, in the extension's bundle, where the diff's read-only document is served.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatLineChange, lineChange } from '../../core/build/imagePullFix.ts';
@@ -11,7 +12,8 @@ import type { ManifestFile } from '../../core/manifests/documents.ts';
 import { setImagePullPolicy } from '../../core/manifests/edit.ts';
 import type { EditResult, PullPolicyValue } from '../../core/manifests/edit.ts';
 import { showReadOnly } from '../shared/readOnlyDocuments.ts';
-import { workspaceEdit } from './editing.ts';
+import { applyTextEdit, workspaceEdit } from './editing.ts';
+import type { Located } from './editing.ts';
 
 export const APPLY_CHANGE = 'Apply Change';
 
@@ -66,4 +68,27 @@ export async function previewPullPolicyFix(parse: Parse, target: unknown, policy
   const applied = await vscode.workspace.applyEdit(workspaceEdit(document, now.edit));
   if (applied) await vscode.window.showTextDocument(document, { preview: false });
   return applied;
+}
+
+/** imagePullPolicy: Always with an import: the change to IfNotPresent, shown as a diff, then asked. */
+export async function offerPullPolicyFix(parse: Parse, located: Located): Promise<boolean> {
+  const version = located.document.version;
+  const file = parse(located.document);
+  const image = findTarget(file, located.target);
+  const result = image && setImagePullPolicy(file, image, 'IfNotPresent');
+  const close = result?.ok ? await showEditDiff(located.document, result, 'imagePullPolicy: IfNotPresent') : async () => undefined;
+  const choice = await vscode.window.showWarningMessage(
+    `${located.image.containerName ?? 'The container'} has imagePullPolicy: Always, so the node would pull the imported image from a registry and fail (ErrImagePull).`,
+    { modal: true, detail: result?.ok ? `The diff shows the change: ${formatLineChange(lineChange(file.text, result.edit))}` : undefined },
+    'Set IfNotPresent and Continue',
+    'Continue Anyway',
+  );
+  await close();
+  if (choice === 'Continue Anyway') return true;
+  if (choice !== 'Set IfNotPresent and Continue') return false;
+  if (!result?.ok || located.document.version !== version) {
+    void vscode.window.showWarningMessage(result?.ok === false ? result.reason : 'The file changed meanwhile; nothing was changed. Try again.');
+    return false;
+  }
+  return applyTextEdit(located.document, result.edit);
 }

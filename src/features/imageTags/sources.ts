@@ -94,7 +94,7 @@ export class ImportedImages {
 }
 
 /** "Exists only locally": built here and never pushed or pulled, or imported by us. */
-export function isLocalImage(ref: ImageReference, local: LocalImage[] | undefined, imported: ImportedImages): boolean {
+export function isLocalImage(ref: ImageReference, local: LocalImage[] | undefined, imported: Pick<ImportedImages, 'has'>): boolean {
   return imported.has(ref) || (local !== undefined && isLocalOnly(local, ref));
 }
 
