@@ -1,5 +1,5 @@
 // CommonJS bundles for the extension host (`vscode` is provided by the host):
-//   dist/extension.js   the extension, loaded at activation: kept small, so activation is fast;
+//   dist/extension.js   the extension, loaded at activation: kept small, so activation is fast (bench/activation.ts);
 //   dist/clientNode.js  @kubernetes/client-node, required when a feature first needs the API;
 //   dist/manifests.js   the manifest core (src/core/manifests/api.ts), required when a manifest
 //                       is first read;
@@ -7,14 +7,36 @@
 //   dist/ws.js          the `ws` WebSocket client, required when a terminal or command first runs
 //                       in a pod (parsing its 48 KB at every activation cost several ms);
 //   dist/k3dConfig.js   k3d config files (src/core/k3d/configSchema.ts: k3d's JSON schema, the validator,
-//                       completion), required when the first k3d config file opens.
+//                       completion), required when the first k3d config file opens;
+//   FEATURE_PARTS       the bodies of commands (and rare editors), required when a user first runs one: activation
+//                       registers each command as a thunk that loads its part (src/core/lazy.ts). V8 compiles and
+//                       runs all of dist/extension.js at activation, so every KiB in it is paid by every window.
 // The lazy parts are imported dynamically in the source; here they become requires of sibling
 // files, which Node resolves next to the bundle. Type-checking is `npm run typecheck`.
+//
+// A feature part never carries its own copy of a module that dist/extension.js already has: such an import is
+// answered with the main bundle's module object (published on a global symbol when extension.js loads). A copy
+// would split the module's state in two (a cache, a setting like http.ts's request timeouts, an EventEmitter)
+// and break `instanceof` on its classes (a K3dError thrown by ctx.k3d, checked by a copy of the class).
+// checkSharedState() fails the build when a module that holds state is bundled into two files anyway.
 import * as esbuild from 'esbuild';
+import { readdirSync, readFileSync, watch as watchFiles } from 'node:fs';
 import * as path from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const root = process.cwd();
+const rel = (file) => path.relative(root, file).split(path.sep).join('/');
+
+/**
+ * Parts of features, each built from its entry into dist/<file>, required on first use through
+ * loadPart('<file>', () => import('<entry>')). An entry is only imported dynamically by the rest of src/.
+ */
+const FEATURE_PARTS = [
+  ['src/features/workloads/part.ts', 'workloadCommands.js'],
+  ['src/features/clusters/part.ts', 'clusterCommands.js'],
+  ['src/features/imageTags/buildDeploy.ts', 'imageTagsBuild.js'],
+];
 
 /** Imports of these become `require('./<file>')`, resolved in dist/ at run time. */
 function lazyParts(parts) {
@@ -32,6 +54,57 @@ function lazyParts(parts) {
   };
 }
 
+const HOST_MODULES = 'Symbol.for("k3dDeploy.bundledModules")';
+
+/**
+ * The names `importer` imports from `spec` (values only: the tsconfig's verbatimModuleSyntax marks every type
+ * import), or '*' for a namespace import, `export *` or a dynamic import.
+ */
+function importedNames(importer, spec) {
+  const text = readFileSync(importer, 'utf8');
+  const quoted = `['"]${spec.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"]`;
+  const names = new Set();
+  for (const m of text.matchAll(new RegExp(`(?:import|export)\\s+(?!type\\s)([^;]*?)\\s+from\\s+${quoted}|import\\(\\s*${quoted}`, 'g'))) {
+    const clause = m[1];
+    if (clause === undefined || /^\*/.test(clause)) {
+      names.add('*');
+      continue;
+    }
+    const braced = /\{([^}]*)\}/.exec(clause)?.[1] ?? '';
+    for (const part of braced.split(',').map((p) => p.trim()).filter((p) => p && !p.startsWith('type '))) names.add(part.split(/\s+as\s+/)[0]);
+    if (/^\w+\s*(,|$)/.test(clause)) names.add('default');
+  }
+  return names;
+}
+
+/**
+ * In a feature part: a relative import of a module that holds state or defines a class (mustNotCopy), when the main
+ * bundle holds it, is that module, taken from the main bundle. `used` collects, per module, the names the part takes
+ * (see buildMain). Other modules (functions, constants) are copied into the part: taking them from the main bundle
+ * would keep in it the exports only the part uses, and what those import.
+ */
+function fromMainBundle(mainModules, used) {
+  return {
+    name: 'from-main-bundle',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (args.kind === 'entry-point') return undefined;
+        const file = rel(path.resolve(args.resolveDir, args.path));
+        if (!mainModules.has(file) || !mustNotCopy(file)) return undefined;
+        const names = used.get(file) ?? new Set();
+        for (const name of importedNames(args.importer, args.path)) names.add(name);
+        used.set(file, names);
+        return { path: file, namespace: 'main-bundle' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'main-bundle' }, (args) => ({
+        contents: `const m = globalThis[${HOST_MODULES}]?.[${JSON.stringify(args.path)}];\n` +
+          `if (!m) throw new Error(${JSON.stringify(`dist/extension.js did not publish ${args.path}`)});\nmodule.exports = m;`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 const common = {
   bundle: true,
   format: 'cjs',
@@ -45,16 +118,158 @@ const common = {
 
 const manifestsApi = /src\/core\/manifests\/api\.ts$/;
 const k3dConfigCore = /src\/core\/k3d\/configSchema\.ts$/;
+const sharedParts = [['yaml', 'yaml.js'], ['ws', 'ws.js'], [manifestsApi, 'manifests.js'], [k3dConfigCore, 'k3dConfig.js']];
+const featureParts = FEATURE_PARTS.map(([entry, file]) => [new RegExp(`${entry.replace(/[.]/g, '\\.')}$`), file]);
+const define = { K3D_DEPLOY_BUNDLE: 'true' };
 
-const contexts = await Promise.all([
-  esbuild.context({
+/**
+ * dist/extension.js, publishing the modules the feature parts take from it: `published` maps a module (path
+ * relative to the root) to the names taken, '*' for all. Only those names are published (as getters, so a
+ * binding stays live): publishing a whole module would keep all its exports, and what they import, in the bundle.
+ */
+function buildMain(published) {
+  const imports = [];
+  const entries = [];
+  [...published.keys()].sort().forEach((file, i) => {
+    const names = [...published.get(file)].sort();
+    const from = JSON.stringify(`./${file}`);
+    if (names.includes('*')) {
+      imports.push(`import * as m${i} from ${from};`);
+      entries.push(`${JSON.stringify(file)}: m${i}`);
+    } else {
+      imports.push(`import { ${names.map((n, j) => `${n} as m${i}_${j}`).join(', ')} } from ${from};`);
+      entries.push(`${JSON.stringify(file)}: { ${names.map((n, j) => `get ${n}() { return m${i}_${j}; }`).join(', ')} }`);
+    }
+  });
+  return esbuild.build({
     ...common,
-    entryPoints: ['src/extension.ts'],
+    logLevel: 'warning',
+    stdin: {
+      contents: `export * from './src/extension.ts';\n${imports.join('\n')}\nglobalThis[${HOST_MODULES}] = { ${entries.join(', ')} };\n`,
+      resolveDir: root,
+      sourcefile: 'extension-entry.js',
+      loader: 'js',
+    },
     outfile: 'dist/extension.js',
     external: ['vscode', '@kubernetes/client-node'],
-    define: { K3D_DEPLOY_BUNDLE: 'true' },
-    plugins: [lazyParts([['yaml', 'yaml.js'], ['ws', 'ws.js'], [manifestsApi, 'manifests.js'], [k3dConfigCore, 'k3dConfig.js']])],
-  }),
+    define,
+    metafile: true,
+    plugins: [lazyParts([...sharedParts, ...featureParts])],
+  });
+}
+
+function buildFeaturePart([entry, file], mainModules, used) {
+  return esbuild.build({
+    ...common,
+    logLevel: 'warning',
+    entryPoints: [entry],
+    outfile: `dist/${file}`,
+    external: ['vscode', '@kubernetes/client-node'],
+    define,
+    metafile: true,
+    plugins: [lazyParts([...sharedParts, ...featureParts.filter(([, f]) => f !== file)]), fromMainBundle(mainModules, used)],
+  });
+}
+
+/** The src/ modules bundled (code, not just types) into an output. */
+function bundledModules(metafile) {
+  const out = new Set();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [file, { bytesInOutput }] of Object.entries(output.inputs)) if (bytesInOutput > 0 && file.startsWith('src/')) out.add(file);
+  }
+  return out;
+}
+
+/**
+ * Main bundle and feature parts, until every module a part takes from the main bundle is published by it
+ * (publishing a module keeps all its exports, which can pull more modules into the main bundle).
+ */
+async function buildMainAndParts() {
+  let published = new Map();
+  const covered = (used) => [...used].every(([file, names]) => [...names].every((n) => published.get(file)?.has(n) || published.get(file)?.has('*')));
+  for (let round = 0; round < 4; round++) {
+    const main = await buildMain(published);
+    const mainModules = bundledModules(main.metafile);
+    const used = new Map();
+    const parts = await Promise.all(FEATURE_PARTS.map((part) => buildFeaturePart(part, mainModules, used)));
+    if (covered(used)) {
+      const size = () => `${(Object.values(main.metafile.outputs)[0].bytes / 1024).toFixed(1)} KiB`;
+      console.log(`esbuild.mjs: dist/extension.js ${size()}, publishing ${published.size} modules to ${FEATURE_PARTS.length} feature parts`);
+      return [['extension.js', main.metafile], ...FEATURE_PARTS.map(([, file], i) => [file, parts[i].metafile])];
+    }
+    for (const [file, names] of used) published.set(file, new Set([...(published.get(file) ?? []), ...names]));
+  }
+  throw new Error('esbuild.mjs: the modules the feature parts take from dist/extension.js did not settle in 4 rounds');
+}
+
+/**
+ * Modules whose state is safe to copy: a memo keyed by the object it describes, or a constant built once.
+ * Each with why; anything else holding state may be in one bundle only.
+ */
+const COPY_SAFE = new Map([
+  ['src/core/manifests/fullParse.ts', 'a parsed empty document, rebuilt per copy, never mutated'],
+  ['src/core/manifests/scanKeep.ts', 'a WeakMap memo keyed by the object it describes'],
+  ['src/core/manifests/node.ts', 'a WeakMap index memo keyed by the YAML map it indexes'],
+  ['src/core/manifests/scanTokens.ts', 'GIVE_UP is thrown and caught inside the same copy'],
+  ['src/core/manifests/kinds.ts', 'RANK is a constant lookup table, built once per copy, never mutated'],
+  ['src/core/manifests/imageReference.ts', 'a memo of a pure parse, keyed by the string parsed; entries are frozen'],
+]);
+
+/**
+ * Top-level mutable state, by a simple heuristic on the source: a top-level `let`/`var`, or a top-level const
+ * holding a new Map/Set/WeakMap/WeakSet/EventEmitter/class instance that is not declared Readonly. A constant
+ * lookup table (`const RANK = new Map(...)`) is reported too: list it in COPY_SAFE with why, or keep it in one bundle.
+ */
+function holdsState(file) {
+  const text = readFileSync(path.join(root, file), 'utf8');
+  return /^(?:export\s+)?(?:let|var)\s/m.test(text) ||
+    /^(?:export\s+)?const\s+\w+(?:\s*:\s*(?!Readonly)[^=]+)?\s*=\s*new\s+(?!Set\(\[)[\w.]+/m.test(text);
+}
+
+/** The names src/ checks with `instanceof`. */
+const instanceofNames = (() => {
+  const names = new Set();
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (file.endsWith('.ts')) for (const m of readFileSync(file, 'utf8').matchAll(/instanceof\s+([A-Z]\w*)/g)) names.add(m[1]);
+    }
+  };
+  walk(path.join(root, 'src'));
+  return names;
+})();
+
+/** A class src/ checks with instanceof (an error class): two copies of it do not recognise each other's objects. */
+function definesClass(file) {
+  const text = readFileSync(path.join(root, file), 'utf8');
+  return [...text.matchAll(/^export\s+(?:abstract\s+)?class\s+(\w+)/gm)].some((m) => instanceofNames.has(m[1]));
+}
+
+/** A module that must exist once: feature parts take it from the main bundle, and the build fails on a copy. */
+function mustNotCopy(file) {
+  return !COPY_SAFE.has(file) && (holdsState(file) || definesClass(file));
+}
+
+/** Fails (exit 1) when a module with state or a class is bundled into more than one output. */
+function checkSharedState(outputs) {
+  const where = new Map();
+  for (const [file, metafile] of outputs) {
+    for (const module of bundledModules(metafile)) where.set(module, [...(where.get(module) ?? []), file]);
+  }
+  const problems = [];
+  for (const [module, files] of where) {
+    if (files.length < 2 || COPY_SAFE.has(module)) continue;
+    if (holdsState(module)) problems.push(`${module} holds module-level state and is bundled into ${files.join(', ')}: its state would split in two`);
+    else if (definesClass(module)) problems.push(`${module} defines a class checked with instanceof and is bundled into ${files.join(', ')}: instanceof fails across the copies`);
+  }
+  if (problems.length > 0) {
+    console.error(problems.map((p) => `esbuild.mjs: ${p}`).join('\n'));
+    process.exitCode = 1;
+  }
+}
+
+const contexts = await Promise.all([
   esbuild.context({
     ...common,
     entryPoints: ['src/core/kube/clientNode.ts'],
@@ -65,12 +280,14 @@ const contexts = await Promise.all([
     ...common,
     entryPoints: ['src/core/manifests/api.ts'],
     outfile: 'dist/manifests.js',
+    metafile: true,
     plugins: [lazyParts([['yaml', 'yaml.js']])],
   }),
   esbuild.context({
     ...common,
     entryPoints: ['src/core/k3d/configSchema.ts'],
     outfile: 'dist/k3dConfig.js',
+    metafile: true,
     plugins: [lazyParts([['yaml', 'yaml.js']])],
   }),
   esbuild.context({
@@ -85,9 +302,19 @@ const contexts = await Promise.all([
   }),
 ]);
 
+async function buildAll() {
+  const [mainAndParts, ...others] = await Promise.all([buildMainAndParts(), ...contexts.map((c) => c.rebuild())]);
+  checkSharedState([...mainAndParts, ['manifests.js', others[1].metafile], ['k3dConfig.js', others[2].metafile]]);
+}
+
 if (watch) {
-  await Promise.all(contexts.map((c) => c.watch()));
+  await buildAll();
+  let timer;
+  watchFiles('src', { recursive: true }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => buildAll().catch((e) => console.error(e.message)), 100);
+  });
 } else {
-  await Promise.all(contexts.map((c) => c.rebuild()));
+  await buildAll();
   await Promise.all(contexts.map((c) => c.dispose()));
 }

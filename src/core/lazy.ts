@@ -15,3 +15,22 @@ export const loadManifestCore = (): Promise<typeof import('./manifests/api.ts')>
 
 /** k3d config files: schema validation, key completion, the model compared with a cluster (dist/k3dConfig.js). */
 export const loadK3dConfigCore = (): Promise<typeof import('./k3d/configSchema.ts')> => loadPart('k3dConfig.js', () => import('./k3d/configSchema.ts'));
+
+type Handler = (...args: any[]) => unknown;
+
+/**
+ * The handlers of a part's commands, for registering at activation: `command('name')` is a handler that loads the
+ * part (once; a failed load is retried by the next call) and runs its `name`. `load` returns the part's table of
+ * handlers (built once, with what the feature hands it).
+ */
+export function lazyCommands<T extends { readonly [K in keyof T]: Handler }>(load: () => Promise<T>): <K extends keyof T>(name: K) => (...args: Parameters<T[K]>) => Promise<Awaited<ReturnType<T[K]>>> {
+  let table: Promise<T> | undefined;
+  return <K extends keyof T>(name: K) =>
+    async (...args: Parameters<T[K]>): Promise<Awaited<ReturnType<T[K]>>> => {
+      table ??= load().catch((e: unknown) => {
+        table = undefined;
+        throw e;
+      });
+      return (await (await table)[name](...args)) as Awaited<ReturnType<T[K]>>;
+    };
+}

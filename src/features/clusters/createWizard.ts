@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { CreateClusterOptions } from '../../core/k3d/args.ts';
 import { parsePortMappings, validateClusterName, validateNodeCount } from '../../core/k3d/names.ts';
-import { askClusterRegistry } from './registries.ts';
+import { askClusterRegistry } from './registryCommands.ts';
 
 const TITLE = 'Create k3d Cluster';
 

@@ -19,10 +19,6 @@ import type { ClusterTreeNode } from './ClusterTreeProvider.ts';
 import { resolveCluster } from './commands.ts';
 import { showK3dError } from './errors.ts';
 
-export function registerImportImageCommand(ctx: Ctx, store: ClusterStore): void {
-  ctx.registerCommand('importImage', (node?: ClusterTreeNode) => importImage(ctx, store, node));
-}
-
 const MODES: Array<vscode.QuickPickItem & { mode: ImportMode }> = [
   { mode: 'auto', label: 'auto', description: '-m auto', detail: 'k3d chooses: direct for a local Docker, tools-node otherwise' },
   { mode: 'direct', label: 'direct', description: '-m direct', detail: 'streams the image into each node; fails when a node does not take it' },
@@ -42,7 +38,7 @@ async function hostImages(docker: string): Promise<HostImage[] | string> {
   }
 }
 
-async function importImage(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
+export async function importImage(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
   const cluster = await resolveCluster(store, node?.type === 'containers' ? { type: 'cluster', cluster: node.cluster } : node, (c) => c.state !== 'stopped', 'Import an image into which cluster?', 'No k3d cluster is running: start or create one first.');
   if (!cluster) return;
   const images = await hostImages(ctx.config.dockerPath);

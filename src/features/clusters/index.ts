@@ -1,20 +1,14 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../../ctx.ts';
 import type { CreateClusterOptions } from '../../core/k3d/args.ts';
+import { lazyCommands } from '../../core/lazy.ts';
 import type { WorkloadTree } from '../workloads/api.ts';
 import type { ClustersApi } from './api.ts';
 import { ClusterStore } from './ClusterStore.ts';
 import { ClusterTreeProvider } from './ClusterTreeProvider.ts';
-import { createCluster, createClusterFromConfig, registerClusterCommands, startCluster, switchContext } from './commands.ts';
-import { askCreateOptions } from './createWizard.ts';
-import { showK3dError } from './errors.ts';
-import { withK3dProgress } from './k3dProgress.ts';
+import { loadClusterCommands, type ClusterCommands } from './loadPart.ts';
 import { registerKubeconfigDocuments } from './kubeconfigDocument.ts';
-import { addNodes, registerNodeCommands, removeNode } from './nodes.ts';
-import { registerPortCommands } from './ports.ts';
-import { registerRestartAndKubeconfigCommands } from './restartAndKubeconfig.ts';
-import { RegistryList, registerRegistryCommands } from './registries.ts';
-import { registerImportImageCommand } from './importImage.ts';
+import { RegistryList } from './registries.ts';
 import { registerContextStatusBar } from './statusBar.ts';
 
 /** `deps.newConfigFile` is k3dConfig's, late-bound: k3dConfig is registered after this, with this feature's API. */
@@ -61,34 +55,55 @@ export function register(
   );
   store.setPolling(view.visible);
 
-  registerClusterCommands(ctx, store, deps.newConfigFile);
-  registerNodeCommands(ctx, store);
-  registerPortCommands(ctx, store);
-  registerRestartAndKubeconfigCommands(ctx, store);
-  registerRegistryCommands(ctx, registries);
-  registerImportImageCommand(ctx, store);
-  registerKubeconfigDocuments(ctx);
+  ctx.registerCommand('refresh', () => store.refresh());
+  ctx.registerCommand('showLog', () => ctx.log.show());
+  // The other commands' bodies load with their part on first use (dist/clusterCommands.js).
+  const command = lazyCommands(async () => (await loadClusterCommands()).commands(ctx, store, registries, deps.newConfigFile));
+  ctx.registerCommand('createCluster', command('createCluster'));
+  ctx.registerCommand('createClusterFromConfig', command('createClusterFromConfig'));
+  ctx.registerCommand('startCluster', command('startCluster'));
+  ctx.registerCommand('stopCluster', command('stopCluster'));
+  ctx.registerCommand('deleteCluster', command('deleteCluster'));
+  ctx.registerCommand('useContext', command('useContext'));
+  ctx.registerCommand('showKubeconfig', command('showKubeconfig'));
+  ctx.registerCommand('showKubeconfigRaw', command('showKubeconfigRaw'));
+  ctx.registerCommand('clusterInfo', command('clusterInfo'));
+  ctx.registerCommand('addAgent', command('addAgent'));
+  ctx.registerCommand('addServer', command('addServer'));
+  ctx.registerCommand('deleteNode', command('deleteNode'));
+  ctx.registerCommand('startNode', command('startNode'));
+  ctx.registerCommand('stopNode', command('stopNode'));
+  ctx.registerCommand('editPorts', command('editPorts'));
+  ctx.registerCommand('openPortInBrowser', command('openPortInBrowser'));
+  ctx.registerCommand('restartCluster', command('restartCluster'));
+  ctx.registerCommand('writeKubeconfig', command('writeKubeconfig'));
+  ctx.registerCommand('mergeKubeconfig', command('mergeKubeconfig'));
+  ctx.registerCommand('createRegistry', command('createRegistry'));
+  ctx.registerCommand('deleteRegistry', command('deleteRegistry'));
+  ctx.registerCommand('importImage', command('importImage'));
+  registerKubeconfigDocuments(ctx, async (text) => (await loadClusterCommands()).redactKubeconfig(text));
   registerContextStatusBar(ctx, store);
   // After activate() returns: the view shows "Looking for k3d clusters…" meanwhile.
   setImmediate(() => void store.refresh());
   // The actions as their commands run them: an unexpected error is logged and shown, as ctx.registerCommand does
   // (callers often start them with `void` from a notification's button).
-  const action = (what: string, run: () => Promise<void>): Promise<void> =>
-    run().catch(async (e: unknown) => {
+  const action = (what: string, run: (part: ClusterCommands) => Promise<void>): Promise<void> =>
+    loadClusterCommands().then(run).catch(async (e: unknown) => {
       ctx.log.error(`${what} failed:`, e instanceof Error ? (e.stack ?? e.message) : String(e));
       if ((await vscode.window.showErrorMessage(`k3d: ${e instanceof Error ? e.message : String(e)}`, 'Show Log')) === 'Show Log') ctx.log.show();
     });
   const api: ClustersApi = {
     store,
-    start: (cluster) => action('Start Cluster', () => startCluster(ctx, store, { type: 'cluster', cluster })),
-    create: () => action('Create Cluster', () => createCluster(ctx, store, deps.newConfigFile)),
-    createFromConfig: (file) => action('Create Cluster from Config', () => createClusterFromConfig(ctx, store, file)),
-    useContext: () => action('Use Context', () => switchContext(ctx, store)),
-    addAgent: (cluster) => action('Add Agent', () => addNodes(ctx, store, 'agent', { type: 'containers', cluster })),
-    deleteNode: (cluster, node) => action('Delete Node', () => removeNode(ctx, store, { type: 'node', cluster, node })),
-    askCreateOptions: (): Promise<CreateClusterOptions | undefined> => askCreateOptions(new Set(store.snapshot?.clusters.map((c) => c.name))),
-    showK3dError: (doing, error, afterwards) => showK3dError(ctx, doing, error, afterwards),
-    withK3dProgress: (title, run, cancellable) => withK3dProgress(ctx, title, run, cancellable),
+    start: (cluster) => action('Start Cluster', (p) => p.startCluster(ctx, store, { type: 'cluster', cluster })),
+    create: () => action('Create Cluster', (p) => p.createCluster(ctx, store, deps.newConfigFile)),
+    createFromConfig: (file) => action('Create Cluster from Config', (p) => p.createClusterFromConfig(ctx, store, file)),
+    useContext: () => action('Use Context', (p) => p.switchContext(ctx, store)),
+    addAgent: (cluster) => action('Add Agent', (p) => p.addNodes(ctx, store, 'agent', { type: 'containers', cluster })),
+    deleteNode: (cluster, node) => action('Delete Node', (p) => p.removeNode(ctx, store, { type: 'node', cluster, node })),
+    askCreateOptions: async (): Promise<CreateClusterOptions | undefined> =>
+      (await loadClusterCommands()).askCreateOptions(new Set(store.snapshot?.clusters.map((c) => c.name))),
+    showK3dError: async (doing, error, afterwards) => (await loadClusterCommands()).showK3dError(ctx, doing, error, afterwards),
+    withK3dProgress: async (title, run, cancellable) => (await loadClusterCommands()).withK3dProgress(ctx, title, run, cancellable),
   };
   return { api, provider };
 }

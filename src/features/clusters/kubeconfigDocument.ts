@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { redactKubeconfig } from '../../core/kube/redact.ts';
 import type { Ctx } from '../../ctx.ts';
 
 export const KUBECONFIG_SCHEME = 'k3d-kubeconfig';
@@ -17,9 +16,10 @@ export function kubeconfigUri(cluster: string, raw = false): vscode.Uri {
 /**
  * The content is what `k3d kubeconfig get <cluster>` prints, read when the document opens: with
  * its keys, certificates and tokens masked as `kubectl config view` masks them, or, for the raw
- * document only, as k3d printed it (`kubectl config view --raw`).
+ * document only, as k3d printed it (`kubectl config view --raw`). `redact` is core/kube/redact.ts's, in the
+ * commands' lazy part.
  */
-export function registerKubeconfigDocuments(ctx: Ctx): void {
+export function registerKubeconfigDocuments(ctx: Ctx, redact: (kubeconfig: string) => Promise<string>): void {
   ctx.register(
     vscode.workspace.registerTextDocumentContentProvider(KUBECONFIG_SCHEME, {
       async provideTextDocumentContent(uri) {
@@ -36,7 +36,7 @@ export function registerKubeconfigDocuments(ctx: Ctx): void {
         return (
           '# Keys, certificates and tokens are masked, as `kubectl config view` shows them.\n' +
           '# "k3d: Show Kubeconfig (Raw, with Secrets)" shows them in clear.\n' +
-          (await redactKubeconfig(text))
+          (await redact(text))
         );
       },
     }),

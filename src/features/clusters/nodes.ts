@@ -15,14 +15,6 @@ import { withK3dProgress } from './k3dProgress.ts';
 
 type Role = 'agent' | 'server';
 
-export function registerNodeCommands(ctx: Ctx, store: ClusterStore): void {
-  ctx.registerCommand('addAgent', (node?: ClusterTreeNode) => addNodes(ctx, store, 'agent', node));
-  ctx.registerCommand('addServer', (node?: ClusterTreeNode) => addNodes(ctx, store, 'server', node));
-  ctx.registerCommand('deleteNode', (node?: ClusterTreeNode) => removeNode(ctx, store, node));
-  ctx.registerCommand('startNode', (node?: ClusterTreeNode) => setNodeRunning(ctx, store, node, true));
-  ctx.registerCommand('stopNode', (node?: ClusterTreeNode) => setNodeRunning(ctx, store, node, false));
-}
-
 /** The cluster a tree argument belongs to (cluster row, Containers group, node row), or a pick. */
 async function clusterOf(store: ClusterStore, node: ClusterTreeNode | undefined, eligible: (c: K3dCluster) => boolean, placeHolder: string, none: string): Promise<K3dCluster | undefined> {
   const arg: ClusterTreeNode | undefined = node?.type === 'containers' ? { type: 'cluster', cluster: node.cluster } : node;
@@ -233,7 +225,7 @@ async function deleteNodes(ctx: Ctx, store: ClusterStore, cluster: K3dCluster, n
   }
 }
 
-async function setNodeRunning(ctx: Ctx, store: ClusterStore, node: ClusterTreeNode | undefined, start: boolean): Promise<void> {
+export async function setNodeRunning(ctx: Ctx, store: ClusterStore, node: ClusterTreeNode | undefined, start: boolean): Promise<void> {
   const verb = start ? 'Start' : 'Stop';
   const target = await nodeOf(store, node, (n) => n.role !== 'registry' && n.role !== 'tools' && n.running !== start, verb);
   if (!target) return;

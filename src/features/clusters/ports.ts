@@ -11,13 +11,8 @@ import { resolveCluster } from './commands.ts';
 import { showK3dError } from './errors.ts';
 import { withK3dProgress } from './k3dProgress.ts';
 
-export function registerPortCommands(ctx: Ctx, store: ClusterStore): void {
-  ctx.registerCommand('editPorts', (node?: ClusterTreeNode) => editPorts(ctx, store, node));
-  ctx.registerCommand('openPortInBrowser', (node?: ClusterTreeNode) => openPortInBrowser(ctx, store, node));
-}
-
 /** Open in Browser for a port the cluster's load balancer publishes: http://localhost:HOSTPORT. */
-async function openPortInBrowser(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
+export async function openPortInBrowser(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
   const arg: ClusterTreeNode | undefined = node?.type === 'containers' || node?.type === 'node' ? { type: 'cluster', cluster: node.cluster } : node;
   const cluster = await resolveCluster(store, arg, (c) => c.state !== 'stopped', 'Open a port of which running cluster?', 'There is no running k3d cluster.');
   if (!cluster) return;
@@ -49,7 +44,7 @@ function normalised(spec: string): string {
   return spec.includes('@') ? spec : `${spec}@loadbalancer`;
 }
 
-async function editPorts(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
+export async function editPorts(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
   const arg: ClusterTreeNode | undefined = node?.type === 'containers' || node?.type === 'node' ? { type: 'cluster', cluster: node.cluster } : node;
   const cluster = await resolveCluster(store, arg, () => true, 'Edit the ports of which cluster?', 'There is no k3d cluster. Create one first.');
   if (!cluster) return;

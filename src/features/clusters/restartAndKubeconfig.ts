@@ -12,13 +12,7 @@ import { resolveCluster } from './commands.ts';
 import { showK3dError } from './errors.ts';
 import { withK3dProgress } from './k3dProgress.ts';
 
-export function registerRestartAndKubeconfigCommands(ctx: Ctx, store: ClusterStore): void {
-  ctx.registerCommand('restartCluster', (node?: ClusterTreeNode) => restart(ctx, store, node));
-  ctx.registerCommand('writeKubeconfig', (node?: ClusterTreeNode) => writeToFile(ctx, store, node));
-  ctx.registerCommand('mergeKubeconfig', (node?: ClusterTreeNode) => mergeIntoDefault(ctx, store, node));
-}
-
-async function restart(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
+export async function restart(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
   const cluster = await resolveCluster(store, node, () => true, 'Restart which cluster?', 'There is no k3d cluster to restart.');
   if (!cluster) return;
   const doing = `Restarting cluster '${cluster.name}'`;
@@ -33,7 +27,7 @@ async function restart(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): P
   void vscode.window.showInformationMessage(`Cluster '${cluster.name}' restarted: its containers were stopped and started again (pods and their data are kept).`);
 }
 
-async function writeToFile(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
+export async function writeToFile(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
   const cluster = await resolveCluster(store, node, () => true, 'Write the kubeconfig of which cluster?', 'There is no k3d cluster.');
   if (!cluster) return;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? path.join(os.homedir(), '.kube');
@@ -68,7 +62,7 @@ async function writeToFile(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode
   if (choice) await vscode.env.clipboard.writeText(use);
 }
 
-async function mergeIntoDefault(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
+export async function mergeIntoDefault(ctx: Ctx, store: ClusterStore, node?: ClusterTreeNode): Promise<void> {
   const cluster = await resolveCluster(store, node, () => true, 'Merge the kubeconfig of which cluster into the default kubeconfig?', 'There is no k3d cluster.');
   if (!cluster) return;
   const current = store.snapshot?.kubeconfig.currentContext;

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import {
-  containerNameFromImage, createDeployment, deleteObject, deploymentRef, objectYaml, podRef, restartDeployment, scaleDeployment,
+  containerNameFromImage, createDeployment as createDeploymentObject, deleteObject, deploymentRef, objectYaml, podRef,
+  restartDeployment as restartDeploymentObject, scaleDeployment as scaleDeploymentObject,
   setDeploymentImage, type ObjectRef,
 } from '../../core/kube/actions.ts';
-import { explain } from '../../core/kube/explain.ts';
+import { explain as explainResource } from '../../core/kube/explain.ts';
 import { inUserNamespace } from '../../core/kube/namespaces.ts';
 import type { KubeHttp } from '../../core/kube/http.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';
@@ -27,8 +28,11 @@ export async function showPodYaml(ctx: Ctx, context: string, namespace: string, 
   await showReadOnly(`${context}/${namespace}/pods/${name}.yaml`, await objectYaml(await ctx.kube.http(context), podRef(namespace, name)));
 }
 
-/** `useContext`: Clusters' Use Context..., late-bound in extension.ts (Clusters needs this feature's tree). */
-export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests: ManifestIndex, useContext: () => Promise<void>): void {
+/**
+ * The workload commands' handlers, registered by index.ts as thunks that load this part (dist/workloadCommands.js).
+ * `useContext`: Clusters' Use Context..., late-bound in extension.ts (Clusters needs this feature's tree).
+ */
+export function workloadCommands(ctx: Ctx, tree: WorkloadTree, manifests: ManifestIndex, useContext: () => Promise<void>) {
   const http = (context: string): Promise<KubeHttp> => ctx.kube.http(context);
 
   /** The tree item a command came from, or a pick among the current context's objects. */
@@ -65,7 +69,7 @@ export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests
     vscode.window.setStatusBarMessage(`$(check) ${message}`, 5000);
   };
 
-  ctx.registerCommand('openManifest', async (node?: unknown) => {
+  const openManifest = async (node?: unknown) => {
     const n = node as WorkloadNode | undefined;
     if (n?.type !== 'w-deployment') return;
     const [namespace, name] = n.key.split('/');
@@ -77,13 +81,13 @@ export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests
     const doc = await vscode.workspace.openTextDocument(declared.uri);
     const position = new vscode.Position(declared.line, 0);
     await vscode.window.showTextDocument(doc, { selection: new vscode.Range(position, position) });
-  });
+  };
 
-  ctx.registerCommand('retryWorkloads', (context?: string) => {
+  const retryWorkloads = (context?: string) => {
     if (context) tree.retry(context);
-  });
+  };
 
-  ctx.registerCommand('scaleDeployment', async (node?: unknown) => {
+  const scaleDeployment = async (node?: unknown) => {
     const t = await target(node, 'deployments', 'Scale Deployment');
     if (!t) return;
     const current = t.object?.spec?.replicas ?? 1;
@@ -94,11 +98,11 @@ export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests
       validateInput: (v) => (/^\d+$/.test(v.trim()) && Number(v) <= 100 ? undefined : 'A whole number from 0 to 100.'),
     });
     if (answer === undefined || Number(answer) === current) return;
-    await scaleDeployment(t.http, t.namespace, t.name, Number(answer));
+    await scaleDeploymentObject(t.http, t.namespace, t.name, Number(answer));
     report(`deployment.apps/${t.name} scaled to ${Number(answer)}`);
-  });
+  };
 
-  ctx.registerCommand('setImage', async (node?: unknown) => {
+  const setImage = async (node?: unknown) => {
     const t = await target(node, 'deployments', 'Set Image');
     if (!t) return;
     const containers = t.object?.spec?.template?.spec?.containers ?? [];
@@ -118,16 +122,16 @@ export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests
     if (!image || image === container.image) return;
     await setDeploymentImage(t.http, t.namespace, t.name, container.name, image.trim());
     report(`deployment.apps/${t.name} image updated`);
-  });
+  };
 
-  ctx.registerCommand('restartDeployment', async (node?: unknown) => {
+  const restartDeployment = async (node?: unknown) => {
     const t = await target(node, 'deployments', 'Restart Deployment');
     if (!t) return;
-    await restartDeployment(t.http, t.namespace, t.name);
+    await restartDeploymentObject(t.http, t.namespace, t.name);
     report(`deployment.apps/${t.name} restarted`);
-  });
+  };
 
-  ctx.registerCommand('deleteDeployment', async (node?: unknown) => {
+  const deleteDeployment = async (node?: unknown) => {
     const t = await target(node, 'deployments', 'Delete Deployment');
     if (!t) return;
     const ok = await vscode.window.showWarningMessage(
@@ -138,9 +142,9 @@ export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests
     if (ok !== 'Delete') return;
     await deleteObject(t.http, deploymentRef(t.namespace, t.name));
     report(`deployment.apps "${t.name}" deleted`);
-  });
+  };
 
-  ctx.registerCommand('deletePod', async (node?: unknown) => {
+  const deletePod = async (node?: unknown) => {
     const t = await target(node, 'pods', 'Delete Pod');
     if (!t) return;
     const owned = (t.object?.metadata?.ownerReferences ?? []).some((o) => o.kind === 'ReplicaSet');
@@ -152,18 +156,18 @@ export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests
     if (ok !== 'Delete') return;
     await deleteObject(t.http, podRef(t.namespace, t.name));
     report(`pod "${t.name}" deleted`);
-  });
+  };
 
-  ctx.registerCommand('showYaml', async (node?: unknown) => {
+  const showYaml = async (node?: unknown) => {
     const n = node as WorkloadNode | undefined;
     const kind = n?.type === 'w-pod' ? 'pods' : 'deployments';
     const t = await target(node, kind, 'Show YAML');
     if (!t) return;
     const ref: ObjectRef = kind === 'pods' ? podRef(t.namespace, t.name) : deploymentRef(t.namespace, t.name);
     await showReadOnly(`${t.context}/${t.namespace}/${kind}/${t.name}.yaml`, await objectYaml(t.http, ref));
-  });
+  };
 
-  ctx.registerCommand('createDeployment', async (arg?: unknown) => {
+  const createDeployment = async (arg?: unknown) => {
     const a = arg as (WorkloadNode & { ns?: string }) | { context: string; ns: string } | undefined;
     const context = a?.context ?? (await ctx.kube.currentContext());
     if (!context) {
@@ -186,11 +190,11 @@ export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests
       validateInput: (v) => validateClusterName(v.trim())?.replace('cluster', 'deployment') ?? (v.trim() !== v.trim().toLowerCase() ? 'Kubernetes names are lowercase.' : undefined),
     });
     if (!name) return;
-    await createDeployment(await http(context), namespace, name.trim(), image.trim());
+    await createDeploymentObject(await http(context), namespace, name.trim(), image.trim());
     report(`deployment.apps/${name.trim()} created`);
-  });
+  };
 
-  ctx.registerCommand('explain', async (arg?: unknown) => {
+  const explain = async (arg?: unknown) => {
     const n = arg as WorkloadNode | undefined;
     const kindWord: Record<string, string> = { 'w-pod': 'pod', 'w-deployment': 'deployment', 'w-replicaset': 'replicaset', 'w-service': 'service', 'w-knode': 'node', 'w-namespace': 'namespace' };
     const context = n?.context ?? (await ctx.kube.currentContext());
@@ -206,8 +210,9 @@ export function registerWorkloadCommands(ctx: Ctx, tree: WorkloadTree, manifests
     if (!what) return;
     const markdown = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `kubectl explain ${what}` },
-      async () => explain(await http(context), what),
+      async () => explainResource(await http(context), what),
     );
     await showReadOnly(`explain/${what}.md`, markdown, true);
-  });
+  };
+  return { openManifest, retryWorkloads, scaleDeployment, setImage, restartDeployment, deleteDeployment, deletePod, showYaml, createDeployment, explain };
 }

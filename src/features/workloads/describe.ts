@@ -3,7 +3,7 @@ import { describeLive } from '../../core/kube/describe.ts';
 import { inUserNamespace } from '../../core/kube/namespaces.ts';
 import type { Ctx } from '../../ctx.ts';
 import { showReadOnly } from '../shared/readOnlyDocuments.ts';
-import type { WorkloadNode, WorkloadTree } from './WorkloadTree.ts';
+import type { WorkloadNode } from './WorkloadTree.ts';
 
 interface Described {
   context: string;
@@ -13,16 +13,14 @@ interface Described {
 }
 
 /** Describe (kubectl describe pod|deployment) on a tree row, or from the palette with a pick among both. */
-export function registerDescribe(ctx: Ctx, _tree: WorkloadTree): void {
-  ctx.registerCommand('describe', async (node?: unknown) => {
-    const what = await chosen(ctx, node as WorkloadNode | undefined);
-    if (!what) return;
-    const text = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `kubectl describe ${what.kind} ${what.name}` },
-      async () => describeLive(await ctx.kube.http(what.context), what.kind, what.namespace, what.name),
-    );
-    await showReadOnly(`${what.context}/${what.namespace}/describe/${what.kind}-${what.name}.txt`, text);
-  });
+export async function describe(ctx: Ctx, node?: unknown): Promise<void> {
+  const what = await chosen(ctx, node as WorkloadNode | undefined);
+  if (!what) return;
+  const text = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `kubectl describe ${what.kind} ${what.name}` },
+    async () => describeLive(await ctx.kube.http(what.context), what.kind, what.namespace, what.name),
+  );
+  await showReadOnly(`${what.context}/${what.namespace}/describe/${what.kind}-${what.name}.txt`, text);
 }
 
 async function chosen(ctx: Ctx, n: WorkloadNode | undefined): Promise<Described | undefined> {
