@@ -62,7 +62,37 @@ const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
 const NAME_MAX = 255;
 
+/**
+ * Parsed references by string. A 5 MB manifest has thousands of images, and the next version of
+ * the file (an edit) has the same ones: parsing each again, and keeping a new object per image,
+ * was a tenth of the lenses' time and memory. Entries are frozen (shared by every caller) and
+ * keyed by a copy of the string: a slice of the file's text would keep the whole text alive.
+ */
+const REFERENCES = new Map<string, ImageReference | InvalidImageReference>();
+/** Dropped all at once when full: a workspace has far fewer distinct images. */
+const REFERENCES_MAX = 20_000;
+
 export function parseImageReference(raw: string): ImageReference | InvalidImageReference {
+  let ref = REFERENCES.get(raw);
+  if (ref === undefined) {
+    if (REFERENCES.size >= REFERENCES_MAX) {
+      REFERENCES.clear();
+    }
+    ref = Object.freeze(readImageReference(ownString(raw)));
+    REFERENCES.set(ref.raw, ref);
+  }
+  return ref;
+}
+
+/**
+ * A copy of `s` that does not keep a larger string alive. V8 makes substrings of 13 characters or
+ * more views into their parent (the 5 MB text); a concatenation, once read, is a string of its own.
+ */
+export function ownString(s: string): string {
+  return s.length < 13 ? s : ` ${s}`.slice(1);
+}
+
+function readImageReference(raw: string): ImageReference | InvalidImageReference {
   const invalid = (message: string): InvalidImageReference => ({ valid: false, raw, message });
   if (raw === '') {
     return invalid('The image is empty.');

@@ -77,10 +77,20 @@ export interface PullPolicy {
 }
 
 const IMAGES = {};
+/** The images of a document that has none: one array for all of them. */
+const NONE: readonly ContainerImage[] = Object.freeze([]);
 
 /** Every container image of every document, in file order. Cheap: reads documents' outlines. */
 export function findImages(file: ManifestFile): ContainerImage[] {
-  return file.documents.flatMap((doc) => documentImages(doc));
+  const docs = file.documents;
+  const all: ContainerImage[] = [];
+  for (let d = 0; d < docs.length; d++) {
+    const images = documentImages(docs[d]);
+    for (let i = 0; i < images.length; i++) {
+      all.push(images[i]);
+    }
+  }
+  return all;
 }
 
 export function documentImages(doc: ManifestDocument): readonly ContainerImage[] {
@@ -93,65 +103,109 @@ export function imageAt(file: ManifestFile, offset: number): ContainerImage | un
   return doc ? documentImages(doc).find((i) => offset >= i.keySpan.start && offset <= i.span.end) : undefined;
 }
 
-function readImages(doc: ManifestDocument): ContainerImage[] {
-  if (doc.imagesRefusal !== undefined) {
-    return []; // lensNotices says why
+/**
+ * The path of a container's image, `[...specPath, list, index, 'image']`: one array per place, shared
+ * by every image there (a 5 MB file has thousands of images at the same few places). Read-only.
+ */
+const IMAGE_PATHS = new Map<readonly PathSegment[], Map<ContainerList, (readonly PathSegment[])[]>>();
+
+function imagePath(specPath: readonly PathSegment[], list: ContainerList, index: number): readonly PathSegment[] {
+  let byList = IMAGE_PATHS.get(specPath);
+  if (byList === undefined) {
+    byList = new Map();
+    IMAGE_PATHS.set(specPath, byList);
   }
-  const specPath = podSpecPath(doc.kind, doc.apiVersion, doc.outline);
+  let byIndex = byList.get(list);
+  if (byIndex === undefined) {
+    byIndex = [];
+    byList.set(list, byIndex);
+  }
+  if (index >= 64) {
+    return [...specPath, list, index, 'image']; // an unusual pod: not worth keeping
+  }
+  return (byIndex[index] ??= Object.freeze([...specPath, list, index, 'image']));
+}
+
+function readImages(doc: ManifestDocument): readonly ContainerImage[] {
+  if (doc.imagesRefusal !== undefined) {
+    return NONE; // lensNotices says why
+  }
   const root = doc.outline;
+  const specPath = podSpecPath(doc.kind, doc.apiVersion, root);
   if (specPath === undefined || root === null) {
-    return specPath === undefined && isKustomization(doc) ? kustomizeImages(doc) : [];
+    if (specPath === undefined && isKustomization(doc)) {
+      const entries = kustomizeImages(doc);
+      return entries.length === 0 ? NONE : entries;
+    }
+    return NONE;
   }
   // Only `yaml`'s trees carry anchors and aliases: the scanner gives up on documents with them.
   const byYaml = !doc.outlineScanned;
-  const specChain = chainOf(root, specPath);
-  const podSpec = specChain[specChain.length - 1];
+  const specChain = byYaml ? chainOf(root, specPath) : undefined;
+  const podSpec = specChain !== undefined ? specChain[specChain.length - 1] : deepest(root, specPath);
   const text = doc.file.text;
-  const images: ContainerImage[] = [];
+  let images: ContainerImage[] | undefined;
   for (const containerList of CONTAINER_LISTS) {
-    const list = getNode(podSpec, [containerList]);
+    const list = getPair(podSpec, containerList)?.value;
     if (list?.kind !== 'seq') {
       continue;
     }
-    list.items.forEach((container, containerIndex) => {
+    const items = list.items;
+    for (let containerIndex = 0; containerIndex < items.length; containerIndex++) {
+      const container = items[containerIndex];
       const imagePair = getPair(container, 'image');
       if (imagePair === undefined || imagePair.value.kind !== 'scalar' || typeof imagePair.value.value !== 'string') {
-        return; // no image, or not a string: validation reports it
+        continue; // no image, or not a string: validation reports it
       }
       const scalar = imagePair.value;
       const image = scalar.value as string;
-      const name = getNode(container, ['name']);
+      const name = getPair(container, 'name')?.value;
       const policy = getPair(container, 'imagePullPolicy');
       const reference = parseImageReference(image);
-      const found = byYaml ? sharedOn(doc, [...specChain, list, container, scalar]) : undefined;
+      const found = specChain !== undefined ? sharedOn(doc, [...specChain, list, container, scalar]) : undefined;
       // Below an alias, spans point at the anchor's text: the alias is where this image is.
       const at = found?.alias !== undefined && found.node !== scalar ? found.node.span : undefined;
       const valueSpan = found?.alias !== undefined ? undefined : valueSpanOf(text, scalar);
-      const spans = referenceSpans(reference, valueSpan);
-      images.push({
+      const spanned = reference.valid && valueSpan !== undefined ? reference : undefined;
+      const base = valueSpan === undefined ? 0 : valueSpan.start;
+      const entry: ContainerImage = {
         document: doc,
         containerList,
         containerIndex,
         containerName: name?.kind === 'scalar' && name.value !== null ? String(name.value) : undefined,
-        path: [...specPath, containerList, containerIndex, 'image'],
+        path: imagePath(specPath, containerList, containerIndex),
         image,
         reference,
         span: at ?? scalar.span,
         style: scalar.style,
         valueSpan,
-        tagSpan: spans?.tagSpan,
-        tagInsertAt: spans?.tagInsertAt,
-        digestSpan: spans?.digestSpan,
+        tagSpan: spanned?.tagStart !== undefined ? { start: base + spanned.tagStart, end: base + (spanned.tagEnd as number) } : undefined,
+        tagInsertAt: spanned !== undefined ? base + spanned.nameEnd : undefined,
+        digestSpan: spanned?.digestAt !== undefined ? { start: base + spanned.digestAt, end: (valueSpan as Span).end } : undefined,
         pullPolicy:
           policy?.value.kind === 'scalar' && policy.value.value !== null
             ? { value: String(policy.value.value), span: at ?? policy.value.span, keySpan: at ?? policy.keySpan }
             : undefined,
         keySpan: at ?? imagePair.keySpan,
         ...(found && { shared: found.shared }),
-      });
-    });
+      };
+      (images ??= []).push(entry);
+    }
   }
-  return images;
+  return images ?? NONE;
+}
+
+/** The last node of `chainOf(root, path)`, without the array. */
+function deepest(root: YNode, path: readonly PathSegment[]): YNode {
+  let node = root;
+  for (const segment of path) {
+    const next = typeof segment === 'number' ? (node.kind === 'seq' ? node.items[segment] : undefined) : getPair(node, segment)?.value;
+    if (next === undefined) {
+      break;
+    }
+    node = next;
+  }
+  return node;
 }
 
 /** The nodes from `root` down `path` (fewer when the path stops early). */
@@ -197,17 +251,6 @@ export function valueSpanOf(text: string, scalar: YScalar): Span | undefined {
   const quoted = scalar.style !== 'plain';
   const start = scalar.span.start + (quoted ? 1 : 0);
   const end = scalar.span.end - (quoted ? 1 : 0);
-  return text.slice(start, end) === scalar.value ? { start, end } : undefined;
-}
-
-function referenceSpans(reference: ImageReference | InvalidImageReference, valueSpan: Span | undefined) {
-  if (!reference.valid || valueSpan === undefined) {
-    return undefined;
-  }
-  const base = valueSpan.start;
-  return {
-    tagSpan: reference.tagStart !== undefined ? { start: base + reference.tagStart, end: base + (reference.tagEnd as number) } : undefined,
-    tagInsertAt: base + reference.nameEnd,
-    digestSpan: reference.digestAt !== undefined ? { start: base + reference.digestAt, end: valueSpan.end } : undefined,
-  };
+  // Compared in place: slicing the text for each image was a string per image.
+  return end - start === scalar.value.length && text.startsWith(scalar.value, start) ? { start, end } : undefined;
 }

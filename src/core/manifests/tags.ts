@@ -1,3 +1,5 @@
+import { ownString } from './imageReference.ts';
+
 /**
  * Image tag schemes and "the next tag" for each. The course tags images with the git
  * commit SHA; other projects use semver, build numbers or dates. Nothing here guesses when the
@@ -72,6 +74,22 @@ export function classifyTag(tag: string | undefined, options: { readonly pinned?
       ? { kind: 'none', description: 'no tag (pinned by digest: the digest names the image)' }
       : { kind: 'none', description: 'no tag (Kubernetes pulls latest)' };
   }
+  let known = TAG_CLASSES.get(tag);
+  if (known === undefined) {
+    if (TAG_CLASSES.size >= TAG_CLASSES_MAX) {
+      TAG_CLASSES.clear();
+    }
+    known = Object.freeze(readTagClass(tag));
+    TAG_CLASSES.set(ownString(tag), known);
+  }
+  return known;
+}
+
+/** Classes by tag (a lens per image asks, and the next version of the file has the same tags); frozen, shared. */
+const TAG_CLASSES = new Map<string, TagClass>();
+const TAG_CLASSES_MAX = 20_000;
+
+function readTagClass(tag: string): TagClass {
   if (tag === 'latest') {
     return { kind: 'latest', description: 'latest (not a version: a new build does not roll out)' };
   }

@@ -37,7 +37,9 @@ export class LineIndex {
 
   constructor(text: string) {
     this.length = text.length;
-    let starts = new Uint32Array(Math.max(16, text.length >> 6));
+    // Room for lines of 16 characters on average (manifests' are longer): growing copies the
+    // array, and only the part written is ever touched (fresh memory costs a page fault per 4 KB).
+    let starts = new Uint32Array(Math.max(16, text.length >> 4));
     let n = 1;
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
       if (n === starts.length) {
