@@ -20,7 +20,7 @@
 // and break `instanceof` on its classes (a K3dError thrown by ctx.k3d, checked by a copy of the class).
 // checkSharedState() fails the build when a module that holds state is bundled into two files anyway.
 import * as esbuild from 'esbuild';
-import { readdirSync, readFileSync, watch as watchFiles } from 'node:fs';
+import { readdirSync, readFileSync, watch as watchFiles, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -35,6 +35,8 @@ const rel = (file) => path.relative(root, file).split(path.sep).join('/');
 const FEATURE_PARTS = [
   ['src/features/workloads/part.ts', 'workloadCommands.js'],
   ['src/features/clusters/part.ts', 'clusterCommands.js'],
+  ['src/features/k3dConfig/part.ts', 'k3dConfigEditor.js'],
+  ['src/features/deploy/loop.ts', 'deployLoop.js'],
   ['src/features/imageTags/buildDeploy.ts', 'imageTagsBuild.js'],
 ];
 
@@ -83,17 +85,25 @@ function importedNames(importer, spec) {
  * (see buildMain). Other modules (functions, constants) are copied into the part: taking them from the main bundle
  * would keep in it the exports only the part uses, and what those import.
  */
-function fromMainBundle(mainModules, used) {
+function fromMainBundle(mainModules, used, part, elsewhere) {
   return {
     name: 'from-main-bundle',
     setup(build) {
       build.onResolve({ filter: /^\.\.?\// }, (args) => {
         if (args.kind === 'entry-point') return undefined;
         const file = rel(path.resolve(args.resolveDir, args.path));
-        if (!mainModules.has(file) || !mustNotCopy(file)) return undefined;
-        const names = used.get(file) ?? new Set();
-        for (const name of importedNames(args.importer, args.path)) names.add(name);
-        used.set(file, names);
+        if (!file.startsWith('src/') || !mustNotCopy(file)) return undefined;
+        const record = (map) => {
+          const entry = map.get(file) ?? { names: new Set(), parts: new Set() };
+          for (const name of importedNames(args.importer, args.path)) entry.names.add(name);
+          entry.parts.add(part);
+          map.set(file, entry);
+        };
+        if (!mainModules.has(file)) {
+          record(elsewhere); // copied into this part; if another part copies it too, the main bundle gets it
+          return undefined;
+        }
+        record(used);
         return { path: file, namespace: 'main-bundle' };
       });
       build.onLoad({ filter: /.*/, namespace: 'main-bundle' }, (args) => ({
@@ -158,7 +168,7 @@ function buildMain(published) {
   });
 }
 
-function buildFeaturePart([entry, file], mainModules, used) {
+function buildFeaturePart([entry, file], mainModules, used, elsewhere) {
   return esbuild.build({
     ...common,
     logLevel: 'warning',
@@ -167,7 +177,7 @@ function buildFeaturePart([entry, file], mainModules, used) {
     external: ['vscode', '@kubernetes/client-node'],
     define,
     metafile: true,
-    plugins: [lazyParts([...sharedParts, ...featureParts.filter(([, f]) => f !== file)]), fromMainBundle(mainModules, used)],
+    plugins: [lazyParts([...sharedParts, ...featureParts.filter(([, f]) => f !== file)]), fromMainBundle(mainModules, used, file, elsewhere)],
   });
 }
 
@@ -186,20 +196,25 @@ function bundledModules(metafile) {
  */
 async function buildMainAndParts() {
   let published = new Map();
-  const covered = (used) => [...used].every(([file, names]) => [...names].every((n) => published.get(file)?.has(n) || published.get(file)?.has('*')));
-  for (let round = 0; round < 4; round++) {
+  const covered = (used) => [...used].every(([file, { names }]) => [...names].every((n) => published.get(file)?.has(n) || published.get(file)?.has('*')));
+  for (let round = 0; round < 5; round++) {
     const main = await buildMain(published);
     const mainModules = bundledModules(main.metafile);
     const used = new Map();
-    const parts = await Promise.all(FEATURE_PARTS.map((part) => buildFeaturePart(part, mainModules, used)));
+    const elsewhere = new Map();
+    const parts = await Promise.all(FEATURE_PARTS.map((part) => buildFeaturePart(part, mainModules, used, elsewhere)));
+    // A module that must not be copied, wanted by two parts and not in the main bundle: the main bundle takes it.
+    for (const [file, entry] of elsewhere) if (entry.parts.size > 1) used.set(file, entry);
     if (covered(used)) {
       const size = () => `${(Object.values(main.metafile.outputs)[0].bytes / 1024).toFixed(1)} KiB`;
       console.log(`esbuild.mjs: dist/extension.js ${size()}, publishing ${published.size} modules to ${FEATURE_PARTS.length} feature parts`);
+      // K3D_METAFILE=/tmp/meta.json: what each module costs dist/extension.js (esbuild's analyzer reads it too).
+      if (process.env.K3D_METAFILE) writeFileSync(process.env.K3D_METAFILE, JSON.stringify(main.metafile));
       return [['extension.js', main.metafile], ...FEATURE_PARTS.map(([, file], i) => [file, parts[i].metafile])];
     }
-    for (const [file, names] of used) published.set(file, new Set([...(published.get(file) ?? []), ...names]));
+    for (const [file, { names }] of used) published.set(file, new Set([...(published.get(file) ?? []), ...names]));
   }
-  throw new Error('esbuild.mjs: the modules the feature parts take from dist/extension.js did not settle in 4 rounds');
+  throw new Error('esbuild.mjs: the modules the feature parts take from dist/extension.js did not settle in 5 rounds');
 }
 
 /**
@@ -213,17 +228,20 @@ const COPY_SAFE = new Map([
   ['src/core/manifests/scanTokens.ts', 'GIVE_UP is thrown and caught inside the same copy'],
   ['src/core/manifests/kinds.ts', 'RANK is a constant lookup table, built once per copy, never mutated'],
   ['src/core/manifests/imageReference.ts', 'a memo of a pure parse, keyed by the string parsed; entries are frozen'],
+  ['src/core/manifests/scan.ts', 'spare: one Scanner reused between scans, a pool per copy'],
+  ['src/core/manifests/images.ts', 'IMAGE_PATHS: a memo of the image paths of a container list, keyed by the path array'],
 ]);
 
 /**
  * Top-level mutable state, by a simple heuristic on the source: a top-level `let`/`var`, or a top-level const
- * holding a new Map/Set/WeakMap/WeakSet/EventEmitter/class instance that is not declared Readonly. A constant
- * lookup table (`const RANK = new Map(...)`) is reported too: list it in COPY_SAFE with why, or keep it in one bundle.
+ * holding a new Map/WeakMap/EventEmitter/class instance (not a `new Set([...])` constant, nor one declared
+ * Readonly). A declaration whose line, or the line before it, says `copy-safe: <why>` does not count (a memo
+ * keyed by what it describes gives the same answers in every copy); nor does a module listed in COPY_SAFE.
  */
 function holdsState(file) {
-  const text = readFileSync(path.join(root, file), 'utf8');
-  return /^(?:export\s+)?(?:let|var)\s/m.test(text) ||
-    /^(?:export\s+)?const\s+\w+(?:\s*:\s*(?!Readonly)[^=]+)?\s*=\s*new\s+(?!Set\(\[)[\w.]+/m.test(text);
+  const lines = readFileSync(path.join(root, file), 'utf8').split('\n');
+  const state = /^(?:export\s+)?(?:let|var)\s|^(?:export\s+)?const\s+\w+(?:\s*:\s*(?!Readonly)[^=]+)?\s*=\s*new\s+(?!Set\(\[)[\w.]+/;
+  return lines.some((line, i) => state.test(line) && !/copy-safe:/.test(line) && !/copy-safe:/.test(lines[i - 1] ?? ''));
 }
 
 /** The names src/ checks with `instanceof`. */
@@ -260,7 +278,10 @@ function checkSharedState(outputs) {
   const problems = [];
   for (const [module, files] of where) {
     if (files.length < 2 || COPY_SAFE.has(module)) continue;
-    if (holdsState(module)) problems.push(`${module} holds module-level state and is bundled into ${files.join(', ')}: its state would split in two`);
+    if (holdsState(module)) {
+      problems.push(`${module} holds module-level state and is bundled into ${files.join(', ')}: its state would split in two ` +
+        '(keep it in one bundle, or, for a memo whose copies give the same answers, say `// copy-safe: why` above it)');
+    }
     else if (definesClass(module)) problems.push(`${module} defines a class checked with instanceof and is bundled into ${files.join(', ')}: instanceof fails across the copies`);
   }
   if (problems.length > 0) {

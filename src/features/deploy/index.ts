@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { findBuildContext } from '../../core/build/context.ts';
 import { DeployScheduler } from '../../core/deploy/scheduler.ts';
 import type { ImageTarget } from '../../core/imageTags/lenses.ts';
+import { loadPart } from '../../core/lazy.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ImageTagsApi } from '../imageTags/api.ts';
 import { buildOutput } from '../shared/buildSteps.ts';
@@ -29,6 +30,9 @@ export interface DeployDeps {
   readonly apply: ApplyApi;
   readonly imageTags: () => Promise<ImageTagsApi>;
 }
+
+/** The loop (build, deliver, tag, apply, rollout): a lazy part, dist/deployLoop.js, required at the first run. */
+const loadLoop = (): Promise<typeof import('./loop.ts')> => loadPart('deployLoop.js', () => import('./loop.ts'));
 
 const keyOf = (t: ImageTarget) => `${t.uri}#${t.documentIndex}#${t.path}`;
 
@@ -74,7 +78,7 @@ export function register(ctx: Ctx, deps: DeployDeps): void {
       debounceMs: ctx.config.deployOnSaveDelayMs(uri),
       run: async (signal) => {
         if (!ctx.config.deployOnSaveEnabled(uri)) return;
-        const [{ deployOnSave }, imageTags] = await Promise.all([import('./loop.ts'), deps.imageTags()]);
+        const [{ deployOnSave }, imageTags] = await Promise.all([loadLoop(), deps.imageTags()]);
         await deployOnSave({ ctx, imageTags, apply: deps.apply, logs: deps.logs, buildProblems, status }, target, signal);
       },
     });
