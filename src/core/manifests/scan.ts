@@ -1,10 +1,12 @@
-import type { YNode, YPair } from './node.ts';
+import type { YNode } from './node.ts';
 import { blockLine, endBlock, startBlock } from './scanBlockScalar.ts';
 import type { Block } from './scanBlockScalar.ts';
 import { keepBelow, keptKey, keysOf } from './scanKeep.ts';
 import type { Keep } from './scanKeep.ts';
 import { lineValue } from './scanLineValues.ts';
-import { DASH, GIVE_UP, GiveUp, HASH, isBlank, keyBounds, NO_VALUE, nullAt, SPACE, TAB } from './scanTokens.ts';
+import { FramePool } from './scanFrames.ts';
+import type { Frame, MMap, MPair, MSeq } from './scanFrames.ts';
+import { GIVE_UP, GiveUp, HASH, isDash, keyBounds, NO_VALUE, nullAt, restIsBlank, SPACE, TAB } from './scanTokens.ts';
 import type { KeyBounds } from './scanTokens.ts';
 import type { LineIndex } from './text.ts';
 
@@ -20,24 +22,6 @@ import type { LineIndex } from './text.ts';
  * full parse, so it may be incomplete but is never knowingly wrong. It does not report syntax
  * errors: validation always uses the full parse.
  */
-
-type MSpan = { start: number; end: number };
-type MMap = { kind: 'map'; span: MSpan; pairs: YPair[] };
-type MSeq = { kind: 'seq'; span: MSpan; items: YNode[] };
-type MPair = { key: string; keySpan: MSpan; value: YNode };
-
-/** Reused: a scanner keeps the frames it pops for its next document (see `Scanner.frame`). */
-interface Frame {
-  type: 'map' | 'seq';
-  indent: number;
-  node: MMap | MSeq;
-  /** What to keep of this node's children (pairs of a map, items of a sequence). */
-  keep: Keep;
-  /** The last pair's value (or the last item) has not been written yet: deeper lines fill it. */
-  open: boolean;
-  /** A map's kept keys (`keep`'s own), undefined when it keeps everything. */
-  keys: readonly string[] | undefined;
-}
 
 /**
  * Scans the document content in `text[start, end)` (after its `---` line). Returns its tree,
@@ -62,14 +46,11 @@ export function scanDocument(text: string, start: number, end: number, keep: Kee
 }
 
 let spare: Scanner | undefined;
-/** What a spare frame points at (not the last document's nodes). */
-const NO_NODE: MMap = { kind: 'map', span: { start: 0, end: 0 }, pairs: [] };
 
 class Scanner {
   private text = '';
   private readonly stack: Frame[] = [];
-  /** Popped frames, for the next ones. */
-  private readonly frames: Frame[] = [];
+  private readonly frames = new FramePool();
   private root: YNode | null = null;
   private block: Block | undefined;
   private lineStart = 0;
@@ -128,35 +109,13 @@ class Scanner {
   /** Forgets the document (and its text), ready for the next one. */
   clear(): void {
     while (this.stack.length > 0) {
-      this.release(this.stack.pop() as Frame);
+      this.frames.release(this.stack.pop() as Frame);
     }
     this.text = '';
     this.root = null;
     this.block = undefined;
     this.skipIndent = -1;
     this.skipDash = false;
-  }
-
-  /** A frame from the spares, or a new one. */
-  private frame(type: Frame['type'], indent: number, node: MMap | MSeq, keep: Keep, keys: readonly string[] | undefined): Frame {
-    const frame = this.frames.pop();
-    if (frame === undefined) {
-      return { type, indent, node, keep, keys, open: false };
-    }
-    frame.type = type;
-    frame.indent = indent;
-    frame.node = node;
-    frame.keep = keep;
-    frame.keys = keys;
-    frame.open = false;
-    return frame;
-  }
-
-  private release(frame: Frame): void {
-    frame.node = NO_NODE;
-    frame.keep = true;
-    frame.keys = undefined;
-    this.frames.push(frame);
   }
 
   private line(ls: number, le: number): void {
@@ -180,7 +139,7 @@ class Scanner {
       return;
     }
     if (c === TAB || c === 13) {
-      if (this.restIsBlank(i, le)) {
+      if (restIsBlank(text, i, le)) {
         return;
       }
       throw GIVE_UP;
@@ -190,7 +149,7 @@ class Scanner {
 
   /** Places the line's first token (at column `col`) in the tree. */
   private content(col: number, i: number, le: number): void {
-    const dash = this.isDash(i, le);
+    const dash = isDash(this.text, i, le);
     const { stack } = this;
     while (stack.length > 0) {
       const top = stack[stack.length - 1];
@@ -229,10 +188,10 @@ class Scanner {
 
   /** A new node at column `col` that fills `parent`'s open slot (or is the root). */
   private startNode(col: number, i: number, le: number, parent: Frame | undefined): void {
-    if (this.isDash(i, le)) {
+    if (isDash(this.text, i, le)) {
       const seq: MSeq = { kind: 'seq', span: { start: i, end: i + 1 }, items: [] };
       this.assign(parent, seq);
-      const frame = this.frame('seq', col, seq, this.childKeep(parent), undefined);
+      const frame = this.frames.take('seq', col, seq, this.childKeep(parent), undefined);
       this.stack.push(frame);
       this.item(frame, i, le);
       return;
@@ -241,7 +200,7 @@ class Scanner {
       const map: MMap = { kind: 'map', span: { start: i, end: this.key.end }, pairs: [] };
       this.assign(parent, map);
       const keep = this.childKeep(parent);
-      const frame = this.frame('map', col, map, keep, keep === true ? undefined : keysOf(keep));
+      const frame = this.frames.take('map', col, map, keep, keep === true ? undefined : keysOf(keep));
       this.stack.push(frame);
       this.pairFrom(frame, le);
       return;
@@ -334,7 +293,7 @@ class Scanner {
       return true; // blank, comment (or tab-indented, which YAML forbids anyway)
     }
     const indent = i - ls;
-    if (indent > this.skipIndent || (indent === this.skipIndent && this.skipDash && this.isDash(i, le))) {
+    if (indent > this.skipIndent || (indent === this.skipIndent && this.skipDash && isDash(this.text, i, le))) {
       return true;
     }
     this.skipIndent = -1;
@@ -369,7 +328,7 @@ class Scanner {
       last = node.items[node.items.length - 1].span.end;
     }
     node.span.end = Math.max(node.span.end, last);
-    this.release(frame);
+    this.frames.release(frame);
   }
 
   /** A value after `key: ` or `- ` (or alone on its line): a block scalar's header, or one that ends on this line. */
@@ -380,22 +339,5 @@ class Scanner {
       return this.block.node;
     }
     return lineValue(this.text, i, le);
-  }
-
-  private isDash(i: number, le: number): boolean {
-    return this.text.charCodeAt(i) === DASH && (i + 1 === le || isBlank(this.text.charCodeAt(i + 1)));
-  }
-
-  private restIsBlank(i: number, le: number): boolean {
-    for (let k = i; k < le; k++) {
-      const c = this.text.charCodeAt(k);
-      if (c === HASH) {
-        return true;
-      }
-      if (!isBlank(c) && c !== 13) {
-        return false;
-      }
-    }
-    return true;
   }
 }

@@ -171,3 +171,22 @@ export const NO_VALUE: YScalar = { kind: 'scalar', span: { start: 0, end: 0 }, v
 export function nullAt(offset: number): YScalar {
   return { kind: 'scalar', span: { start: offset, end: offset }, value: null, style: 'plain' };
 }
+
+/** A `-` that starts a sequence item (followed by a blank or the line's end). */
+export function isDash(text: string, i: number, le: number): boolean {
+  return text.charCodeAt(i) === DASH && (i + 1 === le || isBlank(text.charCodeAt(i + 1)));
+}
+
+/** Is `text[i, le)` blank up to its end or a comment? */
+export function restIsBlank(text: string, i: number, le: number): boolean {
+  for (let k = i; k < le; k++) {
+    const c = text.charCodeAt(k);
+    if (c === HASH) {
+      return true;
+    }
+    if (!isBlank(c) && c !== 13) {
+      return false;
+    }
+  }
+  return true;
+}
