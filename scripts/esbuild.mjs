@@ -37,6 +37,9 @@ const FEATURE_PARTS = [
   ['src/features/clusters/part.ts', 'clusterCommands.js'],
   ['src/features/k3dConfig/part.ts', 'k3dConfigEditor.js'],
   ['src/features/deploy/loop.ts', 'deployLoop.js'],
+  ['src/features/portForward/part.ts', 'portForward.js'],
+  ['src/features/rollback/history.ts', 'rollback.js'],
+  ['src/features/apply/part.ts', 'applyCommands.js'],
   ['src/features/imageTags/buildDeploy.ts', 'imageTagsBuild.js'],
 ];
 

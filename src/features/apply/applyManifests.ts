@@ -36,14 +36,13 @@ export class Applier {
   private readonly workloads: WorkloadsApi;
   readonly diagnostics: vscode.DiagnosticCollection;
 
-  constructor(ctx: Ctx, clusters: ClustersApi, workloads: WorkloadsApi) {
+  /** `diagnostics`: the apply problems' collection, made at activation (index.ts clears a file's on its edit). */
+  constructor(ctx: Ctx, clusters: ClustersApi, workloads: WorkloadsApi, diagnostics: vscode.DiagnosticCollection) {
     this.ctx = ctx;
     this.store = clusters.store;
     this.clusters = clusters;
     this.workloads = workloads;
-    this.diagnostics = ctx.register(vscode.languages.createDiagnosticCollection('k3d-apply'));
-    // A file's apply problems are stale once it is edited.
-    ctx.register(vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length > 0 && this.diagnostics.delete(e.document.uri)));
+    this.diagnostics = diagnostics;
   }
 
   /** Parses and validates; says what is wrong and returns undefined when anything is. */

@@ -1,17 +1,13 @@
+// Apply: `kubectl apply -f` (file, folder, URL), diff with the cluster, and `kubectl delete -f`. At activation only
+// what must exist before a command runs: the commands' thunks, the apply problems' collection, the events and the
+// editor-title key. The rest is the lazy part dist/applyCommands.js (part.ts), required on first use.
 import * as vscode from 'vscode';
-import { applyObjects, deleteResultLine, executeDelete, planDelete, type DeleteResult } from '../../core/kube/apply.ts';
-import { Discovery } from '../../core/kube/discovery.ts';
-import { maskSecretDiff } from '../../core/kube/redact.ts';
-import type { KubeObject } from '../../core/kube/reflector.ts';
+import type { DeleteResult } from '../../core/kube/apply.ts';
+import { lazyCommands, loadPart } from '../../core/lazy.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ClustersApi } from '../clusters/api.ts';
 import type { WorkloadsApi } from '../workloads/api.ts';
-import { showReadOnly } from '../shared/readOnlyDocuments.ts';
-import { Applier, type ApplySummary } from './applyManifests.ts';
-import type { ApplyApi } from './api.ts';
-import { followRollout } from './rollout.ts';
-import { fromUrl, sourcesFor, type ManifestSource } from './sources.ts';
-import { loadYaml, loadManifestCore } from '../../core/lazy.ts';
+import type { ApplyApi, ApplySummary } from './api.ts';
 
 /** What others may observe (the walkthrough): applies that happened, and deletes from a file. */
 export interface ApplyEvents {
@@ -19,132 +15,29 @@ export interface ApplyEvents {
   onDidDeleteFromFile: vscode.Event<{ context: string; results: DeleteResult[] }>;
 }
 
-/** `kubectl apply -f` (file, folder, URL), diff with the cluster, and `kubectl delete -f`. */
-export function register(ctx: Ctx, deps: { readonly clusters: ClustersApi; readonly workloads: WorkloadsApi }): Applier & ApplyEvents & ApplyApi {
-  const applier = new Applier(ctx, deps.clusters, deps.workloads);
+const loadApplyPart = (): Promise<typeof import('./part.ts')> => loadPart('applyCommands.js', () => import('./part.ts'));
+
+export function register(ctx: Ctx, deps: { readonly clusters: ClustersApi; readonly workloads: WorkloadsApi }): ApplyEvents & ApplyApi {
   const applied = ctx.register(new vscode.EventEmitter<{ from: 'file' | 'url'; summary: ApplySummary }>());
   const deleted = ctx.register(new vscode.EventEmitter<{ context: string; results: DeleteResult[] }>());
-  const told = (from: 'file' | 'url') => (summary: ApplySummary) => (summary.applied && applied.fire({ from, summary }), summary);
+  const diagnostics = ctx.register(vscode.languages.createDiagnosticCollection('k3d-apply'));
+  // A file's apply problems are stale once it is edited.
+  ctx.register(vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length > 0 && diagnostics.delete(e.document.uri)));
 
-  // `options.follow: false`: Build & Deploy follows the rollout itself, as its own timed phase.
-  ctx.registerCommand('apply', async (uri?: vscode.Uri, selected?: vscode.Uri[], options?: { follow?: boolean }): Promise<ApplySummary | undefined> => {
-    const sources = await sourcesFor(uri instanceof vscode.Uri ? uri : undefined, Array.isArray(selected) ? selected : undefined);
-    return sources && applier.apply(sources, { follow: options?.follow }).then(told('file'));
-  });
-
-  ctx.registerCommand('applyFromUrl', async () => {
-    const url = await vscode.window.showInputBox({
-      title: 'Apply from URL (kubectl apply -f https://...)',
-      prompt: 'The address of a Kubernetes manifest',
-      placeHolder: 'https://raw.githubusercontent.com/.../deployment.yaml',
-      validateInput: (v) => (/^https?:\/\/\S+$/.test(v.trim()) ? undefined : 'Enter an http:// or https:// address.'),
-    });
-    if (!url) return undefined;
-    const address = url.trim();
-    const { DownloadError } = await import('../../core/download.ts');
-    let source: ManifestSource;
-    try {
-      source = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Downloading ${address}`, cancellable: true }, (_p, token) => {
-        const abort = new AbortController();
-        const cancelled = token.onCancellationRequested(() => abort.abort());
-        return fromUrl(address, { signal: abort.signal, timeoutMs: ctx.config.requestTimeoutMs }).finally(() => cancelled.dispose());
-      });
-    } catch (e) {
-      if (e instanceof DownloadError && e.reason === 'cancelled') return undefined;
-      throw new Error(`Nothing was applied. ${(e as Error).message}${e instanceof DownloadError && e.reason === 'timeout' ? ' (setting k3d.requestTimeout)' : ''}`);
-    }
-    // What will be applied, before anything is: the file, read-only, and the list of its objects.
-    const { parseManifest } = await loadManifestCore();
-    const objects = parseManifest(source.text).documents.filter((d) => d.kind !== undefined);
-    if (objects.length > 0) {
-      const fileName = (new URL(address).pathname.split('/').pop() || 'manifest').replace(/[^\w.-]+/g, '_');
-      await showReadOnly(`downloads/${new URL(address).host}/${/\.(ya?ml|json)$/i.test(fileName) ? fileName : `${fileName}.yaml`}`, source.text);
-      const list = objects.map((d) => `${d.kind}/${d.name ?? '(no name)'}${d.namespace ? ` (namespace ${d.namespace})` : ''}`);
-      const shown = list.length > 30 ? [...list.slice(0, 30), `… and ${list.length - 30} more`] : list;
-      const ok = await vscode.window.showWarningMessage(
-        `Apply ${objects.length} object${objects.length === 1 ? '' : 's'} from ${address}?`,
-        { modal: true, detail: `${shown.join('\n')}\n\nThe downloaded file is open, read-only: read it before applying what someone else wrote.` },
-        'Apply',
-      );
-      if (ok !== 'Apply') return undefined;
-    }
-    return applier.apply([source]).then(told('url'));
-  });
-
-  ctx.registerCommand('diffWithCluster', async (uri?: vscode.Uri) => {
-    const sources = await sourcesFor(uri instanceof vscode.Uri ? uri : undefined);
-    if (!sources) return;
-    const parsed = await applier.parse(sources);
-    const target = parsed && (await applier.connect());
-    if (!parsed || !target) return;
-    const { sortForApply } = await loadManifestCore();
-    const docs = sortForApply(parsed.flatMap((p) => p.file.documents.map((doc) => ({ doc, kind: doc.kind }))));
-    const { results } = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: 'Dry-run apply' },
-      () => applyObjects(target.http, new Discovery(target.http), docs.map((d) => d.doc.toObject() as Record<string, unknown>), { dryRun: true, force: true, defaultNamespace: target.namespace }),
-    );
-    const problem = results.find((r) => r.problem);
-    if (problem) {
-      void vscode.window.showErrorMessage(`Cannot diff: ${problem.ref}: ${problem.problem?.message}`);
-      return;
-    }
-    const { stringify } = await loadYaml();
-    const show = (o: KubeObject | undefined) => (o ? stringify(tidy(o), { lineWidth: 0 }) : '# (does not exist in the cluster yet)\n');
-    // A Secret's values as kubectl diff shows them: ***, or *** (before) / *** (after) where they change.
-    const masked = results.map((r) => ({ ref: r.ref, ...maskSecretDiff(r.before, r.object) }));
-    const live = masked.map((r) => `# ${r.ref}\n${show(r.before)}`).join('---\n');
-    const after = masked.map((r) => `# ${r.ref}\n${show(r.after)}`).join('---\n');
-    const name = sources[0].label.replace(/[^\w.-]+/g, '_');
-    const left = await showReadOnly(`diff/${target.context}/${name}.live.yaml`, live, false, false);
-    const right = await showReadOnly(`diff/${target.context}/${name}.applied.yaml`, after, false, false);
-    await vscode.commands.executeCommand('vscode.diff', left, right, `${sources[0].label}: ${target.context} ↔ after apply`);
-  });
-
-  ctx.registerCommand('deleteFile', async (uri?: vscode.Uri): Promise<DeleteResult[] | undefined> => {
-    const sources = await sourcesFor(uri instanceof vscode.Uri ? uri : undefined);
-    if (!sources) return undefined;
-    const parsed = await applier.parse(sources);
-    const target = parsed && (await applier.connect());
-    if (!parsed || !target) return undefined;
-    const objects = parsed.flatMap((p) => p.file.documents.map((d) => d.toObject() as KubeObject & Record<string, unknown>));
-    // As kubectl: an object without a namespace goes to the context's namespace, not `default`.
-    const namespace = target.namespace;
-    const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Looking up what to delete' }, () =>
-      planDelete(new Discovery(target.http), objects, namespace),
-    );
-    const what = sources.map((s) => s.label).join(', ');
-    const list = plan.map((p) => `${p.ref} ${p.path ? (p.namespace ? `in namespace ${p.namespace}` : '(cluster-wide)') : `— cannot be deleted: ${p.problem}`}`);
-    const deletable = plan.filter((p) => p.path).length;
-    if (deletable === 0) {
-      void vscode.window.showErrorMessage(`Nothing was deleted from ${target.context}: ${list.join('; ')}.`);
-      return undefined;
-    }
-    const ok = await vscode.window.showWarningMessage(
-      `Delete ${deletable} object${deletable === 1 ? '' : 's'} declared in ${what} from ${target.context} (namespace ${namespace})?`,
-      { modal: true, detail: `${list.join('\n')}\n\nLike kubectl delete -f. Applying the file again is usually better than deleting: it rolls out without downtime.` },
-      'Delete',
-    );
-    if (ok !== 'Delete') return undefined;
-    const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deleting what ${what} declares from ${target.context}` }, () =>
-      executeDelete(target.http, plan),
-    );
-    for (const r of results) {
-      if (r.outcome === 'failed') ctx.log.error(`${deleteResultLine(r)} in ${target.context}`);
-      else ctx.log.info(`${deleteResultLine(r)} in ${target.context}`);
-    }
-    deleted.fire({ context: target.context, results });
-    const failed = results.filter((r) => r.outcome === 'failed');
-    const report = results.map(deleteResultLine).join(', ');
-    if (failed.length === 0) {
-      void vscode.window.showInformationMessage(`Deleted from ${target.context}: ${report}.`);
-    } else {
-      const deleted = results.filter((r) => r.outcome === 'deleted').length;
-      void vscode.window.showErrorMessage(`Delete from ${target.context}: ${failed.length} of ${results.length} failed, ${deleted} deleted: ${report}.`, 'Show Log').then((c) => {
-        if (c) ctx.log.show(true);
-      });
-    }
-    return results;
-  });
+  let started: Promise<ReturnType<(typeof import('./part.ts'))['start']>> | undefined;
+  const start = () =>
+    (started ??= loadApplyPart().then(
+      (part) => part.start(ctx, deps, diagnostics, { applied: (from, summary) => applied.fire({ from, summary }), deleted: (context, results) => deleted.fire({ context, results }) }),
+      (e: unknown) => {
+        started = undefined;
+        throw e;
+      },
+    ));
+  const command = lazyCommands(async () => (await start()).commands);
+  ctx.registerCommand('apply', command('apply'));
+  ctx.registerCommand('applyFromUrl', command('applyFromUrl'));
+  ctx.registerCommand('diffWithCluster', command('diffWithCluster'));
+  ctx.registerCommand('deleteFile', command('deleteFile'));
 
   // The editor-title Apply button shows on Kubernetes YAML only.
   const updateKey = (editor: vscode.TextEditor | undefined) => {
@@ -164,23 +57,10 @@ export function register(ctx: Ctx, deps: { readonly clusters: ClustersApi; reado
     }),
   );
   updateKey(vscode.window.activeTextEditor);
-  const api: ApplyApi = {
-    applyDocument: async (uri, options) => {
-      const sources = await sourcesFor(uri);
-      return sources && applier.apply(sources, { follow: options?.follow }).then(told('file'));
-    },
-    followRollout: async (context, namespace, name) => followRollout(ctx, await ctx.kube.http(context), context, namespace, name, deps.workloads.showPodYaml),
+  return {
+    onDidApply: applied.event,
+    onDidDeleteFromFile: deleted.event,
+    applyDocument: async (uri, options) => (await start()).api.applyDocument(uri, options),
+    followRollout: async (context, namespace, name) => (await start()).api.followRollout(context, namespace, name),
   };
-  return Object.assign(applier, { onDidApply: applied.event, onDidDeleteFromFile: deleted.event }, api);
-}
-
-/** What a person compares: no managedFields and no bookkeeping that always differs. */
-function tidy(o: KubeObject): KubeObject {
-  const copy = structuredClone(o) as KubeObject & { status?: unknown };
-  if (copy.metadata) {
-    const m = copy.metadata as Record<string, unknown>;
-    delete m.managedFields;
-    delete m.resourceVersion;
-  }
-  return copy;
 }
