@@ -40,6 +40,8 @@ const FEATURE_PARTS = [
   ['src/features/portForward/part.ts', 'portForward.js'],
   ['src/features/rollback/history.ts', 'rollback.js'],
   ['src/features/apply/part.ts', 'applyCommands.js'],
+  ['src/features/logs/part.ts', 'logs.js'],
+  ['src/features/terminal/commands.ts', 'terminal.js'],
   ['src/features/imageTags/buildDeploy.ts', 'imageTagsBuild.js'],
 ];
 
@@ -118,6 +120,39 @@ function fromMainBundle(mainModules, used, part, elsewhere) {
   };
 }
 
+/** The names src/ reads from the `vscode` module (`vscode.window`, `vscode.Uri`, ...). */
+function vscodeNames() {
+  const names = new Set();
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (file.endsWith('.ts')) for (const m of readFileSync(file, 'utf8').matchAll(/\bvscode\.([A-Za-z_$][\w$]*)/g)) names.add(m[1]);
+    }
+  };
+  walk(path.join(root, 'src'));
+  return [...names].sort();
+}
+
+/**
+ * `import * as vscode from 'vscode'` as one module exporting the API's members by name. Left external, esbuild
+ * gives each of the ~60 importing modules its own copy of the whole API object (__toESM: a getter per member),
+ * which was a measurable part of activation; this way `vscode.window` is a plain reference.
+ */
+function vscodeApi() {
+  return {
+    name: 'vscode-api',
+    setup(build) {
+      build.onResolve({ filter: /^vscode$/ }, (args) =>
+        args.namespace === 'vscode-api' ? { path: 'vscode', external: true } : { path: 'vscode', namespace: 'vscode-api' });
+      build.onLoad({ filter: /.*/, namespace: 'vscode-api' }, () => ({
+        contents: `const api = require('vscode');\n${vscodeNames().map((n) => `export const ${n} = api.${n};`).join('\n')}\n`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 const common = {
   bundle: true,
   format: 'cjs',
@@ -167,7 +202,7 @@ function buildMain(published) {
     external: ['vscode', '@kubernetes/client-node'],
     define,
     metafile: true,
-    plugins: [lazyParts([...sharedParts, ...featureParts])],
+    plugins: [vscodeApi(), lazyParts([...sharedParts, ...featureParts])],
   });
 }
 
@@ -180,7 +215,7 @@ function buildFeaturePart([entry, file], mainModules, used, elsewhere) {
     external: ['vscode', '@kubernetes/client-node'],
     define,
     metafile: true,
-    plugins: [lazyParts([...sharedParts, ...featureParts.filter(([, f]) => f !== file)]), fromMainBundle(mainModules, used, file, elsewhere)],
+    plugins: [vscodeApi(), lazyParts([...sharedParts, ...featureParts.filter(([, f]) => f !== file)]), fromMainBundle(mainModules, used, file, elsewhere)],
   });
 }
 
