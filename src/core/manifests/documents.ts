@@ -26,8 +26,9 @@ export class ManifestFile {
   private split: readonly ManifestDocument[] | undefined;
   private lineIndex: LineIndex | undefined;
   private tokensLeft: number | undefined;
-  /** The last outline the scanner read (see `ManifestDocument.outline`). */
-  recentOutline: { readonly doc: ManifestDocument; readonly tree: YNode | null } | undefined;
+  /** The last outline the scanner read, and whose (see `ManifestDocument.outline`). */
+  recentOutline: YNode | null = null;
+  recentOutlineOf: ManifestDocument | undefined;
 
   /** False: every document is read by `yaml` alone (differential tests of the fast scanner). */
   readonly fastScanner: boolean;
@@ -85,13 +86,6 @@ const NOT_READ = 0;
 const BY_SCANNER = 1;
 const BY_YAML = 2;
 
-interface Identity {
-  readonly apiVersion: string | undefined;
-  readonly kind: string | undefined;
-  readonly name: string | undefined;
-  readonly namespace: string | undefined;
-}
-
 const API_VERSION = ['apiVersion'];
 const KIND = ['kind'];
 const NAME = ['metadata', 'name'];
@@ -109,9 +103,13 @@ export class ManifestDocument {
   private readonly preParsed: Document.Parsed | undefined;
   private scanned: YNode | null | undefined | false = false;
   private outlineRead = NOT_READ;
-  /** apiVersion, kind, name and namespace, when the scanner read the outline. */
-  private identity: Identity | undefined;
+  /** apiVersion, kind, name and namespace, when the scanner read the outline (fields: an object per document was 7,000 objects). */
+  private scannedApiVersion: string | undefined;
+  private scannedKind: string | undefined;
+  private scannedName: string | undefined;
+  private scannedNamespace: string | undefined;
   private parsed: FullDocument | undefined;
+  private labelText: string | undefined;
   private memoKey: object | undefined;
   private memoValue: unknown;
   private memos: Map<object, unknown> | undefined;
@@ -144,9 +142,8 @@ export class ManifestDocument {
    * garbage collection copied them, which cost more than scanning again when asked.
    */
   get outline(): YNode | null {
-    const recent = this.file.recentOutline;
-    if (recent !== undefined && recent.doc === this) {
-      return recent.tree;
+    if (this.file.recentOutlineOf === this) {
+      return this.file.recentOutline;
     }
     if (this.outlineRead === BY_YAML || !this.scannable) {
       this.outlineRead = BY_YAML;
@@ -160,14 +157,13 @@ export class ManifestDocument {
     if (this.outlineRead === NOT_READ) {
       this.outlineRead = BY_SCANNER;
       const root = tree ?? undefined;
-      this.identity = {
-        apiVersion: getString(root, API_VERSION),
-        kind: getString(root, KIND),
-        name: getString(root, NAME),
-        namespace: getString(root, NAMESPACE),
-      };
+      this.scannedApiVersion = getString(root, API_VERSION);
+      this.scannedKind = getString(root, KIND);
+      this.scannedName = getString(root, NAME);
+      this.scannedNamespace = getString(root, NAMESPACE);
     }
-    this.file.recentOutline = { doc: this, tree };
+    this.file.recentOutline = tree;
+    this.file.recentOutlineOf = this;
     return tree;
   }
 
@@ -183,32 +179,28 @@ export class ManifestDocument {
     return this.scanned !== undefined && this.scanned !== false;
   }
 
-  /** The identity from the scanner's outline, or undefined when `yaml` reads the document. */
-  private readOutline(): Identity | undefined {
+  /** Did the scanner read the outline (then the identity fields hold it), rather than `yaml`? */
+  private readOutline(): boolean {
     if (this.outlineRead === NOT_READ) {
       void this.outline;
     }
-    return this.identity;
+    return this.outlineRead === BY_SCANNER;
   }
 
   get apiVersion(): string | undefined {
-    const id = this.readOutline();
-    return id !== undefined ? id.apiVersion : getString(this.outline ?? undefined, API_VERSION);
+    return this.readOutline() ? this.scannedApiVersion : getString(this.outline ?? undefined, API_VERSION);
   }
 
   get kind(): string | undefined {
-    const id = this.readOutline();
-    return id !== undefined ? id.kind : getString(this.outline ?? undefined, KIND);
+    return this.readOutline() ? this.scannedKind : getString(this.outline ?? undefined, KIND);
   }
 
   get name(): string | undefined {
-    const id = this.readOutline();
-    return id !== undefined ? id.name : getString(this.outline ?? undefined, NAME);
+    return this.readOutline() ? this.scannedName : getString(this.outline ?? undefined, NAME);
   }
 
   get namespace(): string | undefined {
-    const id = this.readOutline();
-    return id !== undefined ? id.namespace : getString(this.outline ?? undefined, NAMESPACE);
+    return this.readOutline() ? this.scannedNamespace : getString(this.outline ?? undefined, NAMESPACE);
   }
 
   get isKubernetes(): boolean {
@@ -217,7 +209,9 @@ export class ManifestDocument {
 
   /** `deployment/hashgenerator-dep`, as kubectl names objects in messages. */
   get label(): string {
-    return `${(this.kind ?? 'document').toLowerCase()}/${this.name ?? `#${this.index + 1}`}`;
+    // Kept: every lens of the document's images says it.
+    this.labelText ??= `${(this.kind ?? 'document').toLowerCase()}/${this.name ?? `#${this.index + 1}`}`;
+    return this.labelText;
   }
 
   get range(): Range {
@@ -262,7 +256,7 @@ export class ManifestDocument {
    * parse it needs would be too costly, or it refused the document (an alias bomb).
    */
   get imagesRefusal(): string | undefined {
-    if (this.readOutline() !== undefined) {
+    if (this.readOutline()) {
       return undefined;
     }
     const length = this.span.end - this.span.start;

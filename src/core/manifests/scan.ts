@@ -4,8 +4,8 @@ import type { Block } from './scanBlockScalar.ts';
 import { keepBelow, keptKey, keysOf } from './scanKeep.ts';
 import type { Keep } from './scanKeep.ts';
 import { lineValue } from './scanLineValues.ts';
-import { FramePool } from './scanFrames.ts';
-import type { Frame, MMap, MPair, MSeq } from './scanFrames.ts';
+import { closeNode, FramePool, OPEN, PENDING } from './scanFrames.ts';
+import type { Frame, MMap, MSeq } from './scanFrames.ts';
 import { GIVE_UP, GiveUp, HASH, isDash, keyBounds, NO_VALUE, nullAt, restIsBlank, SPACE, TAB } from './scanTokens.ts';
 import type { KeyBounds } from './scanTokens.ts';
 import type { LineIndex } from './text.ts';
@@ -175,6 +175,7 @@ class Scanner {
         }
         this.startNode(col, i, le, top);
       } else {
+        this.settle(top);
         top.open = false;
         this.pair(top, i, le);
       }
@@ -189,7 +190,7 @@ class Scanner {
   /** A new node at column `col` that fills `parent`'s open slot (or is the root). */
   private startNode(col: number, i: number, le: number, parent: Frame | undefined): void {
     if (isDash(this.text, i, le)) {
-      const seq: MSeq = { kind: 'seq', span: { start: i, end: i + 1 }, items: [] };
+      const seq: MSeq = { kind: 'seq', span: { start: i, end: i + 1 }, items: OPEN };
       this.assign(parent, seq);
       const frame = this.frames.take('seq', col, seq, this.childKeep(parent), undefined);
       this.stack.push(frame);
@@ -197,7 +198,7 @@ class Scanner {
       return;
     }
     if (keyBounds(this.text, i, le, this.key)) {
-      const map: MMap = { kind: 'map', span: { start: i, end: this.key.end }, pairs: [] };
+      const map: MMap = { kind: 'map', span: { start: i, end: this.key.end }, pairs: OPEN };
       this.assign(parent, map);
       const keep = this.childKeep(parent);
       const frame = this.frames.take('map', col, map, keep, keep === true ? undefined : keysOf(keep));
@@ -213,7 +214,7 @@ class Scanner {
 
   /** `- ...` in sequence `frame`: a new item, whose content may follow on the same line. */
   private item(frame: Frame, dashAt: number, le: number): void {
-    const seq = frame.node as MSeq;
+    const seq = frame;
     let j = dashAt + 1;
     while (j < le && (this.text.charCodeAt(j) === SPACE || this.text.charCodeAt(j) === TAB)) {
       j++;
@@ -240,7 +241,7 @@ class Scanner {
 
   /** The pair whose key `this.key` has just found. */
   private pairFrom(frame: Frame, le: number): void {
-    const map = frame.node as MMap;
+    const map = frame;
     const bounds = this.key;
     let j = bounds.after;
     // Kept keys are the Keep's own strings: nothing is copied out of the text for them.
@@ -263,7 +264,8 @@ class Scanner {
     }
     const keySpan = { start: bounds.start, end: bounds.end };
     if (j === le || this.text.charCodeAt(j) === HASH) {
-      map.pairs.push({ key, keySpan, value: nullAt(bounds.after) });
+      map.pairs.push({ key, keySpan, value: PENDING });
+      frame.pendingAt = bounds.after;
       frame.open = true;
       return;
     }
@@ -277,8 +279,7 @@ class Scanner {
     if (parent === undefined) {
       return this.keep;
     }
-    const pairs = parent.type === 'map' ? (parent.node as MMap).pairs : undefined;
-    return keepBelow(parent.keep, pairs === undefined ? undefined : pairs[pairs.length - 1].key);
+    return keepBelow(parent.keep, parent.type === 'map' ? parent.pairs[parent.pairs.length - 1].key : undefined);
   }
 
   /** Returns true when the line belongs to the value being skipped. */
@@ -306,28 +307,26 @@ class Scanner {
       return;
     }
     if (parent.type === 'map') {
-      const pairs = (parent.node as MMap).pairs;
-      (pairs[pairs.length - 1] as MPair).value = node;
+      parent.pairs[parent.pairs.length - 1].value = node;
+      parent.pendingAt = -1;
     } else {
-      const items = (parent.node as MSeq).items;
-      items[items.length - 1] = node;
+      parent.items[parent.items.length - 1] = node;
     }
     parent.open = false;
   }
 
+  /** The pending pair of `frame` stays null (nothing deeper gave it a value). */
+  private settle(frame: Frame): void {
+    if (frame.pendingAt >= 0) {
+      frame.pairs[frame.pairs.length - 1].value = nullAt(frame.pendingAt);
+      frame.pendingAt = -1;
+    }
+  }
+
   private pop(): void {
     const frame = this.stack.pop() as Frame;
-    const node = frame.node;
-    let last = node.span.end;
-    if (node.kind === 'map') {
-      const pair = node.pairs[node.pairs.length - 1];
-      if (pair !== undefined) {
-        last = Math.max(pair.keySpan.end, pair.value.span.end);
-      }
-    } else if (node.items.length > 0) {
-      last = node.items[node.items.length - 1].span.end;
-    }
-    node.span.end = Math.max(node.span.end, last);
+    this.settle(frame);
+    closeNode(frame);
     this.frames.release(frame);
   }
 

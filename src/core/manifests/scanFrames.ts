@@ -19,7 +19,22 @@ export interface Frame {
   open: boolean;
   /** A map's kept keys (`keep`'s own), undefined when it keeps everything. */
   keys: readonly string[] | undefined;
+  /**
+   * The node's pairs (or items) while it is open, copied into it when it closes: an array that
+   * grows from empty reserves 17 slots, and most nodes have two or three.
+   */
+  readonly pairs: MPair[];
+  readonly items: YNode[];
+  /**
+   * The last pair (`key:` with nothing after it) is null at this offset unless deeper lines give
+   * it a value; -1 when it is not pending. The null is made only when it stays (see `settle`).
+   */
+  pendingAt: number;
 }
+
+/** A map's or sequence's children until it closes (`settle`), and a pending pair's value. */
+export const OPEN = Object.freeze([]) as unknown as MPair[] & YNode[];
+export const PENDING: YNode = { kind: 'scalar', span: { start: 0, end: 0 }, value: null, style: 'plain' };
 
 /** What a spare frame points at (not the last document's nodes). */
 const NO_NODE: MMap = { kind: 'map', span: { start: 0, end: 0 }, pairs: [] };
@@ -34,7 +49,7 @@ export class FramePool {
   take(type: Frame['type'], indent: number, node: MMap | MSeq, keep: Keep, keys: readonly string[] | undefined): Frame {
     const frame = this.spare.pop();
     if (frame === undefined) {
-      return { type, indent, node, keep, keys, open: false };
+      return { type, indent, node, keep, keys, open: false, pairs: [], items: [], pendingAt: -1 };
     }
     frame.type = type;
     frame.indent = indent;
@@ -42,13 +57,35 @@ export class FramePool {
     frame.keep = keep;
     frame.keys = keys;
     frame.open = false;
+    frame.pendingAt = -1;
     return frame;
   }
 
   release(frame: Frame): void {
+    frame.pairs.length = 0;
+    frame.items.length = 0;
     frame.node = NO_NODE;
     frame.keep = true;
     frame.keys = undefined;
     this.spare.push(frame);
   }
+}
+
+/** Gives the frame's node its children, in an array of their own size, and its span's end. */
+export function closeNode(frame: Frame): void {
+  const node = frame.node;
+  let last = node.span.end;
+  if (node.kind === 'map') {
+    node.pairs = frame.pairs.slice();
+    const pair = node.pairs[node.pairs.length - 1];
+    if (pair !== undefined) {
+      last = Math.max(pair.keySpan.end, pair.value.span.end);
+    }
+  } else {
+    node.items = frame.items.slice();
+    if (node.items.length > 0) {
+      last = node.items[node.items.length - 1].span.end;
+    }
+  }
+  node.span.end = Math.max(node.span.end, last);
 }

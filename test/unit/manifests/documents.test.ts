@@ -126,6 +126,23 @@ b:
   - name: c
     image: d
 `,
+  // Keys with nothing after them, closed by a sibling, by a shallower line, by a dash and by the
+  // document's end: each is null at the offset after its colon (the scanner makes these nulls late).
+  emptyValues: `a:
+b:
+c:
+  d:
+  e:
+    f:
+g:
+  - h:
+    i:
+  -
+  - j:
+k:
+- l:
+m:
+`,
   quotedKeys: `"app.kubernetes.io/name": x
 'single': y
 key with spaces: z

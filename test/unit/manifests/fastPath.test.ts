@@ -239,6 +239,45 @@ spec:
   - name: "quoted-key"
     "image": 'it''s:1'
 `,
+  // The scanner gives up on the first document with five nodes open (a multi-line image); the
+  // documents after it are read by the same scanner, which must start clean.
+  giveUpThenScan: `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: first
+spec:
+  template:
+    spec:
+      containers:
+        - name: a
+          image: nginx:1
+            :2
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: second
+  namespace:
+spec:
+  template:
+    spec:
+      initContainers:
+      containers:
+        - name: b
+          image: busybox:1.36
+          imagePullPolicy:
+        - name:
+          image: ghcr.io/acme/c:v2 # c
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: third}
+spec:
+  template:
+    spec:
+      containers:
+      - image: tool
+`,
   tabsAndMultiline: `apiVersion: v1
 kind: Pod
 metadata:

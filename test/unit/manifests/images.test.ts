@@ -206,3 +206,32 @@ test('the outline (a pruned scan) finds exactly what a full yaml parse finds, at
   }
   assert.deepEqual(images.at(-1)?.image, 'app:2');
 });
+
+test('a reference is read once per string: the same frozen answer for a slice of a file and for a fresh string', () => {
+  const text = `spec:\n  image: registry.example.com:5000/platform/app:2026.1.3\n`;
+  const fromFile = parseImageReference(text.slice(text.indexOf('registry'), text.length - 1));
+  const fresh = parseImageReference(['registry.example.com:5000', 'platform/app:2026.1.3'].join('/'));
+  assert.equal(fromFile, fresh);
+  assert.ok(Object.isFrozen(fresh));
+  assert.deepEqual(
+    { ...fresh },
+    {
+      valid: true,
+      raw: 'registry.example.com:5000/platform/app:2026.1.3',
+      registry: 'registry.example.com:5000',
+      path: 'platform/app',
+      tag: '2026.1.3',
+      digest: undefined,
+      domain: 'registry.example.com:5000',
+      repository: 'platform/app',
+      canonicalName: 'registry.example.com:5000/platform/app',
+      nameEnd: 38,
+      tagStart: 39,
+      tagEnd: 47,
+      digestAt: undefined,
+    },
+  );
+  // Invalid ones too, message included.
+  assert.equal(parseImageReference('Nginx:1'), parseImageReference('Nginx:1'));
+  assert.equal((parseImageReference('Nginx:1') as { message: string }).message, "Repository names must be lowercase: 'Nginx'.");
+});

@@ -160,3 +160,11 @@ test('an image pinned by digest without a tag is not said to mean latest', () =>
   // Unpinned, no tag still means latest.
   assert.match(classifyTag(undefined).description, /latest/);
 });
+
+test('a tag is classified once per string; no tag still depends on the digest', () => {
+  assert.equal(classifyTag('1.4.2'), classifyTag(['1', '4', '2'].join('.')));
+  assert.deepEqual(classifyTag('1.4.2'), { kind: 'semver', description: 'semantic version' });
+  assert.ok(Object.isFrozen(classifyTag('b7fc18de2376da80ff0cfc72cf581a9f94d10e64')));
+  assert.equal(classifyTag(undefined).description, 'no tag (Kubernetes pulls latest)');
+  assert.equal(classifyTag(undefined, { pinned: true }).description, 'no tag (pinned by digest: the digest names the image)');
+});
