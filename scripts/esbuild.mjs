@@ -42,6 +42,7 @@ const FEATURE_PARTS = [
   ['src/features/apply/part.ts', 'applyCommands.js'],
   ['src/features/logs/part.ts', 'logs.js'],
   ['src/features/terminal/commands.ts', 'terminal.js'],
+  ['src/features/walkthrough/commands.ts', 'walkthrough.js'],
   ['src/features/imageTags/buildDeploy.ts', 'imageTagsBuild.js'],
 ];
 
@@ -361,7 +362,28 @@ const contexts = await Promise.all([
   }),
 ]);
 
+/** Every loadPart('<file>', ...) in src/ names a file this script builds: a missing one fails only when a user runs it. */
+function checkLoadedParts() {
+  const built = new Set([...sharedParts, ...featureParts].map(([, file]) => file));
+  const missing = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (file.endsWith('.ts')) {
+        for (const m of readFileSync(file, 'utf8').matchAll(/loadPart(?:<typeof import\('[^']+'\)>)?\(\s*'([^']+)'/g)) if (!built.has(m[1])) missing.push(`${rel(file)}: ${m[1]}`);
+      }
+    }
+  };
+  walk(path.join(root, 'src'));
+  if (missing.length > 0) {
+    console.error(missing.map((m) => `esbuild.mjs: loadPart of a file no bundle is built into (add it to FEATURE_PARTS): ${m}`).join('\n'));
+    process.exitCode = 1;
+  }
+}
+
 async function buildAll() {
+  checkLoadedParts();
   const [mainAndParts, ...others] = await Promise.all([buildMainAndParts(), ...contexts.map((c) => c.rebuild())]);
   checkSharedState([...mainAndParts, ['manifests.js', others[1].metafile], ['k3dConfig.js', others[2].metafile]]);
 }

@@ -1,4 +1,5 @@
-// New Manifest (the course's manifests/deployment.yaml) and Check Docker and k3d.
+// New Manifest (the course's manifests/deployment.yaml) and Check Docker and k3d: a lazy part (dist/walkthrough.js),
+// required when a user first runs one.
 import * as vscode from 'vscode';
 import { appNameOf, deploymentManifest, imageProblem, MANIFEST_PATH, nameProblem } from '../../core/walkthrough/newManifest.ts';
 import type { Ctx } from '../../ctx.ts';
@@ -8,8 +9,9 @@ export interface WalkthroughMarks {
   markToolsReady(): void;
 }
 
-export function registerWalkthroughCommands(ctx: Ctx, marks: WalkthroughMarks): void {
-  ctx.registerCommand('newManifest', async (): Promise<vscode.Uri | undefined> => {
+/** The handlers of the commands index.ts registers. */
+export function walkthroughCommands(ctx: Ctx, marks: WalkthroughMarks) {
+  const newManifest = async (): Promise<vscode.Uri | undefined> => {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder) {
       void vscode.window.showWarningMessage(`Open a folder first: New Manifest writes ${MANIFEST_PATH} in it.`);
@@ -44,9 +46,9 @@ export function registerWalkthroughCommands(ctx: Ctx, marks: WalkthroughMarks): 
     await vscode.window.showTextDocument(uri);
     marks.markManifestWritten();
     return uri;
-  });
+  };
 
-  ctx.registerCommand('checkTools', async () => {
+  const checkTools = async () => {
     const { checkTools, describeTools, DOCKER_INSTALL_URL, K3D_INSTALL_URL } = await import('../../core/walkthrough/tools.ts');
     const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Checking Docker and k3d' }, () =>
       checkTools({ dockerPath: ctx.config.dockerPath, k3dPath: ctx.config.k3dPath, env: { ...process.env } }),
@@ -64,7 +66,8 @@ export function registerWalkthroughCommands(ctx: Ctx, marks: WalkthroughMarks): 
     else if (pick === 'Install k3d') void vscode.env.openExternal(vscode.Uri.parse(K3D_INSTALL_URL));
     else if (pick === 'Set k3d Path') void vscode.commands.executeCommand('workbench.action.openSettings', 'k3d.path');
     return report;
-  });
+  };
+  return { newManifest, checkTools };
 }
 
 async function exists(uri: vscode.Uri): Promise<boolean> {

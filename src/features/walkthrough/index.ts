@@ -9,7 +9,7 @@ import type { CacheKind, CacheLease } from '../../core/kube/contexts.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';
 import { CLUSTER_KEYS, contextKeyOf, deletedDeclared, keyOfObject, observe, templateImages, WALKTHROUGH_KEYS, type WalkthroughKey } from '../../core/walkthrough/progress.ts';
 import type { Ctx } from '../../ctx.ts';
-import { registerWalkthroughCommands } from './commands.ts';
+import { lazyCommands, loadPart } from '../../core/lazy.ts';
 
 const STATE_KEY = 'k3dDeploy.walkthrough.done';
 
@@ -127,7 +127,15 @@ export function register(ctx: Ctx, sources: WalkthroughSources): void {
   );
   ctx.register(sources.onDidDeleteFromFile(({ results }) => results.some((r) => r.outcome === 'deleted') && mark(['deletedFromFile'])));
 
-  registerWalkthroughCommands(ctx, { markManifestWritten: () => mark(['manifestWritten']), markToolsReady: () => mark(['toolsReady']) });
+  // New Manifest and Check Docker and k3d load with their part on first use (dist/walkthrough.js).
+  const command = lazyCommands(async () =>
+    (await loadPart<typeof import('./commands.ts')>('walkthrough.js', () => import('./commands.ts'))).walkthroughCommands(ctx, {
+      markManifestWritten: () => mark(['manifestWritten']),
+      markToolsReady: () => mark(['toolsReady']),
+    }),
+  );
+  ctx.registerCommand('newManifest', command('newManifest'));
+  ctx.registerCommand('checkTools', command('checkTools'));
 
   // Start over: every step open again, then whatever is still true (a running cluster) checks off again.
   ctx.registerCommand('resetWalkthrough', async () => {
