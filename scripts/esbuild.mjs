@@ -37,6 +37,7 @@ const FEATURE_PARTS = [
   ['src/features/clusters/part.ts', 'clusterCommands.js'],
   ['src/features/k3dConfig/part.ts', 'k3dConfigEditor.js'],
   ['src/features/deploy/loop.ts', 'deployLoop.js'],
+  ['src/features/deploy/watches.ts', 'deployOnSave.js'],
   ['src/features/portForward/part.ts', 'portForward.js'],
   ['src/features/rollback/history.ts', 'rollback.js'],
   ['src/features/apply/part.ts', 'applyCommands.js'],
@@ -267,6 +268,7 @@ const COPY_SAFE = new Map([
   ['src/core/manifests/scanTokens.ts', 'GIVE_UP is thrown and caught inside the same copy'],
   ['src/core/manifests/kinds.ts', 'RANK is a constant lookup table, built once per copy, never mutated'],
   ['src/core/manifests/imageReference.ts', 'a memo of a pure parse, keyed by the string parsed; entries are frozen'],
+  ['src/core/deploy/pipeline.ts', 'DeployStopped/Cancelled: thrown by the adapters a part hands to its own copy of runDeploy, caught there'],
   ['src/core/manifests/scan.ts', 'spare: one Scanner reused between scans, a pool per copy'],
   ['src/core/manifests/images.ts', 'IMAGE_PATHS: a memo of the image paths of a container list, keyed by the path array'],
 ]);
