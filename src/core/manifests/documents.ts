@@ -7,7 +7,7 @@ import { getString } from './node.ts';
 import type { YNode } from './node.ts';
 import { scanDocument } from './scan.ts';
 import { splitDocuments } from './split.ts';
-import { LineIndex } from './text.ts';
+import { intern, LineIndex } from './text.ts';
 import type { Range, Span } from './text.ts';
 
 export type { FullDocument } from './fullParse.ts';
@@ -157,10 +157,10 @@ export class ManifestDocument {
     if (this.outlineRead === NOT_READ) {
       this.outlineRead = BY_SCANNER;
       const root = tree ?? undefined;
-      this.scannedApiVersion = getString(root, API_VERSION);
-      this.scannedKind = getString(root, KIND);
+      this.scannedApiVersion = intern(getString(root, API_VERSION));
+      this.scannedKind = intern(getString(root, KIND));
       this.scannedName = getString(root, NAME);
-      this.scannedNamespace = getString(root, NAMESPACE);
+      this.scannedNamespace = intern(getString(root, NAMESPACE));
     }
     this.file.recentOutline = tree;
     this.file.recentOutlineOf = this;

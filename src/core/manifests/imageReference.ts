@@ -1,3 +1,5 @@
+import { ownString } from './text.ts';
+
 /**
  * Container image references, following the grammar of distribution/reference (the parser
  * Docker, containerd and the kubelet use):
@@ -82,14 +84,6 @@ export function parseImageReference(raw: string): ImageReference | InvalidImageR
     REFERENCES.set(ref.raw, ref);
   }
   return ref;
-}
-
-/**
- * A copy of `s` that does not keep a larger string alive. V8 makes substrings of 13 characters or
- * more views into their parent (the 5 MB text); a concatenation, once read, is a string of its own.
- */
-export function ownString(s: string): string {
-  return s.length < 13 ? s : ` ${s}`.slice(1);
 }
 
 function readImageReference(raw: string): ImageReference | InvalidImageReference {

@@ -143,8 +143,19 @@ function readImages(doc: ManifestDocument): readonly ContainerImage[] {
   const byYaml = !doc.outlineScanned;
   const specChain = byYaml ? chainOf(root, specPath) : undefined;
   const podSpec = specChain !== undefined ? specChain[specChain.length - 1] : deepest(root, specPath);
+  const from = FOUND.length;
+  try {
+    containerImages(doc, specPath, specChain, podSpec, FOUND);
+    // Kept as long as the document: an array of its own size (one grown from empty has 17 slots).
+    return FOUND.length === from ? NONE : FOUND.slice(from);
+  } finally {
+    FOUND.length = from;
+  }
+}
+
+/** Appends the images of the pod spec's containers to `into`. */
+function containerImages(doc: ManifestDocument, specPath: readonly PathSegment[], specChain: YNode[] | undefined, podSpec: YNode, into: ContainerImage[]): void {
   const text = doc.file.text;
-  let images: ContainerImage[] | undefined;
   for (const containerList of CONTAINER_LISTS) {
     const list = getPair(podSpec, containerList)?.value;
     if (list?.kind !== 'seq') {
@@ -189,11 +200,13 @@ function readImages(doc: ManifestDocument): readonly ContainerImage[] {
         keySpan: at ?? imagePair.keySpan,
         ...(found && { shared: found.shared }),
       };
-      (images ??= []).push(entry);
+      into.push(entry);
     }
   }
-  return images ?? NONE;
 }
+
+/** The images being found (from the end a call started at: a nested call would start after). */
+const FOUND: ContainerImage[] = [];
 
 /** The last node of `chainOf(root, path)`, without the array. */
 function deepest(root: YNode, path: readonly PathSegment[]): YNode {

@@ -1,4 +1,4 @@
-import { ownString } from './imageReference.ts';
+import { ownString } from './text.ts';
 
 /**
  * Image tag schemes and "the next tag" for each. The course tags images with the git

@@ -91,3 +91,32 @@ export class LineIndex {
     return { start: this.positionAt(s.start), end: this.positionAt(s.end) };
   }
 }
+
+/**
+ * A copy of `s` that does not keep a larger string alive. V8 makes substrings of 13 characters or
+ * more views into their parent (the 5 MB text); a concatenation, once read, is a string of its own.
+ */
+export function ownString(s: string): string {
+  return s.length < 13 ? s : ` ${s}`.slice(1);
+}
+
+const INTERNED = new Map<string, string>();
+
+/**
+ * One copy of a string that thousands of documents repeat (`apps/v1`, `Deployment`, a namespace):
+ * a 5 MB file's documents kept 7,000 copies of each. Not for names, which differ.
+ */
+export function intern(s: string | undefined): string | undefined {
+  if (s === undefined || s.length > 64) {
+    return s;
+  }
+  let one = INTERNED.get(s);
+  if (one === undefined) {
+    if (INTERNED.size >= 10_000) {
+      INTERNED.clear();
+    }
+    one = ownString(s);
+    INTERNED.set(one, one);
+  }
+  return one;
+}
