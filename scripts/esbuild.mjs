@@ -22,6 +22,7 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, readFileSync, watch as watchFiles, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { exportedClasses, holdsState as holdsStateIn, importedNames, instanceofNames } from './bundleChecks.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -66,27 +67,6 @@ function lazyParts(parts) {
 const HOST_MODULES = 'Symbol.for("k3dDeploy.bundledModules")';
 
 /**
- * The names `importer` imports from `spec` (values only: the tsconfig's verbatimModuleSyntax marks every type
- * import), or '*' for a namespace import, `export *` or a dynamic import.
- */
-function importedNames(importer, spec) {
-  const text = readFileSync(importer, 'utf8');
-  const quoted = `['"]${spec.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}['"]`;
-  const names = new Set();
-  for (const m of text.matchAll(new RegExp(`(?:import|export)\\s+(?!type\\s)([^;]*?)\\s+from\\s+${quoted}|import\\(\\s*${quoted}`, 'g'))) {
-    const clause = m[1];
-    if (clause === undefined || /^\*/.test(clause)) {
-      names.add('*');
-      continue;
-    }
-    const braced = /\{([^}]*)\}/.exec(clause)?.[1] ?? '';
-    for (const part of braced.split(',').map((p) => p.trim()).filter((p) => p && !p.startsWith('type '))) names.add(part.split(/\s+as\s+/)[0]);
-    if (/^\w+\s*(,|$)/.test(clause)) names.add('default');
-  }
-  return names;
-}
-
-/**
  * In a feature part: a relative import of a module that holds state or defines a class (mustNotCopy), when the main
  * bundle holds it, is that module, taken from the main bundle. `used` collects, per module, the names the part takes
  * (see buildMain). Other modules (functions, constants) are copied into the part: taking them from the main bundle
@@ -102,7 +82,7 @@ function fromMainBundle(mainModules, used, part, elsewhere) {
         if (!file.startsWith('src/') || !mustNotCopy(file)) return undefined;
         const record = (map) => {
           const entry = map.get(file) ?? { names: new Set(), parts: new Set() };
-          for (const name of importedNames(args.importer, args.path)) entry.names.add(name);
+          for (const name of importedNames(readFileSync(args.importer, 'utf8'), args.path)) entry.names.add(name);
           entry.parts.add(part);
           map.set(file, entry);
         };
@@ -269,30 +249,22 @@ const COPY_SAFE = new Map([
   ['src/core/manifests/kinds.ts', 'RANK is a constant lookup table, built once per copy, never mutated'],
   ['src/core/manifests/imageReference.ts', 'a memo of a pure parse, keyed by the string parsed; entries are frozen'],
   ['src/core/deploy/pipeline.ts', 'DeployStopped/Cancelled: thrown by the adapters a part hands to its own copy of runDeploy, caught there'],
+  ['src/core/manifests/text.ts', 'INTERNED: one copy of each equal string, per bundle; strings compare by value'],
   ['src/core/manifests/scan.ts', 'spare: one Scanner reused between scans, a pool per copy'],
   ['src/core/manifests/images.ts', 'IMAGE_PATHS: a memo of the image paths of a container list, keyed by the path array'],
 ]);
 
-/**
- * Top-level mutable state, by a simple heuristic on the source: a top-level `let`/`var`, or a top-level const
- * holding a new Map/WeakMap/EventEmitter/class instance (not a `new Set([...])` constant, nor one declared
- * Readonly). A declaration whose line, or the line before it, says `copy-safe: <why>` does not count (a memo
- * keyed by what it describes gives the same answers in every copy); nor does a module listed in COPY_SAFE.
- */
-function holdsState(file) {
-  const lines = readFileSync(path.join(root, file), 'utf8').split('\n');
-  const state = /^(?:export\s+)?(?:let|var)\s|^(?:export\s+)?const\s+\w+(?:\s*:\s*(?!Readonly)[^=]+)?\s*=\s*new\s+(?!Set\(\[)[\w.]+/;
-  return lines.some((line, i) => state.test(line) && !/copy-safe:/.test(line) && !/copy-safe:/.test(lines[i - 1] ?? ''));
-}
+/** Top-level mutable state (bundleChecks.mjs holdsState: `let`, `new Map`, ..., unless marked `copy-safe: why`). */
+const holdsState = (file) => holdsStateIn(readFileSync(path.join(root, file), 'utf8'));
 
 /** The names src/ checks with `instanceof`. */
-const instanceofNames = (() => {
+const checkedClasses = (() => {
   const names = new Set();
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(file);
-      else if (file.endsWith('.ts')) for (const m of readFileSync(file, 'utf8').matchAll(/instanceof\s+([A-Z]\w*)/g)) names.add(m[1]);
+      else if (file.endsWith('.ts')) for (const name of instanceofNames(readFileSync(file, 'utf8'))) names.add(name);
     }
   };
   walk(path.join(root, 'src'));
@@ -300,10 +272,7 @@ const instanceofNames = (() => {
 })();
 
 /** A class src/ checks with instanceof (an error class): two copies of it do not recognise each other's objects. */
-function definesClass(file) {
-  const text = readFileSync(path.join(root, file), 'utf8');
-  return [...text.matchAll(/^export\s+(?:abstract\s+)?class\s+(\w+)/gm)].some((m) => instanceofNames.has(m[1]));
-}
+const definesClass = (file) => exportedClasses(readFileSync(path.join(root, file), 'utf8')).some((name) => checkedClasses.has(name));
 
 /** A module that must exist once: feature parts take it from the main bundle, and the build fails on a copy. */
 function mustNotCopy(file) {
