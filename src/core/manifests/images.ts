@@ -143,18 +143,19 @@ function readImages(doc: ManifestDocument): readonly ContainerImage[] {
   const byYaml = !doc.outlineScanned;
   const specChain = byYaml ? chainOf(root, specPath) : undefined;
   const podSpec = specChain !== undefined ? specChain[specChain.length - 1] : deepest(root, specPath);
-  const from = FOUND.length;
+  const from = collected.count;
   try {
-    containerImages(doc, specPath, specChain, podSpec, FOUND);
+    containerImages(doc, specPath, specChain, podSpec);
     // Kept as long as the document: an array of its own size (one grown from empty has 17 slots).
-    return FOUND.length === from ? NONE : FOUND.slice(from);
+    return collected.count === from ? NONE : collected.images.slice(from, collected.count);
   } finally {
-    FOUND.length = from;
+    collected.images.fill(NO_IMAGE, from, collected.count); // they point into the text
+    collected.count = from;
   }
 }
 
-/** Appends the images of the pod spec's containers to `into`. */
-function containerImages(doc: ManifestDocument, specPath: readonly PathSegment[], specChain: YNode[] | undefined, podSpec: YNode, into: ContainerImage[]): void {
+/** Adds the images of the pod spec's containers to `collected`. */
+function containerImages(doc: ManifestDocument, specPath: readonly PathSegment[], specChain: YNode[] | undefined, podSpec: YNode): void {
   const text = doc.file.text;
   for (const containerList of CONTAINER_LISTS) {
     const list = getPair(podSpec, containerList)?.value;
@@ -200,13 +201,17 @@ function containerImages(doc: ManifestDocument, specPath: readonly PathSegment[]
         keySpan: at ?? imagePair.keySpan,
         ...(found && { shared: found.shared }),
       };
-      into.push(entry);
+      collected.images[collected.count++] = entry;
     }
   }
 }
 
-/** The images being found (from the end a call started at: a nested call would start after). */
-const FOUND: ContainerImage[] = [];
+/**
+ * The images being found, from where a call started (a nested call would start after). The array
+ * never shrinks: `length = 0` would drop its storage, and every document grow it again.
+ */
+const collected = { images: [] as ContainerImage[], count: 0 };
+const NO_IMAGE = {} as ContainerImage;
 
 /** The last node of `chainOf(root, path)`, without the array. */
 function deepest(root: YNode, path: readonly PathSegment[]): YNode {

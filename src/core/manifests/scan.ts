@@ -4,7 +4,7 @@ import type { Block } from './scanBlockScalar.ts';
 import { keepBelow, keptKey, keysOf } from './scanKeep.ts';
 import type { Keep } from './scanKeep.ts';
 import { lineValue } from './scanLineValues.ts';
-import { closeNode, FramePool, OPEN, PENDING } from './scanFrames.ts';
+import { addItem, addPair, closeNode, FramePool, OPEN, PENDING } from './scanFrames.ts';
 import type { Frame, MMap, MSeq } from './scanFrames.ts';
 import { GIVE_UP, GiveUp, HASH, isDash, keyBounds, NO_VALUE, nullAt, restIsBlank, SPACE, TAB } from './scanTokens.ts';
 import type { KeyBounds } from './scanTokens.ts';
@@ -214,20 +214,19 @@ class Scanner {
 
   /** `- ...` in sequence `frame`: a new item, whose content may follow on the same line. */
   private item(frame: Frame, dashAt: number, le: number): void {
-    const seq = frame;
     let j = dashAt + 1;
     while (j < le && (this.text.charCodeAt(j) === SPACE || this.text.charCodeAt(j) === TAB)) {
       j++;
     }
     if (j === le || this.text.charCodeAt(j) === HASH) {
-      seq.items.push(nullAt(dashAt + 1));
+      addItem(frame, nullAt(dashAt + 1));
       frame.open = true;
       return;
     }
     if (this.text.charCodeAt(j - 1) === TAB) {
       throw GIVE_UP; // compact nested content after a tab: its indentation is ambiguous
     }
-    seq.items.push(NO_VALUE);
+    addItem(frame, NO_VALUE);
     frame.open = true;
     this.startNode(j - this.lineStart, j, le, frame);
   }
@@ -241,7 +240,6 @@ class Scanner {
 
   /** The pair whose key `this.key` has just found. */
   private pairFrom(frame: Frame, le: number): void {
-    const map = frame;
     const bounds = this.key;
     let j = bounds.after;
     // Kept keys are the Keep's own strings: nothing is copied out of the text for them.
@@ -264,12 +262,12 @@ class Scanner {
     }
     const keySpan = { start: bounds.start, end: bounds.end };
     if (j === le || this.text.charCodeAt(j) === HASH) {
-      map.pairs.push({ key, keySpan, value: PENDING });
+      addPair(frame, { key, keySpan, value: PENDING });
       frame.pendingAt = bounds.after;
       frame.open = true;
       return;
     }
-    map.pairs.push({ key, keySpan, value: NO_VALUE });
+    addPair(frame, { key, keySpan, value: NO_VALUE });
     frame.open = true;
     this.assign(frame, this.value(j, le, frame.indent));
   }
@@ -279,7 +277,7 @@ class Scanner {
     if (parent === undefined) {
       return this.keep;
     }
-    return keepBelow(parent.keep, parent.type === 'map' ? parent.pairs[parent.pairs.length - 1].key : undefined);
+    return keepBelow(parent.keep, parent.type === 'map' ? parent.pairs[parent.count - 1].key : undefined);
   }
 
   /** Returns true when the line belongs to the value being skipped. */
@@ -307,10 +305,10 @@ class Scanner {
       return;
     }
     if (parent.type === 'map') {
-      parent.pairs[parent.pairs.length - 1].value = node;
+      parent.pairs[parent.count - 1].value = node;
       parent.pendingAt = -1;
     } else {
-      parent.items[parent.items.length - 1] = node;
+      parent.items[parent.count - 1] = node;
     }
     parent.open = false;
   }
@@ -318,7 +316,7 @@ class Scanner {
   /** The pending pair of `frame` stays null (nothing deeper gave it a value). */
   private settle(frame: Frame): void {
     if (frame.pendingAt >= 0) {
-      frame.pairs[frame.pairs.length - 1].value = nullAt(frame.pendingAt);
+      frame.pairs[frame.count - 1].value = nullAt(frame.pendingAt);
       frame.pendingAt = -1;
     }
   }
