@@ -6,6 +6,7 @@ import type { ContainerImage } from '../manifests/images.ts';
 import { formatSize, IMAGES_FULL_PARSE_LIMIT } from '../manifests/limits.ts';
 import { documentHeadSpan } from '../manifests/paths.ts';
 import { templateSummary } from '../manifests/imageReference.ts';
+import type { ImageReference } from '../manifests/imageReference.ts';
 import { classifyTag } from '../manifests/tags.ts';
 import type { TagKind } from '../manifests/tags.ts';
 
@@ -98,26 +99,50 @@ export function lensRow(image: ContainerImage): LensRow {
   const editable = image.valueSpan !== undefined && image.shared === undefined;
   const where = image.containerName ? `${image.document.label} · ${image.containerName}` : image.document.label;
   const shared = image.shared ? `\n${image.shared.reason}` : '';
+  const said = whatTheTagSays(ref);
+  return { image, at, summary: said.summary, tooltip: `${where}: ${image.image}\n${said.tooltip}${shared}`, tagKind: said.tagKind, editable };
+}
+
+/** What a lens says of a reference's tag, whatever the image: the summary and the tooltip's last line. */
+interface TagSaying {
+  readonly summary: string;
+  readonly tooltip: string;
+  readonly tagKind: TagKind | 'digest';
+}
+
+/**
+ * By reference (references are shared per string: imageReference.ts): a 5 MB file's thousands of
+ * lenses built the same strings again for each image.
+ */
+const SAYINGS = new Map<ImageReference, TagSaying>();
+
+function whatTheTagSays(ref: ImageReference): TagSaying {
+  let said = SAYINGS.get(ref);
+  if (said === undefined) {
+    if (SAYINGS.size >= 20_000) {
+      SAYINGS.clear();
+    }
+    said = readTagSaying(ref);
+    SAYINGS.set(ref, said);
+  }
+  return said;
+}
+
+function readTagSaying(ref: ImageReference): TagSaying {
   if (ref.digest !== undefined) {
     return {
-      image,
-      at,
       summary: `$(pin) pinned by digest${ref.tag ? ` (tag ${shortTag(ref.tag)} ignored)` : ''}`,
-      tooltip: `${where}: ${image.image}\nA digest wins over any tag. Bump or Set tag offers to switch to a tag.${shared}`,
+      tooltip: 'A digest wins over any tag. Bump or Set tag offers to switch to a tag.',
       tagKind: 'digest',
-      editable,
     };
   }
   const tagClass = classifyTag(ref.tag);
   const icon = tagClass.kind === 'none' || tagClass.kind === 'latest' ? '$(warning)' : '$(tag)';
   const label = ref.tag === undefined ? 'no tag' : shortTag(ref.tag);
   return {
-    image,
-    at,
     summary: `${icon} ${label} · ${shortKind(tagClass.kind)}`,
-    tooltip: `${where}: ${image.image}\nTag: ${ref.tag ?? '(none: Kubernetes pulls latest)'} (${tagClass.description})${shared}`,
+    tooltip: `Tag: ${ref.tag ?? '(none: Kubernetes pulls latest)'} (${tagClass.description})`,
     tagKind: tagClass.kind,
-    editable,
   };
 }
 

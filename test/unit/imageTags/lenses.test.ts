@@ -99,3 +99,17 @@ test('lens rows name the schemes of real repositories: sha- prefix, one-part ver
   assert.match(pinned.summary, /pinned by digest/);
   assert.doesNotMatch(`${pinned.summary} ${pinned.tooltip}`, /latest/);
 });
+
+test('the same image in two documents: the same summary, each tooltip names its own document and container', () => {
+  const doc = (name: string, container: string, image: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}}\nspec:\n  template:\n    spec:\n      containers:\n        - name: ${container}\n          image: ${image}\n`;
+  const rows = lensRows(parseManifest([doc('a', 'web', 'nginx:1.25.3'), doc('b', 'proxy', 'nginx:1.25.3'), doc('c', 'x', 'nginx@sha256:' + '0'.repeat(64))].join('---\n')));
+  assert.deepEqual(
+    rows.map((r) => [r.summary, r.tooltip, r.tagKind]),
+    [
+      ['$(tag) 1.25.3 · semver', 'deployment/a · web: nginx:1.25.3\nTag: 1.25.3 (semantic version)', 'semver'],
+      ['$(tag) 1.25.3 · semver', 'deployment/b · proxy: nginx:1.25.3\nTag: 1.25.3 (semantic version)', 'semver'],
+      ['$(pin) pinned by digest', `deployment/c · x: nginx@sha256:${'0'.repeat(64)}\nA digest wins over any tag. Bump or Set tag offers to switch to a tag.`, 'digest'],
+    ],
+  );
+});
