@@ -23,12 +23,23 @@ export function keysOf(keep: Exclude<Keep, true>): readonly string[] {
 /** Which of `keys` the key at `bounds` is, compared in place (nothing copied); undefined for none. */
 export function keptKey(text: string, keys: readonly string[], bounds: KeyBounds): string | undefined {
   const { start, end, quoted } = bounds;
-  for (const k of keys) {
-    if (quoted !== undefined ? k === quoted : k.length === end - start && text.startsWith(k, start)) {
+  for (let n = 0; n < keys.length; n++) {
+    const k = keys[n];
+    if (quoted !== undefined ? k === quoted : k.length === end - start && sameAt(text, start, k)) {
       return k;
     }
   }
   return undefined;
+}
+
+/** `text.startsWith(k, at)` for a short key, a character at a time (the builtin's checks cost more). */
+function sameAt(text: string, at: number, k: string): boolean {
+  for (let i = 0; i < k.length; i++) {
+    if (text.charCodeAt(at + i) !== k.charCodeAt(i)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** What to keep below a pair's value (`key`) or a sequence's items (`key` undefined). */
