@@ -24,16 +24,23 @@ const KUSTOMIZE_API = /^kustomize\.config\.k8s\.io\//;
 /** Keys only a kustomization has at its top level; one of them (as a list) marks a kind-less file. */
 const KIND_LESS_MARKERS = ['images:', 'resources:', 'bases:', 'components:', 'patchesStrategicMerge:'];
 
-/** A marker key at the start of a line in `text[start, end)`, found without copying the text. */
+/**
+ * A marker key at the start of a line in `text[start, end)`, found without copying the text. Line
+ * by line: searching the text for each marker went on to the end of the file when the document
+ * had none, which made a file of kind-less documents quadratic.
+ */
 function hasMarkerLine(text: string, start: number, end: number): boolean {
-  return KIND_LESS_MARKERS.some((marker) => {
-    for (let i = text.indexOf(marker, start); i !== -1 && i < end; i = text.indexOf(marker, i + marker.length)) {
-      if (i === start || text.charCodeAt(i - 1) === 10) {
-        return true;
-      }
+  for (let line = start; line < end; ) {
+    if (KIND_LESS_MARKERS.some((marker) => text.startsWith(marker, line))) {
+      return true;
     }
-    return false;
-  });
+    const eol = text.indexOf('\n', line);
+    if (eol === -1) {
+      return false;
+    }
+    line = eol + 1;
+  }
+  return false;
 }
 
 /**

@@ -208,3 +208,19 @@ test('an images[] entry that a YAML alias repeats is shown but not edited (the e
   assert.equal(result.ok, false);
   assert.match(!result.ok ? result.reason : '', /anchor &e/);
 });
+
+test("a kind-less document is a kustomization by its own top-level lists only, not the next document's or an indented one", () => {
+  const settings = `# settings\nlog: info\nnote: "images: are listed below"\nnested:\n  images:\n    - a\n`;
+  const docs = parseManifest(`${settings}---\n${KIND_LESS}---\n${settings}`).documents;
+  assert.deepEqual(
+    docs.map((d) => isKustomization(d)),
+    [false, true, false],
+  );
+  // A file of many kind-less documents is read line by line per document (searching the rest of
+  // the file for each marker made it quadratic): each still answers for itself.
+  const many = parseManifest(Array.from({ length: 300 }, (_, i) => (i === 299 ? KIND_LESS : `key${i}: value\n`)).join('---\n'));
+  assert.deepEqual(
+    many.documents.flatMap((d, i) => (isKustomization(d) ? [i] : [])),
+    [299],
+  );
+});
