@@ -18,11 +18,12 @@
 // answered with the main bundle's module object (published on a global symbol when extension.js loads). A copy
 // would split the module's state in two (a cache, a setting like http.ts's request timeouts, an EventEmitter)
 // and break `instanceof` on its classes (a K3dError thrown by ctx.k3d, checked by a copy of the class).
-// checkSharedState() fails the build when a module that holds state is bundled into two files anyway.
+// bundleRules.mjs checkSharedState() fails the build when a module that holds state is bundled into two files anyway.
 import * as esbuild from 'esbuild';
 import { readdirSync, readFileSync, watch as watchFiles, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { exportedClasses, holdsState as holdsStateIn, importedNames, instanceofNames } from './bundleChecks.mjs';
+import { importedNames } from './bundleChecks.mjs';
+import { bundledModules, checkLoadedParts, checkSharedState, mustNotCopy } from './bundleRules.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -201,15 +202,6 @@ function buildFeaturePart([entry, file], mainModules, used, elsewhere) {
   });
 }
 
-/** The src/ modules bundled (code, not just types) into an output. */
-function bundledModules(metafile) {
-  const out = new Set();
-  for (const output of Object.values(metafile.outputs)) {
-    for (const [file, { bytesInOutput }] of Object.entries(output.inputs)) if (bytesInOutput > 0 && file.startsWith('src/')) out.add(file);
-  }
-  return out;
-}
-
 /**
  * Main bundle and feature parts, until every module a part takes from the main bundle is published by it
  * (publishing a module keeps all its exports, which can pull more modules into the main bundle).
@@ -235,69 +227,6 @@ async function buildMainAndParts() {
     for (const [file, { names }] of used) published.set(file, new Set([...(published.get(file) ?? []), ...names]));
   }
   throw new Error('esbuild.mjs: the modules the feature parts take from dist/extension.js did not settle in 5 rounds');
-}
-
-/**
- * Modules whose state is safe to copy: a memo keyed by the object it describes, or a constant built once.
- * Each with why; anything else holding state may be in one bundle only.
- */
-const COPY_SAFE = new Map([
-  ['src/core/manifests/fullParse.ts', 'a parsed empty document, rebuilt per copy, never mutated'],
-  ['src/core/manifests/scanKeep.ts', 'a WeakMap memo keyed by the object it describes'],
-  ['src/core/manifests/node.ts', 'a WeakMap index memo keyed by the YAML map it indexes'],
-  ['src/core/manifests/scanTokens.ts', 'GIVE_UP is thrown and caught inside the same copy'],
-  ['src/core/manifests/kinds.ts', 'RANK is a constant lookup table, built once per copy, never mutated'],
-  ['src/core/manifests/imageReference.ts', 'a memo of a pure parse, keyed by the string parsed; entries are frozen'],
-  ['src/core/deploy/pipeline.ts', 'DeployStopped/Cancelled: thrown by the adapters a part hands to its own copy of runDeploy, caught there'],
-  ['src/core/manifests/text.ts', 'INTERNED: one copy of each equal string, per bundle; strings compare by value'],
-  ['src/core/manifests/scan.ts', 'spare: one Scanner reused between scans, a pool per copy'],
-  ['src/core/manifests/images.ts', 'IMAGE_PATHS: a memo of the image paths of a container list, keyed by the path array'],
-]);
-
-/** Top-level mutable state (bundleChecks.mjs holdsState: `let`, `new Map`, ..., unless marked `copy-safe: why`). */
-const holdsState = (file) => holdsStateIn(readFileSync(path.join(root, file), 'utf8'));
-
-/** The names src/ checks with `instanceof`. */
-const checkedClasses = (() => {
-  const names = new Set();
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(file);
-      else if (file.endsWith('.ts')) for (const name of instanceofNames(readFileSync(file, 'utf8'))) names.add(name);
-    }
-  };
-  walk(path.join(root, 'src'));
-  return names;
-})();
-
-/** A class src/ checks with instanceof (an error class): two copies of it do not recognise each other's objects. */
-const definesClass = (file) => exportedClasses(readFileSync(path.join(root, file), 'utf8')).some((name) => checkedClasses.has(name));
-
-/** A module that must exist once: feature parts take it from the main bundle, and the build fails on a copy. */
-function mustNotCopy(file) {
-  return !COPY_SAFE.has(file) && (holdsState(file) || definesClass(file));
-}
-
-/** Fails (exit 1) when a module with state or a class is bundled into more than one output. */
-function checkSharedState(outputs) {
-  const where = new Map();
-  for (const [file, metafile] of outputs) {
-    for (const module of bundledModules(metafile)) where.set(module, [...(where.get(module) ?? []), file]);
-  }
-  const problems = [];
-  for (const [module, files] of where) {
-    if (files.length < 2 || COPY_SAFE.has(module)) continue;
-    if (holdsState(module)) {
-      problems.push(`${module} holds module-level state and is bundled into ${files.join(', ')}: its state would split in two ` +
-        '(keep it in one bundle, or, for a memo whose copies give the same answers, say `// copy-safe: why` above it)');
-    }
-    else if (definesClass(module)) problems.push(`${module} defines a class checked with instanceof and is bundled into ${files.join(', ')}: instanceof fails across the copies`);
-  }
-  if (problems.length > 0) {
-    console.error(problems.map((p) => `esbuild.mjs: ${p}`).join('\n'));
-    process.exitCode = 1;
-  }
 }
 
 const contexts = await Promise.all([
@@ -333,28 +262,8 @@ const contexts = await Promise.all([
   }),
 ]);
 
-/** Every loadPart('<file>', ...) in src/ names a file this script builds: a missing one fails only when a user runs it. */
-function checkLoadedParts() {
-  const built = new Set([...sharedParts, ...featureParts].map(([, file]) => file));
-  const missing = [];
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const file = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(file);
-      else if (file.endsWith('.ts')) {
-        for (const m of readFileSync(file, 'utf8').matchAll(/loadPart(?:<typeof import\('[^']+'\)>)?\(\s*'([^']+)'/g)) if (!built.has(m[1])) missing.push(`${rel(file)}: ${m[1]}`);
-      }
-    }
-  };
-  walk(path.join(root, 'src'));
-  if (missing.length > 0) {
-    console.error(missing.map((m) => `esbuild.mjs: loadPart of a file no bundle is built into (add it to FEATURE_PARTS): ${m}`).join('\n'));
-    process.exitCode = 1;
-  }
-}
-
 async function buildAll() {
-  checkLoadedParts();
+  checkLoadedParts(new Set([...sharedParts, ...featureParts].map(([, file]) => file)));
   const [mainAndParts, ...others] = await Promise.all([buildMainAndParts(), ...contexts.map((c) => c.rebuild())]);
   checkSharedState([...mainAndParts, ['manifests.js', others[1].metafile], ['k3dConfig.js', others[2].metafile]]);
 }
