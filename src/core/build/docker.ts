@@ -22,6 +22,12 @@ export const dockerUntagArgs = (image: string): string[] => ['image', 'rm', imag
 
 export const dockerImageListArgs = (): string[] => ['image', 'ls', '--format', 'json'];
 
+/**
+ * `docker events` for images, one line per event as it happens (tag, untag, delete, import, load, pull, and
+ * the tag a build makes), until stopped: how an image built or tagged in a terminal is noticed at once.
+ */
+export const dockerImageEventsArgs = (): string[] => ['events', '--filter', 'type=image', '--format', '{{.Action}} {{.Actor.ID}}'];
+
 // Built by k3d/args.ts, which refuses a cluster name k3d would read as a flag.
 export const k3dImageImportArgs = (image: string, cluster: string): string[] => imageImportArgs(image, cluster);
 

@@ -2,7 +2,7 @@
 // images this extension imported. All cached, all silent when their source does not answer.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { dockerImageListArgs, isLocalOnly, parseDockerImageList } from '../../core/build/docker.ts';
+import { dockerImageEventsArgs, dockerImageListArgs, isLocalOnly, parseDockerImageList } from '../../core/build/docker.ts';
 import type { LocalImage } from '../../core/build/docker.ts';
 import { readGitHead } from '../../core/build/git.ts';
 import { runTool } from '../../core/process.ts';
@@ -25,35 +25,48 @@ export async function gitHeadFor(uri: vscode.Uri): Promise<string | undefined> {
 }
 
 /**
- * How long a `docker image ls` answers the local-image lessons. Short: an image built in a terminal must count
- * when its manifest is next opened or edited (a reading older than this is refreshed then, and the lessons
- * re-run when it changes); at most one listing per 5 s while a manifest is being edited.
+ * How long a `docker image ls` answers the local-image lessons when Docker's image events are not followed
+ * (Docker down, or `docker events` ended). While they are followed, an image tagged, built, loaded or removed
+ * in a terminal makes a new listing within a second, and the lessons re-run when it changes.
  */
 const LOCAL_TTL_MS = 5_000;
+/** Events come in bursts (a build tags, a tag untags another image): one listing after the burst. */
+const EVENT_SETTLE_MS = 300;
 
-/** `docker image ls`, at most once a minute; undefined while Docker does not answer. */
+/** `docker image ls`, kept fresh by `docker events`; undefined while Docker does not answer. */
 export class LocalImages {
   private readonly ctx: Ctx;
   private value: LocalImage[] | undefined;
-  private fetchedAt = 0;
+  /** When the listing that gave `value` started: an event after that start makes it stale. */
+  private listedAt = 0;
+  private lastEventAt = -1;
   private pending: Promise<LocalImage[] | undefined> | undefined;
+  private events: AbortController | undefined;
+  private settle: NodeJS.Timeout | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
   constructor(ctx: Ctx) {
     this.ctx = ctx;
     ctx.register(this.changed);
+    ctx.register({ dispose: () => { this.events?.abort(); clearTimeout(this.settle); } });
+  }
+
+  private stale(): boolean {
+    return this.listedAt <= this.lastEventAt || Date.now() - this.listedAt > LOCAL_TTL_MS;
   }
 
   /** What is known now, without waiting; starts a refresh when stale. */
   peek(): LocalImage[] | undefined {
-    if (Date.now() - this.fetchedAt > LOCAL_TTL_MS) void this.get();
+    if (this.stale()) void this.get();
     return this.value;
   }
 
   async get(force = false): Promise<LocalImage[] | undefined> {
-    if (!force && Date.now() - this.fetchedAt <= LOCAL_TTL_MS) return this.value;
-    this.pending ??= runTool(imageTagSettings.dockerPath, dockerImageListArgs(), { timeoutMs: 8000 })
+    if (!force && !this.stale()) return this.value;
+    if (this.pending) return this.pending;
+    const startedAt = Date.now();
+    this.pending = runTool(imageTagSettings.dockerPath, dockerImageListArgs(), { timeoutMs: 8000 })
       .then(
         ({ stdout }) => parseDockerImageList(stdout),
         (e: Error) => {
@@ -64,12 +77,33 @@ export class LocalImages {
       .then((images) => {
         const before = JSON.stringify(this.value);
         this.value = images;
-        this.fetchedAt = Date.now();
+        this.listedAt = startedAt;
         this.pending = undefined;
+        if (images !== undefined) this.followEvents();
         if (JSON.stringify(images) !== before) this.changed.fire();
         return images;
       });
     return this.pending;
+  }
+
+  /** Follows `docker events` for images while Docker answers; each burst of events makes a new listing. */
+  private followEvents(): void {
+    if (this.events) return;
+    const stop = new AbortController();
+    this.events = stop;
+    void runTool(imageTagSettings.dockerPath, dockerImageEventsArgs(), {
+      signal: stop.signal,
+      onLine: (line, stream) => {
+        if (stream !== 'stdout' || line.trim() === '') return;
+        this.lastEventAt = Date.now();
+        clearTimeout(this.settle);
+        this.settle = setTimeout(() => void Promise.resolve(this.pending).then(() => this.get()), EVENT_SETTLE_MS);
+      },
+    })
+      .catch((e: Error) => stop.signal.aborted || this.ctx.log.debug(`docker events: ${e.message} (local images are listed again after ${LOCAL_TTL_MS / 1000} s)`))
+      .finally(() => {
+        if (this.events === stop) this.events = undefined;
+      });
   }
 }
 

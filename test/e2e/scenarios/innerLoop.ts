@@ -193,15 +193,18 @@ scenario('inner loop: a local :latest image\'s pull policy Quick Fix shows its d
   try {
     await requireDocker();
     const base = await ensureBaseImage();
-    // Built on this machine, never pushed: a :latest image the node would try to pull.
-    await dockerOk(['tag', base, 'pullfix:latest']);
+    await docker(['image', 'rm', 'pullfix:latest']).catch(() => undefined);
     fs.mkdirSync(dir, { recursive: true });
     const text = deployment('pullfix:latest').replaceAll(APP, 'pullfix');
     fs.writeFileSync(path.join(ctx.workspace, PULLFIX), text);
     await wb.runCommand('Notifications: Clear All Notifications');
-    ctx.step(`open ${PULLFIX}: the local-image lesson on its image line`);
+    ctx.step(`open ${PULLFIX} while Docker has no pullfix:latest: only the :latest lesson`);
     await wb.quickOpenFile(PULLFIX, 'image: pullfix:latest');
     await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: 90_000 });
+    // Built on this machine, never pushed: a :latest image the node would try to pull. Tagged as in a terminal,
+    // with the file open and untouched: Docker's image events bring the local-image lesson without an edit.
+    ctx.step('docker tag BASE pullfix:latest, as in a terminal: the local-image lesson appears on its own');
+    await dockerOk(['tag', base, 'pullfix:latest']);
     await page.locator('.editor-group-container.active .monaco-editor .view-line', { hasText: 'image: pullfix:latest' }).first().click({ force: true }); // the cursor layer can lie over the line
     await page.keyboard.press('End');
     const openFix = async () => {
@@ -213,7 +216,7 @@ scenario('inner loop: a local :latest image\'s pull policy Quick Fix shows its d
           await page.waitForTimeout(1000);
         }
         return fix.count();
-      }, (n) => n > 0, 90_000);
+      }, (n) => n > 0, 30_000); // within seconds of the tag: nothing else re-reads Docker's images for the open file
       await ctx.shot('the Quick Fix menu offers the pull policy fix, saying it shows the diff first');
       await fix.first().click();
       await wb.dialog().waitFor({ timeout: 30_000 });

@@ -124,6 +124,23 @@ test('localImageIds: one docker image inspect maps each name to its ID, a missin
   assert.deepEqual(await localImageIds(DOCKER, [missing, `${missing}-2`]), [undefined, undefined]);
 });
 
+test('docker events for images (what keeps the local-image lessons fresh) reports a tag made in a terminal, and a stop ends it', async () => {
+  const { dockerImageEventsArgs } = await import('../../../src/core/build/docker.ts');
+  const stop = new AbortController();
+  const seen: string[] = [];
+  const following = runTool(DOCKER, dockerImageEventsArgs(), { signal: stop.signal, onLine: (line, stream) => stream === 'stdout' && seen.push(line) }).catch((e: unknown) => e);
+  const tagged = `k3d-deploy-test/events:${run}`;
+  made.push(tagged);
+  // docker events starts listening a moment after it starts: tag until an event shows.
+  await pollUntil('a tag event', async () => {
+    await docker(['tag', BASE_IMAGE, tagged]);
+    return seen.join('\n');
+  }, (lines) => /^tag sha256:/m.test(lines), { intervalMs: 250 });
+  stop.abort();
+  const ended = await following;
+  assert.ok(ended instanceof ToolError && ended.kind === 'cancelled', `a stop ends docker events: ${String(ended)}`);
+});
+
 test('docker tag and docker push to a loopback registry (the cluster registry\'s host name); a registry that is down says so', async () => {
   const port = await freePort();
   const root = path.join(work, 'registry');
