@@ -30,6 +30,9 @@ export const contextKeyOf = (key: WalkthroughKey): string => `k3dDeploy.walkthro
 /** The keys only the live cluster can set: while any is open, the caches are watched. */
 export const CLUSTER_KEYS: readonly WalkthroughKey[] = ['nodesReady', 'deployed', 'applied', 'podsRunning', 'imageBuilt', 'imageDelivered', 'tagRolledOut', 'deletedFromFile'];
 
+/** The titles (as package.json's walkthrough has them) of the steps that lessons open. */
+export const LESSON_STEP_TITLES: Readonly<Record<string, string>> = { newTag: 'Bump the tag and apply again', importImage: 'Import or push the image' };
+
 /** The walkthrough step that explains a lesson's diagnostic code, if one does. */
 export function stepForLesson(code: string): string | undefined {
   if (code === 'lesson.latestTag' || code === 'lesson.noTag') return 'newTag';

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deletedDeclared, newTagRolledOut, nodesReady, observe, podsRunning, stepForLesson } from '../../../src/core/walkthrough/progress.ts';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { deletedDeclared, LESSON_STEP_TITLES, newTagRolledOut, nodesReady, observe, podsRunning, stepForLesson } from '../../../src/core/walkthrough/progress.ts';
 
 const ready = (name: string) => ({ metadata: { name }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
 const deployment = (extra: Record<string, unknown> = {}) => ({ kind: 'Deployment', metadata: { name: 'hashgenerator-dep', namespace: 'default', uid: 'd1', ...extra } });
@@ -72,4 +74,14 @@ test('the :latest and local-image lessons point to the steps that explain them',
   assert.equal(stepForLesson('lesson.noTag'), 'newTag');
   assert.equal(stepForLesson('lesson.localImageDefaultAlways'), 'importImage');
   assert.equal(stepForLesson('lesson.liveImageDiffers'), undefined);
+});
+
+test('a lesson\'s "Why?" names its step as the walkthrough shows it: every step a lesson opens has its package.json title', () => {
+  const pkg = JSON.parse(readFileSync(path.join(import.meta.dirname, '../../../package.json'), 'utf8')) as { contributes: { walkthroughs: Array<{ steps: Array<{ id: string; title: string }> }> } };
+  const titles = new Map(pkg.contributes.walkthroughs.flatMap((w) => w.steps).map((s) => [s.id, s.title]));
+  for (const code of ['lesson.latestTag', 'lesson.noTag', 'lesson.localImageDefaultAlways']) {
+    const step = stepForLesson(code)!;
+    assert.equal(LESSON_STEP_TITLES[step], titles.get(step), `${code} -> ${step}`);
+  }
+  assert.notEqual(LESSON_STEP_TITLES[stepForLesson('lesson.latestTag')!], LESSON_STEP_TITLES[stepForLesson('lesson.localImageDefaultAlways')!], 'two lessons on one line read apart');
 });
