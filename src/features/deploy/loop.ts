@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { promises as fs, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { findBuildContext } from '../../core/build/context.ts';
-import { k3dClusterOfContext } from '../../core/build/publish.ts';
+import { findBuildContext } from '../../core/publish/context.ts';
+import { k3dClusterOfContext } from '../../core/publish/publish.ts';
 import { buildProblem } from '../../core/deploy/buildProblems.ts';
 import { contextHash, nextLoopTag } from '../../core/deploy/nextTag.ts';
 import { imagesOnNodes, importLanded } from '../../core/deploy/nodeImages.ts';
@@ -15,20 +15,18 @@ import { cancelledText, DeployStopped, formatAllTimings, formatTimings, phaseVer
 import type { DeployOutcome, DeployPlan, PhaseTiming } from '../../core/deploy/pipeline.ts';
 import { firstLogLine, watchRollout, watchSettle } from '../../core/deploy/rollout.ts';
 import type { RolloutApi, RolloutFailure } from '../../core/deploy/rollout.ts';
-import { findTarget } from '../../core/imageTags/lenses.ts';
-import type { ImageTarget } from '../../core/imageTags/lenses.ts';
-import { connectContext } from '../../core/kube/connect.ts';
+import { findTarget } from '../../core/manifests/lenses.ts';
+import type { ImageTarget } from '../../core/manifests/lenses.ts';
 import type { KubeHttp } from '../../core/kube/http.ts';
-import { readKubeconfig } from '../../core/kube/kubeconfig.ts';
 import { logPath } from '../../core/kube/podLogs.ts';
 import { formatImageReference } from '../../core/manifests/imageReference.ts';
 import { runTool } from '../../core/process.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ImageTagsApi } from '../imageTags/api.ts';
 import { buildOutput, checkImportLanded, nodeImageSource, runStep } from '../shared/buildSteps.ts';
-import { clusterRegistry, localImageId, localImageIds, StepFailed } from '../../core/build/steps.ts';
+import { clusterRegistry, localImageId, localImageIds, StepFailed } from '../../core/publish/steps.ts';
 import type { MadeEdit } from '../../core/deploy/undoEdit.ts';
-import { readGitHead } from '../../core/build/git.ts';
+import { readGitHead } from '../../core/publish/git.ts';
 import type { ApplyApi, ApplySummary } from '../apply/api.ts';
 
 /** Where the new pods' logs go: the logs feature's follow (a deployment's pods, prefixed). */
@@ -100,9 +98,9 @@ export async function deployOnSave(deps: LoopDeps, target: ImageTarget, signal: 
   const next = nextLoopTag(ref.tag, { headSha: head, now: new Date(), contentHash: hash });
   if (!next.ok) return stop(next.reason);
 
-  const kubeContext = (await readKubeconfig(ctx.kubeconfigPaths())).currentContext;
+  const kubeContext = await ctx.kube.currentContext();
   const cluster = k3dClusterOfContext(kubeContext);
-  const http = kubeContext ? await connectContext(kubeContext, ctx.kubeconfigPaths()).catch(() => undefined) : undefined;
+  const http = kubeContext ? await ctx.kube.http(kubeContext).catch(() => undefined) : undefined;
   const registry = http ? await clusterRegistry(http, (m) => ctx.log.debug(m)) : undefined;
   const newImage = formatImageReference({ registry: ref.registry, path: ref.path, tag: next.tag });
   out.appendLine('');
@@ -209,7 +207,7 @@ async function followRollouts(
 ): Promise<(Rolled & { http: KubeHttp }) | undefined> {
   const changed = summary.results.filter((r) => r.ref.startsWith('deployment.apps/') && (r.outcome === 'created' || r.outcome === 'configured'));
   if (changed.length === 0 || !summary.context) return undefined;
-  const http = await connectContext(summary.context, ctx.kubeconfigPaths());
+  const http = await ctx.kube.http(summary.context);
   const api = rolloutApi(http);
   let last: (Rolled & { http: KubeHttp }) | undefined;
   for (const d of changed) {
