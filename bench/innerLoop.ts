@@ -13,9 +13,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { buildPlan } from '../src/core/build/publish.ts';
-import { dockerImageInspectArgs } from '../src/core/build/docker.ts';
-import { localImageIds } from '../src/core/build/steps.ts';
+import { buildPlan } from '../src/core/publish/publish.ts';
+import { dockerImageInspectArgs } from '../src/core/publish/docker.ts';
+import { localImageIds } from '../src/core/publish/steps.ts';
 import { contextHash } from '../src/core/deploy/nextTag.ts';
 import { imagesOnNodes, importLanded } from '../src/core/deploy/nodeImages.ts';
 import { runDeploy } from '../src/core/deploy/pipeline.ts';

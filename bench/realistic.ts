@@ -7,7 +7,7 @@
 // lensRows, lensNotices, checkImageTags and checkLocalImagePullPolicy. Prints one JSON line.
 //   node bench/realistic.ts [--runs 7] [--out realistic.yaml]
 import { writeFileSync } from 'node:fs';
-import { lensNotices, lensRows } from '../src/core/imageTags/lenses.ts';
+import { lensNotices, lensRows } from '../src/core/manifests/lenses.ts';
 import { parseManifest } from '../src/core/manifests/documents.ts';
 import type { ManifestFile } from '../src/core/manifests/documents.ts';
 import { coldAndWarm, median, round } from './stats.ts';

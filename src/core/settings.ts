@@ -1,7 +1,7 @@
 // Coercion of the `k3d.*` settings: a workspace's settings.json may hold anything (a string
 // where a number belongs, 0.001, -5, null), so every value is turned into a safe one here.
 // Pure: src/config.ts reads VS Code's configuration and hands the raw values to these functions.
-import { publishSettingFrom, type PublishSetting } from './build/publish.ts';
+import { publishSettingFrom, type PublishSetting } from './publish/publish.ts';
 
 /** A number of seconds within [min, max], or the default when the value is not a finite number. */
 export interface SecondsRule {

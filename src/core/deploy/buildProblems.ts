@@ -2,7 +2,7 @@
 // prints `Step 3/4 : RUN make` before each instruction, so the failing one is the last step
 // announced; a parse error names its line (`dockerfile parse error line 5: unknown instruction`);
 // BuildKit prints `Dockerfile:5` above the failing instruction.
-import { dockerFailureReason, withoutDeprecationNotice } from '../build/docker.ts';
+import { dockerFailureReason, withoutDeprecationNotice } from '../publish/docker.ts';
 
 export interface BuildProblem {
   /** 0-based line of the failing instruction in the Dockerfile. */

@@ -7,9 +7,9 @@
 // adapters (running docker/k3d, editing the document, applying, following the rollout) and shows
 // the phase events; this file never imports `vscode`.
 import type { ImageReference } from '../manifests/imageReference.ts';
-import { buildPlan, planDelivery } from '../build/publish.ts';
-import type { BuildStep, Delivery, PublishSetting } from '../build/publish.ts';
-import type { ClusterRegistry } from '../build/registry.ts';
+import { buildPlan, planDelivery } from '../publish/publish.ts';
+import type { BuildStep, Delivery, PublishSetting } from '../publish/publish.ts';
+import type { ClusterRegistry } from '../publish/registry.ts';
 
 export type Phase = 'plan' | 'build' | 'deliver' | 'edit' | 'apply' | 'rollout' | 'firstLog' | 'settle';
 export const PHASES: readonly Phase[] = ['plan', 'build', 'deliver', 'edit', 'apply', 'rollout', 'firstLog', 'settle'];

@@ -1,13 +1,13 @@
 // The rollout's "Import into Cluster" / "Push to Cluster Registry" fix for a pod that cannot pull
-// an image this machine's Docker has: the steps (core/build/steps.ts) in a cancellable
+// an image this machine's Docker has: the steps (core/publish/steps.ts) in a cancellable
 // notification, their output in the log; then the wait for the kubelet's next pull attempt.
 import * as vscode from 'vscode';
 import type { V1Pod } from '@kubernetes/client-node';
-import { dockerPushArgs, dockerTagArgs, k3dImageImportArgs } from '../../core/build/docker.ts';
-import { podImagePullFixes, pullFailureOf } from '../../core/build/imagePullFix.ts';
-import type { ImagePullFix } from '../../core/build/imagePullFix.ts';
-import type { BuildStep } from '../../core/build/publish.ts';
-import { clusterRegistry, hasLocalImage, isCancelled, runBuildStep } from '../../core/build/steps.ts';
+import { dockerPushArgs, dockerTagArgs, k3dImageImportArgs } from '../../core/publish/docker.ts';
+import { podImagePullFixes, pullFailureOf } from '../../core/publish/imagePullFix.ts';
+import type { ImagePullFix } from '../../core/publish/imagePullFix.ts';
+import type { BuildStep } from '../../core/publish/publish.ts';
+import { clusterRegistry, hasLocalImage, isCancelled, runBuildStep } from '../../core/publish/steps.ts';
 import type { KubeHttp } from '../../core/kube/http.ts';
 import type { Ctx } from '../../ctx.ts';
 

@@ -3,7 +3,7 @@ import type { KubeHttp } from '../../core/kube/http.ts';
 import { followRolloutFromCache, type RolloutFailure } from '../../core/kube/rolloutFollow.ts';
 import type { Ctx } from '../../ctx.ts';
 import { showReadOnly } from '../shared/readOnlyDocuments.ts';
-import { describeImagePullFix } from '../../core/build/imagePullFix.ts';
+import { describeImagePullFix } from '../../core/publish/imagePullFix.ts';
 import { imagePullFixesFor, runImagePullFix, waitForPullRetry } from './pullFix.ts';
 
 export type RolloutOutcome = 'complete' | 'failed' | 'timedOut' | 'cancelled';

@@ -4,9 +4,9 @@
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import * as vscode from 'vscode';
-import { findBuildContext } from '../../core/build/context.ts';
+import { findBuildContext } from '../../core/publish/context.ts';
 import { DeployScheduler } from '../../core/deploy/scheduler.ts';
-import type { ImageTarget } from '../../core/imageTags/lenses.ts';
+import type { ImageTarget } from '../../core/manifests/lenses.ts';
 import { loadPart } from '../../core/lazy.ts';
 import type { Ctx } from '../../ctx.ts';
 import type { ImageTagsApi } from '../imageTags/api.ts';

@@ -3,7 +3,7 @@
 // extension.ts; the feature object itself stays inside.
 import type * as vscode from 'vscode';
 import type { MadeEdit } from '../../core/deploy/undoEdit.ts';
-import type { ImageTarget } from '../../core/imageTags/lenses.ts';
+import type { ImageTarget } from '../../core/manifests/lenses.ts';
 import type { ManifestFile } from '../../core/manifests/documents.ts';
 import type { ContainerImage } from '../../core/manifests/images.ts';
 

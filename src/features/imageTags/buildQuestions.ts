@@ -2,8 +2,8 @@
 // (docker build reads the saved ones) and whether Docker answers at all. (imagePullPolicy: Always with
 // an import is pullPolicyFix.ts's offerPullPolicyFix: its diff is served by the extension's bundle.)
 import * as vscode from 'vscode';
-import { filesInContext } from '../../core/build/context.ts';
-import { dockerVersionArgs, isDockerDown } from '../../core/build/docker.ts';
+import { filesInContext } from '../../core/publish/context.ts';
+import { dockerVersionArgs, isDockerDown } from '../../core/publish/docker.ts';
 import { ToolError, runTool } from '../../core/process.ts';
 import { imageTagSettings } from './settings.ts';
 

@@ -1,7 +1,7 @@
 // One row of lenses on each `image:` line: what the image is (and what the cluster runs), then Bump tag,
 // Set tag..., Bump & Apply, Build & Deploy. Reads the outline only (fast for big files).
 import * as vscode from 'vscode';
-import { lensNotices, lensRows, shortTag, targetOf } from '../../core/imageTags/lenses.ts';
+import { lensNotices, lensRows, shortTag, targetOf } from '../../core/manifests/lenses.ts';
 import type { ContainerImage } from '../../core/manifests/images.ts';
 import { parseImageReference, sameImage } from '../../core/manifests/imageReference.ts';
 import { hasKustomization } from '../../core/manifests/kustomize.ts';

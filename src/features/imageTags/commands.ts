@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { loadPart } from '../../core/lazy.ts';
-import { shortTag } from '../../core/imageTags/lenses.ts';
+import { shortTag } from '../../core/manifests/lenses.ts';
 import type { ApplySummary } from '../apply/api.ts';
 import type { BuildDeployParts } from './buildDeploy.ts';
 import { applyTag, chooseNextTag, locateImage, pickTag } from './editing.ts';

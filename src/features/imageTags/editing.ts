@@ -1,9 +1,9 @@
 // Finding the image a command acts on, choosing its next tag, and writing it: one WorkspaceEdit
 // that changes the tag's characters only, made against the version of the document it was parsed from.
 import * as vscode from 'vscode';
-import { localTagsOf } from '../../core/build/docker.ts';
-import { findTarget, isImageTarget, shortTag, targetOf } from '../../core/imageTags/lenses.ts';
-import type { ImageTarget } from '../../core/imageTags/lenses.ts';
+import { localTagsOf } from '../../core/publish/docker.ts';
+import { findTarget, isImageTarget, shortTag, targetOf } from '../../core/manifests/lenses.ts';
+import type { ImageTarget } from '../../core/manifests/lenses.ts';
 import { setImageTag } from '../../core/manifests/edit.ts';
 import type { TextEdit } from '../../core/manifests/edit.ts';
 import { madeEdit, undoEdit } from '../../core/deploy/undoEdit.ts';

@@ -1,7 +1,7 @@
 // The course's lessons as Problems with Quick Fixes: `:latest` or no tag; a local-only image
 // that would be pulled; a live deployment running another image than the file says.
 import * as vscode from 'vscode';
-import { targetOf } from '../../core/imageTags/lenses.ts';
+import { targetOf } from '../../core/manifests/lenses.ts';
 import { CurrentContextCache } from '../../core/kube/currentContext.ts';
 import { waitForSync } from '../../core/kube/contexts.ts';
 import type { KubeObject } from '../../core/kube/reflector.ts';

@@ -5,9 +5,9 @@
 // question (offerPullPolicyFix) live here, in the extension's bundle, where the diff's read-only document is served.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatLineChange, lineChange } from '../../core/build/imagePullFix.ts';
-import { findTarget, isImageTarget } from '../../core/imageTags/lenses.ts';
-import type { ImageTarget } from '../../core/imageTags/lenses.ts';
+import { formatLineChange, lineChange } from '../../core/publish/imagePullFix.ts';
+import { findTarget, isImageTarget } from '../../core/manifests/lenses.ts';
+import type { ImageTarget } from '../../core/manifests/lenses.ts';
 import type { ManifestFile } from '../../core/manifests/documents.ts';
 import { setImagePullPolicy } from '../../core/manifests/edit.ts';
 import type { EditResult, PullPolicyValue } from '../../core/manifests/edit.ts';

@@ -1,8 +1,8 @@
 // Bump & Apply and Build & Deploy save the manifest before applying it. A save takes every
 // unsaved edit with it, so they ask first when the editor holds edits other than their own
-// (a silent save would apply them too); the decision is src/core/build/saveBeforeApply.ts.
+// (a silent save would apply them too); the decision is src/core/publish/saveBeforeApply.ts.
 import * as vscode from 'vscode';
-import { describeUnsavedEdits, unsavedEditsDecision, unsavedEditsQuestion } from '../../core/build/saveBeforeApply.ts';
+import { describeUnsavedEdits, unsavedEditsDecision, unsavedEditsQuestion } from '../../core/publish/saveBeforeApply.ts';
 
 export const SAVE_AND_APPLY = 'Save & Apply';
 

@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import { Config } from '../../config.ts';
-import type { PublishSetting } from '../../core/build/publish.ts';
+import type { PublishSetting } from '../../core/publish/publish.ts';
 
 const config = new Config();
 

@@ -2,9 +2,9 @@
 // images this extension imported. All cached, all silent when their source does not answer.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { dockerImageEventsArgs, dockerImageListArgs, isLocalOnly, parseDockerImageList } from '../../core/build/docker.ts';
-import type { LocalImage } from '../../core/build/docker.ts';
-import { readGitHead } from '../../core/build/git.ts';
+import { dockerImageEventsArgs, dockerImageListArgs, isLocalOnly, parseDockerImageList } from '../../core/publish/docker.ts';
+import type { LocalImage } from '../../core/publish/docker.ts';
+import { readGitHead } from '../../core/publish/git.ts';
 import { runTool } from '../../core/process.ts';
 import { normalizeImageReference } from '../../core/manifests/imageReference.ts';
 import type { ImageReference } from '../../core/manifests/imageReference.ts';

@@ -1,12 +1,12 @@
 // Getting an image from this machine's Docker into the cluster, as the "k3d Build" channel shows
-// it: the steps run by core/build/steps.ts, their output streamed to the channel and the
+// it: the steps run by core/publish/steps.ts, their output streamed to the channel and the
 // progress message; the import-landed check reads the nodes' images. Shared by Build & Deploy
 // (imageTags), Deploy on Save (deploy) and Import Image (clusters): one channel, one runner.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { BuildStep } from '../../core/build/publish.ts';
-import { runBuildStep, StepFailed } from '../../core/build/steps.ts';
+import type { BuildStep } from '../../core/publish/publish.ts';
+import { runBuildStep, StepFailed } from '../../core/publish/steps.ts';
 import { imagesOnNodes, importLanded } from '../../core/deploy/nodeImages.ts';
 import type { NodeImageSource } from '../../core/deploy/nodeImages.ts';
 import { runTool } from '../../core/process.ts';

@@ -1,4 +1,4 @@
-// src/core/build against the real Docker engine: the argument arrays Build & Deploy
+// src/core/publish against the real Docker engine: the argument arrays Build & Deploy
 // runs, through the same runTool, with Docker 20.10's classic builder (no buildx: a deprecation
 // notice on stderr of every build) and a real local registry (Debian's docker-registry, loopback).
 // Needs Docker: fails, never skips, when the engine does not answer.
@@ -21,8 +21,8 @@ import {
   isDockerDown,
   isLocalOnly,
   parseDockerImageList,
-} from '../../../src/core/build/docker.ts';
-import { buildPlan } from '../../../src/core/build/publish.ts';
+} from '../../../src/core/publish/docker.ts';
+import { buildPlan } from '../../../src/core/publish/publish.ts';
 import { runTool, ToolError } from '../../../src/core/process.ts';
 import { parseImageReference } from '../../../src/core/manifests/imageReference.ts';
 import type { ImageReference } from '../../../src/core/manifests/imageReference.ts';
@@ -114,7 +114,7 @@ test('docker image inspect fails for an image the engine does not have', async (
 });
 
 test('localImageIds: one docker image inspect maps each name to its ID, a missing one to undefined, in the order asked', async () => {
-  const { localImageId, localImageIds } = await import('../../../src/core/build/steps.ts');
+  const { localImageId, localImageIds } = await import('../../../src/core/publish/steps.ts');
   const base = await localImageId(DOCKER, BASE_IMAGE);
   assert.match(base ?? '', /^sha256:/, 'the base image is on the engine');
   const missing = `k3d-deploy-test/never-built:${run}`;
@@ -125,7 +125,7 @@ test('localImageIds: one docker image inspect maps each name to its ID, a missin
 });
 
 test('docker events for images (what keeps the local-image lessons fresh) reports a tag made in a terminal, and a stop ends it', async () => {
-  const { dockerImageEventsArgs } = await import('../../../src/core/build/docker.ts');
+  const { dockerImageEventsArgs } = await import('../../../src/core/publish/docker.ts');
   const stop = new AbortController();
   const seen: string[] = [];
   const following = runTool(DOCKER, dockerImageEventsArgs(), { signal: stop.signal, onLine: (line, stream) => stream === 'stdout' && seen.push(line) }).catch((e: unknown) => e);

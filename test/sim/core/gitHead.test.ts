@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { gitRevParseHead, packedRef, readGitHead, readGitHeadFiles } from '../../../src/core/build/git.ts';
+import { gitRevParseHead, packedRef, readGitHead, readGitHeadFiles } from '../../../src/core/publish/git.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'k3d-git-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { runTool } from '../../../src/core/process.ts';
-import type { BuildStep } from '../../../src/core/build/publish.ts';
+import type { BuildStep } from '../../../src/core/publish/publish.ts';
 import { DeployStopped, formatTimings, runDeploy } from '../../../src/core/deploy/pipeline.ts';
 import type { DeployAdapters, DeployInput } from '../../../src/core/deploy/pipeline.ts';
 import { parseImageReference } from '../../../src/core/manifests/imageReference.ts';

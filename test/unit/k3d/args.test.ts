@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { k3dImageImportArgs } from '../../../src/core/build/docker.ts';
-import { k3dClusterOfContext } from '../../../src/core/build/publish.ts';
+import { k3dImageImportArgs } from '../../../src/core/publish/docker.ts';
+import { k3dClusterOfContext } from '../../../src/core/publish/publish.ts';
 import {
   createClusterArgs, deleteClusterArgs, kubeconfigGetArgs, listClustersArgs, startClusterArgs, stopClusterArgs,
 } from '../../../src/core/k3d/args.ts';

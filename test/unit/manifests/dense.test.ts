@@ -3,7 +3,7 @@
 // flow-depth limit, counted on the parser's own tokens, and past them it refuses with a reason.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lensNotices, lensRows } from '../../../src/core/imageTags/lenses.ts';
+import { lensNotices, lensRows } from '../../../src/core/manifests/lenses.ts';
 import { parseManifest } from '../../../src/core/manifests/documents.ts';
 import type { ManifestFile } from '../../../src/core/manifests/documents.ts';
 import { parseWithin } from '../../../src/core/manifests/fromYaml.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lensRows } from '../../../src/core/imageTags/lenses.ts';
+import { lensRows } from '../../../src/core/manifests/lenses.ts';
 import { parseManifest } from '../../../src/core/manifests/documents.ts';
 import { isSopsEncrypted } from '../../../src/core/manifests/encrypted.ts';
 import { checkImageTags } from '../../../src/core/manifests/lessons.ts';

@@ -3,7 +3,7 @@
 // up) and with `fastScanner: false` (`yaml` only), in three encodings (LF, CRLF, BOM + CRLF).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lensNotices, lensRows } from '../../../src/core/imageTags/lenses.ts';
+import { lensNotices, lensRows } from '../../../src/core/manifests/lenses.ts';
 import { parseManifest } from '../../../src/core/manifests/documents.ts';
 import type { ManifestFile } from '../../../src/core/manifests/documents.ts';
 import { findImages } from '../../../src/core/manifests/images.ts';

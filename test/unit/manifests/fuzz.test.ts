@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDocument } from 'yaml';
-import { lensNotices, lensRows } from '../../../src/core/imageTags/lenses.ts';
+import { lensNotices, lensRows } from '../../../src/core/manifests/lenses.ts';
 import { declaredDeployments } from '../../../src/core/manifests/declared.ts';
 import { decodeManifestBytes } from '../../../src/core/manifests/decode.ts';
 import { parseManifest } from '../../../src/core/manifests/documents.ts';

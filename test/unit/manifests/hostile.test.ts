@@ -2,7 +2,7 @@
 // refused with a reason, on every path the extension reads manifests by, and never throws.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lensNotices, lensRows } from '../../../src/core/imageTags/lenses.ts';
+import { lensNotices, lensRows } from '../../../src/core/manifests/lenses.ts';
 import { declaredDeployments } from '../../../src/core/manifests/declared.ts';
 import { parseManifest } from '../../../src/core/manifests/documents.ts';
 import { setImage, setImagePullPolicy, setImageTag } from '../../../src/core/manifests/edit.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findTarget, lensRows, targetOf } from '../../../src/core/imageTags/lenses.ts';
+import { findTarget, lensRows, targetOf } from '../../../src/core/manifests/lenses.ts';
 import { parseManifest } from '../../../src/core/manifests/documents.ts';
 import { applyEdits, setImageTag } from '../../../src/core/manifests/edit.ts';
 import { findImages } from '../../../src/core/manifests/images.ts';

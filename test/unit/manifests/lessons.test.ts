@@ -105,7 +105,7 @@ test('the cache returns the same parse for the same (uri, version) and reads the
 });
 
 test('templated images (Helm {{ }}, ${VAR}, $(VAR)) are not image references: no InvalidImageName, a neutral lens', async () => {
-  const { lensRows } = await import('../../../src/core/imageTags/lenses.ts');
+  const { lensRows } = await import('../../../src/core/manifests/lenses.ts');
   const { parseImageReference } = await import('../../../src/core/manifests/imageReference.ts');
   const text = `apiVersion: apps/v1
 kind: Deployment
@@ -143,7 +143,7 @@ spec:
 });
 
 test('a whole Helm chart template (not valid YAML until rendered) gets no image warnings and no crash', async () => {
-  const { lensRows } = await import('../../../src/core/imageTags/lenses.ts');
+  const { lensRows } = await import('../../../src/core/manifests/lenses.ts');
   const chart = `apiVersion: apps/v1
 kind: Deployment
 metadata:

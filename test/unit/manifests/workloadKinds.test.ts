@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { lensRows } from '../../../src/core/imageTags/lenses.ts';
+import { lensRows } from '../../../src/core/manifests/lenses.ts';
 import { parseManifest } from '../../../src/core/manifests/documents.ts';
 import { setImageTag } from '../../../src/core/manifests/edit.ts';
 import { findImages } from '../../../src/core/manifests/images.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildPlan, planDelivery } from '../../../src/core/build/publish.ts';
-import { hostSideImage, isOnClusterRegistry, parseLocalRegistryHosting } from '../../../src/core/build/registry.ts';
+import { buildPlan, planDelivery } from '../../../src/core/publish/publish.ts';
+import { hostSideImage, isOnClusterRegistry, parseLocalRegistryHosting } from '../../../src/core/publish/registry.ts';
 import { parseImageReference } from '../../../src/core/manifests/imageReference.ts';
 import type { ImageReference } from '../../../src/core/manifests/imageReference.ts';
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { filesInContext, findBuildContext } from '../../../src/core/build/context.ts';
+import { filesInContext, findBuildContext } from '../../../src/core/publish/context.ts';
 
 const root = '/w';
 const files = (...list: string[]) => async (f: string) => list.includes(f);

@@ -15,8 +15,8 @@ import {
   localTagsOf,
   parseDockerImageList,
   withoutDeprecationNotice,
-} from '../../../src/core/build/docker.ts';
-import { buildPlan, k3dClusterOfContext, publishMethod, publishSettingFrom } from '../../../src/core/build/publish.ts';
+} from '../../../src/core/publish/docker.ts';
+import { buildPlan, k3dClusterOfContext, publishMethod, publishSettingFrom } from '../../../src/core/publish/publish.ts';
 import { parseImageReference } from '../../../src/core/manifests/imageReference.ts';
 import type { ImageReference } from '../../../src/core/manifests/imageReference.ts';
 

@@ -2,7 +2,7 @@
 // user's other unsaved edits. They ask unless nothing but their own edit is unsaved.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeUnsavedEdits, unsavedEditsDecision, unsavedEditsQuestion } from '../../../src/core/build/saveBeforeApply.ts';
+import { describeUnsavedEdits, unsavedEditsDecision, unsavedEditsQuestion } from '../../../src/core/publish/saveBeforeApply.ts';
 
 const DISK = 'apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n        - image: app:1\n';
 const EDITED = DISK.replace('replicas: 1', 'replicas: 3');

@@ -1,14 +1,14 @@
 // What the image-tag CodeLenses say, computed from the outline (findImages), without vscode:
 // one row per container image, on the line of its `image:` key.
-import type { ManifestFile } from '../manifests/documents.ts';
-import { documentImages, findImages } from '../manifests/images.ts';
-import type { ContainerImage } from '../manifests/images.ts';
-import { formatSize, IMAGES_FULL_PARSE_LIMIT } from '../manifests/limits.ts';
-import { documentHeadSpan } from '../manifests/paths.ts';
-import { templateSummary } from '../manifests/imageReference.ts';
-import type { ImageReference } from '../manifests/imageReference.ts';
-import { classifyTag } from '../manifests/tags.ts';
-import type { TagKind } from '../manifests/tags.ts';
+import type { ManifestFile } from './documents.ts';
+import { documentImages, findImages } from './images.ts';
+import type { ContainerImage } from './images.ts';
+import { formatSize, IMAGES_FULL_PARSE_LIMIT } from './limits.ts';
+import { documentHeadSpan } from './paths.ts';
+import { templateSummary } from './imageReference.ts';
+import type { ImageReference } from './imageReference.ts';
+import { classifyTag } from './tags.ts';
+import type { TagKind } from './tags.ts';
 
 /** Names one container image across versions of a file (offsets move, this does not). */
 export interface ImageTarget {

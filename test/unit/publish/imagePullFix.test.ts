@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeImagePullFix, imagePullFixes, isImagePullFailure } from '../../../src/core/build/imagePullFix.ts';
-import { parseLocalRegistryHosting } from '../../../src/core/build/registry.ts';
+import { describeImagePullFix, imagePullFixes, isImagePullFailure } from '../../../src/core/publish/imagePullFix.ts';
+import { parseLocalRegistryHosting } from '../../../src/core/publish/registry.ts';
 
 const registry = parseLocalRegistryHosting({ 'localRegistryHosting.v1': 'host: localhost:5001\nhostFromContainerRuntime: k3d-reg:5000\n' });
 const local = (...names: string[]) => {
@@ -67,7 +67,7 @@ test('the pull policy edit: one line under image:, byte for byte, LF and CRLF, b
   const { parseManifest } = await import('../../../src/core/manifests/api.ts');
   const { findImages } = await import('../../../src/core/manifests/images.ts');
   const { setImagePullPolicy } = await import('../../../src/core/manifests/edit.ts');
-  const { lineChange, formatLineChange } = await import('../../../src/core/build/imagePullFix.ts');
+  const { lineChange, formatLineChange } = await import('../../../src/core/publish/imagePullFix.ts');
   for (const eol of ['\n', '\r\n']) {
     for (const tag of ['', ':latest']) {
       const text = deployment(eol, tag);
@@ -87,7 +87,7 @@ test('a pull policy already there (Always) is replaced in place: only its value 
   const { parseManifest } = await import('../../../src/core/manifests/api.ts');
   const { findImages } = await import('../../../src/core/manifests/images.ts');
   const { setImagePullPolicy } = await import('../../../src/core/manifests/edit.ts');
-  const { lineChange, formatLineChange } = await import('../../../src/core/build/imagePullFix.ts');
+  const { lineChange, formatLineChange } = await import('../../../src/core/publish/imagePullFix.ts');
   const text = deployment('\r\n', ':1', '          imagePullPolicy: Always # the course said so');
   const file = parseManifest(text);
   const result = setImagePullPolicy(file, findImages(file)[0], 'IfNotPresent');
