@@ -16,6 +16,7 @@ export class Ctx implements vscode.Disposable {
   /** Live cluster state: one connection per kubeconfig context, and shared watch caches. */
   readonly kube: KubeContexts;
   private readonly disposables: vscode.Disposable[] = [];
+  private buildChannel: vscode.OutputChannel | undefined;
 
   constructor(extension: vscode.ExtensionContext) {
     this.extension = extension;
@@ -33,6 +34,11 @@ export class Ctx implements vscode.Disposable {
     const applyRequestTimeout = () => setDefaultRequestTimeouts({ connectMs: this.config.requestTimeoutMs, idleMs: this.config.requestTimeoutMs });
     applyRequestTimeout();
     this.register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('k3d.requestTimeout') && applyRequestTimeout()));
+  }
+
+  /** The "k3d Build" channel (docker and k3d commands of Build & Deploy, Deploy on Save, Import Image), made on first use. */
+  buildOutput(): vscode.OutputChannel {
+    return (this.buildChannel ??= this.register(vscode.window.createOutputChannel('k3d Build')));
   }
 
   /** The kubeconfig files, as kubectl resolves them. */

@@ -34,7 +34,6 @@ export class ClusterStore implements vscode.Disposable {
 
   constructor(ctx: Ctx) {
     this.ctx = ctx;
-    ctx.register(this);
     ctx.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('k3d.path')) {

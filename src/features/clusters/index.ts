@@ -17,7 +17,7 @@ export function register(
   deps: { readonly workloads: WorkloadTree; readonly newConfigFile: () => Promise<unknown> },
 ): { api: ClustersApi; provider: ClusterTreeProvider } {
   const { workloads } = deps;
-  const store = new ClusterStore(ctx);
+  const store = ctx.register(new ClusterStore(ctx));
   const subscriptions: vscode.Disposable[] = [];
   const registries = ctx.register(new RegistryList(ctx));
   const provider = new ClusterTreeProvider(store, workloads, subscriptions, registries);

@@ -42,7 +42,6 @@ export class LogStreams implements vscode.Disposable {
   constructor(ctx: Ctx) {
     this.ctx = ctx;
     this.timestamps = ctx.config.logTimestamps;
-    ctx.register(this);
     ctx.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('k3d.logs.timestamps')) this.timestamps = ctx.config.logTimestamps;

@@ -5,6 +5,6 @@ import { logCommands } from './commands.ts';
 import { LogStreams } from './LogStreams.ts';
 
 export function start(ctx: Ctx, tree: WorkloadTree) {
-  const streams = new LogStreams(ctx);
+  const streams = ctx.register(new LogStreams(ctx));
   return { streams, commands: logCommands(ctx, tree, streams) };
 }

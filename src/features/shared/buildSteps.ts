@@ -12,12 +12,9 @@ import type { NodeImageSource } from '../../core/deploy/nodeImages.ts';
 import { runTool } from '../../core/process.ts';
 import type { Ctx } from '../../ctx.ts';
 
-let channel: vscode.OutputChannel | undefined;
-
-/** The "k3d Build" channel: every docker and k3d command of the loop and what it printed. */
+/** The "k3d Build" channel: every docker and k3d command of the loop and what it printed (ctx owns it). */
 export function buildOutput(ctx: Ctx): vscode.OutputChannel {
-  channel ??= ctx.register(vscode.window.createOutputChannel('k3d Build'));
-  return channel;
+  return ctx.buildOutput();
 }
 
 let simulatedK3d: Promise<boolean> | undefined;

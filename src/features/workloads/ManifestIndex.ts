@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import type { V1Deployment } from '@kubernetes/client-node';
-import type { Ctx } from '../../ctx.ts';
 import { loadManifestCore } from '../../core/lazy.ts';
 
 /** A Deployment as a workspace manifest declares it. */
@@ -21,14 +20,13 @@ export class ManifestIndex implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly watcher: vscode.FileSystemWatcher;
+  private readonly subscriptions: vscode.Disposable[];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(ctx: Ctx) {
-    ctx.register(this);
+  /** Owned by whoever makes it (the workloads feature registers it with ctx). */
+  constructor() {
     this.watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}');
-    this.watcher.onDidChange(() => this.schedule());
-    this.watcher.onDidCreate(() => this.schedule());
-    this.watcher.onDidDelete(() => this.schedule());
+    this.subscriptions = [this.watcher.onDidChange(() => this.schedule()), this.watcher.onDidCreate(() => this.schedule()), this.watcher.onDidDelete(() => this.schedule())];
     this.schedule(0);
   }
 
@@ -61,6 +59,7 @@ export class ManifestIndex implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.timer);
+    for (const s of this.subscriptions) s.dispose();
     this.watcher.dispose();
     this.changed.dispose();
   }

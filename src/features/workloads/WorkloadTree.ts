@@ -31,7 +31,6 @@ export class WorkloadTree implements vscode.Disposable {
   constructor(ctx: Ctx, manifests: ManifestIndex) {
     this.ctx = ctx;
     this.manifests = manifests;
-    ctx.register(this);
     ctx.register(manifests.onDidChange(() => this.changed.fire(undefined)));
     // kubectl's AGE column moves on; so do the descriptions of what is shown.
     this.ageTimer = setInterval(() => {

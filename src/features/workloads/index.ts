@@ -9,8 +9,8 @@ const loadCommands = (): Promise<typeof import('./part.ts')> => loadPart('worklo
 /** The workloads under each cluster: the tree part (shown by the clusters view) and its commands. */
 /** `deps.useContext` is Clusters', late-bound: Clusters is registered after this, with this feature's tree. */
 export function register(ctx: Ctx, deps: { readonly useContext: () => Promise<void> }): WorkloadsApi {
-  const manifests = new ManifestIndex(ctx);
-  const tree = new WorkloadTree(ctx, manifests);
+  const manifests = ctx.register(new ManifestIndex());
+  const tree = ctx.register(new WorkloadTree(ctx, manifests));
   // The commands' bodies load with their part on first use (dist/workloadCommands.js).
   const command = lazyCommands(async () => (await loadCommands()).commands(ctx, tree, manifests, deps.useContext));
   ctx.registerCommand('openManifest', command('openManifest'));
