@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { loadManifestCore } from '../../core/lazy.ts';
+import { deploymentDrift } from '../../core/manifests/drift.ts';
 
 /** A Deployment as a workspace manifest declares it. */
 export interface DeclaredDeployment {
@@ -67,16 +68,5 @@ export class ManifestIndex implements vscode.Disposable {
 
 /** How the live deployment differs from its manifest: what a person should be told. */
 export function differences(live: V1Deployment, declared: DeclaredDeployment): string[] {
-  const out: string[] = [];
-  const liveReplicas = live.spec?.replicas ?? 1;
-  if (declared.replicas !== undefined && declared.replicas !== liveReplicas) {
-    out.push(`replicas: ${liveReplicas} in the cluster, ${declared.replicas} in the file`);
-  }
-  for (const c of live.spec?.template?.spec?.containers ?? []) {
-    const want = declared.images.get(c.name);
-    if (want !== undefined && want !== c.image) {
-      out.push(`${c.name} image: ${c.image} in the cluster, ${want} in the file`);
-    }
-  }
-  return out;
+  return deploymentDrift(live, declared);
 }
