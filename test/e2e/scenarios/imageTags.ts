@@ -52,9 +52,13 @@ async function openCourseManifest(ctx: ScenarioContext, content = SAMPLE_DEPLOYM
   ctx.step('Ctrl+P deployment.yaml');
   await page.keyboard.press('ControlOrMeta+P');
   await wb.quickInputBox().waitFor({ state: 'visible' });
-  await page.keyboard.type('deployment.yaml');
-  await wb.quickInput().locator('.quick-input-list .monaco-list-row').first().waitFor();
-  await page.keyboard.press('Enter');
+  await page.keyboard.type('manifests/deployment.yaml');
+  // The row of this file, not whichever row is first while the filter is still typing (a recently opened editor,
+  // such as an earlier scenario's Describe document) nor another folder's deployment.yaml.
+  const row = wb.quickInput().locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: /^deployment\.yaml$/ }) })
+    .filter({ has: page.locator('.label-description', { hasText: /^\s*manifests\s*$/ }) });
+  await row.first().waitFor();
+  await row.first().click();
   await waitUntil('the manifest in the editor', () => editorText(wb), (t) => t.includes('hashgenerator-dep'));
   await waitUntil('the editor to show the file as written on disk', () => editorText(wb), (t) => t.includes(content.split('image: ')[1].split('\n')[0]));
   await lens(wb, 'Bump tag').first().waitFor({ timeout: DEFAULT_TIMEOUT });
