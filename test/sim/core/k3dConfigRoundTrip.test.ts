@@ -51,7 +51,11 @@ async function registries(sb: Sandbox): Promise<unknown> {
 describe('k3d config file round trip (simulated k3d)', () => {
   let sb: Sandbox;
   before(() => { sb = sandbox(); });
-  after(() => sb.cleanup());
+  // The cluster made from the file still runs its registry (a docker-registry process): delete it, which stops that.
+  after(async () => {
+    await sb.k3d(['cluster', 'delete', 'roundtrip']);
+    sb.cleanup();
+  });
 
   const list = async (name: string): Promise<RawK3dCluster> => {
     const r = await sb.k3d(['cluster', 'list', name, '-o', 'json']);
