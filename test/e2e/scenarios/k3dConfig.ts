@@ -82,9 +82,13 @@ scenario('k3d config: New Cluster Config File saves the wizard\'s answers; a wro
   ctx.step(`suggestions: ${suggestions}`);
   await ctx.shot('keys completed from k3d\'s schema', 'k3d-config-completion');
   await page.keyboard.press('Escape');
-  // The workspace saves after a delay (files.autoSave): the edits are on disk. Closing the editor and deleting the
-  // file takes its Problems away (its document lingers in VS Code for a while).
+  // The workspace saves after a delay (files.autoSave), but the last keys ("reg") may not be saved yet: put the
+  // editor back to what is on disk and close it, so that no "save changes?" question is left for a later scenario
+  // (a window reload asks it, modal). Deleting the file then takes its Problems away (its document lingers a while).
+  await wb.runCommand('File: Revert File').catch(() => undefined);
   await wb.runCommand('View: Close Editor');
+  if ((await wb.dialog().count()) > 0) await wb.clickDialogButton("Don't Save");
+  await waitUntil(`${rel} closed`, () => page.locator('.tabs-container .tab', { hasText: rel }).count(), (n) => n === 0);
   fs.rmSync(file, { force: true });
   const gone = await problemRows(ctx, 'the Problems of the deleted file to go', (t) => !t.includes(rel));
   ctx.step(`problems after deleting ${rel}: ${gone || '(none)'}`);
