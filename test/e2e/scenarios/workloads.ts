@@ -150,8 +150,14 @@ scenario('workloads: Create Deployment with an image that cannot be pulled shows
     if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
     return wb.descendantLabels('broken-image', pane);
   }, (l) => l.some((x) => x.startsWith('broken-image-')), 20_000);
-  await wb.expand(wb.treeItem(rs.find((x) => x.startsWith('broken-image-'))!, pane).first());
-  const podLabel = await waitUntil('its pod', () => wb.descendantLabels(rs.find((x) => x.startsWith('broken-image-'))!, pane), (l) => l.length > 0, 20_000);
+  const rsName = rs.find((x) => x.startsWith('broken-image-'))!;
+  const rsRow = wb.treeItem(rsName, pane).first();
+  await wb.expand(rsRow);
+  // The same for the ReplicaSet: expanded before its pod exists, it shows collapsed once the pod arrives.
+  const podLabel = await waitUntil('its pod', async () => {
+    if ((await rsRow.getAttribute('aria-expanded')) === 'false') await rsRow.locator('.monaco-tl-twistie').click();
+    return wb.descendantLabels(rsName, pane);
+  }, (l) => l.length > 0, 20_000);
   const podRow = wb.treeItem(podLabel[0], pane).first();
   const description = await waitUntil('ImagePullBackOff', () => wb.treeItemDescription(podRow), (d) => d.startsWith('ImagePullBackOff'), 45_000);
   ctx.step(`pod: ${description}`);
