@@ -18,13 +18,19 @@ export interface HostImage {
 /** `docker image ls` with full IDs, one JSON object per image and tag. */
 export const dockerImageLsArgs = (): string[] => ['image', 'ls', '--no-trunc', '--format', '{{json .}}'];
 
+/** One tagged row of `docker image ls` JSON lines: its string fields ('' when absent), Repository and Tag set. */
+export interface DockerImageRow {
+  readonly repository: string;
+  readonly tag: string;
+  field(name: string): string;
+}
+
 /**
- * Parses `docker image ls --no-trunc --format '{{json .}}'`. Skips untagged (`<none>`) rows, which
- * `k3d image import` cannot be given by name, and lines that are not JSON objects.
+ * The rows of `docker image ls --format json` / `'{{json .}}'` (one JSON object per line) that have a repository and
+ * a tag: untagged (`<none>`) rows and lines that are not JSON objects are skipped. Both readers below use it.
  */
-export function parseHostImages(stdout: string): HostImage[] {
-  const images: HostImage[] = [];
-  const seen = new Set<string>();
+export function taggedImageRows(stdout: string): DockerImageRow[] {
+  const rows: DockerImageRow[] = [];
   for (const line of stdout.split('\n')) {
     const text = line.trim();
     if (!text.startsWith('{')) continue;
@@ -34,10 +40,23 @@ export function parseHostImages(stdout: string): HostImage[] {
     } catch {
       continue;
     }
-    const str = (k: string) => (typeof row[k] === 'string' ? (row[k] as string) : '');
-    const repository = str('Repository');
-    const tag = str('Tag');
+    const field = (k: string) => (typeof row[k] === 'string' ? (row[k] as string) : '');
+    const repository = field('Repository');
+    const tag = field('Tag');
     if (repository === '' || repository === '<none>' || tag === '' || tag === '<none>') continue;
+    rows.push({ repository, tag, field });
+  }
+  return rows;
+}
+
+/**
+ * Parses `docker image ls --no-trunc --format '{{json .}}'`. Skips untagged (`<none>`) rows, which
+ * `k3d image import` cannot be given by name, and lines that are not JSON objects.
+ */
+export function parseHostImages(stdout: string): HostImage[] {
+  const images: HostImage[] = [];
+  const seen = new Set<string>();
+  for (const { repository, tag, field: str } of taggedImageRows(stdout)) {
     const ref = `${repository}:${tag}`;
     if (seen.has(ref)) continue;
     seen.add(ref);

@@ -1,5 +1,6 @@
 // Docker's command lines and output for the release loop (build a new tag, deliver it, apply):
 // `docker build -t IMAGE:TAG CONTEXT`, `docker push IMAGE:TAG`, `k3d image import IMAGE:TAG -c CLUSTER`.
+import { taggedImageRows } from '../docker/images.ts';
 import { imageImportArgs } from '../k3d/args.ts';
 import { parseImageReference } from '../manifests/imageReference.ts';
 import type { ImageReference } from '../manifests/imageReference.ts';
@@ -46,25 +47,14 @@ export interface LocalImage {
 /** Parses `docker image ls --format json` (one JSON object per line); skips `<none>` entries. */
 export function parseDockerImageList(stdout: string): LocalImage[] {
   const images: LocalImage[] = [];
-  for (const line of stdout.split('\n')) {
-    const text = line.trim();
-    if (!text.startsWith('{')) continue;
-    let row: Record<string, unknown>;
-    try {
-      row = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
-    const repository = typeof row.Repository === 'string' ? row.Repository : '';
-    const tag = typeof row.Tag === 'string' ? row.Tag : '';
-    if (repository === '' || repository === '<none>' || tag === '' || tag === '<none>') continue;
-    const digest = typeof row.Digest === 'string' && row.Digest.startsWith('sha256:') ? row.Digest : undefined;
+  for (const { repository, tag, field } of taggedImageRows(stdout)) {
+    const digest = field('Digest').startsWith('sha256:') ? field('Digest') : undefined;
     const ref = parseImageReference(repository);
     images.push({
       repository,
       tag,
       digest,
-      createdAt: typeof row.CreatedAt === 'string' ? row.CreatedAt : undefined,
+      createdAt: field('CreatedAt') || undefined,
       canonicalName: ref.valid ? ref.canonicalName : undefined,
     });
   }
