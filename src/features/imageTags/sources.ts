@@ -91,6 +91,12 @@ export class LocalImages {
     if (this.events) return;
     const stop = new AbortController();
     this.events = stop;
+    // A change between the listing's start and the moment docker events listens would be missed: list once more
+    // when it has had time to start (once per start of the follower).
+    this.settle = setTimeout(() => {
+      this.lastEventAt = Date.now();
+      void Promise.resolve(this.pending).then(() => this.get());
+    }, 1000);
     void runTool(imageTagSettings.dockerPath, dockerImageEventsArgs(), {
       signal: stop.signal,
       onLine: (line, stream) => {
