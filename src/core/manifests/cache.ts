@@ -13,7 +13,10 @@ export class ManifestCache {
     this.capacity = Math.max(1, capacity);
   }
 
-  /** `text` is called only on a miss: `document.getText()` copies the whole buffer. */
+  /**
+   * `text` is called only on a miss: `document.getText()` copies the whole buffer. A miss for a
+   * newer version of a uri is read as an edit of the version kept.
+   */
   get(uri: string, version: number, text: () => string): ManifestFile {
     const hit = this.entries.get(uri);
     if (hit !== undefined && hit.version === version) {
@@ -21,7 +24,8 @@ export class ManifestCache {
       this.entries.set(uri, hit);
       return hit.file;
     }
-    const file = new ManifestFile(text());
+    // The uri's last version read: an edit of it re-reads only the documents the edit touched.
+    const file = new ManifestFile(text(), { previous: hit?.file });
     this.entries.delete(uri);
     this.entries.set(uri, { version, file });
     while (this.entries.size > this.capacity) {

@@ -5,10 +5,12 @@ import { OUTLINE_KEEP } from './kinds.ts';
 import { formatSize, IMAGES_FULL_PARSE_LIMIT, yamlTokenBudget } from './limits.ts';
 import { getString } from './node.ts';
 import type { YNode } from './node.ts';
+import { documentsAfterEdit } from './incremental.ts';
 import { scanDocument } from './scan.ts';
 import { splitDocuments } from './split.ts';
-import { intern, LineIndex } from './text.ts';
-import type { Range, Span } from './text.ts';
+import type { DocumentBounds } from './split.ts';
+import { editWindow, intern, LineIndex, lineIndexAfterEdit } from './text.ts';
+import type { EditWindow, Range, Span } from './text.ts';
 
 export type { FullDocument } from './fullParse.ts';
 
@@ -32,10 +34,24 @@ export class ManifestFile {
 
   /** False: every document is read by `yaml` alone (differential tests of the fast scanner). */
   readonly fastScanner: boolean;
+  /** The version this text is an edit of, until its documents are carried over (then dropped). */
+  private previous: ManifestFile | undefined;
+  private edit: EditWindow | undefined;
 
   constructor(text: string, options: ParseOptions = {}) {
     this.text = text;
     this.fastScanner = options.fastScanner ?? true;
+    const previous = options.previous;
+    // Only a version whose documents were read has anything to give (and so never holds its own previous).
+    if (previous?.split !== undefined && previous.lineIndex !== undefined && previous.fastScanner === this.fastScanner) {
+      this.previous = previous;
+    }
+  }
+
+  /** Where this text differs from the previous version's. */
+  private editOf(previous: ManifestFile): EditWindow {
+    this.edit ??= editWindow(previous.text, this.text);
+    return this.edit;
   }
 
   /**
@@ -57,12 +73,27 @@ export class ManifestFile {
    * does. Split on first use, so that a file refused for its size costs nothing.
    */
   get documents(): readonly ManifestDocument[] {
-    this.split ??= splitDocuments(this).map((b, i) => new ManifestDocument(this, i, b.span, b.contentStart, b.scannable && this.fastScanner, b.preParsed));
+    if (this.split === undefined) {
+      const previous = this.previous;
+      void this.lines; // from the previous version's, while it is at hand
+      this.previous = undefined;
+      this.split =
+        (previous !== undefined ? documentsAfterEdit(this, previous.split as readonly ManifestDocument[], this.editOf(previous)) : undefined) ??
+        splitDocuments(this).map((b, i) => this.documentOf(b, i));
+    }
     return this.split;
   }
 
+  /** A new document of this file (documentsAfterEdit makes the others from the previous version's). */
+  documentOf(b: DocumentBounds, index: number): ManifestDocument {
+    return new ManifestDocument(this, index, b.span, b.contentStart, b.scannable && this.fastScanner, b.preParsed);
+  }
+
   get lines(): LineIndex {
-    this.lineIndex ??= new LineIndex(this.text);
+    if (this.lineIndex === undefined) {
+      const previous = this.previous?.lineIndex;
+      this.lineIndex = previous !== undefined ? lineIndexAfterEdit(previous, this.text, this.editOf(this.previous as ManifestFile)) : new LineIndex(this.text);
+    }
     return this.lineIndex;
   }
 
@@ -110,9 +141,10 @@ export class ManifestDocument {
   private scannedNamespace: string | undefined;
   private parsed: FullDocument | undefined;
   private labelText: string | undefined;
-  private memoKey: object | undefined;
+  private memoKey: MemoKey<unknown> | undefined;
   private memoValue: unknown;
-  private memos: Map<object, unknown> | undefined;
+  private memos: Map<MemoKey<unknown>, unknown> | undefined;
+  private carriedOver = false;
 
   constructor(file: ManifestFile, index: number, span: Span, contentStart: number, scannable: boolean, preParsed?: Document.Parsed) {
     this.file = file;
@@ -228,22 +260,72 @@ export class ManifestDocument {
    * document lives. A plain map on the document: a WeakMap with thousands of entries per file
    * made every garbage collection slow.
    */
-  memo<T>(key: object, compute: (doc: ManifestDocument) => T): T {
+  memo<T>(key: MemoKey<T>, compute: (doc: ManifestDocument) => T): T {
     // The first key (the images, on the lens path) in two fields: a Map per document is 7,000 Maps for 5 MB.
     if (this.memoKey === key) {
       return this.memoValue as T;
     }
     if (this.memoKey === undefined) {
       const value = compute(this);
-      this.memoKey = key;
+      this.memoKey = key as MemoKey<unknown>;
       this.memoValue = value;
       return value;
     }
     this.memos ??= new Map();
-    if (!this.memos.has(key)) {
-      this.memos.set(key, compute(this));
+    if (!this.memos.has(key as MemoKey<unknown>)) {
+      this.memos.set(key as MemoKey<unknown>, compute(this));
     }
-    return this.memos.get(key) as T;
+    return this.memos.get(key as MemoKey<unknown>) as T;
+  }
+
+  /** Was the document carried over from the previous version of its file (`carriedTo`), not split again? */
+  get carried(): boolean {
+    return this.carriedOver;
+  }
+
+  /** Was the document split by `yaml` (a file with directives)? Such files are not carried over. */
+  get splitByYaml(): boolean {
+    return this.preParsed !== undefined;
+  }
+
+  /**
+   * This document, unchanged, as document `index` of `file`, an edit of its file that moved it by
+   * `delta`: what the scanner read of it (identity, memos that can move) comes along, so that a
+   * keystroke re-reads only the documents it touched. What `yaml` read is read again: the file's
+   * token budget then counts it as for a fresh file.
+   */
+  carriedTo(file: ManifestFile, index: number, delta: number): ManifestDocument {
+    const span = delta === 0 ? this.span : { start: this.span.start + delta, end: this.span.end + delta };
+    const doc = new ManifestDocument(file, index, span, this.contentStart + delta, this.scannable);
+    doc.carriedOver = true;
+    if (this.outlineRead !== BY_SCANNER) {
+      return doc;
+    }
+    doc.outlineRead = BY_SCANNER;
+    doc.scannedApiVersion = this.scannedApiVersion;
+    doc.scannedKind = this.scannedKind;
+    doc.scannedName = this.scannedName;
+    doc.scannedNamespace = this.scannedNamespace;
+    if (this.scannedName !== undefined || index === this.index) {
+      doc.labelText = this.labelText;
+    }
+    const carry = (key: MemoKey<unknown>, value: unknown) => {
+      if (key.move === undefined) {
+        return;
+      }
+      const moved = key.move(value, doc, delta);
+      if (doc.memoKey === undefined) {
+        doc.memoKey = key;
+        doc.memoValue = moved;
+      } else {
+        (doc.memos ??= new Map()).set(key, moved);
+      }
+    };
+    if (this.memoKey !== undefined) {
+      carry(this.memoKey, this.memoValue);
+    }
+    this.memos?.forEach((value, key) => carry(key, value));
+    return doc;
   }
 
   full(): FullDocument {
@@ -283,12 +365,25 @@ export class ManifestDocument {
   }
 }
 
+/**
+ * What a document's memo is kept under. `move` makes the value over for the same document text at
+ * another place (an edit before it moved it by `delta`); without it the value is computed again.
+ */
+export interface MemoKey<T> {
+  readonly move?: (value: T, to: ManifestDocument, delta: number) => T;
+}
+
 export interface ParseOptions {
   /**
    * Read documents with the fast scanner where it can (the default). False reads every document
    * with `yaml`, which must give the same lenses and diagnostics: the tests compare the two.
    */
   readonly fastScanner?: boolean;
+  /**
+   * The version of the same file this text is an edit of (the editor's previous version): the
+   * documents the edit did not touch are carried over instead of read again.
+   */
+  readonly previous?: ManifestFile;
 }
 
 export function parseManifest(text: string, options?: ParseOptions): ManifestFile {

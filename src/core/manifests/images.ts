@@ -1,13 +1,14 @@
-import type { ManifestDocument, ManifestFile } from './documents.ts';
+import type { ManifestDocument, ManifestFile, MemoKey } from './documents.ts';
 import { parseImageReference } from './imageReference.ts';
 import type { ImageReference, InvalidImageReference } from './imageReference.ts';
 import { CONTAINER_LISTS, podSpecPath } from './kinds.ts';
-import { isKustomization, kustomizeImages } from './kustomize.ts';
+import { isKustomization, kustomizeImages, moveEntry } from './kustomize.ts';
 import type { KustomizeEntry } from './kustomize.ts';
 import type { ContainerList } from './kinds.ts';
 import { getNode, getPair } from './node.ts';
 import type { PathSegment, ScalarStyle, YNode, YScalar } from './node.ts';
-import type { Span } from './text.ts';
+import { moveSpan } from './text.ts';
+import type { Mutable, Span } from './text.ts';
 
 export {
   effectiveTag,
@@ -76,9 +77,41 @@ export interface PullPolicy {
   readonly keySpan: Span;
 }
 
-const IMAGES = {};
 /** The images of a document that has none: one array for all of them. */
 const NONE: readonly ContainerImage[] = Object.freeze([]);
+
+/** A document's images, carried over to the next version of the file when an edit did not touch it. */
+const IMAGES: MemoKey<readonly ContainerImage[]> = {
+  move: (images, to, delta) => (images.length === 0 ? NONE : images.map((image) => moveImage(image, to, delta))),
+};
+
+/** The same image in `to`, the same document text `delta` further on in an edited file. */
+function moveImage(image: ContainerImage, to: ManifestDocument, delta: number): ContainerImage {
+  if (delta === 0) {
+    return { ...image, document: to }; // spans are read-only: shared
+  }
+  // Only the fields it has: the object keeps its shape.
+  const moved: Mutable<ContainerImage> = { ...image, document: to, span: moveSpan(image.span, delta), keySpan: moveSpan(image.keySpan, delta) };
+  if (image.valueSpan !== undefined) {
+    moved.valueSpan = moveSpan(image.valueSpan, delta);
+  }
+  if (image.tagSpan !== undefined) {
+    moved.tagSpan = moveSpan(image.tagSpan, delta);
+  }
+  if (image.tagInsertAt !== undefined) {
+    moved.tagInsertAt = image.tagInsertAt + delta;
+  }
+  if (image.digestSpan !== undefined) {
+    moved.digestSpan = moveSpan(image.digestSpan, delta);
+  }
+  if (image.pullPolicy !== undefined) {
+    moved.pullPolicy = { value: image.pullPolicy.value, span: moveSpan(image.pullPolicy.span, delta), keySpan: moveSpan(image.pullPolicy.keySpan, delta) };
+  }
+  if (image.kustomize !== undefined) {
+    moved.kustomize = moveEntry(image.kustomize, delta);
+  }
+  return moved;
+}
 
 /** Every container image of every document, in file order. Cheap: reads documents' outlines. */
 export function findImages(file: ManifestFile): ContainerImage[] {

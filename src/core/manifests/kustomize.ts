@@ -5,7 +5,8 @@ import { getPair, getString } from './node.ts';
 import type { ScalarStyle, YNode, YScalar } from './node.ts';
 import { documentHeadSpan } from './paths.ts';
 import type { ManifestProblem } from './problems.ts';
-import type { Span } from './text.ts';
+import { moveSpan } from './text.ts';
+import type { Mutable, Span } from './text.ts';
 
 /**
  * Kustomize, as the course's later repositories use it: `kustomization.yaml` lists the
@@ -148,6 +149,25 @@ export function kustomizeImages(doc: ManifestDocument): ContainerImage[] {
     });
   });
   return out;
+}
+
+/** The same entry `delta` further on in an edited file. */
+export function moveEntry(entry: KustomizeEntry, delta: number): KustomizeEntry {
+  const field = (f: KustomizeField): KustomizeField => {
+    const moved: Mutable<KustomizeField> = { ...f, keySpan: moveSpan(f.keySpan, delta), span: moveSpan(f.span, delta) };
+    if (f.valueSpan !== undefined) {
+      moved.valueSpan = moveSpan(f.valueSpan, delta);
+    }
+    return moved;
+  };
+  const moved: Mutable<KustomizeEntry> = { ...entry };
+  if (entry.newTag !== undefined) {
+    moved.newTag = field(entry.newTag);
+  }
+  if (entry.digest !== undefined) {
+    moved.digest = field(entry.digest);
+  }
+  return moved;
 }
 
 /** An `images[]` entry as written; undefined when it has no name or is not a plain mapping. */

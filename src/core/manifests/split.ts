@@ -33,11 +33,27 @@ export interface SplitFile {
  * The non-empty documents, in file order; comment-only documents are left out, as kubectl does.
  */
 export function splitDocuments(file: SplitFile): DocumentBounds[] {
+  return splitBetween(file, 0, file.text.length) ?? splitWithYaml(file); // directives (`%YAML 1.2`) belong to the next document: let `yaml` group them
+}
+
+/**
+ * The documents of `text[from, to)`, where `from` is the file's start or a marker line's and `to`
+ * the file's end or a `---` line's: the part of a file an edit changed. Undefined when a line
+ * there starts with `%` (a directive), which only `yaml` splits.
+ */
+export function splitBetween(file: SplitFile, from: number, to: number): DocumentBounds[] | undefined {
   const { text } = file;
-  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const markers = markerLines(text, file.lines.starts, start);
+  const starts = file.lines.starts;
+  let start = from === 0 && text.charCodeAt(0) === 0xfeff ? 1 : from;
+  let firstLine = 0;
+  let endLine = starts.length;
+  if (from > 0 || to < text.length) {
+    firstLine = lineAt(starts, from);
+    endLine = to >= text.length ? starts.length : lineAt(starts, to);
+  }
+  const markers = markerLines(text, starts, start, firstLine, endLine);
   if (markers === undefined) {
-    return splitWithYaml(file); // directives (`%YAML 1.2`) belong to the next document: let `yaml` group them
+    return undefined;
   }
   const docs: DocumentBounds[] = [];
   let contentStart = start;
@@ -63,8 +79,23 @@ export function splitDocuments(file: SplitFile): DocumentBounds[] {
       scannable = !hasContent(text, at + 3, lineEnd === -1 ? text.length : lineEnd);
     }
   }
-  close(text.length);
+  close(to);
   return docs;
+}
+
+/** The line that starts at or holds `offset`. */
+function lineAt(starts: Uint32Array, offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return lo;
 }
 
 /**
@@ -72,10 +103,10 @@ export function splitDocuments(file: SplitFile): DocumentBounds[] {
  * file's line starts (which the lenses need anyway): one look at each line's first characters
  * instead of searching the text for each marker. Undefined when a line starts with `%` (a directive).
  */
-function markerLines(text: string, starts: Uint32Array, from: number): number[] | undefined {
+function markerLines(text: string, starts: Uint32Array, from: number, firstLine: number, endLine: number): number[] | undefined {
   const found: number[] = [];
   const length = text.length;
-  for (let line = 0; line < starts.length; line++) {
+  for (let line = firstLine; line < endLine; line++) {
     const s = line === 0 ? from : starts[line];
     const c = text.charCodeAt(line === 0 ? 0 : s);
     if (c === 37) {

@@ -25,6 +25,14 @@ export function span(start: number, end: number): Span {
   return { start, end };
 }
 
+/** A span `delta` further on (an edit before it changed the text's length). */
+export function moveSpan(s: Span, delta: number): Span {
+  return { start: s.start + delta, end: s.end + delta };
+}
+
+/** A copy of a read-only shape that is being filled in. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
  * Line starts of a text, built once (one indexOf pass) and binary-searched for each lookup.
  * They are kept in a typed array: pushing 150,000 numbers onto a plain array (a 5 MB file)
@@ -35,7 +43,13 @@ export class LineIndex {
   readonly starts: Uint32Array;
   private readonly length: number;
 
-  constructor(text: string) {
+  /** `starts` and `length`: a text's line starts already known (`lineIndexAfterEdit`). */
+  constructor(text: string, known?: { readonly starts: Uint32Array; readonly length: number }) {
+    if (known !== undefined) {
+      this.length = known.length;
+      this.starts = known.starts;
+      return;
+    }
     this.length = text.length;
     // Room for lines of 16 characters on average (manifests' are longer): growing copies the
     // array, and only the part written is ever touched (fresh memory costs a page fault per 4 KB).
@@ -90,6 +104,75 @@ export class LineIndex {
   rangeOf(s: Span): Range {
     return { start: this.positionAt(s.start), end: this.positionAt(s.end) };
   }
+}
+
+/**
+ * Where two versions of a text differ: `[start, oldEnd)` of the old text became `[start, newEnd)`
+ * of the new one; what is before and after is the same in both (after moved by `delta`).
+ */
+export interface EditWindow {
+  readonly start: number;
+  readonly oldEnd: number;
+  readonly newEnd: number;
+  readonly delta: number;
+}
+
+/** Compared in chunks: string equality of two slices is a memory compare, a loop of charCodeAt is not. */
+const CHUNK = 4096;
+
+/**
+ * The one window an edit changed (a keystroke, a paste, a replace-all is one window from its
+ * first change to its last). About a millisecond for two 5 MB versions.
+ */
+export function editWindow(before: string, after: string): EditWindow {
+  const max = Math.min(before.length, after.length);
+  let start = 0;
+  while (start + CHUNK <= max && before.slice(start, start + CHUNK) === after.slice(start, start + CHUNK)) {
+    start += CHUNK;
+  }
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) {
+    start++;
+  }
+  // The common suffix may not overlap the common prefix in either text.
+  const limit = max - start;
+  let same = 0;
+  const b = before.length;
+  const a = after.length;
+  while (same + CHUNK <= limit && before.slice(b - same - CHUNK, b - same) === after.slice(a - same - CHUNK, a - same)) {
+    same += CHUNK;
+  }
+  while (same < limit && before.charCodeAt(b - same - 1) === after.charCodeAt(a - same - 1)) {
+    same++;
+  }
+  return { start, oldEnd: b - same, newEnd: a - same, delta: a - b };
+}
+
+/**
+ * The line starts of `text`, an edit of the text `before` indexes: the starts before the edit
+ * are kept, the ones after it moved, and only the edited window is searched for newlines.
+ */
+export function lineIndexAfterEdit(before: LineIndex, text: string, edit: EditWindow): LineIndex {
+  const old = before.starts;
+  // A line start s follows a newline at s - 1: those before the edit's start are unchanged.
+  const keep = before.lineOf(edit.start) + 1; // starts <= edit.start
+  let firstAfter = keep;
+  while (firstAfter < old.length && old[firstAfter] <= edit.oldEnd) {
+    firstAfter++; // starts whose newline is inside the old window
+  }
+  const inside: number[] = [];
+  for (let i = text.indexOf('\n', edit.start); i !== -1 && i < edit.newEnd; i = text.indexOf('\n', i + 1)) {
+    inside.push(i + 1);
+  }
+  const starts = new Uint32Array(keep + inside.length + (old.length - firstAfter));
+  starts.set(old.subarray(0, keep));
+  for (let i = 0; i < inside.length; i++) {
+    starts[keep + i] = inside[i];
+  }
+  let n = keep + inside.length;
+  for (let i = firstAfter; i < old.length; i++) {
+    starts[n++] = old[i] + edit.delta;
+  }
+  return new LineIndex(text, { starts, length: text.length });
 }
 
 /**
