@@ -145,6 +145,7 @@ export class ManifestDocument {
   private memoValue: unknown;
   private memos: Map<MemoKey<unknown>, unknown> | undefined;
   private carriedOver = false;
+  private imageWord: boolean | undefined;
 
   constructor(file: ManifestFile, index: number, span: Span, contentStart: number, scannable: boolean, preParsed?: Document.Parsed) {
     this.file = file;
@@ -298,6 +299,7 @@ export class ManifestDocument {
     const span = delta === 0 ? this.span : { start: this.span.start + delta, end: this.span.end + delta };
     const doc = new ManifestDocument(file, index, span, this.contentStart + delta, this.scannable);
     doc.carriedOver = true;
+    doc.imageWord = this.imageWord;
     if (this.outlineRead !== BY_SCANNER) {
       return doc;
     }
@@ -334,11 +336,26 @@ export class ManifestDocument {
   }
 
   /**
+   * False when the document cannot hold a container image or a kustomization's `images:`: the word
+   * `image` is nowhere in it (nor a backslash, which could spell it in a quoted key). Then neither
+   * lenses nor lessons read it at all: Services, ConfigMaps, Secrets... (a fifth of a real file's
+   * text), and a large flow-style one no longer gets a notice that its images are not read.
+   */
+  get mayHoldImages(): boolean {
+    if (this.imageWord === undefined) {
+      // A view of the text, not a copy: the search stops at the document's end.
+      const own = this.file.text.slice(this.span.start, this.span.end);
+      this.imageWord = own.includes('image') || own.includes('\\');
+    }
+    return this.imageWord;
+  }
+
+  /**
    * Why the document's images are not read (lenses, lessons, edits), or undefined: the full
    * parse it needs would be too costly, or it refused the document (an alias bomb).
    */
   get imagesRefusal(): string | undefined {
-    if (this.readOutline()) {
+    if (!this.mayHoldImages || this.readOutline()) {
       return undefined;
     }
     const length = this.span.end - this.span.start;

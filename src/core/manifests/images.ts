@@ -160,7 +160,7 @@ function imagePath(specPath: readonly PathSegment[], list: ContainerList, index:
 }
 
 function readImages(doc: ManifestDocument): readonly ContainerImage[] {
-  if (doc.imagesRefusal !== undefined) {
+  if (!doc.mayHoldImages || doc.imagesRefusal !== undefined) {
     return NONE; // lensNotices says why
   }
   const root = doc.outline;

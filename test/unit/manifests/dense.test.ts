@@ -103,11 +103,15 @@ test('32K nested brackets: refused after about YAML_FLOW_DEPTH_MAX tokens, with 
   assert.ok(tokensUsed(file) < 2 * YAML_FLOW_DEPTH_MAX, `the parse stopped at the limit: ${tokensUsed(file)} tokens`);
   assert.equal(file.documents[0].toObject(), undefined, 'nothing to apply');
   // The lenses skip `data` by indentation; a kept field that deep goes to the full parse and is refused.
-  const kind = parseManifest(`apiVersion: v1\nkind: ${'['.repeat(20000)}${']'.repeat(20000)}\nmetadata: {name: x}\n`);
+  const kind = parseManifest(`apiVersion: v1\nkind: ${'['.repeat(20000)}${']'.repeat(20000)}\nmetadata: {name: x}\nspec:\n  containers:\n    - image: nginx:1.27\n`);
   assert.deepEqual(
     lensNotices(kind).map((n) => n.title),
     ['k3d: lenses off for this document: its brackets nest too deep'],
   );
+  // Without an image anywhere in it, there is nothing the lenses would miss: no notice, no parse.
+  const noImage = parseManifest(`apiVersion: v1\nkind: ${'['.repeat(20000)}${']'.repeat(20000)}\nmetadata: {name: x}\n`);
+  assert.deepEqual(lensNotices(noImage), []);
+  assert.equal(tokensUsed(noImage), 0);
   // Within the limit, deep JSON-style nesting still reads.
   const nested = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\ndata: {a: "x"}\nx: ${'{a: '.repeat(200)}1${'}'.repeat(200)}\n`;
   assert.deepEqual(validateManifest(parseManifest(nested)), []);
@@ -126,7 +130,7 @@ test('a 30K-item flow sequence and 6,500 tiny documents: one problem says the fi
   }
   // Lenses: documents only the full parse reads share the budget; the one that spends it gets the notice.
   const pod = (i: number) => `--- {apiVersion: v1, kind: Pod, metadata: {name: p${i}}, spec: {containers: [{name: a, image: "nginx:1.${i}"}]}}\n`;
-  const dense = `--- {apiVersion: v1, kind: Pod, metadata: {name: dense}, x: [${Array(30000).fill('1').join(',')}]}\n`;
+  const dense = `--- {apiVersion: v1, kind: Pod, metadata: {name: dense}, spec: {containers: [{name: a, image: "nginx:2"}]}, x: [${Array(30000).fill('1').join(',')}]}\n`;
   const mixed = parseManifest(pod(0) + pod(1) + dense + pod(2));
   assert.deepEqual(
     findImages(mixed).map((i) => i.image),
@@ -137,6 +141,14 @@ test('a 30K-item flow sequence and 6,500 tiny documents: one problem says the fi
     [[2, "k3d: lenses off for this document: the file's YAML is too dense to read quickly"]],
     'one notice, on the document that spent the budget',
   );
+  // A dense document without any image (a ConfigMap of data) is not read for lenses: it spends nothing.
+  const data = `--- {apiVersion: v1, kind: ConfigMap, metadata: {name: data}, data: {x: "${Array(30000).fill('1').join(',')}"}, y: [${Array(30000).fill('1').join(',')}]}\n`;
+  const withData = parseManifest(pod(0) + data + pod(2));
+  assert.deepEqual(
+    findImages(withData).map((i) => i.image),
+    ['nginx:1.0', 'nginx:1.2'],
+  );
+  assert.deepEqual(lensNotices(withData), []);
 });
 
 test('real manifests are nowhere near the budget: a large course-like file and pretty-printed JSON are read whole', () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { parseManifest } from '../../../src/core/manifests/documents.ts';
+import { findImages } from '../../../src/core/manifests/images.ts';
 import { getString, toPlain } from '../../../src/core/manifests/node.ts';
 
 const course = readFileSync(new URL('./fixtures/deployment.yaml', import.meta.url), 'utf8');
@@ -223,4 +224,20 @@ test('the outline skips unread values and stops exactly where the skipped value 
     assert.equal(getString(file.documents[0].outline ?? undefined, ['spec', 'containers', 0, 'imagePullPolicy']), 'Always');
     assert.equal(file.documents[1].kind, 'ConfigMap');
   }
+});
+
+test('a document without the word image is not read for lenses; one that could spell it with an escape is', () => {
+  const service = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80}]\n';
+  const escaped = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      "\\x69mage": "nginx:1.27"\n';
+  const file = parseManifest(`${service}---\n${escaped}---\n# image: in a comment only\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n`);
+  assert.deepEqual(
+    file.documents.map((d) => d.mayHoldImages),
+    [false, true, true],
+  );
+  assert.deepEqual(
+    findImages(file).map((i) => [i.document.index, i.image]),
+    [[1, 'nginx:1.27']],
+  );
+  // Its identity is still read when asked (the tree, Apply): only the image lenses skip it.
+  assert.equal(file.documents[0].kind, 'Service');
 });
