@@ -47,6 +47,7 @@ const FEATURE_PARTS = [
   ['src/features/terminal/commands.ts', 'terminal.js'],
   ['src/features/walkthrough/commands.ts', 'walkthrough.js'],
   ['src/features/imageTags/buildDeploy.ts', 'imageTagsBuild.js'],
+  ['src/features/imageTags/part.ts', 'imageTags.js'],
 ];
 
 /** Imports of these become `require('./<file>')`, resolved in dist/ at run time. */

@@ -114,6 +114,7 @@ interface TagSaying {
  * By reference (references are shared per string: imageReference.ts): a 5 MB file's thousands of
  * lenses built the same strings again for each image.
  */
+// copy-safe: a memo of a pure function of the reference; every bundle's copy gives the same answers.
 const SAYINGS = new Map<ImageReference, TagSaying>();
 
 function whatTheTagSays(ref: ImageReference): TagSaying {

@@ -86,6 +86,7 @@ export function classifyTag(tag: string | undefined, options: { readonly pinned?
 }
 
 /** Classes by tag (a lens per image asks, and the next version of the file has the same tags); frozen, shared. */
+// copy-safe: a memo of classifyTag, a pure function of the tag; every bundle's copy gives the same answers.
 const TAG_CLASSES = new Map<string, TagClass>();
 const TAG_CLASSES_MAX = 20_000;
 

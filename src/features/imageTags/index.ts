@@ -3,8 +3,11 @@
 // (`yaml`), child_process and the rest load with ImageTagsFeature.ts on first use.
 import * as vscode from 'vscode';
 import type { Ctx } from '../../ctx.ts';
+import { loadPart } from '../../core/lazy.ts';
 import type { ImageTagsDeps, ImageTagsFeature } from './ImageTagsFeature.ts';
 import type { ImagePhaseDone, ImageTagsApi } from './api.ts';
+
+const loadImageTagsPart = (): Promise<typeof import('./part.ts')> => loadPart('imageTags.js', () => import('./part.ts'));
 
 /** Documents the feature looks at: YAML that lives somewhere (not git's or an output's views). */
 function watched(document: vscode.TextDocument): boolean {
@@ -18,7 +21,7 @@ function watched(document: vscode.TextDocument): boolean {
 export function register(ctx: Ctx, deps: ImageTagsDeps): (() => Promise<ImageTagsFeature>) & { onDidImagePhase: vscode.Event<ImagePhaseDone>; api: () => Promise<ImageTagsApi> } {
   let feature: Promise<ImageTagsFeature> | undefined;
   const load = (): Promise<ImageTagsFeature> =>
-    (feature ??= import('./ImageTagsFeature.ts').then((m) => {
+    (feature ??= loadImageTagsPart().then((m) => {
       const f = new m.ImageTagsFeature(ctx, deps);
       ctx.register(f.onDidChangeLenses(() => lensesChanged.fire()));
       ctx.register(f.onDidImagePhase((e) => imagePhaseDone.fire(e)));
@@ -91,15 +94,15 @@ export function register(ctx: Ctx, deps: ImageTagsDeps): (() => Promise<ImageTag
   // Manifests already open when the extension starts: after activate() has returned.
   setTimeout(() => vscode.workspace.textDocuments.forEach(opened), 0);
 
-  ctx.registerCommand('bumpImageTag', async (arg?: unknown) => (await import('./commands.ts')).bumpImageTag((await load()).tagCommands, arg));
-  ctx.registerCommand('setImageTag', async (arg?: unknown) => (await import('./commands.ts')).setImageTag((await load()).tagCommands, arg));
-  ctx.registerCommand('bumpImageTagAndApply', async (arg?: unknown) => (await import('./commands.ts')).bumpImageTagAndApply((await load()).bumpAndApply, arg));
+  ctx.registerCommand('bumpImageTag', async (arg?: unknown) => (await loadImageTagsPart()).bumpImageTag((await load()).tagCommands, arg));
+  ctx.registerCommand('setImageTag', async (arg?: unknown) => (await loadImageTagsPart()).setImageTag((await load()).tagCommands, arg));
+  ctx.registerCommand('bumpImageTagAndApply', async (arg?: unknown) => (await loadImageTagsPart()).bumpImageTagAndApply((await load()).bumpAndApply, arg));
   // The Quick Fix for a local image's pull policy: the diff first, then the edit if the user agrees.
   ctx.registerCommand('previewImagePullPolicyFix', async (target?: unknown, policy?: unknown) => {
     const f = await load();
-    return (await import('./pullPolicyFix.ts')).previewPullPolicyFix((d) => f.manifests.parse(d), target, policy);
+    return (await loadImageTagsPart()).previewPullPolicyFix((d) => f.manifests.parse(d), target, policy);
   });
-  ctx.registerCommand('buildAndDeployImage', async (arg?: unknown) => (await import('./commands.ts')).buildAndDeployImage((await load()).buildAndDeploy, arg));
+  ctx.registerCommand('buildAndDeployImage', async (arg?: unknown) => (await loadImageTagsPart()).buildAndDeployImage((await load()).buildAndDeploy, arg));
   /** The narrow API other features use (imageTags/api.ts). */
   const api = async (): Promise<ImageTagsApi> => (await load()).api;
   return Object.assign(load, { onDidImagePhase: imagePhaseDone.event, api });
