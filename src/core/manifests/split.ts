@@ -9,7 +9,7 @@ import type { Span } from './text.ts';
  * and costs a millisecond for 5 MB; files with directives (`%YAML`) are split by `yaml` itself.
  */
 
-/** Where a document is; documents.ts makes a ManifestDocument of it. */
+/** Where a document is; documents.ts makes a ManifestDocument (document.ts) of it. */
 export interface DocumentBounds {
   /** From the start of its `---` line (or of the file) to the start of the next one. */
   readonly span: Span;
