@@ -10,7 +10,7 @@ import { formatSize, IMAGES_FULL_PARSE_LIMIT } from './limits.ts';
 import { getString } from './node.ts';
 import type { YNode } from './node.ts';
 import { scanDocument } from './scan.ts';
-import { intern } from './text.ts';
+import { intern, moveSpan } from './text.ts';
 import type { Range, Span } from './text.ts';
 
 /** How a document's outline is read: not yet, by the fast scanner, by `yaml` (the scanner gave up). */
@@ -163,21 +163,22 @@ export class ManifestDocument {
    * made every garbage collection slow.
    */
   memo<T>(key: MemoKey<T>, compute: (doc: ManifestDocument) => T): T {
+    const k = key as MemoKey<unknown>;
     // The first key (the images, on the lens path) in two fields: a Map per document is 7,000 Maps for 5 MB.
-    if (this.memoKey === key) {
+    if (this.memoKey === k) {
       return this.memoValue as T;
     }
     if (this.memoKey === undefined) {
       const value = compute(this);
-      this.memoKey = key as MemoKey<unknown>;
+      this.memoKey = k;
       this.memoValue = value;
       return value;
     }
     this.memos ??= new Map();
-    if (!this.memos.has(key as MemoKey<unknown>)) {
-      this.memos.set(key as MemoKey<unknown>, compute(this));
+    if (!this.memos.has(k)) {
+      this.memos.set(k, compute(this));
     }
-    return this.memos.get(key as MemoKey<unknown>) as T;
+    return this.memos.get(k) as T;
   }
 
   /** Was the document carried over from the previous version of its file (`carriedTo`), not split again? */
@@ -197,7 +198,7 @@ export class ManifestDocument {
    * token budget then counts it as for a fresh file.
    */
   carriedTo(file: ManifestFile, index: number, delta: number): ManifestDocument {
-    const span = delta === 0 ? this.span : { start: this.span.start + delta, end: this.span.end + delta };
+    const span = delta === 0 ? this.span : moveSpan(this.span, delta);
     const doc = new ManifestDocument(file, index, span, this.contentStart + delta, this.scannable);
     doc.carriedOver = true;
     doc.imageWord = this.imageWord;

@@ -161,7 +161,7 @@ function imagePath(specPath: readonly PathSegment[], list: ContainerList, index:
 
 function readImages(doc: ManifestDocument): readonly ContainerImage[] {
   if (!doc.mayHoldImages || doc.imagesRefusal !== undefined) {
-    return NONE; // lensNotices says why
+    return NONE; // no image written in it, or lensNotices says why it is not read
   }
   const root = doc.outline;
   const specPath = podSpecPath(doc.kind, doc.apiVersion, root);

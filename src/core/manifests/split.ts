@@ -1,7 +1,7 @@
 import type { Document } from 'yaml';
 import { parseWithin } from './fromYaml.ts';
 import { YAML_DOCUMENT_TOKENS, YAML_FLOW_DEPTH_MAX } from './limits.ts';
-import type { Span } from './text.ts';
+import type { LineIndex, Span } from './text.ts';
 
 /**
  * Splitting a file into its documents. On `---` lines this is exact (the YAML spec forbids a
@@ -24,7 +24,7 @@ export interface DocumentBounds {
 /** What splitting needs of the file: its text and its `yaml` token budget. */
 export interface SplitFile {
   readonly text: string;
-  readonly lines: { readonly starts: Uint32Array };
+  readonly lines: Pick<LineIndex, 'starts' | 'lineOf'>;
   readonly yamlTokensLeft: number;
   spendYamlTokens(tokens: number): void;
 }
@@ -48,8 +48,8 @@ export function splitBetween(file: SplitFile, from: number, to: number): Documen
   let firstLine = 0;
   let endLine = starts.length;
   if (from > 0 || to < text.length) {
-    firstLine = lineAt(starts, from);
-    endLine = to >= text.length ? starts.length : lineAt(starts, to);
+    firstLine = file.lines.lineOf(from);
+    endLine = to >= text.length ? starts.length : file.lines.lineOf(to);
   }
   const markers = markerLines(text, starts, start, firstLine, endLine);
   if (markers === undefined) {
@@ -81,21 +81,6 @@ export function splitBetween(file: SplitFile, from: number, to: number): Documen
   }
   close(to);
   return docs;
-}
-
-/** The line that starts at or holds `offset`. */
-function lineAt(starts: Uint32Array, offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) {
-      lo = mid;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  return lo;
 }
 
 /**

@@ -155,10 +155,7 @@ export function lineIndexAfterEdit(before: LineIndex, text: string, edit: EditWi
   const old = before.starts;
   // A line start s follows a newline at s - 1: those before the edit's start are unchanged.
   const keep = before.lineOf(edit.start) + 1; // starts <= edit.start
-  let firstAfter = keep;
-  while (firstAfter < old.length && old[firstAfter] <= edit.oldEnd) {
-    firstAfter++; // starts whose newline is inside the old window
-  }
+  const firstAfter = before.lineOf(edit.oldEnd) + 1; // the starts after it had their newline in the unchanged rest
   const inside: number[] = [];
   for (let i = text.indexOf('\n', edit.start); i !== -1 && i < edit.newEnd; i = text.indexOf('\n', i + 1)) {
     inside.push(i + 1);
