@@ -118,24 +118,34 @@ export class Workbench {
     await expectAttribute(row, 'aria-expanded', 'true');
   }
 
-  /** Right-clicks `target` and chooses `action` from its context menu. */
-  async contextMenu(target: Locator, action: string): Promise<void> {
+  /**
+   * Right-clicks `target` and chooses `action` from its context menu.
+   *
+   * `ifAsked`: a tree row refreshed between the menu opening and the click (a pod's status or
+   * events changing) can reach VS Code's command without its row, and the command then asks which
+   * item is meant, as it does from the palette. A person answers with the row they clicked; so does
+   * this, and says so in `onAsked`. Returns whether it had to answer.
+   */
+  async contextMenu(target: Locator, action: string, ifAsked?: { onAsked(question: string): void }): Promise<boolean> {
     const menu = this.page.locator('.monaco-menu').filter({ visible: true });
-    // A list row that moved between finding it and the click (rows of an earlier scenario's cluster
-    // going away above it) leaves the menu on another row: that row, not the target, has the focus.
-    // Close that menu and right-click the target where it is now.
-    for (let attempt = 1; ; attempt++) {
-      await target.click({ button: 'right' });
-      const isRow = (await target.getAttribute('role').catch(() => null)) === 'treeitem';
-      if (!isRow || attempt === 3) break;
-      await menu.first().waitFor({ timeout: DEFAULT_TIMEOUT }).catch(() => undefined);
-      if (/\bfocused\b/.test((await target.getAttribute('class').catch(() => '')) ?? '')) break;
-      await this.page.keyboard.press('Escape');
-      await menu.first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
-    }
     const item = menu.locator('.action-item a.action-menu-item', {
       has: this.page.locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(action)}$`) }),
     });
+    const isRow = (await target.getAttribute('role').catch(() => null)) === 'treeitem';
+    const label = isRow ? ((await target.locator('.label-name').first().textContent().catch(() => '')) ?? '').trim() : '';
+    // A list row that moved between finding it and the click (rows of an earlier scenario's cluster
+    // going away above it, or a new workload's rows coming in) leaves the menu on another row: that
+    // row, not the target, has the focus, and the menu may lack `action`. Close that menu and
+    // right-click the target where it is now.
+    for (let attempt = 1; ; attempt++) {
+      await target.click({ button: 'right' });
+      if (!isRow || attempt === 4) break;
+      await menu.first().waitFor({ timeout: DEFAULT_TIMEOUT }).catch(() => undefined);
+      const focused = /\bfocused\b/.test((await target.getAttribute('class').catch(() => '')) ?? '');
+      if (focused && (await item.first().waitFor({ timeout: 3000 }).then(() => true, () => false))) break;
+      await this.page.keyboard.press('Escape');
+      await menu.first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+    }
     await item.first().waitFor({ timeout: DEFAULT_TIMEOUT });
     // The menu ignores a click that comes too soon after it opened (the right button's release
     // lands on it too), so point at the item first, like a hand does, and make sure it closed.
@@ -147,6 +157,12 @@ export class Workbench {
       if (await item.first().isVisible().catch(() => false)) await this.page.keyboard.press('Enter');
     }
     await menu.waitFor({ state: 'hidden', timeout: 5000 });
+    if (!ifAsked || !label) return false;
+    const answer = this.quickPickRow(label).first();
+    if (!(await answer.waitFor({ timeout: 1500 }).then(() => true, () => false))) return false;
+    ifAsked.onAsked((await this.quickInputStep()).placeholder);
+    await answer.click();
+    return true;
   }
 
   // ---- the editor ----

@@ -84,7 +84,7 @@ scenario('events: a pod whose image does not exist shows ImagePullBackOff: <the 
     await ctx.shot('the pod\'s Events child: Failed, BackOff, Pulling, Scheduled, newest first');
 
     ctx.step(`right-click ${podName} > Describe`);
-    await wb.contextMenu(pod, 'Describe');
+    await wb.contextMenu(pod, 'Describe', { onAsked: (q) => ctx.step(`the row refreshed under the click; Describe asked "${q}", answered ${podName}`) });
     await waitUntil('the describe text', () => editorLines(ctx), (l) => l.some((x) => x.startsWith(`Name:`) && x.includes(podName!)), 30_000);
     // The whole document, a page at a time: with the Output panel open (earlier scenarios leave it so), the
     // container's Ready line is below what Monaco renders.

@@ -60,7 +60,7 @@ scenario('terminal: Open Terminal on a pod running as a real container, type a c
     await waitUntil(`${POD} Running`, () => wb.treeItemDescription(row), (d) => /^Running/.test(d), 60_000);
 
     ctx.step(`right-click ${POD} > Open Terminal`);
-    await wb.contextMenu(row, 'Open Terminal');
+    await wb.contextMenu(row, 'Open Terminal', { onAsked: (q) => ctx.step(`the row refreshed under the click; Open Terminal asked "${q}", answered ${POD}`) });
     const terminal = page.locator('.part.panel .xterm').filter({ visible: true }).first();
     await terminal.waitFor({ timeout: DEFAULT_TIMEOUT });
     const stamp = Date.now().toString(36);

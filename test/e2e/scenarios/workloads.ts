@@ -189,7 +189,7 @@ scenario('logs: Follow Logs on a pod shows the app\'s hashes, coloured, in the O
   const pods = await waitUntil('a Running pod', () => podRows(ctx), (p) => p.some((x) => /^Running/.test(x.description)), 30_000);
   const pod = pods.find((p) => /^Running/.test(p.description))!.label;
   ctx.step(`right-click ${pod} > Follow Logs`);
-  await wb.contextMenu(wb.treeItem(pod, wb.viewPane(VIEW)).first(), 'Follow Logs');
+  await wb.contextMenu(wb.treeItem(pod, wb.viewPane(VIEW)).first(), 'Follow Logs', { onAsked: (q) => ctx.step(`the row refreshed under the click; Follow Logs asked "${q}", answered ${pod}`) });
   const output = page.locator('.part.panel .monaco-editor .view-lines').first();
   await output.waitFor({ timeout: DEFAULT_TIMEOUT });
   const hashLine = /^\d{4}-\d\d-\d\dT[\d:.]+Z [a-z0-9]{6}$/;
