@@ -230,6 +230,27 @@ export class Workbench {
   }
 
   /**
+   * Clicks the row `label` of the visible quick pick and makes sure the click was taken: the quick
+   * input closes or moves to another step. A click that lands while a step's rows are still being
+   * replaced is lost, and the pick then waits for ever; click again (up to three times).
+   */
+  async pickRow(label: string): Promise<void> {
+    const row = this.quickPickRow(label).first();
+    await row.waitFor({ timeout: DEFAULT_TIMEOUT });
+    const before = await this.readQuickInputStep();
+    const moved = async () => {
+      if (!(await this.quickInput().isVisible())) return true;
+      const now = await this.readQuickInputStep();
+      return now.title !== before.title || now.placeholder !== before.placeholder;
+    };
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await row.click({ timeout: 5000 }).catch(() => undefined);
+      if (await pollUntil(`the pick of ${label} to be taken`, moved, (m) => m, { timeoutMs: 3000, intervalMs: 100 }).then(() => true, () => false)) return;
+    }
+    throw new Error(`the quick pick did not take the choice ${label} (still at "${before.title}")`);
+  }
+
+  /**
    * The visible quick input's title, message (an input box's prompt or validation) and placeholder,
    * for recognising a wizard step. The palette has no title, so a step is told apart from it.
    */

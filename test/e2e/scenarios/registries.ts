@@ -190,10 +190,10 @@ async function importFromTree(ctx: ScenarioContext, image: string, mode: string,
   const rowText = ((await pick.first().textContent()) ?? '').replace(/\s+/g, ' ').trim();
   ctx.step(`image row: ${rowText}`);
   check(/\d(\.\d+)?\s?[kMG]?B/.test(rowText) && /ago/.test(rowText), `the row should show the size and the age: "${rowText}"`);
-  await pick.first().click();
+  await wb.pickRow(image);
   await waitUntil('the mode pick', () => wb.quickInputStep(), (s) => /mode/.test(s.title));
   if (shot === 'first') await ctx.shot('the import mode: auto, direct or tools-node');
-  await wb.quickPickRow(mode).first().click();
+  await wb.pickRow(mode);
   // The simulated import takes about a second: look for the per-node progress until the result shows.
   const progress = wb.progressNotification();
   const streamed = await waitUntil('per-node progress or the result', async () => {
