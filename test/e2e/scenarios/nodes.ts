@@ -71,7 +71,7 @@ scenario('nodes: Add Agent from the Containers group; the tree and kubectl get n
   const first = await waitUntil('the count step or the cluster question', () => wb.quickInputStep(), (s) => /\(1\/3\)/.test(s.title) || /to which cluster\?/.test(s.placeholder));
   if (/to which cluster\?/.test(first.placeholder)) {
     ctx.step(`the row's element did not reach the command (a tree refresh): "${first.placeholder}" -> ${CLUSTER}`);
-    await wb.quickPickRow(CLUSTER).first().click();
+    await wb.pickRow(CLUSTER);
   }
   await answerStep(ctx, /\(1\/3\)/, '1');
   await waitUntil('the name step', () => wb.quickInputStep(), (s) => /\(2\/3\)/.test(s.title));

@@ -79,11 +79,11 @@ scenario('rollback: a bad tag sits in ImagePullBackOff; Rollout History… rolls
   check(/Revision 2/.test(rows[0]) && rows[0].includes(BAD) && /current/.test(rows[0]), `revision 2 first, current, with the bad tag: ${rows[0]}`);
   check(/Revision 1/.test(rows[1]) && rows[1].includes(GOOD) && !/current/.test(rows[1]), `revision 1 with the good tag: ${rows[1]}`);
   await ctx.shot('Rollout History: revision 2 (current, the bad tag) and revision 1', 'rollout-history');
-  await wb.quickPickRow('Revision 1').first().click();
+  await wb.pickRow('Revision 1');
   await waitUntil('the revision\'s actions', () => wb.quickInputStep(), (s) => s.isPick && s.title.startsWith('Revision 1 of'));
   await ctx.shot('revision 1: Roll Back to This Revision');
   ctx.step('Roll Back to This Revision');
-  await wb.quickPickRow('Roll Back to This Revision').first().click();
+  await wb.pickRow('Roll Back to This Revision');
 
   const running = await waitUntil('a Running pod of the rolled-back revision', () => podRows(ctx), (p) => p.length > 0 && p.every((x) => /^Running/.test(x.description)), 60_000);
   ctx.step(`pods after the rollback: ${running.map((p) => p.description).join(' / ')}`);
