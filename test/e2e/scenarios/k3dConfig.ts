@@ -94,7 +94,7 @@ scenario('k3d config: New Cluster Config File saves the wizard\'s answers; a wro
   ctx.step(`problems after deleting ${rel}: ${gone || '(none)'}`);
 }, 180_000);
 
-scenario('k3d config: a file that differs from its cluster says how, adds the missing port in place, and Recreate asks first', 'simulated', async (ctx) => {
+scenario('k3d config: a file that differs from its cluster says how, adds the missing port and agent in place, deletes an agent the file no longer has, and Recreate asks first', 'simulated', async (ctx) => {
   const { wb, sim, workspace } = ctx;
   check(sim, 'this scenario needs the simulated k3d');
   const cluster = 'k3s-default';
@@ -155,6 +155,39 @@ scenario('k3d config: a file that differs from its cluster says how, adds the mi
   await waitUntil('the dialog to close', () => wb.dialog().count(), (n) => n === 0);
   const still = JSON.parse(await k3dOk(sim, ['cluster', 'list', cluster, '-o', 'json'])) as Array<{ agentsCount: number }>;
   check(still[0]!.agentsCount === agents, 'cancelling the recreate should change nothing');
+
+  // The agents in place: Add 1 agent runs Add Agent's own steps; then the file says one fewer and Delete NODE
+  // runs Delete Node, which asks first. The cluster ends as it began.
+  ctx.step('click "Add 1 agent"; Add Agent\'s steps with their defaults');
+  await wb.codeLens('Add 1 agent').first().click();
+  await answerStep(ctx, /\(1\/3\)/, undefined);
+  await answerStep(ctx, /\(2\/3\)/, undefined);
+  await answerStep(ctx, /\(3\/3\)/, undefined);
+  const added = await waitUntil('k3d to list one agent more', async () => (JSON.parse(await k3dOk(sim, ['cluster', 'list', cluster, '-o', 'json'])) as Array<{ agentsCount: number }>)[0]!.agentsCount, (n) => n === agents + 1, TIMEOUT);
+  ctx.step(`k3d cluster list: ${added} agents`);
+  const matches = await waitUntil('the lens to say the cluster matches', () => wb.codeLensTexts().then((t) => t.join(' | ')), (t) => /matches this file/.test(t), TIMEOUT);
+  ctx.step(`lenses: ${matches}`);
+  await wb.page.mouse.move(900, 420);
+  await ctx.shot('Add 1 agent applied in place: the cluster matches the file', 'k3d-config-agent-added');
+
+  ctx.step(`the file says ${agents} agents again (written on disk, as a git checkout would)`);
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(`agents: ${agents + 1}`, `agents: ${agents}`));
+  const fewer = await waitUntil('the lens offering to delete the extra agent', () => wb.codeLensTexts().then((t) => t.join(' | ')), (t) => /Delete k3d-/.test(t), TIMEOUT);
+  ctx.step(`lenses: ${fewer}`);
+  check(fewer.includes(`cluster has ${agents + 1} agents, file says ${agents}`), `the lens should name the agents: ${fewer}`);
+  const node = /Delete (k3d-[^ |]+)/.exec(fewer)![1];
+  await wb.codeLens(`Delete ${node}`).first().click();
+  await wb.dialog().waitFor({ timeout: DEFAULT_TIMEOUT });
+  const ask = await wb.dialogMessage();
+  ctx.step(`dialog: ${ask}`);
+  check(ask.includes(node), `Delete Node should name ${node}: ${ask}`);
+  await ctx.shot(`Delete ${node} asks first`, 'k3d-config-agent-delete');
+  await wb.clickDialogButton('Delete');
+  await waitUntil('k3d to list the agents the file says', async () => (JSON.parse(await k3dOk(sim, ['cluster', 'list', cluster, '-o', 'json'])) as Array<{ agentsCount: number }>)[0]!.agentsCount, (n) => n === agents, TIMEOUT);
+  const back = await waitUntil('the lens to say the cluster matches again', () => wb.codeLensTexts().then((t) => t.join(' | ')), (t) => /matches this file/.test(t), TIMEOUT);
+  ctx.step(`lenses: ${back}`);
+  await wb.page.mouse.move(900, 420);
+  await ctx.shot('the extra agent deleted: the cluster matches the file again', 'k3d-config-agent-deleted');
   await wb.runCommand('View: Close Editor');
   fs.rmSync(file, { force: true });
-}, 180_000);
+}, 240_000);
