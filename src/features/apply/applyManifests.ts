@@ -127,18 +127,26 @@ export class Applier {
       return { ...(await this.explainFailure(sources, results, context, options)), context };
     }
     const summary = results.map((r) => `${r.ref} ${r.outcome}`).join(', ');
-    void vscode.window.showInformationMessage(`Applied ${what}${unsaved} to ${context}: ${summary}.`);
+    const deployments = results.filter((r) => r.ref.startsWith('deployment.apps/'));
+    const changed = options.follow !== false ? deployments.filter((d) => d.outcome === 'created' || d.outcome === 'configured') : [];
+    if (changed.length > 0) {
+      // The rollout's notification follows at once, and its outcome may come within a second (a pull that fails
+      // at once). VS Code drops the fourth notification shown within 800 ms (its toasts' spam protection): with
+      // "Applying", "Applied" and "Rolling out" before it, that was the stuck rollout's, with its fix, seen only
+      // in the bell's list. What was applied goes to the status bar and the log instead.
+      vscode.window.setStatusBarMessage(`$(check) Applied ${what}${unsaved} to ${context}: ${summary}`, 10_000);
+    } else {
+      void vscode.window.showInformationMessage(`Applied ${what}${unsaved} to ${context}: ${summary}.`);
+    }
 
     const rollouts: ApplySummary['rollouts'] = [];
-    const deployments = results.filter((r) => r.ref.startsWith('deployment.apps/'));
     for (const r of deployments.filter((d) => d.outcome === 'unchanged')) {
       const name = r.ref.split('/')[1];
       void vscode.window.showInformationMessage(
         `deployment/${name} is unchanged, so nothing rolls out. A new version needs a new image tag: change the tag in the manifest (not just rebuild :latest), then apply again.`,
       );
     }
-    if (options.follow !== false) {
-      const changed = deployments.filter((d) => d.outcome === 'created' || d.outcome === 'configured');
+    if (changed.length > 0) {
       const outcomes = await Promise.all(changed.map((d) => followRollout(this.ctx, http, context, d.namespace ?? 'default', d.ref.split('/')[1], this.workloads.showPodYaml)));
       changed.forEach((d, i) => rollouts.push({ name: d.ref.split('/')[1], outcome: outcomes[i] }));
     }

@@ -235,7 +235,8 @@ async function hostOnlyImageFixed(ctx: ScenarioContext): Promise<void> {
 
   ctx.step('the pod is Running and prints what the host build put in it');
   await followDeploymentLogs(ctx, 'hashlocal-dep');
-  await waitUntil('the host build\'s message in the Output panel', () => outputLines(ctx), (l) => l.some((x) => x.includes(`built on the host only ${stamp}`)), 60_000);
+  // Joined: a narrow Output panel wraps the line at a space.
+  await waitUntil('the host build\'s message in the Output panel', () => outputLines(ctx), (l) => l.join(' ').includes(`built on the host only ${stamp}`), 60_000);
   await wb.openViewContainer('k3d');
   const podRow = page.locator('.part.sidebar .monaco-list-row[role="treeitem"]', { has: page.locator('.label-name', { hasText: /^hashlocal-dep-[a-z0-9]+-[a-z0-9]{5}$/ }) });
   // Cluster > namespace > deployment > ReplicaSet > pod.
