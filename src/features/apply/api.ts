@@ -1,9 +1,9 @@
 // What other features use of Apply: returned by register() and handed to them in extension.ts.
 import type * as vscode from 'vscode';
 import type { ApplySummary } from './applyManifests.ts';
-import type { RolloutOutcome } from './rollout.ts';
+import type { RolloutOutcome, RolloutTarget } from './rollout.ts';
 
-export type { ApplySummary, RolloutOutcome };
+export type { ApplySummary, RolloutOutcome, RolloutTarget };
 
 export interface ApplyApi {
   /**
@@ -11,6 +11,9 @@ export interface ApplyApi {
    * `follow: false` leaves the rollout to the caller (a loop that times it as its own phase).
    */
   applyDocument(uri: vscode.Uri, options?: { follow?: boolean }): Promise<ApplySummary | undefined>;
-  /** `kubectl rollout status` as a notification, with the pod's reason and its fixes when it fails. */
-  followRollout(context: string, namespace: string, name: string): Promise<RolloutOutcome>;
+  /**
+   * `kubectl rollout status` for the deployments one apply changed, as one notification, with a failing pod's
+   * reason and its fixes; their outcomes, in order.
+   */
+  followRollouts(context: string, targets: readonly RolloutTarget[]): Promise<RolloutOutcome[]>;
 }

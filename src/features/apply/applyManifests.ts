@@ -7,7 +7,7 @@ import type { Ctx } from '../../ctx.ts';
 import type { ClusterStore, ClustersApi } from '../clusters/api.ts';
 import type { WorkloadsApi } from '../workloads/api.ts';
 import { serverProblems, toDiagnostic } from './diagnostics.ts';
-import { followRollout, type RolloutOutcome } from './rollout.ts';
+import { followRollouts, type RolloutOutcome } from './rollout.ts';
 import type { ManifestSource } from './sources.ts';
 import { loadManifestCore } from '../../core/lazy.ts';
 
@@ -128,12 +128,13 @@ export class Applier {
     }
     const summary = results.map((r) => `${r.ref} ${r.outcome}`).join(', ');
     const deployments = results.filter((r) => r.ref.startsWith('deployment.apps/'));
-    const changed = options.follow !== false ? deployments.filter((d) => d.outcome === 'created' || d.outcome === 'configured') : [];
+    const changed = deployments.filter((d) => d.outcome === 'created' || d.outcome === 'configured');
     if (changed.length > 0) {
-      // The rollout's notification follows at once, and its outcome may come within a second (a pull that fails
-      // at once). VS Code drops the fourth notification shown within 800 ms (its toasts' spam protection): with
-      // "Applying", "Applied" and "Rolling out" before it, that was the stuck rollout's, with its fix, seen only
-      // in the bell's list. What was applied goes to the status bar and the log instead.
+      // A rollout's notification follows at once (here, or the caller's with `follow: false`), and its outcome
+      // may come within a second (a pull that fails at once). VS Code drops the fourth notification shown within
+      // 800 ms (its toasts' spam protection): with "Applying", "Applied" and "Rolling out" before it, that was the
+      // stuck rollout's, with its fix, seen only in the bell's list. What was applied goes to the status bar and
+      // the log instead.
       vscode.window.setStatusBarMessage(`$(check) Applied ${what}${unsaved} to ${context}: ${summary}`, 10_000);
     } else {
       void vscode.window.showInformationMessage(`Applied ${what}${unsaved} to ${context}: ${summary}.`);
@@ -146,9 +147,10 @@ export class Applier {
         `deployment/${name} is unchanged, so nothing rolls out. A new version needs a new image tag: change the tag in the manifest (not just rebuild :latest), then apply again.`,
       );
     }
-    if (changed.length > 0) {
-      const outcomes = await Promise.all(changed.map((d) => followRollout(this.ctx, http, context, d.namespace ?? 'default', d.ref.split('/')[1], this.workloads.showPodYaml)));
-      changed.forEach((d, i) => rollouts.push({ name: d.ref.split('/')[1], outcome: outcomes[i] }));
+    if (options.follow !== false && changed.length > 0) {
+      const targets = changed.map((d) => ({ namespace: d.namespace ?? 'default', name: d.ref.split('/')[1] }));
+      const outcomes = await followRollouts(this.ctx, http, context, targets, this.workloads.showPodYaml);
+      targets.forEach((t, i) => rollouts.push({ name: t.name, outcome: outcomes[i] }));
     }
     return { applied: true, context, results, rollouts };
   }

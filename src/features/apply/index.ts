@@ -61,6 +61,6 @@ export function register(ctx: Ctx, deps: { readonly clusters: ClustersApi; reado
     onDidApply: applied.event,
     onDidDeleteFromFile: deleted.event,
     applyDocument: async (uri, options) => (await start()).api.applyDocument(uri, options),
-    followRollout: async (context, namespace, name) => (await start()).api.followRollout(context, namespace, name),
+    followRollouts: async (context, targets) => (await start()).api.followRollouts(context, targets),
   };
 }

@@ -7,7 +7,7 @@ import type { WorkloadsApi } from '../workloads/api.ts';
 import type { ApplyApi } from './api.ts';
 import { Applier } from './applyManifests.ts';
 import { applyCommands, type ApplyReports } from './commands.ts';
-import { followRollout } from './rollout.ts';
+import { followRollouts } from './rollout.ts';
 
 export function start(
   ctx: Ctx,
@@ -18,7 +18,7 @@ export function start(
   const commands = applyCommands(ctx, new Applier(ctx, deps.clusters, deps.workloads, diagnostics), reports);
   const api: ApplyApi = {
     applyDocument: (uri, options) => commands.apply(uri, undefined, options),
-    followRollout: async (context, namespace, name) => followRollout(ctx, await ctx.kube.http(context), context, namespace, name, deps.workloads.showPodYaml),
+    followRollouts: async (context, targets) => followRollouts(ctx, await ctx.kube.http(context), context, targets, deps.workloads.showPodYaml),
   };
   return { commands, api };
 }

@@ -52,7 +52,7 @@ export interface BuildDeployParts {
   offerPullPolicyFix(located: Located): Promise<boolean>;
   /** Applies the saved file through Apply's API (`follow: false`: the rollout is followed here); the lenses then ask the cluster again. */
   applyDocument(document: vscode.TextDocument, options: { follow?: boolean }): Promise<ApplySummary | undefined>;
-  readonly apply: Pick<ApplyApi, 'followRollout'>;
+  readonly apply: Pick<ApplyApi, 'followRollouts'>;
   /** The image is delivered: an imported one counts as local for the lessons, and Docker's image list is read again. */
   delivered(delivery: PlannedDelivery): Promise<void>;
   /** Build & Deploy finished a phase (the walkthrough listens). */
@@ -232,13 +232,13 @@ async function runPipeline(
   await reportOutcome(out, outcome, input, dockerfile, tagSet);
 }
 
-/** Saving and applying happened; follows each changed deployment's rollout (its own notification). */
-async function followRollouts(apply: Pick<ApplyApi, 'followRollout'>, summary: ApplySummary): Promise<void> {
+/** Saving and applying happened; follows the changed deployments' rollouts (one notification). */
+async function followRollouts(apply: Pick<ApplyApi, 'followRollouts'>, summary: ApplySummary): Promise<void> {
   const changed = summary.results.filter((r) => r.ref.startsWith('deployment.apps/') && (r.outcome === 'created' || r.outcome === 'configured'));
   if (changed.length === 0 || !summary.context) return;
-  const outcomes = await Promise.all(changed.map((d) => apply.followRollout(summary.context as string, d.namespace ?? 'default', d.ref.split('/')[1])));
+  const outcomes = await apply.followRollouts(summary.context, changed.map((d) => ({ namespace: d.namespace ?? 'default', name: d.ref.split('/')[1] })));
   const bad = outcomes.map((o, i) => ({ o, name: changed[i].ref })).filter((x) => x.o !== 'complete');
-  // followRollout told the user why (the pod's reason, with its fixes): the loop just ends.
+  // followRollouts told the user why (the pod's reason, with its fixes): the loop just ends.
   if (bad.length > 0) throw new DeployStopped(`the rollout did not complete: ${bad.map((b) => `${b.name} ${b.o}`).join(', ')}`);
 }
 

@@ -197,7 +197,7 @@ async function walk(ctx: ScenarioContext): Promise<void> {
   await button.waitFor({ timeout: DEFAULT_TIMEOUT });
   ctx.step('click Apply to Cluster');
   await button.click();
-  await waitUntil('the apply summary', () => wb.notificationToasts().allTextContents().then((t) => t.join(' | ')), (t) => /deployment\.apps\/hashgenerator-dep created/.test(t), 30_000);
+  await waitUntil('the apply summary in the status bar', () => wb.statusBarTexts().then((t) => t.join(' | ')), (t) => /deployment\.apps\/hashgenerator-dep created/.test(t), 30_000);
   await expectDone(ctx, ['apply'], '06 applied from the file is checked');
   await expectDone(ctx, ['pods'], '07 a Running pod is checked');
   await expectOpen(ctx, 'logs');

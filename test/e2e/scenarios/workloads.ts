@@ -94,8 +94,9 @@ scenario('apply: the course manifest from the editor, then the deployment appear
   kubectl(ctx, 'delete', 'deployment', DEPLOYMENT, '--ignore-not-found', '--wait=false');
   await openManifest(ctx, 'deployment.yaml', SAMPLE_DEPLOYMENT);
   await clickApply(ctx);
-  const toast = await waitUntil('the apply summary', () => wb.notificationToasts().allTextContents().then((t) => t.join(' | ')), (t) => /deployment\.apps\/hashgenerator-dep (created|configured)/.test(t), 30_000);
-  ctx.step(`notification: ${toast}`);
+  // What was applied shows in the status bar (a rollout's notification follows at once).
+  const applied = await waitUntil('the apply summary in the status bar', () => wb.statusBarTexts().then((t) => t.join(' | ')), (t) => /Applied manifests\/deployment\.yaml to k3d-k3s-default: deployment\.apps\/hashgenerator-dep (created|configured)/.test(t), 30_000);
+  ctx.step(`status bar: ${applied}`);
   await ctx.shot('applied from the editor title button');
   const rolled = await waitUntil('the rollout to complete', () => wb.notificationToasts().allTextContents().then((t) => t.join(' | ')), (t) => /successfully rolled out/.test(t), 30_000);
   ctx.step(`notification: ${rolled}`);
@@ -249,4 +250,47 @@ spec:
   const cm = kubectl(ctx, 'get', 'configmap', 'e2e-should-not-exist');
   check(/NotFound|not found/.test(cm), `the valid ConfigMap in the same file must not have been applied: ${cm}`);
   fs.rmSync(path.join(ctx.workspace, 'manifests', 'broken.yaml'), { force: true });
+});
+
+scenario('apply: a file with two deployments rolls both out under one notification, and one message says both rolled out', 'simulated', async (ctx) => {
+  const { wb } = ctx;
+  const names = ['e2e-pair-api', 'e2e-pair-web'];
+  const two = names.map((name) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: ${name}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+    spec:
+      containers:
+        - name: app
+          image: jakousa/dwk-app1:b7fc18de
+`).join('---\n');
+  try {
+    await openManifest(ctx, 'pair.yaml', two);
+    await clickApply(ctx);
+    // Notifications seen while it runs: one "Rolling out 2 deployments", no "Applied …" toast (the status bar has it).
+    const seen = new Set<string>();
+    const done = await waitUntil('the rollout message', async () => {
+      const texts = await wb.notificationToasts().allTextContents();
+      for (const t of texts) seen.add(t.replace(/\s+/g, ' ').trim().slice(0, 120));
+      return texts.join(' | ');
+    }, (t) => /successfully rolled out/.test(t), 60_000);
+    ctx.step(`notifications seen: ${[...seen].join(' || ')}`);
+    check(/deployments "e2e-pair-api", "e2e-pair-web" successfully rolled out in k3d-k3s-default/.test(done), `one message should name both: ${done}`);
+    check(![...seen].some((t) => /Rolling out deployment\//.test(t)), `no notification per deployment: ${[...seen].join(' || ')}`);
+    check(![...seen].some((t) => /^Applied /.test(t)), `what was applied is in the status bar, not a toast: ${[...seen].join(' || ')}`);
+    const status = (await wb.statusBarTexts()).find((t) => /Applied manifests\/pair\.yaml/.test(t)) ?? '';
+    ctx.step(`status bar: ${status}`);
+    check(/deployment\.apps\/e2e-pair-api created/.test(status), `the status bar should say what was applied: "${status}"`);
+    await ctx.shot('two deployments applied: one message for both rollouts, what was applied in the status bar', 'apply-two-deployments');
+  } finally {
+    kubectl(ctx, 'delete', 'deployment', ...names, '--ignore-not-found', '--wait=false');
+    fs.rmSync(path.join(ctx.workspace, 'manifests', 'pair.yaml'), { force: true });
+  }
 });
