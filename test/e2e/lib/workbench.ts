@@ -111,11 +111,19 @@ export class Workbench {
     return found;
   }
 
+  /**
+   * Opens a tree row. A row whose children arrive after it was clicked open (a pod's Events, a new
+   * ReplicaSet's pods) is shown collapsed again, or was not yet expandable when clicked: a person
+   * clicks it open again, and so does this, a moment after each click.
+   */
   async expand(row: Locator): Promise<void> {
-    if ((await row.getAttribute('aria-expanded')) === 'false') {
+    await waitUntil('aria-expanded=true', async () => {
+      const state = await row.getAttribute('aria-expanded');
+      if (state !== 'false') return state;
       await row.locator('.monaco-tl-twistie').click();
-    }
-    await expectAttribute(row, 'aria-expanded', 'true');
+      await this.page.waitForTimeout(500);
+      return row.getAttribute('aria-expanded');
+    }, (v) => v === 'true');
   }
 
   /**
@@ -377,6 +385,3 @@ export function waitUntil<T>(what: string, read: () => Promise<T>, accept: (valu
   return pollUntil(what, read, accept, { timeoutMs, intervalMs: 250 });
 }
 
-async function expectAttribute(locator: Locator, name: string, value: string): Promise<void> {
-  await waitUntil(`${name}=${value}`, () => locator.getAttribute(name), (v) => v === value);
-}
