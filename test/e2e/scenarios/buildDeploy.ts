@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { check, scenario } from '../lib/harness.ts';
 import type { ScenarioContext } from '../lib/harness.ts';
+import { appDeployment } from '../lib/manifests.ts';
 import { DEFAULT_TIMEOUT, waitUntil } from '../lib/workbench.ts';
 import { docker, requireDocker } from '../../lib/docker.ts';
 import { buildHashApp, copyHashApp, ensureBaseImage } from '../../lib/images.ts';
@@ -16,30 +17,6 @@ import { buildHashApp, copyHashApp, ensureBaseImage } from '../../lib/images.ts'
 const APP = 'hashapp';
 const MANIFEST = `${APP}/manifests/deployment.yaml`;
 const LOCAL_MANIFEST = `${APP}/manifests/local-only.yaml`;
-
-function deployment(name: string, label: string, image: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: ${label}
-  template:
-    metadata:
-      labels:
-        app: ${label}
-    spec:
-      containers:
-        - name: ${label}
-          image: ${image}
-          env:
-            - name: INTERVAL
-              value: "2"
-`;
-}
 
 /** The visible lines of the Output panel. */
 async function outputLines(ctx: ScenarioContext): Promise<string[]> {
@@ -110,7 +87,7 @@ async function setup(ctx: ScenarioContext, stamp: string): Promise<void> {
   fs.rmSync(dir, { recursive: true, force: true });
   copyHashApp(dir, `Hello from version one ${stamp}`);
   fs.mkdirSync(path.join(dir, 'manifests'), { recursive: true });
-  fs.writeFileSync(path.join(ctx.workspace, MANIFEST), deployment(`${APP}-dep`, APP, `${APP}:1`));
+  fs.writeFileSync(path.join(ctx.workspace, MANIFEST), appDeployment(APP, `${APP}:1`));
   // No earlier run's image may stand in for the one this scenario builds.
   for (const tag of ['1', '2', '3']) await docker(['image', 'rm', '--force', `${APP}:${tag}`]);
 }
@@ -213,7 +190,7 @@ async function hostOnlyImageFixed(ctx: ScenarioContext): Promise<void> {
   await docker(['image', 'rm', '--force', image]);
   await buildHashApp({ tag: image, message: `built on the host only ${stamp}` });
   fs.mkdirSync(path.join(ctx.workspace, APP, 'manifests'), { recursive: true });
-  fs.writeFileSync(path.join(ctx.workspace, LOCAL_MANIFEST), deployment('hashlocal-dep', 'hashlocal', image));
+  fs.writeFileSync(path.join(ctx.workspace, LOCAL_MANIFEST), appDeployment('hashlocal', image));
   await wb.runCommand('Notifications: Clear All Notifications');
 
   ctx.step(`open ${LOCAL_MANIFEST}; Apply to Cluster without importing ${image}`);

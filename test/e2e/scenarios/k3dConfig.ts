@@ -98,8 +98,8 @@ scenario('k3d config: a file that differs from its cluster says how, adds the mi
   const { wb, sim, workspace } = ctx;
   check(sim, 'this scenario needs the simulated k3d');
   const cluster = 'k3s-default';
-  const listed = JSON.parse(await k3dOk(sim, ['cluster', 'list', cluster, '-o', 'json'])) as Array<{ agentsCount: number }>;
-  const agents = listed[0]!.agentsCount;
+  const agentsOf = async () => (JSON.parse(await k3dOk(sim, ['cluster', 'list', cluster, '-o', 'json'])) as Array<{ agentsCount: number }>)[0]!.agentsCount;
+  const agents = await agentsOf();
   const port = '18093:80';
   const rel = 'k3d-k3s-default.yaml';
   const file = path.join(workspace, rel);
@@ -153,8 +153,7 @@ scenario('k3d config: a file that differs from its cluster says how, adds the mi
   await ctx.shot('Recreate from File asks first', 'k3d-config-recreate');
   await wb.page.keyboard.press('Escape');
   await waitUntil('the dialog to close', () => wb.dialog().count(), (n) => n === 0);
-  const still = JSON.parse(await k3dOk(sim, ['cluster', 'list', cluster, '-o', 'json'])) as Array<{ agentsCount: number }>;
-  check(still[0]!.agentsCount === agents, 'cancelling the recreate should change nothing');
+  check((await agentsOf()) === agents, 'cancelling the recreate should change nothing');
 
   // The agents in place: Add 1 agent runs Add Agent's own steps; then the file says one fewer and Delete NODE
   // runs Delete Node, which asks first. The cluster ends as it began.
@@ -163,7 +162,7 @@ scenario('k3d config: a file that differs from its cluster says how, adds the mi
   await answerStep(ctx, /\(1\/3\)/, undefined);
   await answerStep(ctx, /\(2\/3\)/, undefined);
   await answerStep(ctx, /\(3\/3\)/, undefined);
-  const added = await waitUntil('k3d to list one agent more', async () => (JSON.parse(await k3dOk(sim, ['cluster', 'list', cluster, '-o', 'json'])) as Array<{ agentsCount: number }>)[0]!.agentsCount, (n) => n === agents + 1, TIMEOUT);
+  const added = await waitUntil('k3d to list one agent more', agentsOf, (n) => n === agents + 1, TIMEOUT);
   ctx.step(`k3d cluster list: ${added} agents`);
   const matches = await waitUntil('the lens to say the cluster matches', () => wb.codeLensTexts().then((t) => t.join(' | ')), (t) => /matches this file/.test(t), TIMEOUT);
   ctx.step(`lenses: ${matches}`);
@@ -183,7 +182,7 @@ scenario('k3d config: a file that differs from its cluster says how, adds the mi
   check(ask.includes(node), `Delete Node should name ${node}: ${ask}`);
   await ctx.shot(`Delete ${node} asks first`, 'k3d-config-agent-delete');
   await wb.clickDialogButton('Delete');
-  await waitUntil('k3d to list the agents the file says', async () => (JSON.parse(await k3dOk(sim, ['cluster', 'list', cluster, '-o', 'json'])) as Array<{ agentsCount: number }>)[0]!.agentsCount, (n) => n === agents, TIMEOUT);
+  await waitUntil('k3d to list the agents the file says', agentsOf, (n) => n === agents, TIMEOUT);
   const back = await waitUntil('the lens to say the cluster matches again', () => wb.codeLensTexts().then((t) => t.join(' | ')), (t) => /matches this file/.test(t), TIMEOUT);
   ctx.step(`lenses: ${back}`);
   await wb.page.mouse.move(900, 420);

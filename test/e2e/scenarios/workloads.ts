@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SAMPLE_DEPLOYMENT } from '../../../scripts/lib/workspace.ts';
 import { check, scenario } from '../lib/harness.ts';
+import { appDeployment } from '../lib/manifests.ts';
 import type { ScenarioContext } from '../lib/harness.ts';
 import { DEFAULT_TIMEOUT, waitUntil } from '../lib/workbench.ts';
 import type { Workbench } from '../lib/workbench.ts';
@@ -254,23 +255,9 @@ spec:
 
 scenario('apply: a file with two deployments rolls both out under one notification, and one message says both rolled out', 'simulated', async (ctx) => {
   const { wb } = ctx;
-  const names = ['e2e-pair-api', 'e2e-pair-web'];
-  const two = names.map((name) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: ${name}}
-  template:
-    metadata:
-      labels: {app: ${name}}
-    spec:
-      containers:
-        - name: app
-          image: jakousa/dwk-app1:b7fc18de
-`).join('---\n');
+  const apps = ['e2e-pair-api', 'e2e-pair-web'];
+  const names = apps.map((app) => `${app}-dep`);
+  const two = apps.map((app) => appDeployment(app, 'jakousa/dwk-app1:b7fc18de')).join('---\n');
   try {
     await openManifest(ctx, 'pair.yaml', two);
     await clickApply(ctx);
@@ -280,14 +267,14 @@ spec:
       const texts = await wb.notificationToasts().locator('.notification-list-item-message').allTextContents();
       for (const t of texts) seen.add(t.replace(/\s+/g, ' ').trim().slice(0, 120));
       return texts.join(' | ');
-    }, (t) => /deployments "e2e-pair-api", "e2e-pair-web" successfully rolled out in k3d-k3s-default/.test(t), 60_000);
+    }, (t) => /deployments "e2e-pair-api-dep", "e2e-pair-web-dep" successfully rolled out in k3d-k3s-default/.test(t), 60_000);
     ctx.step(`notifications seen: ${[...seen].join(' || ')}`);
-    check(!/deployment "e2e-pair-(api|web)" successfully rolled out in/.test(done), `no message per deployment: ${done}`);
+    check(!/deployment "e2e-pair-(api|web)-dep" successfully rolled out in/.test(done), `no message per deployment: ${done}`);
     check(![...seen].some((t) => /Rolling out deployment\//.test(t)), `no notification per deployment: ${[...seen].join(' || ')}`);
     check(![...seen].some((t) => /^Applied /.test(t)), `what was applied is in the status bar, not a toast: ${[...seen].join(' || ')}`);
     const status = (await wb.statusBarTexts()).find((t) => /Applied manifests\/pair\.yaml/.test(t)) ?? '';
     ctx.step(`status bar: ${status}`);
-    check(/deployment\.apps\/e2e-pair-api created/.test(status), `the status bar should say what was applied: "${status}"`);
+    check(/deployment\.apps\/e2e-pair-api-dep created/.test(status), `the status bar should say what was applied: "${status}"`);
     await ctx.shot('two deployments applied: one message for both rollouts, what was applied in the status bar', 'apply-two-deployments');
   } finally {
     kubectl(ctx, 'delete', 'deployment', ...names, '--ignore-not-found', '--wait=false');
