@@ -78,6 +78,37 @@ export async function imagePullFixes(failure: ImagePullFailure, hasLocalImage: (
   return [{ kind: 'import', label: IMPORT_INTO_CLUSTER, image: failure.image, cluster, ...(pullPolicyNote ? { pullPolicyNote } : {}) }];
 }
 
+/** The one button that fixes several stuck rollouts at once. */
+export const IMPORT_ALL_INTO_CLUSTER = 'Import All into Cluster';
+export const PUSH_ALL_TO_CLUSTER_REGISTRY = 'Push All to Cluster Registry';
+
+/**
+ * One fix for several pods that cannot pull (each pod's fixes, in order), when every pod has a fix
+ * and all are of one kind: those fixes, each image once (three deployments of one image need one
+ * import), and the sentence that says what the button runs. Undefined when any pod has none, or when
+ * they need different kinds of fix: then each is fixed on its own.
+ */
+export function commonImagePullFix(fixes: readonly (readonly ImagePullFix[])[]): { label: string; fixes: ImagePullFix[]; runs: string } | undefined {
+  if (fixes.length === 0 || fixes.some((f) => f.length === 0)) return undefined;
+  const firsts = fixes.map((f) => f[0]);
+  const kind = firsts[0].kind;
+  if (firsts.some((f) => f.kind !== kind)) return undefined;
+  const seen = new Map<string, ImagePullFix>();
+  for (const fix of firsts) {
+    if (!seen.has(imagePullFixKey(fix))) seen.set(imagePullFixKey(fix), fix);
+  }
+  const unique = [...seen.values()];
+  const runs = unique
+    .map((f) => (f.kind === 'import' ? `k3d image import ${f.image} -c ${f.cluster}` : `${f.source === f.pushImage ? '' : `docker tag ${f.source} ${f.pushImage}, `}docker push ${f.pushImage}`))
+    .join('; ');
+  return { label: kind === 'import' ? IMPORT_ALL_INTO_CLUSTER : PUSH_ALL_TO_CLUSTER_REGISTRY, fixes: unique, runs };
+}
+
+/** The key that names what a fix does (the same import for two pods is one). */
+export function imagePullFixKey(fix: ImagePullFix): string {
+  return fix.kind === 'import' ? `import ${fix.image} ${fix.cluster}` : `push ${fix.source} ${fix.pushImage}`;
+}
+
 /** One sentence for the failure notification: what the offered fix does. */
 export function describeImagePullFix(fix: ImagePullFix): string {
   if (fix.kind === 'import') {

@@ -3,10 +3,14 @@ import type { KubeHttp } from '../../core/kube/http.ts';
 import { followRolloutFromCache, type RolloutFailure } from '../../core/kube/rolloutFollow.ts';
 import type { Ctx } from '../../ctx.ts';
 import { showReadOnly } from '../shared/readOnlyDocuments.ts';
-import { describeImagePullFix } from '../../core/publish/imagePullFix.ts';
+import { FailureBatch } from '../../core/deploy/failureBatch.ts';
+import { commonImagePullFix, describeImagePullFix, imagePullFixKey } from '../../core/publish/imagePullFix.ts';
+import type { ImagePullFix } from '../../core/publish/imagePullFix.ts';
 import { imagePullFixesFor, runImagePullFix, waitForPullRetry } from './pullFix.ts';
 
 export type RolloutOutcome = 'complete' | 'failed' | 'timedOut' | 'cancelled';
+/** Failures less than this apart are reported together (FailureBatch), the first waiting 3 s at most. */
+const FAILURE_WINDOW_MS = 1000;
 export type ShowPod = (context: string, namespace: string, pod: string) => Promise<void>;
 
 /** A deployment whose rollout is followed. */
@@ -29,7 +33,8 @@ export async function followRollout(ctx: Ctx, http: KubeHttp, context: string, n
  * The rollouts of the deployments one apply changed, under one progress notification, with one
  * message for those that completed. VS Code drops a toast when three others came in the last 800 ms,
  * so a notification per deployment would hide the one that matters: a failing pod's reason and its
- * fix, which each failure still gets (at once, while the others go on).
+ * fix. A failure is reported while the others go on; failures within a second of each other in one
+ * notification (stuckTogether).
  */
 export async function followRollouts(ctx: Ctx, http: KubeHttp, context: string, targets: readonly RolloutTarget[], showPod: ShowPod): Promise<RolloutOutcome[]> {
   if (targets.length === 0) return [];
@@ -42,6 +47,8 @@ export async function followRollouts(ctx: Ctx, http: KubeHttp, context: string, 
     stop.abort();
   }, timeoutMs);
   const handled: Array<Promise<RolloutOutcome> | undefined> = [];
+  // Failures that come less than a second apart get one notification (FailureBatch says why).
+  const failures = new FailureBatch<Stuck, RolloutOutcome>({ windowMs: FAILURE_WINDOW_MS, maxWaitMs: 3 * FAILURE_WINDOW_MS }, (items) => reportStuck(ctx, http, context, items, showPod, timeoutMs));
   const several = targets.length > 1;
   const title = several ? `Rolling out ${targets.length} deployments` : `Rolling out deployment/${targets[0].name}`;
   const outcomes = await vscode.window.withProgress(
@@ -59,7 +66,7 @@ export async function followRollouts(ctx: Ctx, http: KubeHttp, context: string, 
               },
             });
             if (result.outcome === 'stopped') return timedOut ? 'timedOut' : 'cancelled';
-            if (result.outcome === 'failed') handled[i] = stuck(ctx, http, context, namespace, name, result.failure, showPod, timeoutMs);
+            if (result.outcome === 'failed') handled[i] = failures.add({ namespace, name, failure: result.failure });
             return result.outcome;
           }),
         );
@@ -69,6 +76,7 @@ export async function followRollouts(ctx: Ctx, http: KubeHttp, context: string, 
       }
     },
   );
+  failures.flush(); // every rollout has ended: nothing more can join
   const done = targets.filter((_, i) => outcomes[i] === 'complete').map((t) => t.name);
   if (done.length > 0) {
     void vscode.window.showInformationMessage(`${done.length === 1 ? 'deployment' : 'deployments'} ${done.map((n) => `"${n}"`).join(', ')} successfully rolled out in ${context}.`);
@@ -81,8 +89,23 @@ export async function followRollouts(ctx: Ctx, http: KubeHttp, context: string, 
   return Promise.all(outcomes.map((o, i) => handled[i] ?? o));
 }
 
-/** A rollout that failed: the pod's reason, the fix when there is one (then followed again), Show Pod, Show Events. */
-async function stuck(ctx: Ctx, http: KubeHttp, context: string, namespace: string, name: string, failure: RolloutFailure | undefined, showPod: ShowPod, timeoutMs: number): Promise<RolloutOutcome> {
+/** A rollout that failed, as its follower found it. */
+interface Stuck {
+  namespace: string;
+  name: string;
+  failure: RolloutFailure | undefined;
+}
+
+/** What a stuck rollout's notification says, and the fixes it offers. */
+interface Explained {
+  /** `pod P is ErrImagePull: ...` */
+  what: string;
+  /** The fix's sentence, or what to check; '' or starting with a space. */
+  hint: string;
+  fixes: ImagePullFix[];
+}
+
+async function explain(ctx: Ctx, http: KubeHttp, context: string, { failure }: Stuck): Promise<Explained> {
   const what = failure ? `pod ${failure.pod.metadata?.name} is ${failure.reason}${failure.detail ? `: ${failure.detail}` : ''}` : 'it exceeded its progress deadline';
   // An image this machine's Docker has and the cluster does not: offer the one step that fixes it.
   const fixes = failure ? await imagePullFixesFor(ctx, http, context, failure.pod).catch(() => []) : [];
@@ -91,13 +114,23 @@ async function stuck(ctx: Ctx, http: KubeHttp, context: string, namespace: strin
     : failure && /ImagePull|ErrImage|InvalidImageName/.test(failure.reason)
       ? ' Is the image name and tag right? A local image needs `k3d image import` and imagePullPolicy IfNotPresent.'
       : '';
+  return { what, hint, fixes };
+}
+
+/** The failures of one batch (FailureBatch): one notification for one, one for several. */
+async function reportStuck(ctx: Ctx, http: KubeHttp, context: string, items: readonly Stuck[], showPod: ShowPod, timeoutMs: number): Promise<RolloutOutcome[]> {
+  const explained = await Promise.all(items.map((s) => explain(ctx, http, context, s)));
+  if (items.length === 1) return [await stuck(ctx, http, context, items[0], explained[0], showPod, timeoutMs)];
+  return stuckTogether(ctx, http, context, items, explained, showPod, timeoutMs);
+}
+
+/** A rollout that failed: the pod's reason, the fix when there is one (then followed again), Show Pod, Show Events. */
+async function stuck(ctx: Ctx, http: KubeHttp, context: string, s: Stuck, { what, hint, fixes }: Explained, showPod: ShowPod, timeoutMs: number): Promise<RolloutOutcome> {
+  const { namespace, name, failure } = s;
   const choice = await vscode.window.showErrorMessage(`The rollout of ${name} is stuck: ${what}.${hint}`, ...fixes.map((f) => f.label), 'Show Pod', 'Show Events');
   const fix = fixes.find((f) => f.label === choice);
   if (fix && failure) {
-    const podName = failure.pod.metadata?.name ?? '';
-    const fixed = await runImagePullFix(ctx, fix);
-    if (!fixed || (fix.kind === 'import' && fix.pullPolicyNote)) return 'failed';
-    if (!(await waitForPullRetry(http, namespace, podName, fix.kind === 'import' ? fix.image : fix.pushImage, timeoutMs))) return 'failed';
+    if (!(await fixed(ctx, fix)) || !(await pulledAgain(http, s, fix, timeoutMs))) return 'failed';
     return followRollout(ctx, http, context, namespace, name, showPod);
   } else if (failure && choice === 'Show Pod') {
     await showPod(context, namespace, failure.pod.metadata?.name ?? '');
@@ -105,6 +138,74 @@ async function stuck(ctx: Ctx, http: KubeHttp, context: string, namespace: strin
     await showEvents(http, namespace, failure?.pod.metadata?.name ?? name);
   }
   return 'failed';
+}
+
+const CHOOSE_DEPLOYMENT = 'Choose Deployment…';
+
+/**
+ * Several rollouts that failed together, in one notification: each deployment and its pod's reason;
+ * one button that fixes them all when each pod misses an image this machine has (each image imported
+ * or pushed once, then the rollouts followed again, under one notification); and Choose Deployment…,
+ * which shows one deployment's own notification (its fix, Show Pod, Show Events), then the others again.
+ */
+async function stuckTogether(
+  ctx: Ctx,
+  http: KubeHttp,
+  context: string,
+  items: readonly Stuck[],
+  explained: readonly Explained[],
+  showPod: ShowPod,
+  timeoutMs: number,
+): Promise<RolloutOutcome[]> {
+  const common = commonImagePullFix(explained.map((e) => e.fixes));
+  const list = items.map((s) => `${s.name} (${s.failure ? `pod ${s.failure.pod.metadata?.name} is ${s.failure.reason}` : 'past its progress deadline'})`).join('; ');
+  const choice = await vscode.window.showErrorMessage(
+    `${items.length} rollouts are stuck: ${list}.${common ? ` ${common.label} runs ${common.runs}, and the pods start at their next pull attempt.` : ''}`,
+    ...(common ? [common.label] : []),
+    CHOOSE_DEPLOYMENT,
+  );
+  const outcomes: RolloutOutcome[] = items.map(() => 'failed');
+  if (common && choice === common.label) {
+    const done = new Set<string>();
+    for (const fix of common.fixes) {
+      if (await fixed(ctx, fix)) done.add(imagePullFixKey(fix));
+    }
+    // One at a time: each wait is a notification, and the kubelets retry meanwhile.
+    const retried: number[] = [];
+    for (let k = 0; k < items.length; k++) {
+      const fix = explained[k].fixes[0];
+      if (done.has(imagePullFixKey(fix)) && (await pulledAgain(http, items[k], fix, timeoutMs))) retried.push(k);
+    }
+    const again = await followRollouts(ctx, http, context, retried.map((k) => items[k]), showPod);
+    retried.forEach((k, at) => (outcomes[k] = again[at]));
+    return outcomes;
+  }
+  if (choice === CHOOSE_DEPLOYMENT) {
+    const picked = await vscode.window.showQuickPick(
+      items.map((s, k) => ({ label: s.name, description: explained[k].what, detail: explained[k].hint.trim() || undefined, k })),
+      { title: 'Stuck rollouts', placeHolder: 'Which deployment? Its notification offers its fix, Show Pod and Show Events.', matchOnDescription: true },
+    );
+    if (picked) {
+      outcomes[picked.k] = await stuck(ctx, http, context, items[picked.k], explained[picked.k], showPod, timeoutMs);
+      // The others are not forgotten: they come back, together (or alone when one is left).
+      const rest = items.map((_, k) => k).filter((k) => k !== picked.k);
+      const later = rest.length === 1
+        ? [await stuck(ctx, http, context, items[rest[0]], explained[rest[0]], showPod, timeoutMs)]
+        : await stuckTogether(ctx, http, context, rest.map((k) => items[k]), rest.map((k) => explained[k]), showPod, timeoutMs);
+      rest.forEach((k, at) => (outcomes[k] = later[at]));
+    }
+  }
+  return outcomes;
+}
+
+/** Runs a fix; false when it failed, or when the pod will still not start (a pull policy to change first). */
+async function fixed(ctx: Ctx, fix: ImagePullFix): Promise<boolean> {
+  return (await runImagePullFix(ctx, fix)) && !(fix.kind === 'import' && fix.pullPolicyNote);
+}
+
+/** After a fix: the kubelet's next pull attempt (waitForPullRetry). */
+function pulledAgain(http: KubeHttp, { namespace, failure }: Stuck, fix: ImagePullFix, timeoutMs: number): Promise<boolean> {
+  return waitForPullRetry(http, namespace, failure?.pod.metadata?.name ?? '', fix.kind === 'import' ? fix.image : fix.pushImage, timeoutMs);
 }
 
 /** `kubectl get events --field-selector involvedObject.name=NAME`, as a read-only document. */

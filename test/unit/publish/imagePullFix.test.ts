@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeImagePullFix, imagePullFixes, isImagePullFailure } from '../../../src/core/publish/imagePullFix.ts';
+import { commonImagePullFix, describeImagePullFix, imagePullFixes, isImagePullFailure } from '../../../src/core/publish/imagePullFix.ts';
+import type { ImagePullFix } from '../../../src/core/publish/imagePullFix.ts';
 import { parseLocalRegistryHosting } from '../../../src/core/publish/registry.ts';
 
 const registry = parseLocalRegistryHosting({ 'localRegistryHosting.v1': 'host: localhost:5001\nhostFromContainerRuntime: k3d-reg:5000\n' });
@@ -94,4 +95,21 @@ test('a pull policy already there (Always) is replaced in place: only its value 
   assert.ok(result.ok);
   assert.equal(result.text, text.replace('imagePullPolicy: Always #', 'imagePullPolicy: IfNotPresent #'));
   assert.equal(formatLineChange(lineChange(text, result.edit)), 'line 11: - imagePullPolicy: Always # the course said so  + imagePullPolicy: IfNotPresent # the course said so');
+});
+
+test('several stuck rollouts: one fix for all when each pod has a fix of one kind, each image once', () => {
+  const imp = (image: string, cluster = 'dev'): ImagePullFix => ({ kind: 'import', label: 'Import into Cluster', image, cluster });
+  const push: ImagePullFix = { kind: 'push', label: 'Push to Cluster Registry', source: 'app:1', pushImage: 'localhost:5001/app:1' };
+  // Three deployments of one host-only image, and a fourth of another: two imports, not four.
+  const all = commonImagePullFix([[imp('app:1')], [imp('app:1')], [imp('worker:2')], [imp('app:1')]]);
+  assert.equal(all?.label, 'Import All into Cluster');
+  assert.deepEqual(all?.fixes, [imp('app:1'), imp('worker:2')]);
+  assert.equal(all?.runs, 'k3d image import app:1 -c dev; k3d image import worker:2 -c dev');
+  const pushed = commonImagePullFix([[push], [{ ...push }]]);
+  assert.equal(pushed?.label, 'Push All to Cluster Registry');
+  assert.equal(pushed?.runs, 'docker tag app:1 localhost:5001/app:1, docker push localhost:5001/app:1');
+  // A pod with no fix (a crash loop, an image nobody has), or fixes of two kinds: each on its own.
+  assert.equal(commonImagePullFix([[imp('app:1')], []]), undefined);
+  assert.equal(commonImagePullFix([[imp('app:1')], [push]]), undefined);
+  assert.equal(commonImagePullFix([]), undefined);
 });
