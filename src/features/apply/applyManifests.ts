@@ -7,7 +7,7 @@ import type { Ctx } from '../../ctx.ts';
 import type { ClusterStore, ClustersApi } from '../clusters/api.ts';
 import type { WorkloadsApi } from '../workloads/api.ts';
 import { serverProblems, toDiagnostic } from './diagnostics.ts';
-import { followRollouts, type RolloutOutcome } from './rollout.ts';
+import { followRollouts, type RolloutOutcome, type RolloutTarget } from './rollout.ts';
 import type { ManifestSource } from './sources.ts';
 import { loadManifestCore } from '../../core/lazy.ts';
 
@@ -15,6 +15,8 @@ export interface ApplySummary {
   applied: boolean;
   context?: string;
   results: ApplyResult[];
+  /** The deployments the apply created or configured: what rolls out. */
+  changed: RolloutTarget[];
   rollouts: Array<{ name: string; outcome: RolloutOutcome }>;
 }
 
@@ -80,7 +82,7 @@ export class Applier {
   }
 
   async apply(sources: ManifestSource[], options: { force?: boolean; follow?: boolean } = {}): Promise<ApplySummary> {
-    const none: ApplySummary = { applied: false, results: [], rollouts: [] };
+    const none: ApplySummary = { applied: false, results: [], changed: [], rollouts: [] };
     const parsed = await this.parse(sources);
     if (!parsed) return none;
     const { sortForApply } = await loadManifestCore();
@@ -107,7 +109,7 @@ export class Applier {
       void vscode.window.showWarningMessage(
         `Apply to ${context} cancelled. ${done.length ? `Applied before cancelling: ${done.map((r) => `${r.ref} ${r.outcome}`).join(', ')}.` : 'Nothing was applied.'}${done.length < results.length ? ` Not applied, or not confirmed when the cancel cut the answer: ${results.filter((r) => !r.outcome).map((r) => r.ref).join(', ')}.` : ''}`,
       );
-      return { applied: false, context, results, rollouts: [] };
+      return { applied: false, context, results, changed: [], rollouts: [] };
     }
 
     // Problems go where they point, per file.
@@ -128,7 +130,9 @@ export class Applier {
     }
     const summary = results.map((r) => `${r.ref} ${r.outcome}`).join(', ');
     const deployments = results.filter((r) => r.ref.startsWith('deployment.apps/'));
-    const changed = deployments.filter((d) => d.outcome === 'created' || d.outcome === 'configured');
+    const changed: RolloutTarget[] = deployments
+      .filter((d) => d.outcome === 'created' || d.outcome === 'configured')
+      .map((d) => ({ namespace: d.namespace ?? 'default', name: d.ref.split('/')[1] }));
     if (changed.length > 0) {
       // A rollout's notification follows at once (here, or the caller's with `follow: false`), and its outcome
       // may come within a second (a pull that fails at once). VS Code drops the fourth notification shown within
@@ -148,11 +152,10 @@ export class Applier {
       );
     }
     if (options.follow !== false && changed.length > 0) {
-      const targets = changed.map((d) => ({ namespace: d.namespace ?? 'default', name: d.ref.split('/')[1] }));
-      const outcomes = await followRollouts(this.ctx, http, context, targets, this.workloads.showPodYaml);
-      targets.forEach((t, i) => rollouts.push({ name: t.name, outcome: outcomes[i] }));
+      const outcomes = await followRollouts(this.ctx, http, context, changed, this.workloads.showPodYaml);
+      changed.forEach((t, i) => rollouts.push({ name: t.name, outcome: outcomes[i] }));
     }
-    return { applied: true, context, results, rollouts };
+    return { applied: true, context, results, changed, rollouts };
   }
 
   private async explainFailure(sources: ManifestSource[], results: ApplyResult[], context: string, options: { force?: boolean; follow?: boolean }): Promise<ApplySummary> {
@@ -168,7 +171,7 @@ export class Applier {
       );
       if (choice === 'Force') return this.apply(sources, { ...options, force: true });
       if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
-      return { applied: false, context, results, rollouts: [] };
+      return { applied: false, context, results, changed: [], rollouts: [] };
     }
     const first = failed[0]?.problem;
     const partial = done.length > 0
@@ -177,7 +180,7 @@ export class Applier {
     const choice = await vscode.window.showErrorMessage(`Apply to ${context} failed: ${failed[0]?.ref}: ${first?.message ?? 'unknown error'}.${partial}`, 'Show Problems', 'Show Log');
     if (choice === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
     if (choice === 'Show Log') this.ctx.log.show(true);
-    return { applied: false, context, results, rollouts: [] };
+    return { applied: false, context, results, changed: [], rollouts: [] };
   }
 
   /**

@@ -234,10 +234,10 @@ async function runPipeline(
 
 /** Saving and applying happened; follows the changed deployments' rollouts (one notification). */
 async function followRollouts(apply: Pick<ApplyApi, 'followRollouts'>, summary: ApplySummary): Promise<void> {
-  const changed = summary.results.filter((r) => r.ref.startsWith('deployment.apps/') && (r.outcome === 'created' || r.outcome === 'configured'));
-  if (changed.length === 0 || !summary.context) return;
-  const outcomes = await apply.followRollouts(summary.context, changed.map((d) => ({ namespace: d.namespace ?? 'default', name: d.ref.split('/')[1] })));
-  const bad = outcomes.map((o, i) => ({ o, name: changed[i].ref })).filter((x) => x.o !== 'complete');
+  const { changed, context } = summary;
+  if (changed.length === 0 || !context) return;
+  const outcomes = await apply.followRollouts(context, changed);
+  const bad = outcomes.map((o, i) => ({ o, name: `deployment.apps/${changed[i].name}` })).filter((x) => x.o !== 'complete');
   // followRollouts told the user why (the pod's reason, with its fixes): the loop just ends.
   if (bad.length > 0) throw new DeployStopped(`the rollout did not complete: ${bad.map((b) => `${b.name} ${b.o}`).join(', ')}`);
 }
