@@ -182,6 +182,64 @@ scenario('build and deploy: an image built only on the host fails with ErrImageP
   }
 }, 300_000);
 
+scenario('build and deploy: three deployments of an image built only on the host fail together: one notification, Import All into Cluster, all three roll out', 'simulated', async (ctx) => {
+  const names = ['trio-a', 'trio-b', 'trio-c'];
+  try {
+    await threeStuckFixedAtOnce(ctx, names);
+  } finally {
+    await cleanUp(ctx, names.map((n) => `${n}-dep`), [APP]);
+  }
+}, 300_000);
+
+/**
+ * VS Code shows a toast that comes when three others came in the last 800 ms only in its bell: three
+ * rollouts failing at once had one notification each, and one or two of them (with their fix) were hidden.
+ */
+async function threeStuckFixedAtOnce(ctx: ScenarioContext, apps: string[]): Promise<void> {
+  const { wb } = ctx;
+  await requireDocker();
+  // A tag of this run's own: an earlier run's import must not be in the cluster already.
+  const image = `hashapp-trio:${Date.now().toString(36)}`;
+  await buildHashApp({ tag: image, message: 'three deployments, one image' });
+  const file = `${APP}/manifests/trio.yaml`;
+  fs.mkdirSync(path.join(ctx.workspace, APP, 'manifests'), { recursive: true });
+  fs.writeFileSync(path.join(ctx.workspace, file), apps.map((app) => appDeployment(app, image)).join('---\n'));
+  await wb.runCommand('Notifications: Clear All Notifications');
+
+  ctx.step(`open ${file} (three deployments of ${image}, built on the host only); Apply to Cluster`);
+  await wb.quickOpenFile(file, `image: ${image}`);
+  await wb.runCommand('k3d: Apply to Cluster');
+  const seen = new Set<string>();
+  const together = /3 rollouts are stuck: /;
+  await waitUntil('one notification for the three stuck rollouts', async () => {
+    const texts = await wb.notificationToasts().locator('.notification-list-item-message').allTextContents();
+    for (const t of texts) seen.add(t.replace(/\s+/g, ' ').trim());
+    return [...seen];
+  }, (all) => all.some((t) => together.test(t)), 120_000);
+  // The failures' own notifications would come within the same second: give them the time to show.
+  await ctx.page.waitForTimeout(1500);
+  for (const t of await wb.notificationToasts().locator('.notification-list-item-message').allTextContents()) seen.add(t.replace(/\s+/g, ' ').trim());
+  const message = [...seen].find((t) => together.test(t)) ?? '';
+  ctx.step(`notification: ${message}`);
+  for (const app of apps) check(new RegExp(`${app}-dep \\(pod ${app}-dep-[a-z0-9]+-[a-z0-9]{5} is (ErrImagePull|ImagePullBackOff)\\)`).test(message), `the notification should name ${app}-dep and its pod's reason: "${message}"`);
+  check(message.split(`k3d image import ${image} -c k3s-default`).length === 2, `the one image should be imported once: "${message}"`);
+  check(![...seen].some((t) => /^The rollout of trio-[abc]-dep is stuck/.test(t)), `no notification per deployment: ${[...seen].join(' || ')}`);
+  const { toast, button } = await notificationButton(ctx, together, 'Import All into Cluster', DEFAULT_TIMEOUT);
+  await toast.getByRole('button', { name: 'Choose Deployment…', exact: true }).waitFor({ timeout: DEFAULT_TIMEOUT });
+  await toast.hover();
+  await ctx.page.waitForTimeout(500);
+  await ctx.shot('three rollouts stuck on an image only on the host: one notification, Import All into Cluster', 'build-deploy-three-stuck');
+
+  ctx.step('click Import All into Cluster');
+  await button.click();
+  const rolledOut = await waitUntil('one message naming the three', async () => (await wb.notificationToasts().locator('.notification-list-item-message').allTextContents()).join(' | '), (t) => apps.every((app) => new RegExp(`deployments [^|]*"${app}-dep"[^|]* successfully rolled out in k3d-k3s-default`).test(t)), 180_000);
+  ctx.step(`after the import: ${rolledOut}`);
+  // The import's, the pull waits' and the rollout's progress notifications close as the message comes.
+  await waitUntil('the progress notifications to close', () => wb.progressNotification().count(), (n) => n === 0, 30_000);
+  await ctx.shot('after Import All into Cluster the three rollouts complete');
+  await docker(['image', 'rm', '--force', image]);
+}
+
 async function hostOnlyImageFixed(ctx: ScenarioContext): Promise<void> {
   const { wb, page } = ctx;
   const stamp = Date.now().toString(36);
