@@ -16,6 +16,8 @@ export interface ClusterConfig {
   /** Registries the cluster uses (k3d-NAME, host port, container port). */
   registries?: { name: string; host?: string; hostPort: string | number; port?: number }[];
   nodes: ClusterNode[];
+  /** `--port` mappings as given (`8082:30080@agent:0`): the load balancer listens on their host ports (loadbalancer.ts). */
+  ports?: { spec: string }[];
 }
 
 export class ClusterFile {

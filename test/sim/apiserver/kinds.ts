@@ -61,6 +61,10 @@ export const KINDS: KindInfo[] = [
     subresources: [scale, status('Deployment')],
   }),
   k({
+    group: 'networking.k8s.io', resource: 'ingresses', kind: 'Ingress', model: 'V1Ingress', shortNames: ['ing'],
+    subresources: [status('Ingress')],
+  }),
+  k({
     group: 'apps', resource: 'replicasets', kind: 'ReplicaSet', model: 'V1ReplicaSet', shortNames: ['rs'], categories: ['all'],
     subresources: [scale, status('ReplicaSet')],
   }),

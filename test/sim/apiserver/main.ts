@@ -7,6 +7,7 @@ import { Api } from './rest.ts';
 import { bootstrap, syncNodes } from './bootstrap.ts';
 import { startServer } from './server.ts';
 import { startControllers } from './controllers/index.ts';
+import { LoadBalancer } from './loadbalancer.ts';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -34,7 +35,13 @@ bootstrap(api, cluster);
 const controllers = startControllers(api, cluster);
 // `k3d node create|delete|start|stop` change cluster.json while the server runs: a new node registers, a stopped or
 // deleted one goes NotReady (read again only when the file changed).
-const nodeSync = setInterval(() => syncNodes(api, cluster), 500);
+// `k3d cluster edit --port-add` changes the published ports the same way.
+const loadBalancer = new LoadBalancer(api, cluster);
+loadBalancer.sync();
+const nodeSync = setInterval(() => {
+  syncNodes(api, cluster);
+  loadBalancer.sync();
+}, 500);
 
 const pki = (f: string): string => readFileSync(join(dir, 'pki', f), 'utf8');
 const server = await startServer(
@@ -53,6 +60,7 @@ async function stop(signal: string): Promise<void> {
   console.log(`received ${signal}, saving state and exiting`);
   try {
     clearInterval(nodeSync);
+    loadBalancer.close();
     controllers.stop();
     store.saveNow();
     await controllers.drained();

@@ -108,6 +108,13 @@ export function allocateClusterIP(): string {
   return `10.43.${Math.floor(nextClusterIP / 250)}.${(nextClusterIP % 250) + 1}`;
 }
 
+let nextNodePort = 30000 + Math.floor(Math.random() * 2000);
+
+export function allocateNodePort(): number {
+  nextNodePort = nextNodePort >= 32767 ? 30000 : nextNodePort + 1;
+  return nextNodePort;
+}
+
 /** Defaults applied on create (and, for spec fields, on update). */
 export function applyDefaults(info: KindInfo, obj: Obj, creating: boolean): void {
   obj.spec = obj.spec ?? (['Pod', 'Deployment', 'ReplicaSet', 'Service', 'DaemonSet', 'Namespace', 'Node'].includes(info.kind) ? {} : undefined);
@@ -151,6 +158,8 @@ export function applyDefaults(info: KindInfo, obj: Obj, creating: boolean): void
       for (const p of s.ports ?? []) {
         p.protocol ??= 'TCP';
         p.targetPort ??= p.port;
+        // The API server gives each port of a NodePort or LoadBalancer Service a node port (30000-32767) when none is asked for.
+        if ((s.type === 'NodePort' || s.type === 'LoadBalancer') && p.nodePort === undefined) p.nodePort = allocateNodePort();
       }
       if (creating) obj.status ??= { loadBalancer: {} };
       break;

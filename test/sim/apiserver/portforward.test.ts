@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,27 +13,13 @@ import { randomBytes } from 'node:crypto';
 import { KubeConfig, PortForward } from '@kubernetes/client-node';
 import { requireDocker, docker } from '../../lib/docker.ts';
 import { ensureBaseImage } from '../../lib/images.ts';
+import { httpGet } from '../../lib/http.ts';
 import { pollUntil } from '../../lib/poll.ts';
 import { connectContext } from '../../../src/core/kube/connect.ts';
 import { PortForwarder } from '../../../src/core/kube/portForward.ts';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const KUBECTL = '/usr/bin/kubectl';
-
-/** GET http://127.0.0.1:PORT/ with Node's HTTP client: status and body. */
-export function httpGet(port: number, path = '/'): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 20_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (d: string) => { body += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET 127.0.0.1:${port}${path} timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** A local listener whose every connection is forwarded with client-node's PortForward to the pod's port. */
 function clientNodeForward(kc: KubeConfig, ns: string, pod: string, port: number, errors: string[]): Promise<Server> {
