@@ -24,3 +24,65 @@ spec:
               value: "2"
 `;
 }
+
+/**
+ * The sample app served as the course serves it: APP-dep with PORT set (its latest line over HTTP on 8080, port
+ * `http`), Service APP-svc on port 80, and an Ingress that sends every path to it (Traefik, behind the load
+ * balancer's port 80).
+ */
+export function servedApp(app: string, image: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${app}-dep
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: ${app}
+  template:
+    metadata:
+      labels:
+        app: ${app}
+    spec:
+      containers:
+        - name: ${app}
+          image: ${image}
+          imagePullPolicy: IfNotPresent
+          ports:
+            - name: http
+              containerPort: 8080
+          env:
+            - name: PORT
+              value: "8080"
+            - name: INTERVAL
+              value: "2"
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: ${app}-svc
+spec:
+  selector:
+    app: ${app}
+  ports:
+    - port: 80
+      targetPort: http
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ${app}-ingress
+spec:
+  rules:
+    - http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service:
+                name: ${app}-svc
+                port:
+                  number: 80
+`;
+}

@@ -1,11 +1,17 @@
 // Nodes and ports of a running cluster, as a person manages them from the Clusters view: add an agent (kubectl
-// sees it), delete it, publish a new port through the load balancer.
+// sees it), delete it, publish a new port through the load balancer, and open it: the app behind the Ingress answers.
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { k3dOk } from '../../../scripts/lib/k3dEnv.ts';
 import { check, scenario } from '../lib/harness.ts';
 import type { ScenarioContext } from '../lib/harness.ts';
+import { servedApp } from '../lib/manifests.ts';
 import { DEFAULT_TIMEOUT, waitUntil } from '../lib/workbench.ts';
+import { docker, requireDocker } from '../../lib/docker.ts';
+import { buildHashApp } from '../../lib/images.ts';
 import type { Workbench } from '../lib/workbench.ts';
 
 const VIEW = 'Clusters';
@@ -169,35 +175,60 @@ scenario('nodes: Edit Ports adds 8082:80@loadbalancer after warning that k3d re-
   await ctx.shot('port 8082 published', 'nodes-port-added');
 }, 180_000);
 
-scenario('nodes: Open Port in Browser opens the port the load balancer publishes (a pick when there are several), through code-server\'s port proxy', 'simulated', async (ctx) => {
+scenario('nodes: Open Port in Browser opens the port the load balancer publishes (a pick when there are several), through code-server\'s port proxy, and the app behind the Ingress answers', 'simulated', async (ctx) => {
   const { wb, sim, page } = ctx;
   check(sim, 'this scenario needs the simulated k3d');
-  await openView(wb);
-  const cluster = row(wb, CLUSTER);
-  await cluster.waitFor({ timeout: DEFAULT_TIMEOUT });
-  const lb = JSON.parse(await k3dOk(sim, ['node', 'list', `k3d-${CLUSTER}-serverlb`, '-o', 'json'])) as { portMappings?: Record<string, { HostIp?: string; HostPort: string }[]> }[];
-  const hostPorts = Object.entries(lb[0]?.portMappings ?? {}).filter(([port]) => port !== '6443/tcp').flatMap(([, bindings]) => bindings.map((b) => b.HostPort));
-  ctx.step(`k3d node list: the load balancer publishes ${hostPorts.join(', ') || 'nothing'} besides the API`);
-  check(hostPorts.includes('8082'), `the Edit Ports scenario before this one publishes 8082: ${hostPorts.join(', ')}`);
-  ctx.step(`right-click ${CLUSTER}, Open Port in Browser...`);
-  const opened = page.context().waitForEvent('page', { timeout: DEFAULT_TIMEOUT });
-  await wb.contextMenu(cluster, 'Open Port in Browser...');
-  if (hostPorts.length > 1) {
-    const pick = await waitUntil('the port pick', () => wb.quickInputStep(), (s) => s.isPick && /Open a port of/.test(s.title));
-    const rows = await wb.quickInput().locator('.quick-input-list .monaco-list-row').allTextContents();
-    ctx.step(`${pick.title}: ${rows.join(' | ')}`);
-    check(hostPorts.every((p) => rows.some((r) => r.includes(`:${p}`))), `every published port should be offered: ${rows.join(' | ')}`);
-    await ctx.shot('Open Port in Browser offers each port the load balancer publishes', 'nodes-open-port');
-    await wb.pickRow('http://localhost:8082');
+  const app = 'e2e-web';
+  const stamp = Date.now().toString(36);
+  const image = `hashapp-web:${stamp}`;
+  const manifest = path.join(os.tmpdir(), `k3d-deploy-e2e-${app}-${stamp}.yaml`);
+  try {
+    // The course's app behind port 80 (Traefik): a Deployment serving its latest line, a Service, an Ingress.
+    await requireDocker();
+    await buildHashApp({ tag: image, message: `served through the load balancer ${stamp}` });
+    await k3dOk(sim, ['image', 'import', image, '-c', CLUSTER]);
+    fs.writeFileSync(manifest, servedApp(app, image));
+    await promisify(execFile)('/usr/bin/kubectl', ['--context', `k3d-${CLUSTER}`, 'apply', '-f', manifest], { env: sim.env });
+    await waitUntil(`the ${app} pod to be ready`, async () => (await promisify(execFile)('/usr/bin/kubectl', ['--context', `k3d-${CLUSTER}`, 'get', 'pods', '-l', `app=${app}`, '--no-headers'], { env: sim.env })).stdout, (out) => /\s1\/1\s+Running/.test(out), TIMEOUT);
+    ctx.step(`${app}: Deployment (${image}, serving its latest line on 8080), Service and Ingress applied; its pod is ready`);
+
+    await openView(wb);
+    const cluster = row(wb, CLUSTER);
+    await cluster.waitFor({ timeout: DEFAULT_TIMEOUT });
+    const lb = JSON.parse(await k3dOk(sim, ['node', 'list', `k3d-${CLUSTER}-serverlb`, '-o', 'json'])) as { portMappings?: Record<string, { HostIp?: string; HostPort: string }[]> }[];
+    const hostPorts = Object.entries(lb[0]?.portMappings ?? {}).filter(([port]) => port !== '6443/tcp').flatMap(([, bindings]) => bindings.map((b) => b.HostPort));
+    ctx.step(`k3d node list: the load balancer publishes ${hostPorts.join(', ') || 'nothing'} besides the API`);
+    check(hostPorts.includes('8082'), `the Edit Ports scenario before this one publishes 8082: ${hostPorts.join(', ')}`);
+    ctx.step(`right-click ${CLUSTER}, Open Port in Browser...`);
+    const opened = page.context().waitForEvent('page', { timeout: DEFAULT_TIMEOUT });
+    await wb.contextMenu(cluster, 'Open Port in Browser...');
+    if (hostPorts.length > 1) {
+      const pick = await waitUntil('the port pick', () => wb.quickInputStep(), (s) => s.isPick && /Open a port of/.test(s.title));
+      const rows = await wb.quickInput().locator('.quick-input-list .monaco-list-row').allTextContents();
+      ctx.step(`${pick.title}: ${rows.join(' | ')}`);
+      check(hostPorts.every((p) => rows.some((r) => r.includes(`:${p}`))), `every published port should be offered: ${rows.join(' | ')}`);
+      await ctx.shot('Open Port in Browser offers each port the load balancer publishes', 'nodes-open-port');
+      await wb.pickRow('http://localhost:8082');
+    }
+    const tab = await opened;
+    await tab.waitForLoadState('domcontentloaded').catch(() => undefined);
+    ctx.step(`the browser opened ${tab.url()}`);
+    check(/^http:\/\/(localhost|127\.0\.0\.1):8082\/?$/.test(tab.url()) || /\/proxy\/8082\/?$/.test(tab.url()), `a tab should open port 8082: ${tab.url()}`);
+    // code-server opens a port of its own machine through its proxy (/proxy/PORT/). Behind 8082 the load balancer's
+    // port 80 is Traefik, whose Ingress rule sends the request to the app's Service and pod: the page is the app's
+    // latest line (its first answer may be "starting", before the first line is written).
+    const body = await waitUntil('the app\'s line in the tab', async () => {
+      const text = ((await tab.locator('body').textContent().catch(() => '')) ?? '').trim();
+      if (!text.includes(stamp)) await tab.reload().catch(() => undefined);
+      return text;
+    }, (t) => new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:]+Z: [0-9a-f-]+ served through the load balancer ${stamp}$`).test(t), TIMEOUT);
+    ctx.step(`the tab shows: ${body}`);
+    const where = await ctx.shot(`Open Port in Browser opened ${tab.url()}`);
+    await tab.screenshot({ path: where.replace(/[^/]+\.png$/, 'opened-tab.png') }).catch(() => undefined);
+    await tab.close();
+  } finally {
+    await promisify(execFile)('/usr/bin/kubectl', ['--context', `k3d-${CLUSTER}`, 'delete', '-f', manifest, '--ignore-not-found', '--wait=false'], { env: sim.env }).catch(() => undefined);
+    fs.rmSync(manifest, { force: true });
+    await docker(['image', 'rm', '--force', image]).catch(() => undefined);
   }
-  const tab = await opened;
-  await tab.waitForLoadState('domcontentloaded').catch(() => undefined);
-  ctx.step(`the browser opened ${tab.url()}`);
-  check(/^http:\/\/(localhost|127\.0\.0\.1):8082\/?$/.test(tab.url()) || /\/proxy\/8082\/?$/.test(tab.url()), `a tab should open port 8082: ${tab.url()}`);
-  // code-server opens a port of its own machine through its proxy (/proxy/PORT/), so the browser reaches it
-  // wherever the browser runs; the simulated load balancer publishes the port but serves nothing behind it (no ingress
-  // controller), so the tab shows the proxy's ECONNREFUSED: the check is on the address opened.
-  const where = await ctx.shot(`Open Port in Browser opened ${tab.url()}`);
-  await tab.screenshot({ path: where.replace(/[^/]+\.png$/, 'opened-tab.png') }).catch(() => undefined);
-  await tab.close();
 });
