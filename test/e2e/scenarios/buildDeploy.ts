@@ -240,6 +240,59 @@ async function threeStuckFixedAtOnce(ctx: ScenarioContext, apps: string[]): Prom
   await docker(['image', 'rm', '--force', image]);
 }
 
+scenario('build and deploy: two rollouts stuck for different reasons: one notification without a fix for all; Choose Deployment… fixes one, and the other comes back on its own', 'simulated', async (ctx) => {
+  try {
+    await twoStuckChosen(ctx);
+  } finally {
+    await cleanUp(ctx, ['mixed-local-dep', 'mixed-typo-dep'], [APP]);
+  }
+}, 300_000);
+
+async function twoStuckChosen(ctx: ScenarioContext): Promise<void> {
+  const { wb } = ctx;
+  await requireDocker();
+  const image = `hashapp-mixed:${Date.now().toString(36)}`;
+  await buildHashApp({ tag: image, message: 'one of two' });
+  const file = `${APP}/manifests/mixed.yaml`;
+  fs.mkdirSync(path.join(ctx.workspace, APP, 'manifests'), { recursive: true });
+  // One image only on the host (Import into Cluster fixes it), one that no registry has (a typo: no fix to offer).
+  fs.writeFileSync(path.join(ctx.workspace, file), [appDeployment('mixed-local', image), appDeployment('mixed-typo', 'hashapp-typo-doesnotexist:1')].join('---\n'));
+  await wb.runCommand('Notifications: Clear All Notifications');
+
+  ctx.step(`open ${file}; Apply to Cluster`);
+  await wb.quickOpenFile(file, `image: ${image}`);
+  await wb.runCommand('k3d: Apply to Cluster');
+  const together = /2 rollouts are stuck: /;
+  const { toast, button } = await notificationButton(ctx, together, 'Choose Deployment…', 120_000);
+  const message = ((await toast.locator('.notification-list-item-message').textContent()) ?? '').replace(/\s+/g, ' ');
+  ctx.step(`notification: ${message}`);
+  check(/mixed-local-dep \(pod mixed-local-dep-\S+ is \w+\)/.test(message) && /mixed-typo-dep \(pod mixed-typo-dep-\S+ is \w+\)/.test(message), `the notification should name both with their pods' reasons: "${message}"`);
+  check((await toast.getByRole('button', { name: 'Import All into Cluster', exact: true }).count()) === 0, 'no fix for all: the typo has none');
+  await toast.hover();
+  await ctx.page.waitForTimeout(500);
+  await ctx.shot('two rollouts stuck for different reasons: Choose Deployment…', 'build-deploy-two-stuck-choose');
+
+  ctx.step('Choose Deployment…, then mixed-local-dep: its own notification, with Import into Cluster');
+  await button.click();
+  const pick = await waitUntil('the stuck rollouts pick', () => wb.quickInputStep(), (s) => s.isPick && /Stuck rollouts/.test(s.title));
+  const rows = await wb.quickInput().locator('.quick-input-list .monaco-list-row').allTextContents();
+  ctx.step(`${pick.title}: ${rows.join(' | ')}`);
+  check(rows.some((r) => r.includes('mixed-local-dep') && r.includes(`k3d image import ${image}`)), `the local one's row should say its fix: ${rows.join(' | ')}`);
+  check(rows.some((r) => r.includes('mixed-typo-dep') && /Is the image name and tag right\?/.test(r)), `the typo's row should say what to check: ${rows.join(' | ')}`);
+  await ctx.shot('the stuck rollouts, each with its reason and fix');
+  await wb.pickRow('mixed-local-dep');
+  const own = await notificationButton(ctx, /The rollout of mixed-local-dep is stuck/, 'Import into Cluster', DEFAULT_TIMEOUT);
+  await own.button.click();
+  await wb.notification(/deployment "mixed-local-dep" successfully rolled out/).first().waitFor({ timeout: 180_000 });
+  ctx.step('mixed-local-dep rolled out after the import');
+
+  ctx.step('the other stuck rollout comes back on its own, with what to check');
+  const rest = wb.notification(/The rollout of mixed-typo-dep is stuck: .*Is the image name and tag right\?/).first();
+  await rest.waitFor({ timeout: DEFAULT_TIMEOUT });
+  await ctx.shot('after the chosen one is fixed, the other stuck rollout shows again');
+  await docker(['image', 'rm', '--force', image]);
+}
+
 async function hostOnlyImageFixed(ctx: ScenarioContext): Promise<void> {
   const { wb, page } = ctx;
   const stamp = Date.now().toString(36);
