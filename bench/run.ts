@@ -134,6 +134,8 @@ function resultsMarkdown(info: Record<string, string>, totalSeconds: number): st
     `| ${cell(l.case)} | ${result} | ${reference} | ${cell(l.ratio)} | ${cell(l.target)} | ${l.met === undefined ? '' : l.met ? 'met' : `**missed**: ${cell(l.miss)}`} |`;
   const rows: string[] = [];
   for (const l of lines) {
+    // A case that failed has only its error, listed under "Failed cases".
+    if (l.error !== undefined) continue;
     switch (l.case) {
       case 'activation':
         rows.push(row(l, `${ms(l.medianMs)} (load ${ms(l.loadMs)}; CPU ${ms(l.medianCpuMs)}); bundle ${Math.round((l.bundleBytes as number) / 1024)} KiB; client-node loaded: ${cell(l.clientNodeLoaded)}`, 'target 20 ms'));
