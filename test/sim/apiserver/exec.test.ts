@@ -2,49 +2,19 @@
 // kubectl 1.32 (which speaks WebSockets, v5.channel.k8s.io), then the extension's own exec client against it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { requireDocker, docker } from '../../lib/docker.ts';
+import { requireDocker } from '../../lib/docker.ts';
 import { ensureBaseImage } from '../../lib/images.ts';
 import { pollUntil } from '../../lib/poll.ts';
 import { connectContext } from '../../../src/core/kube/connect.ts';
 import { exec, runCommand } from '../../../src/core/kube/exec.ts';
-
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const KUBECTL = '/usr/bin/kubectl';
+import { KUBECTL, simWorkspace } from './test/harness.ts';
 
 test('exec into a real container: kubectl exec (stdout, stderr, exit code, stdin) and the extension\'s client (stdout, stderr, exit code, tty)', { timeout: 240_000 }, async (t) => {
   await requireDocker();
   const suffix = randomBytes(3).toString('hex');
   const cluster = `exec${suffix}`;
-  const root = mkdtempSync(join(tmpdir(), 'k3dsim-exec-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PATH: `${join(repo, 'test', 'sim', 'bin')}:${join(repo, 'node_modules', '.bin')}:${process.env.PATH}`,
-    K3D_SIM_HOME: join(root, 'k3d'),
-    KUBECONFIG: join(root, 'kube', 'config'),
-    KUBECACHEDIR: join(root, 'kube', 'cache'),
-    HOME: root,
-    K3D_SIM_SPEED: '0.02',
-  };
-  const run = (cmd: string, args: string[], input?: string): Promise<{ out: string; err: string; code: number }> => new Promise((resolve) => {
-    const p = execFile(cmd, args, { env, cwd: root, timeout: 90_000, maxBuffer: 16 << 20 }, (e, out, err) => {
-      resolve({ out, err, code: e ? (typeof e.code === 'number' ? e.code : 1) : 0 });
-    });
-    if (input !== undefined) p.stdin!.end(input);
-  });
-  const k3d = (...args: string[]) => run('k3d', args);
-  t.after(async () => {
-    await k3d('cluster', 'delete', cluster);
-    const left = await docker(['ps', '-aq', '--filter', `label=k3d-sim.cluster=${cluster}`]);
-    const ids = left.stdout.split('\n').filter(Boolean);
-    if (ids.length) await docker(['rm', '-f', ...ids]);
-    rmSync(root, { recursive: true, force: true });
-  });
+  const { env, run, k3d } = simWorkspace(t, 'exec', cluster);
 
   const image = await ensureBaseImage();
   assert.equal((await k3d('cluster', 'create', cluster)).code, 0);

@@ -3,31 +3,15 @@
 // its network namespace (loadbalancer.ts). Judged with Node's HTTP client on 127.0.0.1 and the real kubectl.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { requireDocker, docker } from '../../lib/docker.ts';
+import { requireDocker } from '../../lib/docker.ts';
 import { ensureBaseImage } from '../../lib/images.ts';
 import { pollUntil } from '../../lib/poll.ts';
 import { httpGet } from '../../lib/http.ts';
 import { hostMatches, parseRequestHead, pathHasPrefix, publishedPorts } from './loadbalancer.ts';
-
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const KUBECTL = '/usr/bin/kubectl';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, KUBECTL, simWorkspace } from './test/harness.ts';
 
 test('Ingress routing as Traefik does it: Prefix by path elements, Exact, host wildcards; the request head read', () => {
   assert.equal(pathHasPrefix('/app', '/app'), true);
@@ -47,29 +31,7 @@ test('published ports: Traefik on :80 routes by Ingress (404 page not found befo
   await requireDocker();
   const suffix = randomBytes(3).toString('hex');
   const cluster = `lb${suffix}`;
-  const root = mkdtempSync(join(tmpdir(), 'k3dsim-lb-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PATH: `${join(repo, 'test', 'sim', 'bin')}:${join(repo, 'node_modules', '.bin')}:${process.env.PATH}`,
-    K3D_SIM_HOME: join(root, 'k3d'),
-    KUBECONFIG: join(root, 'kube', 'config'),
-    KUBECACHEDIR: join(root, 'kube', 'cache'),
-    HOME: root,
-    K3D_SIM_SPEED: '0.02',
-  };
-  const run = (cmd: string, args: string[]): Promise<{ out: string; err: string; code: number }> => new Promise((resolve) => {
-    execFile(cmd, args, { env, cwd: root, timeout: 90_000, maxBuffer: 16 << 20 }, (e, out, err) => {
-      resolve({ out, err, code: e ? (typeof e.code === 'number' ? e.code : 1) : 0 });
-    });
-  });
-  const k3d = (...args: string[]) => run('k3d', args);
-  t.after(async () => {
-    await k3d('cluster', 'delete', cluster);
-    const left = await docker(['ps', '-aq', '--filter', `label=k3d-sim.cluster=${cluster}`]);
-    const ids = left.stdout.split('\n').filter(Boolean);
-    if (ids.length) await docker(['rm', '-f', ...ids]);
-    rmSync(root, { recursive: true, force: true });
-  });
+  const { root, run, k3d } = simWorkspace(t, 'lb', cluster);
 
   const image = await ensureBaseImage();
   const [ingressPort, nodePort] = [await freePort(), await freePort()];

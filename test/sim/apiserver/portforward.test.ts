@@ -3,23 +3,17 @@
 // with a real HTTP client over it, and by the real `kubectl port-forward` (WebSocket-tunnelled SPDY and plain SPDY).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { KubeConfig, PortForward } from '@kubernetes/client-node';
-import { requireDocker, docker } from '../../lib/docker.ts';
+import { requireDocker } from '../../lib/docker.ts';
 import { ensureBaseImage } from '../../lib/images.ts';
 import { httpGet } from '../../lib/http.ts';
 import { pollUntil } from '../../lib/poll.ts';
 import { connectContext } from '../../../src/core/kube/connect.ts';
 import { PortForwarder } from '../../../src/core/kube/portForward.ts';
-
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const KUBECTL = '/usr/bin/kubectl';
+import { KUBECTL, simWorkspace } from './test/harness.ts';
 
 /** A local listener whose every connection is forwarded with client-node's PortForward to the pod's port. */
 function clientNodeForward(kc: KubeConfig, ns: string, pod: string, port: number, errors: string[]): Promise<Server> {
@@ -46,30 +40,10 @@ test('port-forward to a real container: client-node\'s PortForward with an HTTP 
   await requireDocker();
   const suffix = randomBytes(3).toString('hex');
   const cluster = `pf${suffix}`;
-  const root = mkdtempSync(join(tmpdir(), 'k3dsim-pf-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PATH: `${join(repo, 'test', 'sim', 'bin')}:${join(repo, 'node_modules', '.bin')}:${process.env.PATH}`,
-    K3D_SIM_HOME: join(root, 'k3d'),
-    KUBECONFIG: join(root, 'kube', 'config'),
-    KUBECACHEDIR: join(root, 'kube', 'cache'),
-    HOME: root,
-    K3D_SIM_SPEED: '0.02',
-  };
-  const run = (cmd: string, args: string[]): Promise<{ out: string; err: string; code: number }> => new Promise((resolve) => {
-    execFile(cmd, args, { env, cwd: root, timeout: 90_000, maxBuffer: 16 << 20 }, (e, out, err) => {
-      resolve({ out, err, code: e ? (typeof e.code === 'number' ? e.code : 1) : 0 });
-    });
-  });
-  const k3d = (...args: string[]) => run('k3d', args);
+  const { env, run, k3d } = simWorkspace(t, 'pf', cluster);
   const servers: Server[] = [];
   t.after(async () => {
     for (const s of servers) s.close();
-    await k3d('cluster', 'delete', cluster);
-    const left = await docker(['ps', '-aq', '--filter', `label=k3d-sim.cluster=${cluster}`]);
-    const ids = left.stdout.split('\n').filter(Boolean);
-    if (ids.length) await docker(['rm', '-f', ...ids]);
-    rmSync(root, { recursive: true, force: true });
   });
 
   const image = await ensureBaseImage();

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import forge from 'node-forge';
+import { docker } from '../../../lib/docker.ts';
 import { writeClusterPki } from '../../k3d/pki.ts';
 import type { ClusterPki } from '../../k3d/pki.ts';
 
@@ -219,4 +220,48 @@ export function watchEvents(tc: TestCluster, path: string, until: (events: any[]
     });
     req.end();
   });
+}
+
+export interface CommandResult { out: string; err: string; code: number }
+
+export interface SimWorkspace {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  /** Runs a command in the workspace: its output and exit code (it never throws). */
+  run(cmd: string, args: string[], input?: string): Promise<CommandResult>;
+  k3d(...args: string[]): Promise<CommandResult>;
+}
+
+/**
+ * A workspace of its own for the simulated k3d CLI and the real kubectl: test/sim/bin first on PATH, k3d's state, a
+ * kubeconfig and HOME under a fresh temporary folder. When the test ends (`t.after`), `cluster` is deleted, with any
+ * container the engine still holds of it, and the folder.
+ */
+export function simWorkspace(t: { after(fn: () => Promise<void>): void }, prefix: string, cluster: string): SimWorkspace {
+  const root = mkdtempSync(join(tmpdir(), `k3dsim-${prefix}-`));
+  const repo = join(here, '..', '..', '..', '..');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${join(repo, 'test', 'sim', 'bin')}:${join(repo, 'node_modules', '.bin')}:${process.env.PATH}`,
+    K3D_SIM_HOME: join(root, 'k3d'),
+    KUBECONFIG: join(root, 'kube', 'config'),
+    KUBECACHEDIR: join(root, 'kube', 'cache'),
+    HOME: root,
+    K3D_SIM_SPEED: '0.02',
+  };
+  const run = (cmd: string, args: string[], input?: string): Promise<CommandResult> => new Promise((resolve) => {
+    const p = execFile(cmd, args, { env, cwd: root, timeout: 90_000, maxBuffer: 16 << 20 }, (e, out, err) => {
+      resolve({ out, err, code: e ? (typeof e.code === 'number' ? e.code : 1) : 0 });
+    });
+    if (input !== undefined) p.stdin!.end(input);
+  });
+  const k3d = (...args: string[]) => run('k3d', args);
+  t.after(async () => {
+    await k3d('cluster', 'delete', cluster);
+    const left = await docker(['ps', '-aq', '--filter', `label=k3d-sim.cluster=${cluster}`]);
+    const ids = left.stdout.split('\n').filter(Boolean);
+    if (ids.length) await docker(['rm', '-f', ...ids]);
+    rmSync(root, { recursive: true, force: true });
+  });
+  return { root, env, run, k3d };
 }
