@@ -1,7 +1,18 @@
 // Manifests the scenarios write into the workspace.
 
-/** The sample app's Deployment as the course writes it: APP-dep, one replica, one container APP printing every 2 s. */
-export function appDeployment(app: string, image: string): string {
+/**
+ * The sample app's Deployment as the course writes it: APP-dep, one replica, one container APP printing every 2 s.
+ * With `port`, it also serves its latest line over HTTP there (the container's port `http`), from an image the
+ * cluster has (imagePullPolicy IfNotPresent).
+ */
+export function appDeployment(app: string, image: string, port?: number): string {
+  const served = port === undefined
+    ? ''
+    : `          imagePullPolicy: IfNotPresent
+          ports:
+            - name: http
+              containerPort: ${port}
+`;
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -19,10 +30,12 @@ spec:
       containers:
         - name: ${app}
           image: ${image}
-          env:
+${served}          env:
             - name: INTERVAL
               value: "2"
-`;
+${port === undefined ? '' : `            - name: PORT
+              value: "${port}"
+`}`;
 }
 
 /**
@@ -31,33 +44,7 @@ spec:
  * balancer's port 80).
  */
 export function servedApp(app: string, image: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${app}-dep
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: ${app}
-  template:
-    metadata:
-      labels:
-        app: ${app}
-    spec:
-      containers:
-        - name: ${app}
-          image: ${image}
-          imagePullPolicy: IfNotPresent
-          ports:
-            - name: http
-              containerPort: 8080
-          env:
-            - name: PORT
-              value: "8080"
-            - name: INTERVAL
-              value: "2"
----
+  return `${appDeployment(app, image, 8080)}---
 apiVersion: v1
 kind: Service
 metadata:
