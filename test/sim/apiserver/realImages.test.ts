@@ -4,17 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { requireDocker, docker } from '../../lib/docker.ts';
 import { buildHashApp } from '../../lib/images.ts';
 import { pollUntil } from '../../lib/poll.ts';
-
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const KUBECTL = '/usr/bin/kubectl';
+import { KUBECTL, simWorkspace } from './test/harness.ts';
 
 test('a locally built image: ErrImagePull before k3d image import, a real container after it, its output the pod log', { timeout: 240_000 }, async (t) => {
   await requireDocker();
@@ -22,23 +16,7 @@ test('a locally built image: ErrImagePull before k3d image import, a real contai
   const cluster = `real${suffix}`;
   const image = `k3dsim-hashapp-${suffix}:v1`;
   const message = `hello from the real container ${suffix}`;
-  const root = mkdtempSync(join(tmpdir(), 'k3dsim-real-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PATH: `${join(repo, 'test', 'sim', 'bin')}:${join(repo, 'node_modules', '.bin')}:${process.env.PATH}`,
-    K3D_SIM_HOME: join(root, 'k3d'),
-    KUBECONFIG: join(root, 'kube', 'config'),
-    KUBECACHEDIR: join(root, 'kube', 'cache'),
-    HOME: root,
-    K3D_SIM_SPEED: '0.02',
-  };
-  const run = (cmd: string, args: string[], input?: string): Promise<{ out: string; err: string; code: number }> => new Promise((resolve) => {
-    const p = execFile(cmd, args, { env, cwd: root, timeout: 90_000, maxBuffer: 16 << 20 }, (e, out, err) => {
-      resolve({ out, err, code: e ? (typeof e.code === 'number' ? e.code : 1) : 0 });
-    });
-    if (input !== undefined) p.stdin!.end(input);
-  });
-  const k3d = (...args: string[]) => run('k3d', args);
+  const { env, run, k3d } = simWorkspace(t, 'real', cluster);
   const kubectl = async (...args: string[]) => {
     const r = await run(KUBECTL, args);
     assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed: ${r.err}`);
@@ -51,12 +29,7 @@ test('a locally built image: ErrImagePull before k3d image import, a real contai
     return r.stdout.split('\n').filter(Boolean);
   };
   t.after(async () => {
-    await k3d('cluster', 'delete', cluster);
-    const left = await docker(['ps', '-aq', '--filter', `label=k3d-sim.cluster=${cluster}`]);
-    const ids = left.stdout.split('\n').filter(Boolean);
-    if (ids.length) await docker(['rm', '-f', ...ids]);
     await docker(['rmi', image]);
-    rmSync(root, { recursive: true, force: true });
   });
 
   const built = await buildHashApp({ tag: image, message });
