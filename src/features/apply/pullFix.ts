@@ -56,24 +56,41 @@ export async function runImagePullFix(ctx: Ctx, fix: ImagePullFix): Promise<bool
   return runStepsWithProgress(ctx, `Push ${fix.pushImage} to the cluster's registry`, steps);
 }
 
+/** A pod that could not pull `image`, waiting for the kubelet's next attempt after a fix. */
+export interface PullRetry {
+  namespace: string;
+  pod: string;
+  image: string;
+}
+
 /**
- * After a fix, the pod is still in ImagePullBackOff until the kubelet's next attempt (its
- * back-off doubles from 10 s up to 5 min). Waits, in a cancellable notification, until the
- * pod's containers are past pulling (or the pod is replaced); false when cancelled or timed out.
+ * After a fix, a pod is still in ImagePullBackOff until the kubelet's next attempt (its back-off
+ * doubles from 10 s up to 5 min). Waits, in one cancellable notification for all the pods (one each
+ * would be several toasts at once, and VS Code hides the fourth within 800 ms, the next rollout's
+ * message with it), until each pod's containers are past pulling (or the pod is replaced). Per pod:
+ * true when it was, false when cancelled or timed out first.
  */
-export async function waitForPullRetry(http: KubeHttp, namespace: string, podName: string, image: string, timeoutMs: number): Promise<boolean> {
+export async function waitForPullRetries(http: KubeHttp, pods: readonly PullRetry[], timeoutMs: number): Promise<boolean[]> {
   const started = Date.now();
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Pod ${podName}`, cancellable: true },
-    async (progress, token) => {
-      progress.report({ message: `waiting for the kubelet to pull ${image} again (it retries with back-off)` });
-      while (!token.isCancellationRequested && Date.now() - started < timeoutMs) {
-        const pod = await http.json<V1Pod>(`/api/v1/namespaces/${namespace}/pods/${podName}`).catch((e: { kind?: string }) => (e.kind === 'notFound' ? null : undefined));
-        if (pod === null) return true; // replaced: the rollout follows the new one
-        if (pod && !pullFailureOf(pod)) return true;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      return false;
-    },
-  );
+  const done = pods.map(() => false);
+  if (pods.length === 0) return done;
+  const title = pods.length === 1 ? `Pod ${pods[0].pod}` : `${pods.length} pods`;
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    while (!token.isCancellationRequested && Date.now() - started < timeoutMs) {
+      const waiting = pods.filter((_, i) => !done[i]);
+      if (waiting.length === 0) break;
+      progress.report({ message: `waiting for the kubelet to pull ${[...new Set(waiting.map((p) => p.image))].join(', ')} again (it retries with back-off)` });
+      await Promise.all(
+        pods.map(async ({ namespace, pod: name }, i) => {
+          if (done[i]) return;
+          const pod = await http.json<V1Pod>(`/api/v1/namespaces/${namespace}/pods/${name}`).catch((e: { kind?: string }) => (e.kind === 'notFound' ? null : undefined));
+          // Replaced (the rollout follows the new one), or past pulling.
+          if (pod === null || (pod && !pullFailureOf(pod))) done[i] = true;
+        }),
+      );
+      if (done.every(Boolean)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return done;
+  });
 }

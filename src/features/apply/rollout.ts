@@ -6,7 +6,8 @@ import { showReadOnly } from '../shared/readOnlyDocuments.ts';
 import { FailureBatch } from '../../core/deploy/failureBatch.ts';
 import { commonImagePullFix, describeImagePullFix, imagePullFixKey } from '../../core/publish/imagePullFix.ts';
 import type { ImagePullFix } from '../../core/publish/imagePullFix.ts';
-import { imagePullFixesFor, runImagePullFix, waitForPullRetry } from './pullFix.ts';
+import { imagePullFixesFor, runImagePullFix, waitForPullRetries } from './pullFix.ts';
+import type { PullRetry } from './pullFix.ts';
 
 export type RolloutOutcome = 'complete' | 'failed' | 'timedOut' | 'cancelled';
 /** Failures less than this apart are reported together (FailureBatch), the first waiting 3 s at most. */
@@ -130,7 +131,7 @@ async function stuck(ctx: Ctx, http: KubeHttp, context: string, s: Stuck, { what
   const choice = await vscode.window.showErrorMessage(`The rollout of ${name} is stuck: ${what}.${hint}`, ...fixes.map((f) => f.label), 'Show Pod', 'Show Events');
   const fix = fixes.find((f) => f.label === choice);
   if (fix && failure) {
-    if (!(await fixed(ctx, fix)) || !(await pulledAgain(http, s, fix, timeoutMs))) return 'failed';
+    if (!(await fixed(ctx, fix)) || !(await waitForPullRetries(http, [pullRetry(s, fix)], timeoutMs))[0]) return 'failed';
     return followRollout(ctx, http, context, namespace, name, showPod);
   } else if (failure && choice === 'Show Pod') {
     await showPod(context, namespace, failure.pod.metadata?.name ?? '');
@@ -170,12 +171,9 @@ async function stuckTogether(
     for (const fix of common.fixes) {
       if (await fixed(ctx, fix)) done.add(imagePullFixKey(fix));
     }
-    // One at a time: each wait is a notification, and the kubelets retry meanwhile.
-    const retried: number[] = [];
-    for (let k = 0; k < items.length; k++) {
-      const fix = explained[k].fixes[0];
-      if (done.has(imagePullFixKey(fix)) && (await pulledAgain(http, items[k], fix, timeoutMs))) retried.push(k);
-    }
+    const fixedOnes = items.map((_, k) => k).filter((k) => done.has(imagePullFixKey(explained[k].fixes[0])));
+    const pulled = await waitForPullRetries(http, fixedOnes.map((k) => pullRetry(items[k], explained[k].fixes[0])), timeoutMs);
+    const retried = fixedOnes.filter((_, at) => pulled[at]);
     const again = await followRollouts(ctx, http, context, retried.map((k) => items[k]), showPod);
     retried.forEach((k, at) => (outcomes[k] = again[at]));
     return outcomes;
@@ -203,9 +201,9 @@ async function fixed(ctx: Ctx, fix: ImagePullFix): Promise<boolean> {
   return (await runImagePullFix(ctx, fix)) && !(fix.kind === 'import' && fix.pullPolicyNote);
 }
 
-/** After a fix: the kubelet's next pull attempt (waitForPullRetry). */
-function pulledAgain(http: KubeHttp, { namespace, failure }: Stuck, fix: ImagePullFix, timeoutMs: number): Promise<boolean> {
-  return waitForPullRetry(http, namespace, failure?.pod.metadata?.name ?? '', fix.kind === 'import' ? fix.image : fix.pushImage, timeoutMs);
+/** What waitForPullRetries waits for after `fix`: the stuck pod pulling the fixed image again. */
+function pullRetry({ namespace, failure }: Stuck, fix: ImagePullFix): PullRetry {
+  return { namespace, pod: failure?.pod.metadata?.name ?? '', image: fix.kind === 'import' ? fix.image : fix.pushImage };
 }
 
 /** `kubectl get events --field-selector involvedObject.name=NAME`, as a read-only document. */
