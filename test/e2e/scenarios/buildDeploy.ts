@@ -192,23 +192,31 @@ scenario('build and deploy: three deployments of an image built only on the host
 }, 300_000);
 
 /**
+ * Builds hashapp-NAME:<this run's tag> on the host only (an earlier run's import must not be in the cluster
+ * already), writes `deployments(image)` to APP/manifests/NAME.yaml, opens it and runs Apply to Cluster. The image.
+ */
+async function applyWithHostOnlyImage(ctx: ScenarioContext, name: string, message: string, deployments: (image: string) => string[]): Promise<string> {
+  const { wb } = ctx;
+  await requireDocker();
+  const image = `hashapp-${name}:${Date.now().toString(36)}`;
+  await buildHashApp({ tag: image, message });
+  const file = `${APP}/manifests/${name}.yaml`;
+  fs.mkdirSync(path.join(ctx.workspace, APP, 'manifests'), { recursive: true });
+  fs.writeFileSync(path.join(ctx.workspace, file), deployments(image).join('---\n'));
+  await wb.runCommand('Notifications: Clear All Notifications');
+  ctx.step(`open ${file} (${image} is built on the host only); Apply to Cluster`);
+  await wb.quickOpenFile(file, `image: ${image}`);
+  await wb.runCommand('k3d: Apply to Cluster');
+  return image;
+}
+
+/**
  * VS Code shows a toast that comes when three others came in the last 800 ms only in its bell: three
  * rollouts failing at once had one notification each, and one or two of them (with their fix) were hidden.
  */
 async function threeStuckFixedAtOnce(ctx: ScenarioContext, apps: string[]): Promise<void> {
   const { wb } = ctx;
-  await requireDocker();
-  // A tag of this run's own: an earlier run's import must not be in the cluster already.
-  const image = `hashapp-trio:${Date.now().toString(36)}`;
-  await buildHashApp({ tag: image, message: 'three deployments, one image' });
-  const file = `${APP}/manifests/trio.yaml`;
-  fs.mkdirSync(path.join(ctx.workspace, APP, 'manifests'), { recursive: true });
-  fs.writeFileSync(path.join(ctx.workspace, file), apps.map((app) => appDeployment(app, image)).join('---\n'));
-  await wb.runCommand('Notifications: Clear All Notifications');
-
-  ctx.step(`open ${file} (three deployments of ${image}, built on the host only); Apply to Cluster`);
-  await wb.quickOpenFile(file, `image: ${image}`);
-  await wb.runCommand('k3d: Apply to Cluster');
+  const image = await applyWithHostOnlyImage(ctx, 'trio', 'three deployments, one image', (img) => apps.map((app) => appDeployment(app, img)));
   const seen = new Set<string>();
   const together = /3 rollouts are stuck: /;
   await waitUntil('one notification for the three stuck rollouts', async () => {
@@ -250,18 +258,8 @@ scenario('build and deploy: two rollouts stuck for different reasons: one notifi
 
 async function twoStuckChosen(ctx: ScenarioContext): Promise<void> {
   const { wb } = ctx;
-  await requireDocker();
-  const image = `hashapp-mixed:${Date.now().toString(36)}`;
-  await buildHashApp({ tag: image, message: 'one of two' });
-  const file = `${APP}/manifests/mixed.yaml`;
-  fs.mkdirSync(path.join(ctx.workspace, APP, 'manifests'), { recursive: true });
   // One image only on the host (Import into Cluster fixes it), one that no registry has (a typo: no fix to offer).
-  fs.writeFileSync(path.join(ctx.workspace, file), [appDeployment('mixed-local', image), appDeployment('mixed-typo', 'hashapp-typo-doesnotexist:1')].join('---\n'));
-  await wb.runCommand('Notifications: Clear All Notifications');
-
-  ctx.step(`open ${file}; Apply to Cluster`);
-  await wb.quickOpenFile(file, `image: ${image}`);
-  await wb.runCommand('k3d: Apply to Cluster');
+  const image = await applyWithHostOnlyImage(ctx, 'mixed', 'one of two', (img) => [appDeployment('mixed-local', img), appDeployment('mixed-typo', 'hashapp-typo-doesnotexist:1')]);
   const together = /2 rollouts are stuck: /;
   const { toast, button } = await notificationButton(ctx, together, 'Choose Deployment…', 120_000);
   const message = ((await toast.locator('.notification-list-item-message').textContent()) ?? '').replace(/\s+/g, ' ');
