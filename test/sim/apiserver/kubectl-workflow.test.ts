@@ -3,14 +3,12 @@
 // server-side apply, cluster stop and start: from `k3d cluster create` to `k3d cluster delete`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SAMPLE_DEPLOYMENT } from '../../../scripts/lib/workspace.ts';
+import { simWorkspace } from './test/harness.ts';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const KUBECTL = '/usr/bin/kubectl';
 
 const MANIFEST = SAMPLE_DEPLOYMENT; // the course's manifests/deployment.yaml
@@ -19,25 +17,11 @@ test('the course workflow runs with the real kubectl against the simulated k3d',
   skip: existsSync(KUBECTL) ? false : `${KUBECTL} is absent: install kubectl 1.32 to run this test`,
   timeout: 150_000,
 }, async (t) => {
-  const root = mkdtempSync(join(tmpdir(), 'k3dsim-workflow-'));
+  // The course's default cluster; commands run in a project folder, as a learner's do.
+  const { root, env, run, k3d } = simWorkspace(t, 'workflow', 'k3s-default', { cwd: 'work' });
   const work = join(root, 'work');
   mkdirSync(join(work, 'manifests'), { recursive: true });
   writeFileSync(join(work, 'manifests', 'deployment.yaml'), MANIFEST);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PATH: `${join(repo, 'test', 'sim', 'bin')}:${join(repo, 'node_modules', '.bin')}:${process.env.PATH}`,
-    K3D_SIM_HOME: join(root, 'k3d'),
-    KUBECONFIG: join(root, 'kube', 'config'),
-    KUBECACHEDIR: join(root, 'kube', 'cache'),
-    HOME: root,
-    K3D_SIM_SPEED: '0.02',
-  };
-  const run = (cmd: string, args: string[]): Promise<{ out: string; err: string; code: number }> => new Promise((resolve) => {
-    execFile(cmd, args, { env, cwd: work, timeout: 60_000, maxBuffer: 16 << 20 }, (e, out, err) => {
-      resolve({ out, err, code: e ? (typeof e.code === 'number' ? e.code : 1) : 0 });
-    });
-  });
-  const k3d = (...args: string[]) => run('k3d', args);
   const kubectl = async (...args: string[]) => {
     const r = await run(KUBECTL, args);
     assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed: ${r.err}`);
@@ -51,10 +35,6 @@ test('the course workflow runs with the real kubectl against the simulated k3d',
     }
   };
   const rows = (out: string): string[][] => out.trim().split('\n').slice(1).map((l) => l.trim().split(/\s{2,}/));
-  t.after(async () => {
-    await k3d('cluster', 'delete');
-    rmSync(root, { recursive: true, force: true });
-  });
 
   const created = await k3d('cluster', 'create', '-a', '2');
   assert.equal(created.code, 0, created.err);

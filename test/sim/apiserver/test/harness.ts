@@ -234,11 +234,13 @@ export interface SimWorkspace {
 
 /**
  * A workspace of its own for the simulated k3d CLI and the real kubectl: test/sim/bin first on PATH, k3d's state, a
- * kubeconfig and HOME under a fresh temporary folder. When the test ends (`t.after`), `cluster` is deleted, with any
- * container the engine still holds of it, and the folder.
+ * kubeconfig and HOME under a fresh temporary folder. Commands run in `options.cwd` (a folder made under it) or in it.
+ * When the test ends (`t.after`), `cluster` is deleted, with any container the engine still holds of it, and the folder.
  */
-export function simWorkspace(t: { after(fn: () => Promise<void>): void }, prefix: string, cluster: string): SimWorkspace {
+export function simWorkspace(t: { after(fn: () => Promise<void>): void }, prefix: string, cluster: string, options: { cwd?: string } = {}): SimWorkspace {
   const root = mkdtempSync(join(tmpdir(), `k3dsim-${prefix}-`));
+  const cwd = options.cwd === undefined ? root : join(root, options.cwd);
+  mkdirSync(cwd, { recursive: true });
   const repo = join(here, '..', '..', '..', '..');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -250,7 +252,7 @@ export function simWorkspace(t: { after(fn: () => Promise<void>): void }, prefix
     K3D_SIM_SPEED: '0.02',
   };
   const run = (cmd: string, args: string[], input?: string): Promise<CommandResult> => new Promise((resolve) => {
-    const p = execFile(cmd, args, { env, cwd: root, timeout: 90_000, maxBuffer: 16 << 20 }, (e, out, err) => {
+    const p = execFile(cmd, args, { env, cwd, timeout: 90_000, maxBuffer: 16 << 20 }, (e, out, err) => {
       resolve({ out, err, code: e ? (typeof e.code === 'number' ? e.code : 1) : 0 });
     });
     if (input !== undefined) p.stdin!.end(input);
