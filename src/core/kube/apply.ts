@@ -1,6 +1,8 @@
 // `kubectl apply -f` as server-side apply with our own field manager: validate everything
 // (discovery, then a server-side dry run with strict field validation) before applying
-// anything, then apply in the given order and report per object as kubectl does.
+// anything, then apply in the given order (the objects of one kind a few at a time) and report
+// per object as kubectl does.
+import { applyRank } from '../manifests/kinds.ts';
 import { objectPath } from './actions.ts';
 import type { Discovery, ResourceInfo } from './discovery.ts';
 import { KubeError } from './gateway.ts';
@@ -55,26 +57,49 @@ export function kubectlRef(obj: KubeObject, info?: ResourceInfo): string {
  * if any fails, nothing is applied and the results carry the problems. Phase 2 applies.
  */
 export async function applyObjects(http: KubeHttp, discovery: Discovery, objects: Obj[], options: ApplyOptions = {}): Promise<{ applied: boolean; results: ApplyResult[] }> {
+  // Namespaces this apply creates: the dry run of what goes in them is made elsewhere (below).
+  const declared = new Set(objects.filter((o) => o.apiVersion === 'v1' && o.kind === 'Namespace' && o.metadata?.name).map((o) => o.metadata?.name as string));
   // A few at a time: over one or two kept-alive connections, not one new TLS connection each.
-  const prepared = await mapLimit(objects, 4, (obj, index) => prepare(http, discovery, obj, index, options));
+  const prepared = await mapLimit(objects, 4, (obj, index) => prepare(http, discovery, obj, index, options, declared));
   const results = prepared.map((p) => p.result);
   if (results.some((r) => r.problem) || options.dryRun) {
     return { applied: false, results };
   }
-  for (const p of prepared) {
-    if (!p.info) continue;
-    try {
-      const after = await ssa(http, p.path, p.obj, options, false);
-      p.result.object = after;
-      const manager = options.fieldManager ?? FIELD_MANAGER;
-      p.result.outcome = !p.result.before ? 'created' : unchangedByApply(p.result.before, after, manager) ? 'unchanged' : 'configured';
-    } catch (e) {
-      p.result.problem = toProblem(e, p.obj);
-      // Stop at the first failure: what was applied before it is reported as applied.
-      break;
-    }
+  // In the order given (sortForApply: namespaces and CRDs before what uses them), one kind after another;
+  // the objects of one kind, which do not depend on each other, a few at a time. At the first failure
+  // nothing more is started: what was applied (or was in flight and then applied) is reported as applied.
+  const manager = options.fieldManager ?? FIELD_MANAGER;
+  let failed = false;
+  for (const wave of kindRuns(prepared)) {
+    await mapLimit(wave, 4, async (p) => {
+      if (failed || !p.info) return;
+      try {
+        const after = await ssa(http, p.path, p.obj, options, false);
+        p.result.object = after;
+        p.result.outcome = !p.result.before ? 'created' : unchangedByApply(p.result.before, after, manager) ? 'unchanged' : 'configured';
+      } catch (e) {
+        p.result.problem = toProblem(e, p.obj);
+        failed = true;
+      }
+    });
+    if (failed) break;
   }
   return { applied: results.every((r) => r.outcome !== undefined), results };
+}
+
+/** Consecutive objects of the same apply rank (kinds.ts): the same kind, or kinds the order does not know. */
+function kindRuns(prepared: Prepared[]): Prepared[][] {
+  const runs: Prepared[][] = [];
+  let rank = -1;
+  for (const p of prepared) {
+    const r = applyRank(p.obj.kind);
+    if (runs.length === 0 || r !== rank) {
+      runs.push([]);
+      rank = r;
+    }
+    runs[runs.length - 1].push(p);
+  }
+  return runs;
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -97,7 +122,7 @@ interface Prepared {
   obj: Obj;
 }
 
-async function prepare(http: KubeHttp, discovery: Discovery, original: Obj, index: number, options: ApplyOptions): Promise<Prepared> {
+async function prepare(http: KubeHttp, discovery: Discovery, original: Obj, index: number, options: ApplyOptions, declared: ReadonlySet<string>): Promise<Prepared> {
   const obj = structuredClone(original);
   const result: ApplyResult = { ref: kubectlRef(obj), index };
   const apiVersion = obj.apiVersion ?? '';
@@ -124,11 +149,46 @@ async function prepare(http: KubeHttp, discovery: Discovery, original: Obj, inde
       if (e instanceof KubeError && e.status === 404) return undefined;
       throw e;
     });
-    result.object = await ssa(http, path, obj, options, true);
+    result.object = await ssa(http, path, obj, options, true).catch((e: unknown) => {
+      if (!(info.namespaced && declared.has(result.namespace as string) && namespaceMissing(e, result.namespace as string))) throw e;
+      return dryRunElsewhere(http, info, obj, options);
+    });
   } catch (e) {
     result.problem = toProblem(e, obj);
   }
   return { result, info, path, obj };
+}
+
+/** Is `e` the API server saying that namespace `name` does not exist (its NamespaceLifecycle check)? */
+function namespaceMissing(e: unknown, name: string): boolean {
+  const details = (e as { statusObject?: { details?: { kind?: string; name?: string } } }).statusObject?.details;
+  return e instanceof KubeError && e.status === 404 && details?.kind === 'namespaces' && details.name === name;
+}
+
+/**
+ * The dry run of an object whose namespace this apply creates first. The API server refuses anything in a namespace
+ * that does not exist yet, dry runs included (kubectl apply --dry-run=server fails on such a file): the object is
+ * checked in `default` instead, under a name of the same length that nothing there has, so that the server validates
+ * exactly its fields without meeting another object. The answer is given back its own name and namespace.
+ */
+async function dryRunElsewhere(http: KubeHttp, info: ResourceInfo, obj: Obj, options: ApplyOptions): Promise<KubeObject> {
+  const name = obj.metadata?.name ?? '';
+  const stand = standInName(name);
+  const probe = { ...obj, metadata: { ...obj.metadata, name: stand, namespace: 'default' } };
+  const path = objectPath({ apiVersion: obj.apiVersion ?? '', resource: info.resource, namespace: 'default', name: stand });
+  const answer = await ssa(http, path, probe, { ...options, force: true }, true);
+  return { ...answer, metadata: { ...answer.metadata, name, namespace: obj.metadata?.namespace } };
+}
+
+/** `name` with its last characters (six at most) replaced by random lowercase letters and digits: as valid, as long. */
+function standInName(name: string): string {
+  const keep = Math.max(0, name.length - 6);
+  let out = name.slice(0, keep);
+  for (let i = keep; i < name.length; i++) {
+    // A letter first (a DNS-1035 label starts with one), never `-` or `.` at the end.
+    out += i === 0 ? String.fromCharCode(97 + Math.floor(Math.random() * 26)) : Math.floor(Math.random() * 36).toString(36);
+  }
+  return out;
 }
 
 /**

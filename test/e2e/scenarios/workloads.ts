@@ -253,6 +253,30 @@ spec:
   fs.rmSync(path.join(ctx.workspace, 'manifests', 'broken.yaml'), { force: true });
 });
 
+scenario('apply: a file that creates its namespace and a deployment in it applies in one go and rolls out', 'simulated', async (ctx) => {
+  const { wb } = ctx;
+  const ns = 'e2e-shop';
+  // The namespace is not in the cluster until this apply creates it: a server-side dry run of the deployment in it
+  // fails (kubectl apply --dry-run=server does), and the check before applying must not.
+  const deployment = appDeployment('e2e-shop', 'jakousa/dwk-app1:b7fc18de').replace('  name: e2e-shop-dep\n', `  name: e2e-shop-dep\n  namespace: ${ns}\n`);
+  try {
+    check(!/e2e-shop/.test(kubectl(ctx, 'get', 'namespaces')), 'the namespace is not there before');
+    await openManifest(ctx, 'shop.yaml', `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${ns}\n---\n${deployment}`);
+    await clickApply(ctx);
+    const done = await waitUntil('the rollout message', () => wb.notificationToasts().locator('.notification-list-item-message').allTextContents().then((t) => t.join(' | ')), (t) => /"e2e-shop-dep" successfully rolled out/.test(t) || /Nothing was applied|failed/.test(t), 60_000);
+    ctx.step(`notification: ${done}`);
+    check(/"e2e-shop-dep" successfully rolled out/.test(done), `the deployment should roll out: ${done}`);
+    const status = (await wb.statusBarTexts()).find((t) => /Applied manifests\/shop\.yaml/.test(t)) ?? '';
+    ctx.step(`status bar: ${status}`);
+    check(/namespace\/e2e-shop created/.test(status) && /deployment\.apps\/e2e-shop-dep created/.test(status), `the status bar should name both: "${status}"`);
+    check(/e2e-shop-dep\s+1\/1/.test(kubectl(ctx, 'get', 'deployments', '-n', ns)), 'kubectl get deployments -n e2e-shop shows it ready');
+    await ctx.shot('a namespace and a deployment in it, applied from one file: created and rolled out', 'apply-new-namespace');
+  } finally {
+    kubectl(ctx, 'delete', 'namespace', ns, '--ignore-not-found', '--wait=false');
+    fs.rmSync(path.join(ctx.workspace, 'manifests', 'shop.yaml'), { force: true });
+  }
+});
+
 scenario('apply: a file with two deployments rolls both out under one notification, and one message says both rolled out', 'simulated', async (ctx) => {
   const { wb } = ctx;
   const apps = ['e2e-pair-api', 'e2e-pair-web'];

@@ -167,6 +167,38 @@ test('apply validates everything first: one bad document means nothing is applie
   await assert.rejects(http.json('/api/v1/namespaces/default/configmaps/should-not-exist'), /not found/);
 });
 
+test('apply -f: a file that creates a namespace and what lives in it applies, checked before anything is', async () => {
+  // The API server refuses anything in a namespace that does not exist, dry runs included: the file's own namespace
+  // is not there until the apply creates it.
+  const discovery = new Discovery(http);
+  const inShop = <T extends { metadata: Record<string, unknown> }>(o: T) => ({ ...o, metadata: { ...o.metadata, namespace: 'shop' } });
+  const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } };
+  const bad = inShop({ ...course('x1'), metadata: { name: 'shop-dep' }, spec: { ...course('x1').spec, replicass: 2 } });
+  const refused = await applyObjects(http, discovery, [namespace, inShop(cm('shop-config')), bad]);
+  assert.equal(refused.applied, false);
+  assert.match(refused.results[2].problem?.message ?? '', /replicass/, 'the deployment is checked by the server all the same');
+  assert.equal(refused.results[1].problem, undefined);
+  assert.equal(await exists('/api/v1/namespaces/shop'), false, 'nothing was applied, the namespace neither');
+
+  // A dry run (Diff) shows each object under its own name and namespace.
+  const diff = await applyObjects(http, discovery, [namespace, inShop(cm('shop-config'))], { dryRun: true, force: true });
+  assert.deepEqual(diff.results.map((r) => r.problem), [undefined, undefined]);
+  assert.deepEqual([diff.results[1].object?.metadata?.name, diff.results[1].object?.metadata?.namespace], ['shop-config', 'shop']);
+
+  const good = inShop({ ...course('b7fc18de2376da80ff0cfc72cf581a9f94d10e64'), metadata: { name: 'shop-dep' } });
+  const applied = await applyObjects(http, discovery, [namespace, inShop(cm('shop-config')), inShop(svc('shop-svc')), good]);
+  assert.equal(applied.applied, true, JSON.stringify(applied.results.map((r) => r.problem)));
+  assert.deepEqual(applied.results.map((r) => `${r.ref} ${r.outcome}`), ['namespace/shop created', 'configmap/shop-config created', 'service/shop-svc created', 'deployment.apps/shop-dep created']);
+  assert.equal(await exists('/apis/apps/v1/namespaces/shop/deployments/shop-dep'), true);
+  const leftovers = await http.json<{ items: Array<{ metadata: { name: string } }> }>('/api/v1/namespaces/default/configmaps');
+  assert.ok(!leftovers.items.some((c) => c.metadata.name.startsWith('shop-con')), 'the checks left nothing in default');
+  assert.equal((await applyObjects(http, discovery, [namespace, inShop(cm('shop-config'))])).results[1].outcome, 'unchanged', 'applied again: unchanged');
+
+  // A namespace the file does not create, and the cluster does not have, is still the server's error.
+  const elsewhere = await applyObjects(http, discovery, [{ ...cm('lost'), metadata: { name: 'lost', namespace: 'nowhere' } }]);
+  assert.match(elsewhere.results[0].problem?.message ?? '', /namespaces "nowhere" not found/);
+});
+
 test('a field another manager changed is a conflict naming the manager; force takes it over', async () => {
   await scaleDeployment(http, 'default', 'course-dep', 3);
   const discovery = new Discovery(http);
@@ -182,6 +214,52 @@ test('a field another manager changed is a conflict naming the manager; force ta
 const cm = (name: string, namespace?: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...(namespace ? { namespace } : {}) }, data: { a: '1' } });
 const svc = (name: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }] } });
 const exists = (p: string) => http.json(p).then(() => true, (e: unknown) => (e instanceof KubeError && e.status === 404 ? false : Promise.reject(e)));
+
+test('apply -f: kind after kind in apply order, the objects of one kind together; after a failure nothing more is started', async () => {
+  // What the server is asked to apply for real (not the dry runs), in order, with how many were in flight.
+  const events: string[] = [];
+  let inFlight = 0;
+  let most = 0;
+  const watched = (failOn?: string) => {
+    const view = Object.create(http) as KubeHttp;
+    view.json = async <T>(p: string, request?: Parameters<KubeHttp['json']>[1]): Promise<T> => {
+      if (request?.method !== 'PATCH' || request.query?.dryRun) return http.json<T>(p, request);
+      const what = p.split('/').slice(-2).join('/');
+      events.push(`start ${what}`);
+      most = Math.max(most, ++inFlight);
+      try {
+        if (what === failOn) throw new KubeError('failed', 'The API server answered 500: etcdserver: request timed out', 500);
+        return await http.json<T>(p, request);
+      } finally {
+        inFlight--;
+        events.push(`end ${what}`);
+      }
+    };
+    return view;
+  };
+  const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'waves' } };
+  const file = [ns, cm('w1', 'waves'), cm('w2', 'waves'), cm('w3', 'waves'), cm('w4', 'waves'), { ...svc('w-svc'), metadata: { name: 'w-svc', namespace: 'waves' } }];
+  const ok = watched();
+  const applied = await applyObjects(ok, new Discovery(ok), file);
+  assert.equal(applied.applied, true, JSON.stringify(applied.results.map((r) => r.problem)));
+  assert.deepEqual(applied.results.map((r) => r.outcome), ['created', 'created', 'created', 'created', 'created', 'created']);
+  const at = (e: string) => events.indexOf(e);
+  assert.ok(at('end namespaces/waves') < Math.min(...['w1', 'w2', 'w3', 'w4'].map((n) => at(`start configmaps/${n}`))), `the namespace before what lives in it: ${events.join(', ')}`);
+  assert.ok(Math.max(...['w1', 'w2', 'w3', 'w4'].map((n) => at(`end configmaps/${n}`))) < at('start services/w-svc'), `every config map before the service: ${events.join(', ')}`);
+  assert.ok(most > 1, 'the config maps are applied together');
+
+  // A config map fails for real (the dry run passed): the service, a later kind, is never started.
+  events.length = 0;
+  const changed = file.map((o) => (o.kind === 'Namespace' ? o : { ...o, metadata: { ...o.metadata, labels: { round: 'two' } } }));
+  const faulty = watched('configmaps/w2');
+  const partial = await applyObjects(faulty, new Discovery(faulty), changed);
+  assert.equal(partial.applied, false);
+  assert.match(partial.results[2].problem?.message ?? '', /etcdserver: request timed out/);
+  assert.equal(partial.results[5].outcome, undefined, 'the service was not applied');
+  assert.ok(!events.includes('start services/w-svc'), `nothing after the failure's kind: ${events.join(', ')}`);
+  const service = await http.json<{ metadata: { labels?: Record<string, string> } }>('/api/v1/namespaces/waves/services/w-svc');
+  assert.equal(service.metadata.labels?.round, undefined, 'the cluster still has the service as it was');
+});
 
 test('delete -f: objects without a namespace go to the kubeconfig context namespace, as kubectl does', async () => {
   // The context's namespace as `kubectl config set-context --namespace` writes it.
