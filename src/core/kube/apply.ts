@@ -57,8 +57,12 @@ export function kubectlRef(obj: KubeObject, info?: ResourceInfo): string {
  * if any fails, nothing is applied and the results carry the problems. Phase 2 applies.
  */
 export async function applyObjects(http: KubeHttp, discovery: Discovery, objects: Obj[], options: ApplyOptions = {}): Promise<{ applied: boolean; results: ApplyResult[] }> {
-  // Namespaces this apply creates: the dry run of what goes in them is made elsewhere (below).
-  const declared = new Set(objects.filter((o) => o.apiVersion === 'v1' && o.kind === 'Namespace' && o.metadata?.name).map((o) => o.metadata?.name as string));
+  // Namespaces and kinds this apply creates: the dry run of what goes in them is made elsewhere (below), and a kind
+  // the cluster does not serve yet gets a message that says why.
+  const declared: Declared = {
+    namespaces: new Set(objects.filter((o) => o.apiVersion === 'v1' && o.kind === 'Namespace' && o.metadata?.name).map((o) => o.metadata?.name as string)),
+    kinds: new Set(objects.flatMap(crdKinds)),
+  };
   // A few at a time: over one or two kept-alive connections, not one new TLS connection each.
   const prepared = await mapLimit(objects, 4, (obj, index) => prepare(http, discovery, obj, index, options, declared));
   const results = prepared.map((p) => p.result);
@@ -122,7 +126,20 @@ interface Prepared {
   obj: Obj;
 }
 
-async function prepare(http: KubeHttp, discovery: Discovery, original: Obj, index: number, options: ApplyOptions, declared: ReadonlySet<string>): Promise<Prepared> {
+interface Declared {
+  namespaces: ReadonlySet<string>;
+  /** `group/version Kind` of every version that a CustomResourceDefinition of the apply serves. */
+  kinds: ReadonlySet<string>;
+}
+
+function crdKinds(o: Obj): string[] {
+  if (o.kind !== 'CustomResourceDefinition' || !o.apiVersion?.startsWith('apiextensions.k8s.io/')) return [];
+  const spec = (o as { spec?: { group?: unknown; names?: { kind?: unknown }; versions?: unknown } }).spec;
+  const versions = Array.isArray(spec?.versions) ? spec.versions : [];
+  return versions.map((v: { name?: unknown }) => `${String(spec?.group)}/${String(v?.name)} ${String(spec?.names?.kind)}`);
+}
+
+async function prepare(http: KubeHttp, discovery: Discovery, original: Obj, index: number, options: ApplyOptions, declared: Declared): Promise<Prepared> {
   const obj = structuredClone(original);
   const result: ApplyResult = { ref: kubectlRef(obj), index };
   const apiVersion = obj.apiVersion ?? '';
@@ -135,7 +152,10 @@ async function prepare(http: KubeHttp, discovery: Discovery, original: Obj, inde
     return { result, path: '', obj };
   }
   if (!info) {
-    result.problem = { kind: 'unknownKind', message: `no matches for kind "${kind}" in version "${apiVersion}": the cluster does not know this kind` };
+    const why = declared.kinds.has(`${apiVersion} ${kind}`)
+      ? 'its CustomResourceDefinition is in this apply, but the cluster cannot check an object of a kind it does not serve yet: apply the CustomResourceDefinition first (its own file), then this'
+      : 'the cluster does not know this kind';
+    result.problem = { kind: 'unknownKind', message: `no matches for kind "${kind}" in version "${apiVersion}": ${why}` };
     return { result, path: '', obj };
   }
   result.ref = kubectlRef(obj, info);
@@ -150,7 +170,7 @@ async function prepare(http: KubeHttp, discovery: Discovery, original: Obj, inde
       throw e;
     });
     result.object = await ssa(http, path, obj, options, true).catch((e: unknown) => {
-      if (!(info.namespaced && declared.has(result.namespace as string) && namespaceMissing(e, result.namespace as string))) throw e;
+      if (!(info.namespaced && declared.namespaces.has(result.namespace as string) && namespaceMissing(e, result.namespace as string))) throw e;
       return dryRunElsewhere(http, info, obj, options);
     });
   } catch (e) {

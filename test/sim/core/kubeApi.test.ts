@@ -199,6 +199,20 @@ test('apply -f: a file that creates a namespace and what lives in it applies, ch
   assert.match(elsewhere.results[0].problem?.message ?? '', /namespaces "nowhere" not found/);
 });
 
+test('apply -f: an object whose CustomResourceDefinition is in the same apply is refused with what to do', async () => {
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'gadgets.example.com' },
+    spec: { group: 'example.com', names: { kind: 'Gadget', plural: 'gadgets' }, scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true }] },
+  };
+  const gadget = { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g' } };
+  const other = { apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'z' } };
+  const result = await applyObjects(http, new Discovery(http), [crd, gadget, other], { dryRun: true });
+  assert.match(result.results[1].problem?.message ?? '', /^no matches for kind "Gadget" in version "example.com\/v1": its CustomResourceDefinition is in this apply.*apply the CustomResourceDefinition first/);
+  assert.match(result.results[2].problem?.message ?? '', /"Gizmo".*: the cluster does not know this kind$/);
+});
+
 test('a field another manager changed is a conflict naming the manager; force takes it over', async () => {
   await scaleDeployment(http, 'default', 'course-dep', 3);
   const discovery = new Discovery(http);
