@@ -311,6 +311,24 @@ export class Workbench {
     await this.page.keyboard.press('Enter');
   }
 
+  /**
+   * Types `value` into a lone input box (not a wizard's step: the next step reuses the box) and submits it. An Enter
+   * the box did not take is pressed again while it still shows `value`, up to three times: CI has twice seen the
+   * typed text left in the box, after focus had been elsewhere (a terminal, a notification).
+   */
+  async submitInput(value: string): Promise<void> {
+    const box = this.quickInputBox();
+    await this.typeInput(value);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await this.page.keyboard.press('Enter');
+      const still = () => box.isVisible().then((shown) => (shown ? box.inputValue().then((v) => v === value) : false), () => false);
+      const taken = await waitUntil('the input box to take its value', still, (s) => !s, 3000).then(() => true, () => false);
+      if (taken) return;
+      await box.focus();
+    }
+    throw new Error(`the input box did not take "${value}" after three Enters`);
+  }
+
   async dismissQuickInput(): Promise<void> {
     for (let i = 0; i < 3 && (await this.quickInput().isVisible()); i++) {
       await this.page.keyboard.press('Escape');

@@ -77,14 +77,8 @@ scenario('terminal: Open Terminal on a pod running as a real container, type a c
 
     ctx.step(`right-click ${POD} > Run Command…: sh -c 'echo from-run-command; exit 3'`);
     await wb.contextMenu(row, 'Run Command…');
-    // The terminal had the focus: typed into the box itself (typeInput focuses it). An Enter the box did not take
-    // (CI once left the typed command there) is pressed again while the box still shows.
-    await wb.typeInput(`sh -c 'echo from-run-command; exit 3'`);
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      await page.keyboard.press('Enter');
-      if (await wb.quickInputBox().waitFor({ state: 'hidden', timeout: 3000 }).then(() => true, () => false)) break;
-      await wb.quickInputBox().focus();
-    }
+    // The terminal had the focus: typed into the box itself, and submitted until the box takes it.
+    await wb.submitInput(`sh -c 'echo from-run-command; exit 3'`);
     const toast = await waitUntil('the exit code notification', () => wb.notificationToasts().allTextContents().then((t) => t.join(' | ')), (t) => /sh exited with code 3/.test(t), 30_000);
     ctx.step(`notification: ${toast}`);
     const lines = await waitUntil('the output channel', () => page.locator('.part.panel .monaco-editor .view-lines .view-line').allTextContents().then((all) => all.map((x) => x.replace(/\u00a0/g, ' '))), (l) => l.some((x) => x.includes('[exit code 3]')), 15_000);
