@@ -239,7 +239,8 @@ export class ManifestDocument {
 
   /**
    * False when the document cannot hold a container image or a kustomization's `images:`: the word
-   * `image` is nowhere in it (nor a backslash, which could spell it in a quoted key). Then neither
+   * `image` is nowhere in it, or neither is a container list (`containers`, `initContainers`...) nor
+   * `images` (and no backslash, which could spell either in a quoted key). Then neither
    * lenses nor lessons read it at all: Services, ConfigMaps, Secrets... (a fifth of a real file's
    * text), and a large flow-style one no longer gets a notice that its images are not read.
    */
@@ -247,7 +248,7 @@ export class ManifestDocument {
     if (this.imageWord === undefined) {
       // A view of the text, not a copy: the search stops at the document's end.
       const own = this.file.text.slice(this.span.start, this.span.end);
-      this.imageWord = own.includes('image') || own.includes('\\');
+      this.imageWord = (own.includes('image') && (own.includes('ontainers') || own.includes('images'))) || own.includes('\\');
     }
     return this.imageWord;
   }

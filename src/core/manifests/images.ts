@@ -113,8 +113,23 @@ function moveImage(image: ContainerImage, to: ManifestDocument, delta: number): 
   return moved;
 }
 
-/** Every container image of every document, in file order. Cheap: reads documents' outlines. */
-export function findImages(file: ManifestFile): ContainerImage[] {
+/**
+ * Every container image of every document, in file order. Cheap: reads documents' outlines, once
+ * per version of a file (lenses, diagnostics and commands ask about the same version in turn).
+ */
+export function findImages(file: ManifestFile): readonly ContainerImage[] {
+  let all = FILE_IMAGES.get(file);
+  if (all === undefined) {
+    all = readFileImages(file);
+    FILE_IMAGES.set(file, all);
+  }
+  return all;
+}
+
+// copy-safe: a memo of a file's images by the file, which never changes; a copy of it reads again.
+const FILE_IMAGES = new WeakMap<ManifestFile, readonly ContainerImage[]>();
+
+function readFileImages(file: ManifestFile): readonly ContainerImage[] {
   const docs = file.documents;
   const all: ContainerImage[] = [];
   for (let d = 0; d < docs.length; d++) {

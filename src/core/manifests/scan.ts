@@ -91,8 +91,12 @@ class Scanner {
         le--;
       }
       this.lineStart = pos;
-      if (this.skipIndent < 0 || !this.skipped(pos, le)) {
-        this.line(pos, le);
+      let i = pos;
+      while (i < le && text.charCodeAt(i) === SPACE) {
+        i++;
+      }
+      if (this.skipIndent < 0 || !this.skipped(i, i - pos, le)) {
+        this.line(pos, i, le);
       }
       pos = eol + 1;
     }
@@ -118,12 +122,9 @@ class Scanner {
     this.skipDash = false;
   }
 
-  private line(ls: number, le: number): void {
+  /** The line `[ls, le)`, whose first non-space is at `i`. */
+  private line(ls: number, i: number, le: number): void {
     const { text } = this;
-    let i = ls;
-    while (i < le && text.charCodeAt(i) === SPACE) {
-      i++;
-    }
     if (this.block) {
       if (blockLine(this.block, ls, le, i)) {
         return;
@@ -280,18 +281,12 @@ class Scanner {
     return keepBelow(parent.keep, parent.type === 'map' ? parent.pairs[parent.count - 1].key : undefined);
   }
 
-  /** Returns true when the line belongs to the value being skipped. */
-  private skipped(ls: number, le: number): boolean {
-    const { text } = this;
-    let i = ls;
-    while (i < le && text.charCodeAt(i) === SPACE) {
-      i++;
-    }
-    const c = text.charCodeAt(i);
+  /** Returns true when the line (its first non-space at `i`, `indent` columns in) belongs to the value being skipped. */
+  private skipped(i: number, indent: number, le: number): boolean {
+    const c = this.text.charCodeAt(i);
     if (i === le || c === HASH || c === TAB || c === 13) {
       return true; // blank, comment (or tab-indented, which YAML forbids anyway)
     }
-    const indent = i - ls;
     if (indent > this.skipIndent || (indent === this.skipIndent && this.skipDash && isDash(this.text, i, le))) {
       return true;
     }

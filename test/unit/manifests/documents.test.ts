@@ -226,17 +226,26 @@ test('the outline skips unread values and stops exactly where the skipped value 
   }
 });
 
-test('a document without the word image is not read for lenses; one that could spell it with an escape is', () => {
+test('a document without the word image, or without a container list or images:, is not read for lenses; one that could spell them with an escape is', () => {
   const service = 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80}]\n';
   const escaped = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      "\\x69mage": "nginx:1.27"\n';
-  const file = parseManifest(`${service}---\n${escaped}---\n# image: in a comment only\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n`);
+  const script = '# image: in a comment only\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  run.sh: docker run image\n';
+  const initOnly = 'apiVersion: v1\nkind: Pod\nmetadata: {name: i}\nspec:\n  initContainers:\n    - {name: init, image: "busybox:1.36"}\n';
+  const kustomization = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n  - {name: app, newTag: "2"}\n';
+  const escapedList = 'apiVersion: v1\nkind: Pod\nmetadata: {name: e}\nspec:\n  "\\x63ontainers": [{name: a, image: "nginx:1.26"}]\n';
+  const file = parseManifest([service, escaped, script, initOnly, kustomization, escapedList].join('---\n'));
   assert.deepEqual(
     file.documents.map((d) => d.mayHoldImages),
-    [false, true, true],
+    [false, true, false, true, true, true],
   );
   assert.deepEqual(
     findImages(file).map((i) => [i.document.index, i.image]),
-    [[1, 'nginx:1.27']],
+    [
+      [1, 'nginx:1.27'],
+      [3, 'busybox:1.36'],
+      [4, 'app:2'],
+      [5, 'nginx:1.26'],
+    ],
   );
   // Its identity is still read when asked (the tree, Apply): only the image lenses skip it.
   assert.equal(file.documents[0].kind, 'Service');
