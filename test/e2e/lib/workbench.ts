@@ -185,6 +185,21 @@ export class Workbench {
     return this.page.locator('.editor-group-container.active .monaco-editor .codelens-decoration a', { hasText: typeof title === 'string' ? new RegExp(`^${escapeRegExp(title)}$`) : title });
   }
 
+  /**
+   * Clicks a CodeLens (the first match of `lens`) and waits for `opened`, what its command shows. A lens
+   * that has just scrolled into view may still carry the commands of the file's previous lenses for a
+   * moment (VS Code updates them in the viewport a little later, and after a refresh): clicked then, it
+   * runs nothing and VS Code says "Actual command not found". Then the lens is clicked again.
+   */
+  async clickCodeLens(lens: Locator, opened: Locator, attempts = 3): Promise<void> {
+    for (let attempt = 1; attempt < attempts; attempt++) {
+      await lens.first().click();
+      if (await opened.first().waitFor({ timeout: 5_000 }).then(() => true, () => false)) return;
+    }
+    await lens.first().click();
+    await opened.first().waitFor({ timeout: DEFAULT_TIMEOUT });
+  }
+
   /** Each CodeLens line of the active editor, as shown. */
   async codeLensTexts(): Promise<string[]> {
     return (await this.page.locator('.editor-group-container.active .monaco-editor .codelens-decoration').allTextContents()).map((t) => t.replace(/\u00a0/g, ' '));
