@@ -208,25 +208,26 @@ export class Workbench {
   /**
    * Opens a workspace file with Quick Open, as a person does, and waits until the editor shows
    * `shows`. The row is picked by name and folder: before the search answers, Quick Open lists
-   * recently opened files first, and a file made a moment ago appears once the search has it (a search
-   * that answered before that is asked again).
+   * recently opened files first, and a file made a moment ago appears once the search has it (Quick
+   * Open is opened again when its row does not come or cannot be clicked).
    */
   async quickOpenFile(relative: string, shows: string): Promise<void> {
     let row = this.quickInput().locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(path.basename(relative))}$`) }) });
     const folder = path.dirname(relative);
     if (folder !== '.') row = row.filter({ has: this.page.locator('.label-description', { hasText: folder }) });
-    const search = async (timeout: number) => {
+    const open = async (timeout: number) => {
       await this.dismissQuickInput();
       await this.page.keyboard.press('ControlOrMeta+P');
       await this.quickInputBox().waitFor({ state: 'visible' });
       await this.page.keyboard.type(relative);
       await row.first().waitFor({ timeout });
+      await row.first().click({ timeout: Math.min(timeout, 5_000) });
     };
-    // A search that ran before the file was indexed stays at "No matching results": ask again.
-    await search(7_000)
-      .catch(() => search(7_000))
-      .catch(() => search(DEFAULT_TIMEOUT));
-    await row.first().click();
+    // Asked again when a search answered before the file was indexed ("No matching results"), or when the
+    // list moved and Quick Open closed before its row could be clicked (seen in the walkthrough).
+    await open(7_000)
+      .catch(() => open(7_000))
+      .catch(() => open(DEFAULT_TIMEOUT));
     await waitUntil(`${relative} in the editor`, () => this.editorText(), (t) => t.includes(shows));
   }
 
@@ -319,12 +320,18 @@ export class Workbench {
   /** Replaces the quick input's text with `value`, like a person typing (Enter not pressed). */
   async typeInput(value: string): Promise<void> {
     const box = this.quickInputBox();
-    await box.waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT });
-    // A shown input box has the focus already; focus() (not click()) tolerates its slide-in.
-    await box.focus();
-    await this.page.keyboard.press('ControlOrMeta+A');
-    if (value === '') await this.page.keyboard.press('Backspace');
-    else await this.page.keyboard.type(value);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await box.waitFor({ state: 'visible', timeout: DEFAULT_TIMEOUT });
+      // A shown input box has the focus already; focus() (not click()) tolerates its slide-in.
+      await box.focus();
+      await this.page.keyboard.press('ControlOrMeta+A');
+      if (value === '') await this.page.keyboard.press('Backspace');
+      else await this.page.keyboard.type(value);
+      // Keys typed while the palette gives way to the command's own box are lost: the box then shows the
+      // text without its start ("7.0.0.1:44129/..." for an address). Type it again.
+      if ((await box.inputValue().catch(() => value)) === value) return;
+      await this.page.waitForTimeout(200);
+    }
   }
 
   /** Types `value` into the quick input and presses Enter. */
